@@ -1,0 +1,681 @@
+/*
+ * csvread.c - stream a CSV file through libcsv and keep the selected
+ * numeric columns (see csvread.h).
+ *
+ * libcsv calls back once per field and once per record end.  It knows
+ * nothing of lines, so this file counts them: a record starts on the line
+ * after the previous record's terminator, and newlines inside quoted
+ * fields move the line on for the fields after them.  With CSV_REPALL_NL
+ * every newline outside a record is reported too; the '\n' of a CRLF pair
+ * arrives as an empty record right after a '\r' and is not a new line.
+ *
+ * Columns are chosen when the first data row arrives: by name or number
+ * from the header, or (no list given) the first column whose value in
+ * that row is a number; "all" takes every such column.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <csv.h>
+
+#include "csvread.h"
+#include "numparse.h"
+
+#define READ_BLOCK (1u << 20)	/* bytes handed to libcsv at a time */
+
+struct reader {
+	const struct csv_options *opt;
+	const char *path;
+	struct gm_error *err;
+	char decimal;
+
+	long line;		/* line the next record starts on */
+	long field_line;	/* line the current field starts on */
+	long rec_line;		/* line the current record started on */
+	size_t field;		/* 0-based index of the next field in the record */
+	int last_cr;		/* the previous record ended at a '\r' */
+	int seen_header;
+	int resolved;		/* columns chosen */
+
+	char **header;		/* names from the header (or "1", "2", ..) */
+	size_t ncols;
+
+	/* Fields of the first data row, held until the columns are chosen. */
+	char **first;
+	size_t nfirst, capfirst;
+	long *first_line;
+
+	size_t d;
+	size_t *sel;		/* 0-based column of each selected column */
+	long wcol;		/* 0-based weight column, or -1 */
+	size_t *slot;		/* per file column: selected index + 1, or 0 */
+	size_t nslot;
+
+	double *row;		/* values of the current record */
+	double roww;
+	int row_missing;	/* a selected field of this record is missing */
+	size_t row_seen;	/* selected fields seen in this record */
+
+	double *x, *w;
+	size_t n, cap;
+	struct dataset *ds;
+	int failed;
+};
+
+static int
+fail(struct reader *r, int status, long line, long col, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static int
+fail(struct reader *r, int status, long line, long col, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[sizeof r->err->msg];
+
+	if (r->failed)
+		return status;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	gm_error_set(r->err, status, r->path, line, col, "%s", msg);
+	r->failed = 1;
+	return status;
+}
+
+/* Copy a field for a message: at most 40 bytes, non-printing bytes escaped. */
+static void
+quote_field(const char *s, size_t len, char *out, size_t outsz)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len && o + 8 < outsz; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (i == 40) {
+			memcpy(out + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (c < 0x20 || c == 0x7f || c >= 0x80 || c == '"' || c == '\\')
+			o += (size_t)snprintf(out + o, outsz - o, "\\x%02x", c);
+		else
+			out[o++] = (char)c;
+	}
+	out[o] = '\0';
+}
+
+static int
+is_missing(const struct reader *r, const char *s, size_t len)
+{
+	static const char *const builtin[] = { "NA", "NaN", "nan" };
+	size_t a = 0, b = len;
+
+	while (a < b && (s[a] == ' ' || s[a] == '\t'))
+		a++;
+	while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t'))
+		b--;
+	if (a == b)
+		return 1;
+	for (size_t i = 0; i < sizeof builtin / sizeof *builtin; i++)
+		if (strlen(builtin[i]) == b - a && memcmp(builtin[i], s + a, b - a) == 0)
+			return 1;
+	for (size_t i = 0; i < r->opt->n_na; i++)
+		if (strlen(r->opt->na[i]) == b - a && memcmp(r->opt->na[i], s + a, b - a) == 0)
+			return 1;
+	return 0;
+}
+
+static long
+count_newlines(const char *s, size_t len)
+{
+	long n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == '\n' || (s[i] == '\r' && (i + 1 == len || s[i + 1] != '\n')))
+			n++;
+	return n;
+}
+
+static char *
+dup_field(const char *s, size_t len)
+{
+	char *p = malloc(len + 1);
+
+	if (p != NULL) {
+		memcpy(p, s, len);
+		p[len] = '\0';
+	}
+	return p;
+}
+
+/* Names of the header for a message: "a", "b", "c" (cut when long). */
+static void
+list_names(const struct reader *r, char *out, size_t outsz)
+{
+	size_t o = 0;
+
+	out[0] = '\0';
+	for (size_t j = 0; j < r->ncols && o + 64 < outsz; j++) {
+		char q[160];
+		quote_field(r->header[j], strlen(r->header[j]), q, sizeof q);
+		o += (size_t)snprintf(out + o, outsz - o, "%s\"%s\"", j ? ", " : "", q);
+	}
+	if (o + 64 >= outsz && outsz > 4)
+		strcpy(out + outsz - 5, "...");
+}
+
+/*
+ * Find one column token: an exact header name first, then a 1-based
+ * number.  Returns 0 and sets *col, or fails with a message.
+ */
+static int
+find_column(struct reader *r, const char *tok, size_t *col)
+{
+	size_t hits = 0, first = 0;
+	char *end;
+	unsigned long v;
+
+	for (size_t j = 0; j < r->ncols; j++)
+		if (strcmp(r->header[j], tok) == 0) {
+			if (hits++ == 0)
+				first = j;
+		}
+	if (hits == 1) {
+		*col = first;
+		return 0;
+	}
+	if (hits > 1) {
+		char nums[256];
+		size_t o = 0;
+		for (size_t j = 0; j < r->ncols && o + 24 < sizeof nums; j++)
+			if (strcmp(r->header[j], tok) == 0)
+				o += (size_t)snprintf(nums + o, sizeof nums - o, "%s%zu",
+						      o ? ", " : "", j + 1);
+		return fail(r, GM_EDATA, 1, 0,
+			    "column name \"%s\" is not unique (columns %s); select by number",
+			    tok, nums);
+	}
+	errno = 0;
+	v = strtoul(tok, &end, 10);
+	if (tok[0] >= '0' && tok[0] <= '9' && *end == '\0' && errno == 0) {
+		if (v >= 1 && v <= r->ncols) {
+			*col = v - 1;
+			return 0;
+		}
+		return fail(r, GM_EDATA, 0, 0,
+			    "no column %lu: the file has %zu column%s", v, r->ncols,
+			    r->ncols == 1 ? "" : "s");
+	}
+	{
+		char names[400];
+		list_names(r, names, sizeof names);
+		return fail(r, GM_EDATA, 0, 0,
+			    "no column named \"%s\"; the columns are %s", tok, names);
+	}
+}
+
+static int
+add_sel(struct reader *r, size_t col)
+{
+	for (size_t i = 0; i < r->d; i++)
+		if (r->sel[i] == col)
+			return fail(r, GM_EUSAGE, 0, 0, "column %zu (\"%s\") is selected twice",
+				    col + 1, r->header[col]);
+	r->sel[r->d++] = col;
+	return 0;
+}
+
+static int
+first_is_number(const struct reader *r, size_t j)
+{
+	double v;
+
+	return j < r->nfirst &&
+	       np_parse(r->first[j], strlen(r->first[j]), r->decimal, &v) == NP_OK;
+}
+
+/* Choose the columns, once the header and the first data row are known. */
+static int
+resolve_columns(struct reader *r)
+{
+	const char *spec = r->opt->columns;
+
+	r->sel = calloc(r->ncols + 1, sizeof *r->sel);
+	r->slot = calloc(r->ncols + 1, sizeof *r->slot);
+	if (r->sel == NULL || r->slot == NULL)
+		return fail(r, GM_EINTERNAL, 0, 0, "out of memory");
+	r->nslot = r->ncols;
+	if (r->opt->weights != NULL) {
+		size_t c;
+		if (find_column(r, r->opt->weights, &c))
+			return r->err->status;
+		r->wcol = (long)c;
+	}
+	if (spec == NULL) {
+		for (size_t j = 0; j < r->ncols; j++)
+			if (first_is_number(r, j) && (long)j != r->wcol) {
+				r->sel[r->d++] = j;
+				break;
+			}
+		if (r->d == 0) {
+			char names[400];
+			list_names(r, names, sizeof names);
+			return fail(r, GM_EDATA, r->first_line[0], 0,
+				    "no column of the first data row holds a number; choose one with -c (columns: %s)",
+				    names);
+		}
+	} else {
+		char *copy = strdup(spec), *save = NULL, *tok;
+		if (copy == NULL)
+			return fail(r, GM_EINTERNAL, 0, 0, "out of memory");
+		for (tok = strtok_r(copy, ",", &save); tok != NULL && !r->failed;
+		     tok = strtok_r(NULL, ",", &save)) {
+			size_t a, b;
+			char *dash;
+			if (strcmp(tok, "all") == 0) {
+				for (size_t j = 0; j < r->ncols && !r->failed; j++)
+					if (first_is_number(r, j) && (long)j != r->wcol)
+						add_sel(r, j);
+				continue;
+			}
+			/* A range "a-b", unless the whole token is a column name. */
+			dash = strchr(tok + 1, '-');
+			if (dash != NULL) {
+				int named = 0;
+				for (size_t j = 0; j < r->ncols; j++)
+					named |= strcmp(r->header[j], tok) == 0;
+				if (!named) {
+					*dash = '\0';
+					if (find_column(r, tok, &a) || find_column(r, dash + 1, &b))
+						break;
+					if (a > b) {
+						fail(r, GM_EUSAGE, 0, 0, "column range %s-%s runs backwards", tok, dash + 1);
+						break;
+					}
+					for (size_t j = a; j <= b && !r->failed; j++)
+						add_sel(r, j);
+					continue;
+				}
+			}
+			if (find_column(r, tok, &a) == 0)
+				add_sel(r, a);
+		}
+		free(copy);
+		if (r->failed)
+			return r->err->status;
+		if (r->d == 0)
+			return fail(r, GM_EDATA, r->first_line[0], 0,
+				    "no numeric column matches \"%s\"", spec);
+	}
+	for (size_t i = 0; i < r->d; i++)
+		if ((long)r->sel[i] == r->wcol)
+			return fail(r, GM_EUSAGE, 0, 0,
+				    "column \"%s\" is both a data column and the weight column",
+				    r->header[r->sel[i]]);
+	for (size_t i = 0; i < r->d; i++)
+		r->slot[r->sel[i]] = i + 1;
+	r->row = calloc(r->d, sizeof *r->row);
+	if (r->row == NULL)
+		return fail(r, GM_EINTERNAL, 0, 0, "out of memory");
+	r->resolved = 1;
+	return 0;
+}
+
+static int
+grow(struct reader *r)
+{
+	size_t cap = r->cap ? r->cap * 2 : 4096;
+	double *x = realloc(r->x, cap * r->d * sizeof *x);
+
+	if (x == NULL)
+		return fail(r, GM_EINTERNAL, 0, 0, "out of memory");
+	r->x = x;
+	if (r->wcol >= 0) {
+		double *w = realloc(r->w, cap * sizeof *w);
+		if (w == NULL)
+			return fail(r, GM_EINTERNAL, 0, 0, "out of memory");
+		r->w = w;
+	}
+	r->cap = cap;
+	return 0;
+}
+
+/* One field of a data row, once the columns are known. */
+static void
+data_field(struct reader *r, const char *s, size_t len, size_t j, long line)
+{
+	size_t k = j < r->nslot ? r->slot[j] : 0;
+	int is_w = (long)j == r->wcol;
+	double v;
+	enum np_result pr;
+	char q[200];
+
+	if (k == 0 && !is_w)
+		return;
+	r->row_seen++;
+	if (is_missing(r, s, len)) {
+		if (r->opt->na_error)
+			fail(r, GM_EDATA, line, (long)j + 1,
+			     "missing value in column \"%s\" (--na-action error)", r->header[j]);
+		r->row_missing = 1;
+		return;
+	}
+	pr = np_parse(s, len, r->decimal, &v);
+	if (pr != NP_OK) {
+		quote_field(s, len, q, sizeof q);
+		fail(r, GM_EDATA, line, (long)j + 1,
+		     pr == NP_OVERFLOW ? "\"%s\" in column \"%s\" is too large for a double"
+				       : "\"%s\" in column \"%s\" is not a number",
+		     q, r->header[j]);
+		return;
+	}
+	if (is_w) {
+		if (v < 0) {
+			quote_field(s, len, q, sizeof q);
+			fail(r, GM_EDATA, line, (long)j + 1,
+			     "weight \"%s\" in column \"%s\" is negative", q, r->header[j]);
+		}
+		r->roww = v;
+	} else {
+		r->row[k - 1] = v;
+	}
+}
+
+static void
+end_data_row(struct reader *r)
+{
+	size_t need = r->d + (r->wcol >= 0);
+
+	if (r->row_seen < need && !r->row_missing) {
+		fail(r, GM_EDATA, r->rec_line, 0,
+		     "this row has %zu field%s, the header has %zu", r->field,
+		     r->field == 1 ? "" : "s", r->ncols);
+		return;
+	}
+	if (r->row_missing) {
+		if (r->ds->skipped < DATASET_SKIP_LINES)
+			r->ds->skip_lines[r->ds->skipped] = r->rec_line;
+		r->ds->skipped++;
+		return;
+	}
+	if (r->wcol >= 0 && !(r->roww > 0.0)) {
+		r->ds->skipped_zero++;
+		return;
+	}
+	if (r->n == r->cap && grow(r))
+		return;
+	memcpy(r->x + r->n * r->d, r->row, r->d * sizeof *r->row);
+	if (r->wcol >= 0)
+		r->w[r->n] = r->roww;
+	r->n++;
+}
+
+static void
+on_field(void *s, size_t len, void *data)
+{
+	struct reader *r = data;
+	const char *f = s;
+	long line = r->field_line;
+
+	if (r->failed)
+		return;
+	if (r->field == 0)
+		r->rec_line = r->line;
+	r->field_line += count_newlines(f, len);
+
+	if (!r->seen_header) {
+		char **h = realloc(r->header, (r->ncols + 1) * sizeof *h);
+		if (h == NULL) {
+			fail(r, GM_EINTERNAL, 0, 0, "out of memory");
+			return;
+		}
+		r->header = h;
+		if (r->opt->no_header) {
+			char num[32];
+			snprintf(num, sizeof num, "%zu", r->ncols + 1);
+			h[r->ncols] = strdup(num);
+		} else {
+			h[r->ncols] = dup_field(f, len);
+		}
+		if (h[r->ncols] == NULL) {
+			fail(r, GM_EINTERNAL, 0, 0, "out of memory");
+			return;
+		}
+		r->ncols++;
+		if (!r->opt->no_header) {
+			r->field++;
+			return;
+		}
+	}
+	if (!r->resolved) {
+		if (r->nfirst == r->capfirst) {
+			size_t cap = r->capfirst ? r->capfirst * 2 : 16;
+			char **p = realloc(r->first, cap * sizeof *p);
+			long *l = realloc(r->first_line, cap * sizeof *l);
+			if (p != NULL)
+				r->first = p;
+			if (l != NULL)
+				r->first_line = l;
+			if (p == NULL || l == NULL) {
+				fail(r, GM_EINTERNAL, 0, 0, "out of memory");
+				return;
+			}
+			r->capfirst = cap;
+		}
+		r->first_line[r->nfirst] = line;
+		r->first[r->nfirst] = dup_field(f, len);
+		if (r->first[r->nfirst] == NULL) {
+			fail(r, GM_EINTERNAL, 0, 0, "out of memory");
+			return;
+		}
+		r->nfirst++;
+		r->field++;
+		return;
+	}
+	if (r->field >= r->ncols && !r->opt->allow_ragged) {
+		fail(r, GM_EDATA, line, (long)r->field + 1,
+		     "this row has more fields than the header's %zu", r->ncols);
+		return;
+	}
+	data_field(r, f, len, r->field, line);
+	r->field++;
+}
+
+static void
+start_record(struct reader *r)
+{
+	r->field = 0;
+	r->row_missing = 0;
+	r->row_seen = 0;
+	r->roww = 1.0;
+}
+
+static void
+on_record(int c, void *data)
+{
+	struct reader *r = data;
+	int empty = r->field == 0;
+
+	if (r->failed)
+		return;
+	/* The LF of a CRLF pair: not a new line. */
+	if (empty && c == '\n' && r->last_cr) {
+		r->last_cr = 0;
+		return;
+	}
+	if (!empty) {
+		if (!r->seen_header) {
+			r->seen_header = 1;
+			if (!r->opt->no_header) {
+				start_record(r);
+				goto next;
+			}
+		}
+		if (!r->resolved) {
+			/* First data row: choose the columns, then replay it. */
+			long save = r->rec_line;
+			if (r->nfirst != r->ncols && !r->opt->allow_ragged) {
+				fail(r, GM_EDATA, r->rec_line, 0,
+				     "this row has %zu field%s, the header has %zu",
+				     r->nfirst, r->nfirst == 1 ? "" : "s", r->ncols);
+				return;
+			}
+			if (resolve_columns(r))
+				return;
+			start_record(r);
+			r->rec_line = save;
+			for (size_t j = 0; j < r->nfirst && !r->failed; j++) {
+				data_field(r, r->first[j], strlen(r->first[j]), j,
+					   r->first_line[j]);
+				r->field++;
+			}
+			if (r->failed)
+				return;
+		} else if (r->field < r->ncols && !r->opt->allow_ragged) {
+			fail(r, GM_EDATA, r->rec_line, 0,
+			     "this row has %zu field%s, the header has %zu", r->field,
+			     r->field == 1 ? "" : "s", r->ncols);
+			return;
+		}
+		end_data_row(r);
+		start_record(r);
+	}
+next:
+	r->last_cr = c == '\r';
+	r->line = r->field_line + (c == -1 ? 0 : 1);
+	r->field_line = r->line;
+}
+
+static int
+read_stream(struct reader *r, FILE *fp)
+{
+	struct csv_parser p;
+	unsigned char *buf;
+	int first = 1;
+	long long offset = 0;
+	unsigned char opts = CSV_STRICT | CSV_REPALL_NL | CSV_STRICT_FINI | CSV_APPEND_NULL;
+
+	if (csv_init(&p, opts) != 0)
+		return fail(r, GM_EINTERNAL, 0, 0, "out of memory");
+	csv_set_delim(&p, (unsigned char)(r->opt->delimiter ? r->opt->delimiter : ','));
+	csv_set_quote(&p, (unsigned char)(r->opt->quote ? r->opt->quote : '"'));
+	buf = malloc(READ_BLOCK);
+	if (buf == NULL) {
+		csv_free(&p);
+		return fail(r, GM_EINTERNAL, 0, 0, "out of memory");
+	}
+	r->line = r->field_line = r->rec_line = 1;
+	start_record(r);
+	for (;;) {
+		size_t got = fread(buf, 1, READ_BLOCK, fp), skip = 0;
+		unsigned char *nul;
+
+		if (got == 0)
+			break;
+		if (first && got >= 3 && buf[0] == 0xef && buf[1] == 0xbb && buf[2] == 0xbf)
+			skip = 3;	/* UTF-8 byte order mark */
+		first = 0;
+		nul = memchr(buf, 0, got);
+		if (nul != NULL) {
+			fail(r, GM_EDATA, 0, 0,
+			     "not a text file: NUL byte at offset %lld",
+			     offset + (long long)(nul - buf));
+			break;
+		}
+		if (csv_parse(&p, buf + skip, got - skip, on_field, on_record, r) != got - skip &&
+		    !r->failed)
+			fail(r, GM_EDATA, r->field_line, (long)r->field + 1,
+			     "malformed quoting (%s)", csv_strerror(csv_error(&p)));
+		offset += (long long)got;
+		if (r->failed)
+			break;
+	}
+	if (!r->failed && ferror(fp))
+		fail(r, GM_EDATA, 0, 0, "read error: %s", strerror(errno));
+	if (!r->failed && csv_fini(&p, on_field, on_record, r) != 0)
+		fail(r, GM_EDATA, r->field_line, (long)r->field + 1,
+		     "a quoted field opened on this line is never closed");
+	csv_free(&p);
+	free(buf);
+	return r->failed ? r->err->status : 0;
+}
+
+int
+csv_read(const char *path, const struct csv_options *opt, struct dataset *ds,
+	 struct gm_error *err)
+{
+	struct reader r;
+	FILE *fp;
+	int is_stdin = strcmp(path, "-") == 0;
+	int rc;
+
+	memset(ds, 0, sizeof *ds);
+	memset(&r, 0, sizeof r);
+	r.opt = opt;
+	r.path = path;
+	r.err = err;
+	r.ds = ds;
+	r.wcol = -1;
+	r.decimal = opt->decimal ? opt->decimal : '.';
+
+	fp = is_stdin ? stdin : fopen(path, "rb");
+	if (fp == NULL)
+		return gm_error_set(err, GM_EDATA, path, 0, 0, "cannot open: %s",
+				    strerror(errno));
+	rc = read_stream(&r, fp);
+	if (!is_stdin)
+		fclose(fp);
+	/* A file with a header and one data row ends before on_record ran for it. */
+	if (rc == 0 && !r.seen_header)
+		rc = fail(&r, GM_EDATA, 0, 0, "empty file: no header and no data");
+	if (rc == 0 && !r.resolved)
+		rc = fail(&r, GM_EDATA, 0, 0, "no data rows after the header");
+	if (rc == 0 && r.n == 0)
+		rc = fail(&r, GM_EDATA, 0, 0,
+			  "no complete rows: all %zu data rows have a missing value",
+			  ds->skipped);
+	if (rc == 0) {
+		ds->n = r.n;
+		ds->d = r.d;
+		ds->x = r.x;
+		ds->w = r.w;
+		r.x = r.w = NULL;
+		ds->names = calloc(r.d, sizeof *ds->names);
+		ds->colno = calloc(r.d, sizeof *ds->colno);
+		if (ds->names == NULL || ds->colno == NULL)
+			rc = fail(&r, GM_EINTERNAL, 0, 0, "out of memory");
+		for (size_t i = 0; rc == 0 && i < r.d; i++) {
+			ds->colno[i] = r.sel[i] + 1;
+			ds->names[i] = strdup(r.header[r.sel[i]]);
+			if (ds->names[i] == NULL)
+				rc = fail(&r, GM_EINTERNAL, 0, 0, "out of memory");
+		}
+		if (rc == 0 && r.wcol >= 0 &&
+		    (ds->weight_name = strdup(r.header[r.wcol])) == NULL)
+			rc = fail(&r, GM_EINTERNAL, 0, 0, "out of memory");
+		if (rc != 0)
+			dataset_free(ds);
+	}
+	if (rc != 0) {
+		free(ds->x);
+		free(ds->w);
+		memset(ds, 0, sizeof *ds);
+	}
+	for (size_t j = 0; j < r.ncols; j++)
+		free(r.header[j]);
+	free(r.header);
+	for (size_t j = 0; j < r.nfirst; j++)
+		free(r.first[j]);
+	free(r.first);
+	free(r.first_line);
+	free(r.sel);
+	free(r.slot);
+	free(r.row);
+	free(r.x);
+	free(r.w);
+	return rc;
+}

@@ -1,0 +1,356 @@
+/*
+ * em.c - EM for Gaussian mixtures (see em.h).
+ */
+#include <config.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "em.h"
+
+#define EM_GROUP 64		/* blocks computed in parallel, then merged in order */
+
+int
+em_stats_init(struct em_stats *s, size_t k, size_t d, int full)
+{
+	memset(s, 0, sizeof *s);
+	s->k = k;
+	s->d = d;
+	s->full = full;
+	s->s0 = calloc(k, sizeof *s->s0);
+	s->mean = calloc(k * d, sizeof *s->mean);
+	s->m2 = calloc(k * d * d, sizeof *s->m2);
+	if (s->s0 == NULL || s->mean == NULL || s->m2 == NULL) {
+		em_stats_free(s);
+		return -1;
+	}
+	return 0;
+}
+
+void
+em_stats_free(struct em_stats *s)
+{
+	free(s->s0);
+	free(s->mean);
+	free(s->m2);
+	s->s0 = s->mean = s->m2 = NULL;
+}
+
+void
+em_stats_zero(struct em_stats *s)
+{
+	memset(s->s0, 0, s->k * sizeof *s->s0);
+	memset(s->mean, 0, s->k * s->d * sizeof *s->mean);
+	memset(s->m2, 0, s->k * s->d * s->d * sizeof *s->m2);
+	s->loglik = s->loglik_c = 0.0;
+}
+
+void
+em_block_stats(const double *x, const double *w, const double *r,
+	       size_t nrows, struct em_stats *blk)
+{
+	const size_t k = blk->k, d = blk->d;
+
+	em_stats_zero(blk);
+	for (size_t j = 0; j < k; j++) {
+		double s0 = 0.0, *mu = blk->mean + j * d, *m2 = blk->m2 + j * d * d;
+
+		for (size_t i = 0; i < nrows; i++) {
+			double a = r[i * k + j] * (w ? w[i] : 1.0);
+			s0 += a;
+			for (size_t c = 0; c < d; c++)
+				mu[c] += a * x[i * d + c];
+		}
+		blk->s0[j] = s0;
+		if (!(s0 > 0.0)) {
+			memset(mu, 0, d * sizeof *mu);
+			continue;
+		}
+		for (size_t c = 0; c < d; c++)
+			mu[c] /= s0;
+		/* Second sweep over the block (it is in cache): centred scatter. */
+		for (size_t i = 0; i < nrows; i++) {
+			double a = r[i * k + j] * (w ? w[i] : 1.0);
+			const double *xi = x + i * d;
+			if (blk->full) {
+				for (size_t p = 0; p < d; p++) {
+					double dp = a * (xi[p] - mu[p]);
+					for (size_t q = 0; q <= p; q++)
+						m2[p * d + q] += dp * (xi[q] - mu[q]);
+				}
+			} else {
+				for (size_t p = 0; p < d; p++) {
+					double dp = xi[p] - mu[p];
+					m2[p * d + p] += a * dp * dp;
+				}
+			}
+		}
+	}
+}
+
+void
+em_stats_merge(struct em_stats *t, const struct em_stats *b)
+{
+	const size_t k = t->k, d = t->d;
+	double delta[64], *dl = delta, *heap = NULL;
+
+	if (d > 64) {
+		heap = malloc(d * sizeof *heap);
+		if (heap == NULL)
+			abort();
+		dl = heap;
+	}
+	for (size_t j = 0; j < k; j++) {
+		double na = t->s0[j], nb = b->s0[j], n = na + nb, f;
+		double *mu = t->mean + j * d, *m2 = t->m2 + j * d * d;
+		const double *mub = b->mean + j * d, *m2b = b->m2 + j * d * d;
+
+		if (!(nb > 0.0))
+			continue;
+		if (!(na > 0.0)) {
+			t->s0[j] = nb;
+			memcpy(mu, mub, d * sizeof *mu);
+			memcpy(m2, m2b, d * d * sizeof *m2);
+			continue;
+		}
+		for (size_t c = 0; c < d; c++) {
+			dl[c] = mub[c] - mu[c];
+			mu[c] += dl[c] * (nb / n);
+		}
+		f = na * nb / n;
+		for (size_t p = 0; p < d; p++) {
+			if (t->full) {
+				for (size_t q = 0; q <= p; q++)
+					m2[p * d + q] += m2b[p * d + q] + dl[p] * dl[q] * f;
+			} else {
+				m2[p * d + p] += m2b[p * d + p] + dl[p] * dl[p] * f;
+			}
+		}
+		t->s0[j] = n;
+	}
+	/* Neumaier's compensated sum of the block log-likelihoods. */
+	{
+		double s = t->loglik, v = b->loglik, u = s + v;
+		if (fabs(s) >= fabs(v))
+			t->loglik_c += (s - u) + v;
+		else
+			t->loglik_c += (v - u) + s;
+		t->loglik = u;
+		t->loglik_c += b->loglik_c;
+	}
+	free(heap);
+}
+
+/*
+ * E step of one block: responsibilities into r, and the block's
+ * log-likelihood (weighted).
+ */
+static double
+block_estep(const struct gmm *g, const double *x, const double *w,
+	    size_t nrows, double *r, double *z)
+{
+	const size_t k = g->k, d = g->d;
+	double ll = 0.0;
+
+	for (size_t i = 0; i < nrows; i++) {
+		double *ri = r + i * k, m, s = 0.0, lse;
+		gmm_log_components(g, x + i * d, ri, z);
+		m = ri[0];
+		for (size_t j = 1; j < k; j++)
+			if (ri[j] > m)
+				m = ri[j];
+		for (size_t j = 0; j < k; j++) {
+			ri[j] = exp(ri[j] - m);
+			s += ri[j];
+		}
+		lse = m + log(s);
+		for (size_t j = 0; j < k; j++)
+			ri[j] /= s;
+		ll += (w ? w[i] : 1.0) * lse;
+	}
+	return ll;
+}
+
+double
+em_pass(const struct dataset *ds, const struct gmm *g, struct em_stats *st,
+	int threads)
+{
+	const size_t n = ds->n, d = ds->d, k = g->k;
+	const size_t nblocks = (n + EM_BLOCK - 1) / EM_BLOCK;
+	const int full = g->cov_type == GMM_FULL || g->cov_type == GMM_TIED;
+	struct em_stats total, slot[EM_GROUP];
+	double *scratch;
+	size_t per = EM_BLOCK * k + d;
+	int nthr = 1;
+
+#ifdef _OPENMP
+	nthr = threads > 0 ? threads : omp_get_max_threads();
+#else
+	(void)threads;
+#endif
+	if (em_stats_init(&total, k, d, full))
+		abort();
+	for (size_t s = 0; s < EM_GROUP; s++)
+		if (em_stats_init(&slot[s], k, d, full))
+			abort();
+	scratch = malloc((size_t)nthr * per * sizeof *scratch);
+	if (scratch == NULL)
+		abort();
+
+	for (size_t g0 = 0; g0 < nblocks; g0 += EM_GROUP) {
+		size_t gn = nblocks - g0 < EM_GROUP ? nblocks - g0 : EM_GROUP;
+		long gi;
+
+#pragma omp parallel for schedule(static) num_threads(nthr)
+		for (gi = 0; gi < (long)gn; gi++) {
+			int t = 0;
+#ifdef _OPENMP
+			t = omp_get_thread_num();
+#endif
+			double *r = scratch + (size_t)t * per, *z = r + EM_BLOCK * k;
+			size_t b = g0 + (size_t)gi, lo = b * EM_BLOCK;
+			size_t rows = n - lo < EM_BLOCK ? n - lo : EM_BLOCK;
+			const double *x = ds->x + lo * d;
+			const double *w = ds->w ? ds->w + lo : NULL;
+			double ll = block_estep(g, x, w, rows, r, z);
+
+			if (st != NULL)
+				em_block_stats(x, w, r, rows, &slot[gi]);
+			else
+				em_stats_zero(&slot[gi]);
+			slot[gi].loglik = ll;
+			slot[gi].loglik_c = 0.0;
+		}
+		for (size_t s = 0; s < gn; s++)
+			em_stats_merge(&total, &slot[s]);
+	}
+	if (st != NULL) {
+		em_stats_zero(st);
+		em_stats_merge(st, &total);
+	}
+	{
+		double ll = total.loglik + total.loglik_c;
+		em_stats_free(&total);
+		for (size_t s = 0; s < EM_GROUP; s++)
+			em_stats_free(&slot[s]);
+		free(scratch);
+		return ll;
+	}
+}
+
+long
+em_mstep(const struct em_stats *st, struct gmm *g, const double *reg)
+{
+	const size_t k = g->k, d = g->d;
+	double wsum = 0.0, regmean = 0.0;
+
+	for (size_t j = 0; j < k; j++)
+		wsum += st->s0[j];
+	for (size_t c = 0; c < d; c++)
+		regmean += reg[c] / (double)d;
+	for (size_t j = 0; j < k; j++)
+		if (!(st->s0[j] > 0.0) || !(wsum > 0.0))
+			return (long)j;
+	for (size_t j = 0; j < k; j++) {
+		const double *m2 = st->m2 + j * d * d;
+		double *cv = g->cov + j * d * d, s0 = st->s0[j];
+
+		g->weight[j] = s0 / wsum;
+		memcpy(g->mean + j * d, st->mean + j * d, d * sizeof(double));
+		memset(cv, 0, d * d * sizeof *cv);
+		switch (g->cov_type) {
+		case GMM_FULL:
+			for (size_t p = 0; p < d; p++)
+				for (size_t q = 0; q <= p; q++)
+					cv[p * d + q] = cv[q * d + p] = m2[p * d + q] / s0;
+			for (size_t p = 0; p < d; p++)
+				cv[p * d + p] += reg[p];
+			break;
+		case GMM_DIAG:
+			for (size_t p = 0; p < d; p++)
+				cv[p * d + p] = m2[p * d + p] / s0 + reg[p];
+			break;
+		case GMM_SPHERICAL: {
+			double tr = 0.0;
+			for (size_t p = 0; p < d; p++)
+				tr += m2[p * d + p];
+			for (size_t p = 0; p < d; p++)
+				cv[p * d + p] = tr / s0 / (double)d + regmean;
+			break;
+		}
+		case GMM_TIED:
+			break;
+		}
+	}
+	if (g->cov_type == GMM_TIED) {
+		double *cv = g->cov;
+		/* The pooled within-component scatter: a sum of centred matrices. */
+		for (size_t j = 0; j < k; j++) {
+			const double *m2 = st->m2 + j * d * d;
+			for (size_t p = 0; p < d; p++)
+				for (size_t q = 0; q <= p; q++)
+					cv[p * d + q] += m2[p * d + q];
+		}
+		for (size_t p = 0; p < d; p++)
+			for (size_t q = 0; q <= p; q++)
+				cv[p * d + q] = cv[q * d + p] = cv[p * d + q] / wsum;
+		for (size_t p = 0; p < d; p++)
+			cv[p * d + p] += reg[p];
+		for (size_t j = 1; j < k; j++)
+			memcpy(g->cov + j * d * d, cv, d * d * sizeof *cv);
+	}
+	return gmm_prepare(g);
+}
+
+int
+em_fit(const struct dataset *ds, struct gmm *g, const struct em_options *opt,
+       struct em_result *res, struct gm_error *err)
+{
+	const int full = g->cov_type == GMM_FULL || g->cov_type == GMM_TIED;
+	const double wtot = dataset_total_weight(ds);
+	struct em_stats st;
+	double prev = 0.0, ll, change = 0.0;
+	size_t it = 0;
+	int converged = 0;
+
+	if (em_stats_init(&st, g->k, g->d, full))
+		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	for (;;) {
+		long bad;
+
+		ll = em_pass(ds, g, &st, opt->threads);
+		if (it > 0) {
+			change = ll / wtot - prev;
+			if (opt->progress)
+				opt->progress(opt->progress_arg, it, ll / wtot, change);
+			if (fabs(change) < opt->tol) {
+				converged = 1;
+				break;
+			}
+		}
+		if (it == opt->max_iter)
+			break;
+		prev = ll / wtot;
+		bad = em_mstep(&st, g, opt->reg);
+		if (bad >= 0) {
+			em_stats_free(&st);
+			return gm_error_set(err, GM_ENUMERIC, NULL, 0, 0,
+				"component %ld of K = %zu collapsed after %zu iterations "
+				"(its covariance is not positive definite, or it lost all its rows); "
+				"use a larger --reg, fewer components, or drop a column with no spread",
+				bad + 1, g->k, it);
+		}
+		it++;
+	}
+	em_stats_free(&st);
+	res->iterations = it;
+	res->converged = converged;
+	res->loglik = ll;
+	res->mean_loglik = ll / wtot;
+	res->last_change = change;
+	return GM_OK;
+}

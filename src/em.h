@@ -1,0 +1,92 @@
+/*
+ * em.h - the EM iteration for Gaussian mixtures.
+ *
+ * One pass over the rows per iteration: for each fixed-size block of rows
+ * the E step (log-densities, log-sum-exp, responsibilities) and the
+ * sufficient statistics of that block are computed together, and the
+ * blocks' statistics are merged in block order.  The block statistics are
+ * centred (count, mean, scatter about the block's own mean) and merged
+ * with Chan's pairwise update, so variances never come from
+ * E[x^2] - E[x]^2.  Blocks may run on several threads; the merge order is
+ * fixed, so the result is the same for any number of threads.  No n*K
+ * array is ever held.
+ */
+#ifndef GMMFIT_EM_H
+#define GMMFIT_EM_H
+
+#include <stddef.h>
+
+#include "dataset.h"
+#include "error.h"
+#include "gmm.h"
+
+#define EM_BLOCK 512		/* rows per block: the unit of summation order */
+
+/* Weighted sufficient statistics of a set of rows, per component. */
+struct em_stats {
+	size_t k, d;
+	int full;		/* scatter matrices kept in full; else diagonals only */
+	double *s0;		/* k: sum of weight * responsibility */
+	double *mean;		/* k*d: weighted mean */
+	double *m2;		/* k*d*d: scatter about the mean (lower triangle used) */
+	double loglik;		/* sum of weight * log p(x) */
+	double loglik_c;	/* compensation term of that sum */
+};
+
+struct em_options {
+	size_t max_iter;	/* iterations (M steps) at most */
+	double tol;		/* stop when the mean log-likelihood changes less */
+	const double *reg;	/* d values added to the covariance diagonals */
+	int threads;		/* 0: OpenMP's default */
+	void (*progress)(void *arg, size_t iter, double mean_loglik, double change);
+	void *progress_arg;
+};
+
+struct em_result {
+	size_t iterations;	/* M steps made */
+	int converged;		/* the change fell below tol */
+	double loglik;		/* log-likelihood of the final model */
+	double mean_loglik;	/* loglik / total weight */
+	double last_change;	/* last change of the mean log-likelihood */
+};
+
+int em_stats_init(struct em_stats *s, size_t k, size_t d, int full);
+void em_stats_free(struct em_stats *s);
+void em_stats_zero(struct em_stats *s);
+
+/*
+ * Statistics of nrows rows x (row-major, d columns) with row weights w
+ * (NULL: 1) and responsibilities r (nrows*k, row-major), into blk (which
+ * is overwritten; its loglik is left 0).
+ */
+void em_block_stats(const double *x, const double *w, const double *r,
+		    size_t nrows, struct em_stats *blk);
+
+/* total += blk, Chan's update; blocks must be merged in a fixed order. */
+void em_stats_merge(struct em_stats *total, const struct em_stats *blk);
+
+/*
+ * One pass over the data with model g (prepared): the log-likelihood, and
+ * the statistics for the next M step when st is not NULL.  Returns the
+ * log-likelihood.
+ */
+double em_pass(const struct dataset *ds, const struct gmm *g,
+	       struct em_stats *st, int threads);
+
+/*
+ * The M step: g's weights, means and covariances from st, with reg added
+ * to the diagonals, then g is prepared.  Returns -1 on success, or the
+ * component whose covariance is not positive definite or that lost all
+ * its rows.
+ */
+long em_mstep(const struct em_stats *st, struct gmm *g, const double *reg);
+
+/*
+ * Run EM from g (prepared) until convergence or max_iter; g holds the
+ * final model.  On a numerical failure returns GM_ENUMERIC with err
+ * naming the component.
+ */
+int em_fit(const struct dataset *ds, struct gmm *g, const struct em_options *opt,
+	   struct em_result *res, struct gm_error *err);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * error.h - error records and exit statuses.
+ *
+ * Library code never prints and never exits: it returns a status and
+ * fills a struct gm_error.  The command line maps the status to an exit
+ * code and prints the record in GNU form, "gmmfit: FILE:LINE:COL: message".
+ */
+#ifndef GMMFIT_ERROR_H
+#define GMMFIT_ERROR_H
+
+#include <stdio.h>
+
+/* Statuses double as exit codes; they are documented in gmmfit(1). */
+enum gm_status {
+	GM_OK = 0,
+	GM_EINTERNAL = 1,	/* out of memory, an impossible state */
+	GM_EUSAGE = 2,		/* bad option or option value */
+	GM_EDATA = 3,		/* input file missing, unreadable or malformed */
+	GM_ENUMERIC = 4,	/* the model cannot be fitted (not positive definite) */
+	GM_EOUTPUT = 5		/* an output could not be written */
+};
+
+struct gm_error {
+	int status;
+	const char *file;	/* borrowed; NULL when no file is concerned */
+	long line;		/* 0 when unknown */
+	long col;		/* 0 when unknown */
+	char msg[640];
+};
+
+/*
+ * Record an error.  file is borrowed and must outlive the record.  Only
+ * the first error is kept: a record that already holds one is left alone,
+ * so the root cause is what the user sees.  Returns status.
+ */
+int gm_error_set(struct gm_error *e, int status, const char *file, long line,
+		 long col, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+/* Clear a record. */
+void gm_error_clear(struct gm_error *e);
+
+/* Print "PROG: FILE:LINE:COL: message\n" to fp (parts that are unknown are left out). */
+void gm_error_print(const struct gm_error *e, const char *prog, FILE *fp);
+
+#endif

@@ -1,0 +1,229 @@
+/*
+ * gmm.c - the mixture model and its densities (see gmm.h).
+ */
+#include <config.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gmm.h"
+
+#define LOG_2PI 1.8378770664093454835606594728112
+
+struct gmm *
+gmm_new(size_t k, size_t d, enum gmm_cov cov_type)
+{
+	struct gmm *g = calloc(1, sizeof *g);
+
+	if (g == NULL)
+		return NULL;
+	g->k = k;
+	g->d = d;
+	g->cov_type = cov_type;
+	g->weight = calloc(k, sizeof *g->weight);
+	g->mean = calloc(k * d, sizeof *g->mean);
+	g->cov = calloc(k * d * d, sizeof *g->cov);
+	g->chol = calloc(k * d * d, sizeof *g->chol);
+	g->logdet = calloc(k, sizeof *g->logdet);
+	g->logw = calloc(k, sizeof *g->logw);
+	if (!g->weight || !g->mean || !g->cov || !g->chol || !g->logdet || !g->logw) {
+		gmm_free(g);
+		return NULL;
+	}
+	return g;
+}
+
+void
+gmm_free(struct gmm *g)
+{
+	if (g == NULL)
+		return;
+	free(g->weight);
+	free(g->mean);
+	free(g->cov);
+	free(g->chol);
+	free(g->logdet);
+	free(g->logw);
+	free(g);
+}
+
+void
+gmm_copy(struct gmm *dst, const struct gmm *src)
+{
+	size_t k = src->k, d = src->d;
+
+	dst->cov_type = src->cov_type;
+	memcpy(dst->weight, src->weight, k * sizeof *dst->weight);
+	memcpy(dst->mean, src->mean, k * d * sizeof *dst->mean);
+	memcpy(dst->cov, src->cov, k * d * d * sizeof *dst->cov);
+	memcpy(dst->chol, src->chol, k * d * d * sizeof *dst->chol);
+	memcpy(dst->logdet, src->logdet, k * sizeof *dst->logdet);
+	memcpy(dst->logw, src->logw, k * sizeof *dst->logw);
+}
+
+struct gmm *
+gmm_dup(const struct gmm *g)
+{
+	struct gmm *c = gmm_new(g->k, g->d, g->cov_type);
+
+	if (c != NULL)
+		gmm_copy(c, g);
+	return c;
+}
+
+int
+gmm_cholesky(const double *a, double *l, size_t d)
+{
+	for (size_t i = 0; i < d; i++) {
+		for (size_t j = 0; j <= i; j++) {
+			double s = a[i * d + j];
+			for (size_t m = 0; m < j; m++)
+				s -= l[i * d + m] * l[j * d + m];
+			if (i == j) {
+				if (!(s > 0.0) || !isfinite(s))
+					return -1;
+				l[i * d + i] = sqrt(s);
+			} else {
+				l[i * d + j] = s / l[j * d + j];
+			}
+		}
+		for (size_t j = i + 1; j < d; j++)
+			l[i * d + j] = 0.0;
+	}
+	return 0;
+}
+
+long
+gmm_prepare(struct gmm *g)
+{
+	const size_t d = g->d;
+
+	for (size_t j = 0; j < g->k; j++) {
+		double *l = g->chol + j * d * d, ld = 0.0;
+		if (!(g->weight[j] > 0.0) || gmm_cholesky(g->cov + j * d * d, l, d))
+			return (long)j;
+		for (size_t i = 0; i < d; i++)
+			ld += log(l[i * d + i]);
+		g->logdet[j] = 2.0 * ld;
+		g->logw[j] = log(g->weight[j]);
+	}
+	return -1;
+}
+
+void
+gmm_log_components(const struct gmm *g, const double *x, double *lp,
+		   double *z)
+{
+	const size_t d = g->d;
+
+	for (size_t j = 0; j < g->k; j++) {
+		const double *l = g->chol + j * d * d, *mu = g->mean + j * d;
+		double q = 0.0;
+		/* Solve L z = x - mu by forward substitution; q = |z|^2. */
+		for (size_t i = 0; i < d; i++) {
+			double s = x[i] - mu[i];
+			for (size_t m = 0; m < i; m++)
+				s -= l[i * d + m] * z[m];
+			z[i] = s / l[i * d + i];
+			q += z[i] * z[i];
+		}
+		lp[j] = g->logw[j] - 0.5 * ((double)d * LOG_2PI + g->logdet[j] + q);
+	}
+}
+
+double
+gmm_logsumexp(const double *v, size_t k)
+{
+	double m = v[0], s = 0.0;
+
+	for (size_t j = 1; j < k; j++)
+		if (v[j] > m)
+			m = v[j];
+	if (isinf(m))
+		return m;
+	for (size_t j = 0; j < k; j++)
+		s += exp(v[j] - m);
+	return m + log(s);
+}
+
+size_t
+gmm_n_parameters(const struct gmm *g)
+{
+	size_t k = g->k, d = g->d, c = 0;
+
+	switch (g->cov_type) {
+	case GMM_FULL:
+		c = k * d * (d + 1) / 2;
+		break;
+	case GMM_DIAG:
+		c = k * d;
+		break;
+	case GMM_SPHERICAL:
+		c = k;
+		break;
+	case GMM_TIED:
+		c = d * (d + 1) / 2;
+		break;
+	}
+	return c + k * d + k - 1;
+}
+
+static int
+mean_before(const struct gmm *g, size_t a, size_t b)
+{
+	for (size_t i = 0; i < g->d; i++) {
+		double x = g->mean[a * g->d + i], y = g->mean[b * g->d + i];
+		if (x < y)
+			return 1;
+		if (x > y)
+			return 0;
+	}
+	return 0;
+}
+
+static void
+swap_block(double *p, size_t a, size_t b, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		double t = p[a * len + i];
+		p[a * len + i] = p[b * len + i];
+		p[b * len + i] = t;
+	}
+}
+
+void
+gmm_sort(struct gmm *g)
+{
+	const size_t d = g->d;
+
+	/* Insertion sort: k is small, and it is stable. */
+	for (size_t i = 1; i < g->k; i++)
+		for (size_t j = i; j > 0 && mean_before(g, j, j - 1); j--) {
+			swap_block(g->weight, j, j - 1, 1);
+			swap_block(g->mean, j, j - 1, d);
+			swap_block(g->cov, j, j - 1, d * d);
+			swap_block(g->chol, j, j - 1, d * d);
+			swap_block(g->logdet, j, j - 1, 1);
+			swap_block(g->logw, j, j - 1, 1);
+		}
+}
+
+static const char *const cov_names[] = { "full", "diag", "spherical", "tied" };
+
+const char *
+gmm_cov_name(enum gmm_cov t)
+{
+	return cov_names[t];
+}
+
+int
+gmm_cov_parse(const char *s, enum gmm_cov *t)
+{
+	for (int i = 0; i < 4; i++)
+		if (strcmp(s, cov_names[i]) == 0) {
+			*t = (enum gmm_cov)i;
+			return 0;
+		}
+	return -1;
+}

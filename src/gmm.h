@@ -1,0 +1,77 @@
+/*
+ * gmm.h - a Gaussian mixture model: weights, means, covariances and their
+ * Cholesky factors.
+ *
+ * Covariances are stored as full d*d matrices for every structure (a
+ * diagonal one has zeros off the diagonal, a spherical one a multiple of
+ * the identity, tied ones are equal), so the density code is one; the
+ * structure decides how the M step fills them and how parameters are
+ * counted.
+ */
+#ifndef GMMFIT_GMM_H
+#define GMMFIT_GMM_H
+
+#include <stddef.h>
+
+enum gmm_cov {
+	GMM_FULL,
+	GMM_DIAG,
+	GMM_SPHERICAL,
+	GMM_TIED
+};
+
+struct gmm {
+	size_t k, d;
+	enum gmm_cov cov_type;
+	double *weight;		/* k, sum 1 */
+	double *mean;		/* k*d */
+	double *cov;		/* k*d*d, symmetric */
+	double *chol;		/* k*d*d, lower Cholesky factor of cov */
+	double *logdet;		/* k, log det cov */
+	double *logw;		/* k, log weight */
+};
+
+/* Allocate a model with zeroed parameters; NULL when out of memory. */
+struct gmm *gmm_new(size_t k, size_t d, enum gmm_cov cov_type);
+
+void gmm_free(struct gmm *g);
+
+/* Copy src's parameters into dst (same k and d). */
+void gmm_copy(struct gmm *dst, const struct gmm *src);
+
+/* A new copy of g, or NULL. */
+struct gmm *gmm_dup(const struct gmm *g);
+
+/*
+ * Factor every covariance and cache log-weights and log-determinants.
+ * Returns -1 when all are positive definite, else the index of the first
+ * component whose covariance is not (or whose weight is not positive).
+ */
+long gmm_prepare(struct gmm *g);
+
+/*
+ * Log of weight_j times the density of component j at x, for every j,
+ * into lp[k].  Needs gmm_prepare.  work holds d doubles.
+ */
+void gmm_log_components(const struct gmm *g, const double *x, double *lp,
+			double *work);
+
+/* log sum exp of v[0..k), stable for any finite inputs. */
+double gmm_logsumexp(const double *v, size_t k);
+
+/* Free parameters, counted as scikit-learn counts them. */
+size_t gmm_n_parameters(const struct gmm *g);
+
+/* Reorder components by mean (first coordinate, then the next, ..). */
+void gmm_sort(struct gmm *g);
+
+/* "full", "diag", "spherical" or "tied". */
+const char *gmm_cov_name(enum gmm_cov t);
+
+/* Parse a structure name; returns -1 when unknown. */
+int gmm_cov_parse(const char *s, enum gmm_cov *t);
+
+/* Cholesky factor of the d*d matrix a into l (lower); 0 on success, -1 if not PD. */
+int gmm_cholesky(const double *a, double *l, size_t d);
+
+#endif

@@ -1,0 +1,621 @@
+/*
+ * gmmfit.c - the command line: options, the stages in order, exit codes.
+ *
+ * It owns no maths: it reads the data (csvread), fits (fit), and hands
+ * the result to the writers (report, plot).  Every failure arrives here
+ * as a struct gm_error, is printed in GNU form, and becomes the exit
+ * status documented in gmmfit(1).
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "csvread.h"
+#include "dataset.h"
+#include "error.h"
+#include "fit.h"
+#include "init.h"
+#include "outfile.h"
+#include "plot.h"
+#include "report.h"
+
+#define PROG "gmmfit"
+#define MAX_K 1000
+
+enum {
+	OPT_MAX_ITER = 256, OPT_TOL, OPT_INIT, OPT_MEANS, OPT_SDS, OPT_WEIGHTS_INIT,
+	OPT_N_INIT, OPT_SEED, OPT_REG, OPT_FORMAT, OPT_TERMINAL, OPT_BINS,
+	OPT_COVARIANCE, OPT_THREADS, OPT_HELP, OPT_VERSION, OPT_NO_HEADER,
+	OPT_NA, OPT_NA_ACTION, OPT_WEIGHTS, OPT_QUOTE, OPT_DECIMAL_COMMA,
+	OPT_ALLOW_RAGGED
+};
+
+static const struct option long_options[] = {
+	{ "column", required_argument, NULL, 'c' },
+	{ "columns", required_argument, NULL, 'c' },
+	{ "components", required_argument, NULL, 'k' },
+	{ "covariance", required_argument, NULL, OPT_COVARIANCE },
+	{ "max-iter", required_argument, NULL, OPT_MAX_ITER },
+	{ "tol", required_argument, NULL, OPT_TOL },
+	{ "init", required_argument, NULL, OPT_INIT },
+	{ "means", required_argument, NULL, OPT_MEANS },
+	{ "sds", required_argument, NULL, OPT_SDS },
+	{ "weights-init", required_argument, NULL, OPT_WEIGHTS_INIT },
+	{ "n-init", required_argument, NULL, OPT_N_INIT },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "reg", required_argument, NULL, OPT_REG },
+	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "delimiter", required_argument, NULL, 'd' },
+	{ "quote", required_argument, NULL, OPT_QUOTE },
+	{ "decimal-comma", no_argument, NULL, OPT_DECIMAL_COMMA },
+	{ "no-header", no_argument, NULL, OPT_NO_HEADER },
+	{ "na", required_argument, NULL, OPT_NA },
+	{ "na-action", required_argument, NULL, OPT_NA_ACTION },
+	{ "allow-ragged", no_argument, NULL, OPT_ALLOW_RAGGED },
+	{ "weights", required_argument, NULL, OPT_WEIGHTS },
+	{ "output", required_argument, NULL, 'o' },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "terminal", required_argument, NULL, OPT_TERMINAL },
+	{ "bins", required_argument, NULL, OPT_BINS },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+usage(FILE *fp)
+{
+	fputs("Usage: " PROG " [OPTIONS] [FILE|-]\n"
+"Fit a Gaussian mixture by EM to numeric columns of a CSV file (stdin if FILE\n"
+"is - or absent); print a report and, with -o, write a gnuplot figure.\n"
+"\n"
+"Data:\n"
+"  -c, --column, --columns LIST  columns by name or 1-based number, ranges\n"
+"                          (2-5) or 'all' (default: first numeric column)\n"
+"  -d, --delimiter C       field separator (default ',')\n"
+"      --quote C           quote character (default '\"')\n"
+"      --decimal-comma     numbers use ',' as the decimal point (';' separated)\n"
+"      --no-header         the first row is data; columns are named 1, 2, ..\n"
+"      --na STR            another missing-value token (repeatable)\n"
+"      --na-action skip|error  skip rows with a missing value (default) or stop\n"
+"      --allow-ragged      accept rows with more or fewer fields than the header\n"
+"      --weights COLUMN    non-negative frequency weight of each row\n"
+"\n"
+"Model:\n"
+"  -k, --components K      components, or a list/range (1-9) chosen by BIC\n"
+"                          (default 2)\n"
+"      --covariance TYPE   full, diag, spherical, tied, or all (default full)\n"
+"      --reg X             added to each variance (default: 1e-6 times the\n"
+"                          column's variance)\n"
+"\n"
+"Iterations:\n"
+"      --max-iter N        at most N EM iterations (default 1000)\n"
+"      --tol X             stop when the mean log-likelihood per row changes by\n"
+"                          less than X (default 1e-10; 0: run --max-iter)\n"
+"      --threads N         threads for the EM pass (default: all cores)\n"
+"\n"
+"Starting point:\n"
+"      --init METHOD       quantile, kmeans, kmeans++, random, random-rows or\n"
+"                          given (default: quantile for one column, else kmeans)\n"
+"      --means LIST        starting means (implies --init given)\n"
+"      --sds LIST          starting sds, one per component\n"
+"      --weights-init LIST starting weights, one per component\n"
+"      --n-init N          starts per model; the best log-likelihood is kept\n"
+"      --seed N            seed of the random generator (default 0)\n"
+"\n"
+"Output:\n"
+"  -o, --output PREFIX     write PREFIX.gp, PREFIX-hist.dat, PREFIX-fit.dat\n"
+"      --terminal T        png, svg, pdf or cairolatex (default png)\n"
+"      --bins N            histogram bins (default: Freedman-Diaconis rule)\n"
+"      --format F          report format: text or json (default text)\n"
+"  -q, --quiet             do not print the report\n"
+"  -v, --verbose           print each iteration's log-likelihood on stderr\n"
+"      --help              show this help and exit\n"
+"      --version           show the version and exit\n"
+"\n"
+"Exit status: 0 success, 1 internal error, 2 usage error, 3 input data error,\n"
+"4 numerical failure, 5 output error.  See gmmfit(1).\n", fp);
+}
+
+static int
+usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, PROG ": ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry '" PROG " --help' for more information.\n");
+	return GM_EUSAGE;
+}
+
+static int
+parse_size(const char *s, size_t *out, size_t min)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > SIZE_MAX / 2)
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+static int
+parse_double(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !isfinite(v))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* A comma-separated list of finite numbers. */
+static int
+parse_list(const char *s, double **out, size_t *n)
+{
+	char *copy = strdup(s), *save = NULL, *tok;
+	double *v = NULL;
+	size_t cnt = 0;
+
+	if (copy == NULL)
+		return -1;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		double *nv = realloc(v, (cnt + 1) * sizeof *v);
+		if (nv == NULL || parse_double(tok, &nv[cnt])) {
+			free(nv ? nv : v);
+			free(copy);
+			return -1;
+		}
+		v = nv;
+		cnt++;
+	}
+	free(copy);
+	if (cnt == 0)
+		return -1;
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+/* K values: "3", "1-9", "2,3,5", "1-3,6". */
+static int
+parse_ks(const char *s, size_t **out, size_t *n)
+{
+	char *copy = strdup(s), *save = NULL, *tok;
+	size_t *v = NULL, cnt = 0;
+
+	if (copy == NULL)
+		return -1;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *dash = strchr(tok, '-');
+		size_t a, b;
+		if (dash != NULL)
+			*dash = '\0';
+		if (parse_size(tok, &a, 1) || (dash && parse_size(dash + 1, &b, 1)))
+			goto bad;
+		if (!dash)
+			b = a;
+		if (a > b || b > MAX_K)
+			goto bad;
+		for (size_t k = a; k <= b; k++) {
+			size_t *nv = realloc(v, (cnt + 1) * sizeof *v);
+			if (nv == NULL)
+				goto bad;
+			v = nv;
+			v[cnt++] = k;
+		}
+	}
+	free(copy);
+	if (cnt == 0)
+		return -1;
+	*out = v;
+	*n = cnt;
+	return 0;
+bad:
+	free(copy);
+	free(v);
+	return -1;
+}
+
+/* Progress on stderr: every iteration with --verbose, else on a terminal only, twice a second. */
+struct progress {
+	int verbose, tty;
+	double last;
+	int shown;
+};
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void
+on_progress(void *arg, size_t iter, double mean_ll, double change)
+{
+	struct progress *p = arg;
+	double t;
+
+	if (p->verbose) {
+		fprintf(stderr, PROG ": iteration %zu: mean log-likelihood %.12g, change %.3g\n",
+			iter, mean_ll, change);
+		return;
+	}
+	if (!p->tty)
+		return;
+	t = now();
+	if (t - p->last < 0.5)
+		return;
+	p->last = t;
+	p->shown = 1;
+	fprintf(stderr, "\r" PROG ": iteration %zu, mean log-likelihood %.10g, change %.2e   ",
+		iter, mean_ll, change);
+}
+
+static int
+same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+/* Check that stdout was really written (GNU's close_stdout). */
+static int
+close_stdout(void)
+{
+	if (ferror(stdout) | (fclose(stdout) != 0)) {
+		fprintf(stderr, PROG ": write error on standard output: %s\n", strerror(errno));
+		return GM_EOUTPUT;
+	}
+	return GM_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct csv_options co;
+	struct fit_options fo;
+	struct plot_options po;
+	struct dataset ds;
+	struct fit_result fr;
+	struct gm_error err;
+	struct outfile outs[PLOT_MAX_FILES];
+	struct progress prog = { 0, 0, 0.0, 0 };
+	size_t nouts = 0, *ks = NULL, nks = 0, n_means = 0, n_sds = 0, n_wi = 0, nna = 0;
+	double *means = NULL, *sds = NULL, *winit = NULL, *reg = NULL, reg_abs = -1.0;
+	const char **na = NULL;
+	const char *path = "-", *display, *format = "text", *ks_arg = "2", *cov_arg = "full";
+	enum gmm_cov covs[4];
+	int init_set = 0, quiet = 0, json = 0, rc = GM_OK, c;
+
+	memset(&co, 0, sizeof co);
+	memset(&fo, 0, sizeof fo);
+	memset(&po, 0, sizeof po);
+	memset(&ds, 0, sizeof ds);
+	memset(&fr, 0, sizeof fr);
+	gm_error_clear(&err);
+	fo.n_init = 1;
+	fo.em.max_iter = 1000;
+	fo.em.tol = 1e-10;
+	fo.init = INIT_QUANTILE;
+
+	while ((c = getopt_long(argc, argv, "c:k:d:o:qv", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			co.columns = optarg;
+			break;
+		case 'k':
+			ks_arg = optarg;
+			break;
+		case 'd':
+			if (strcmp(optarg, "\\t") == 0 || strcmp(optarg, "tab") == 0)
+				co.delimiter = '\t';
+			else if (strlen(optarg) != 1)
+				return usage_error("--delimiter takes one character, not '%s'", optarg);
+			else
+				co.delimiter = optarg[0];
+			break;
+		case OPT_QUOTE:
+			if (strlen(optarg) != 1)
+				return usage_error("--quote takes one character, not '%s'", optarg);
+			co.quote = optarg[0];
+			break;
+		case OPT_DECIMAL_COMMA:
+			co.decimal = ',';
+			break;
+		case OPT_NO_HEADER:
+			co.no_header = 1;
+			break;
+		case OPT_NA: {
+			const char **nn = realloc(na, (nna + 1) * sizeof *na);
+			if (nn == NULL)
+				return GM_EINTERNAL;
+			na = nn;
+			na[nna++] = optarg;
+			break;
+		}
+		case OPT_NA_ACTION:
+			if (strcmp(optarg, "skip") == 0)
+				co.na_error = 0;
+			else if (strcmp(optarg, "error") == 0)
+				co.na_error = 1;
+			else
+				return usage_error("--na-action is skip or error, not '%s'", optarg);
+			break;
+		case OPT_ALLOW_RAGGED:
+			co.allow_ragged = 1;
+			break;
+		case OPT_WEIGHTS:
+			co.weights = optarg;
+			break;
+		case OPT_COVARIANCE:
+			cov_arg = optarg;
+			break;
+		case OPT_MAX_ITER:
+			if (parse_size(optarg, &fo.em.max_iter, 0))
+				return usage_error("--max-iter needs a non-negative integer, not '%s'", optarg);
+			break;
+		case OPT_TOL:
+			if (parse_double(optarg, &fo.em.tol) || fo.em.tol < 0)
+				return usage_error("--tol needs a non-negative number, not '%s'", optarg);
+			break;
+		case OPT_INIT:
+			if (init_parse(optarg, &fo.init))
+				return usage_error("--init is quantile, kmeans, kmeans++, random, random-rows or given, not '%s'", optarg);
+			init_set = 1;
+			break;
+		case OPT_MEANS:
+			if (parse_list(optarg, &means, &n_means))
+				return usage_error("--means needs a comma-separated list of numbers, not '%s'", optarg);
+			break;
+		case OPT_SDS:
+			if (parse_list(optarg, &sds, &n_sds))
+				return usage_error("--sds needs a comma-separated list of numbers, not '%s'", optarg);
+			for (size_t j = 0; j < n_sds; j++)
+				if (!(sds[j] > 0))
+					return usage_error("--sds must be positive: '%s'", optarg);
+			break;
+		case OPT_WEIGHTS_INIT:
+			if (parse_list(optarg, &winit, &n_wi))
+				return usage_error("--weights-init needs a comma-separated list of numbers, not '%s'", optarg);
+			for (size_t j = 0; j < n_wi; j++)
+				if (!(winit[j] > 0))
+					return usage_error("--weights-init must be positive: '%s'", optarg);
+			break;
+		case OPT_N_INIT:
+			if (parse_size(optarg, &fo.n_init, 1))
+				return usage_error("--n-init needs a positive integer, not '%s'", optarg);
+			break;
+		case OPT_SEED: {
+			char *end;
+			errno = 0;
+			fo.seed = strtoull(optarg, &end, 10);
+			if (errno || *end || optarg[0] < '0' || optarg[0] > '9')
+				return usage_error("--seed needs a non-negative integer, not '%s'", optarg);
+			break;
+		}
+		case OPT_REG:
+			if (parse_double(optarg, &reg_abs) || reg_abs < 0)
+				return usage_error("--reg needs a non-negative number, not '%s'", optarg);
+			break;
+		case OPT_THREADS: {
+			size_t t;
+			if (parse_size(optarg, &t, 1) || t > 4096)
+				return usage_error("--threads needs a positive integer, not '%s'", optarg);
+			fo.em.threads = (int)t;
+			break;
+		}
+		case 'o':
+			po.prefix = optarg;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
+				return usage_error("--format is text or json, not '%s'", optarg);
+			format = optarg;
+			break;
+		case OPT_TERMINAL:
+			if (plot_terminal_parse(optarg, &po.terminal))
+				return usage_error("--terminal is png, svg, pdf or cairolatex, not '%s'", optarg);
+			break;
+		case OPT_BINS:
+			if (parse_size(optarg, &po.bins, 1) || po.bins > PLOT_MAX_BINS)
+				return usage_error("--bins needs an integer from 1 to 1000, not '%s'", optarg);
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'v':
+			prog.verbose = 1;
+			break;
+		case OPT_HELP:
+			usage(stdout);
+			return close_stdout();
+		case OPT_VERSION:
+			printf(PROG " " PACKAGE_VERSION "\n"
+			       "Fits Gaussian mixtures by EM; writes reports and gnuplot figures.\n"
+			       "This is free software: you are free to change and redistribute it.\n"
+			       "There is NO WARRANTY, to the extent permitted by law.\n");
+			return close_stdout();
+		default:
+			fprintf(stderr, "Try '" PROG " --help' for more information.\n");
+			return GM_EUSAGE;
+		}
+	}
+	if (optind + 1 < argc)
+		return usage_error("one input file at most; extra operand '%s'", argv[optind + 1]);
+	if (optind < argc)
+		path = argv[optind];
+	display = strcmp(path, "-") == 0 ? "<stdin>" : path;
+	json = strcmp(format, "json") == 0;
+	if (co.decimal == ',' && co.delimiter == 0)
+		co.delimiter = ';';
+	if (co.decimal == ',' && co.delimiter == ',')
+		return usage_error("%s", "--decimal-comma needs a delimiter other than ','");
+	co.na = na;
+	co.n_na = nna;
+
+	if (parse_ks(ks_arg, &ks, &nks))
+		return usage_error("-k needs a positive integer, a range (1-9) or a list, not '%s'", ks_arg);
+	if (strcmp(cov_arg, "all") == 0) {
+		for (int i = 0; i < 4; i++)
+			covs[i] = (enum gmm_cov)i;
+		fo.ncov = 4;
+	} else if (gmm_cov_parse(cov_arg, &covs[0]) == 0) {
+		fo.ncov = 1;
+	} else {
+		return usage_error("--covariance is full, diag, spherical, tied or all, not '%s'", cov_arg);
+	}
+	if (means != NULL || sds != NULL || winit != NULL) {
+		if (init_set && fo.init != INIT_GIVEN)
+			return usage_error("%s", "--means, --sds and --weights-init go with --init given");
+		if (means == NULL)
+			return usage_error("%s", "--sds and --weights-init need --means");
+		fo.init = INIT_GIVEN;
+		init_set = 1;
+		if (nks != 1)
+			return usage_error("%s", "a given start needs a single K");
+	} else if (init_set && fo.init == INIT_GIVEN) {
+		return usage_error("%s", "--init given needs --means");
+	}
+
+	/* Stage 1: the data. */
+	if (po.prefix != NULL && strcmp(path, "-") != 0) {
+		static const char *const sfx[] = { ".gp", "-hist.dat", "-fit.dat" };
+		for (size_t i = 0; i < 3; i++) {
+			char buf[4096];
+			snprintf(buf, sizeof buf, "%s%s", po.prefix, sfx[i]);
+			if (same_file(buf, path))
+				return usage_error("output '%s' would overwrite the input", buf);
+		}
+	}
+	rc = csv_read(path, &co, &ds, &err);
+	if (rc != GM_OK) {
+		if (err.file != NULL && strcmp(err.file, "-") == 0)
+			err.file = "<stdin>";
+		gm_error_print(&err, PROG, stderr);
+		goto out;
+	}
+	if (!init_set)
+		fo.init = ds.d == 1 ? INIT_QUANTILE : INIT_KMEANS;
+	if (fo.init == INIT_QUANTILE && ds.d != 1) {
+		rc = usage_error("%s", "--init quantile works on one column; use kmeans");
+		goto out;
+	}
+	if (fo.init == INIT_GIVEN) {
+		if (n_means != ks[0] * ds.d) {
+			char msg[128];
+			snprintf(msg, sizeof msg, "%zu (K = %zu times %zu column%s)", ks[0] * ds.d,
+				 ks[0], ds.d, ds.d == 1 ? "" : "s");
+			rc = usage_error("--means needs %s values", msg);
+			goto out;
+		}
+		if ((sds && n_sds != ks[0]) || (winit && n_wi != ks[0])) {
+			rc = usage_error("%s", "--sds and --weights-init need one value per component");
+			goto out;
+		}
+	}
+	if (nks == 1 && ks[0] > ds.n) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "K = %zu is more than the %zu rows of data", ks[0], ds.n);
+		rc = usage_error("%s", msg);
+		goto out;
+	}
+
+	/* The regulariser: absolute when given, else scaled to each column. */
+	reg = calloc(ds.d, sizeof *reg);
+	if (reg == NULL) {
+		rc = GM_EINTERNAL;
+		goto out;
+	}
+	for (size_t j = 0; j < ds.d; j++) {
+		double m, v;
+		dataset_column_moments(&ds, j, &m, &v);
+		if (reg_abs >= 0) {
+			reg[j] = reg_abs;
+		} else if (!(v > 0.0)) {
+			gm_error_set(&err, GM_EDATA, display, 0, (long)ds.colno[j],
+				     "column \"%s\" has no spread (all %zu values are %g); "
+				     "a mixture cannot be fitted to it (drop it, or give --reg X > 0)",
+				     ds.names[j], ds.n, m);
+			rc = GM_EDATA;
+			gm_error_print(&err, PROG, stderr);
+			goto out;
+		} else {
+			reg[j] = 1e-6 * v;
+		}
+	}
+
+	/* Stage 2: the fit. */
+	fo.ks = ks;
+	fo.nk = nks;
+	fo.covs = covs;
+	fo.given.means = means;
+	fo.given.sds = sds;
+	fo.given.weights = winit;
+	fo.em.reg = reg;
+	prog.tty = isatty(STDERR_FILENO);
+	fo.em.progress = on_progress;
+	fo.em.progress_arg = &prog;
+	rc = fit_run(&ds, &fo, &fr, &err);
+	if (prog.shown)
+		fputs("\r\033[K", stderr);
+	if (rc != GM_OK) {
+		gm_error_print(&err, PROG, stderr);
+		goto out;
+	}
+
+	/* Stage 3: the outputs, all or nothing. */
+	if (po.prefix != NULL) {
+		rc = plot_write(&po, &ds, fr.models[fr.chosen].g, outs, &nouts, &err);
+		for (size_t i = 0; rc == GM_OK && i < nouts; i++)
+			rc = outfile_commit(&outs[i], &err);
+		for (size_t i = 0; i < nouts; i++)
+			outfile_discard(&outs[i]);
+		if (rc != GM_OK) {
+			gm_error_print(&err, PROG, stderr);
+			goto out;
+		}
+	}
+	if (!quiet) {
+		struct report_info ri = { display, &ds, &fr,
+			init_name(fo.init), fo.n_init, fo.em.tol, fo.em.max_iter, reg };
+		if (json)
+			report_json(stdout, &ri);
+		else
+			report_text(stdout, &ri);
+	}
+	rc = close_stdout();
+out:
+	fit_result_free(&fr);
+	dataset_free(&ds);
+	free(ks);
+	free(means);
+	free(sds);
+	free(winit);
+	free(reg);
+	free(na);
+	return rc;
+}

@@ -1,0 +1,50 @@
+/*
+ * init.h - starting points for EM.
+ *
+ * Every method is deterministic given the data and the random generator's
+ * state: quantile (1-D: the sorted rows cut into K groups of equal
+ * weight), kmeans++ (D^2 seeding), kmeans (k-means++ then Lloyd steps),
+ * random (random responsibilities), random-rows (K distinct rows as
+ * means) and given (the user's means, and optionally sds and weights).
+ * Except for random and a fully given start, the start is made from a
+ * hard assignment of the rows to K groups: each group's weight, mean and
+ * covariance (plus the regulariser) start a component, and a group that
+ * is empty, or whose covariance is singular, takes the whole data's
+ * covariance.
+ */
+#ifndef GMMFIT_INIT_H
+#define GMMFIT_INIT_H
+
+#include "dataset.h"
+#include "error.h"
+#include "gmm.h"
+#include "rng.h"
+
+enum init_method {
+	INIT_QUANTILE,
+	INIT_KMEANS,
+	INIT_KMEANSPP,
+	INIT_RANDOM,
+	INIT_RANDOM_ROWS,
+	INIT_GIVEN
+};
+
+struct init_given {
+	const double *means;	/* k*d, or NULL */
+	const double *sds;	/* k, or NULL: from the nearest-mean groups */
+	const double *weights;	/* k (positive; normalised here), or NULL */
+};
+
+/*
+ * Fill g (its k, d and covariance structure set) with a start for ds and
+ * prepare it.  reg has d entries.  rng is advanced by the random methods.
+ * Returns GM_OK, or a status with err filled.
+ */
+int init_model(const struct dataset *ds, enum init_method m,
+	       const struct init_given *given, const double *reg,
+	       struct rng *rng, struct gmm *g, struct gm_error *err);
+
+const char *init_name(enum init_method m);
+int init_parse(const char *s, enum init_method *m);
+
+#endif

@@ -1,0 +1,256 @@
+/*
+ * report.c - text and JSON reports (see report.h).
+ */
+#include <config.h>
+
+#include <math.h>
+#include <string.h>
+
+#include "report.h"
+
+static const struct fit_model *
+chosen(const struct report_info *ri)
+{
+	return &ri->fr->models[ri->fr->chosen];
+}
+
+/* A JSON string: quotes, backslashes and control bytes escaped. */
+static void
+json_string(FILE *fp, const char *s)
+{
+	fputc('"', fp);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(fp, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(fp, "\\u%04x", c);
+		else
+			fputc(c, fp);
+	}
+	fputc('"', fp);
+}
+
+/* A JSON number that reads back exactly; null if it is not finite. */
+static void
+json_number(FILE *fp, double v)
+{
+	if (isfinite(v))
+		fprintf(fp, "%.17g", v);
+	else
+		fputs("null", fp);
+}
+
+static void
+json_numbers(FILE *fp, const double *v, size_t n, size_t stride)
+{
+	fputc('[', fp);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			fputs(", ", fp);
+		json_number(fp, v[i * stride]);
+	}
+	fputc(']', fp);
+}
+
+static void
+json_model(FILE *fp, const struct fit_model *fm, const char *indent)
+{
+	const struct gmm *g = fm->g;
+	const size_t d = g->d;
+
+	fprintf(fp, "%s\"components\": [\n", indent);
+	for (size_t j = 0; j < g->k; j++) {
+		const double *cv = g->cov + j * d * d;
+		fprintf(fp, "%s  {\"weight\": ", indent);
+		json_number(fp, g->weight[j]);
+		fputs(", \"mean\": ", fp);
+		json_numbers(fp, g->mean + j * d, d, 1);
+		if (d == 1) {
+			fputs(", \"sd\": ", fp);
+			json_number(fp, sqrt(cv[0]));
+		}
+		fputs(", \"covariance\": [", fp);
+		for (size_t p = 0; p < d; p++) {
+			if (p)
+				fputs(", ", fp);
+			json_numbers(fp, cv + p * d, d, 1);
+		}
+		fprintf(fp, "]}%s\n", j + 1 < g->k ? "," : "");
+	}
+	fprintf(fp, "%s]", indent);
+}
+
+int
+report_json(FILE *fp, const struct report_info *ri)
+{
+	const struct fit_model *fm = chosen(ri);
+	const struct dataset *ds = ri->ds;
+
+	fputs("{\n  \"source\": ", fp);
+	json_string(fp, ri->source);
+	fputs(",\n  \"columns\": [", fp);
+	for (size_t c = 0; c < ds->d; c++) {
+		if (c)
+			fputs(", ", fp);
+		json_string(fp, ds->names[c]);
+	}
+	fputs("],\n", fp);
+	if (ds->weight_name != NULL) {
+		fputs("  \"weights\": ", fp);
+		json_string(fp, ds->weight_name);
+		fputs(",\n", fp);
+	}
+	fprintf(fp, "  \"n\": %zu,\n  \"total_weight\": ", ds->n);
+	json_number(fp, ri->fr->total_weight);
+	fprintf(fp, ",\n  \"rows_skipped\": %zu,\n", ds->skipped);
+	fprintf(fp, "  \"d\": %zu,\n  \"k\": %zu,\n  \"covariance\": \"%s\",\n",
+		ds->d, fm->k, gmm_cov_name(fm->cov));
+	fputs("  \"init\": ", fp);
+	json_string(fp, ri->init);
+	fprintf(fp, ",\n  \"n_init\": %zu,\n  \"reg\": ", ri->n_init);
+	json_numbers(fp, ri->reg, ds->d, 1);
+	fprintf(fp, ",\n  \"iterations\": %zu,\n  \"converged\": %s,\n  \"last_change\": ",
+		fm->res.iterations, fm->res.converged ? "true" : "false");
+	json_number(fp, fm->res.last_change);
+	fputs(",\n  \"loglik\": ", fp);
+	json_number(fp, fm->res.loglik);
+	fputs(",\n  \"mean_loglik\": ", fp);
+	json_number(fp, fm->res.mean_loglik);
+	fprintf(fp, ",\n  \"n_parameters\": %zu,\n  \"bic\": ", fm->n_params);
+	json_number(fp, fm->bic);
+	fputs(",\n  \"aic\": ", fp);
+	json_number(fp, fm->aic);
+	fputs(",\n", fp);
+	json_model(fp, fm, "  ");
+	if (ri->fr->nmodels > 1) {
+		fputs(",\n  \"selection\": [\n", fp);
+		for (size_t m = 0; m < ri->fr->nmodels; m++) {
+			const struct fit_model *s = &ri->fr->models[m];
+			fprintf(fp, "    {\"k\": %zu, \"covariance\": \"%s\", ", s->k,
+				gmm_cov_name(s->cov));
+			if (s->status != GM_OK) {
+				fputs("\"error\": ", fp);
+				json_string(fp, s->message);
+			} else {
+				fputs("\"loglik\": ", fp);
+				json_number(fp, s->res.loglik);
+				fprintf(fp, ", \"n_parameters\": %zu, \"bic\": ", s->n_params);
+				json_number(fp, s->bic);
+				fputs(", \"aic\": ", fp);
+				json_number(fp, s->aic);
+				fprintf(fp, ", \"iterations\": %zu, \"converged\": %s",
+					s->res.iterations, s->res.converged ? "true" : "false");
+			}
+			fprintf(fp, ", \"chosen\": %s}%s\n",
+				m == ri->fr->chosen ? "true" : "false",
+				m + 1 < ri->fr->nmodels ? "," : "");
+		}
+		fputs("  ]", fp);
+	}
+	fputs("\n}\n", fp);
+	return ferror(fp) ? -1 : 0;
+}
+
+static void
+text_selection(FILE *fp, const struct report_info *ri)
+{
+	fputs("\nModel selection (lowest BIC chosen, marked *):\n", fp);
+	fprintf(fp, "     %3s  %-10s %16s %5s %16s %16s %6s  %s\n", "K", "covariance",
+		"loglik", "p", "BIC", "AIC", "iter", "converged");
+	for (size_t m = 0; m < ri->fr->nmodels; m++) {
+		const struct fit_model *s = &ri->fr->models[m];
+		fprintf(fp, "  %s  %3zu  %-10s ", m == ri->fr->chosen ? "*" : " ", s->k,
+			gmm_cov_name(s->cov));
+		if (s->status != GM_OK) {
+			fprintf(fp, "failed: %s\n", s->message);
+			continue;
+		}
+		fprintf(fp, "%16.4f %5zu %16.4f %16.4f %6zu  %s\n", s->res.loglik,
+			s->n_params, s->bic, s->aic, s->res.iterations,
+			s->res.converged ? "yes" : "no");
+	}
+}
+
+int
+report_text(FILE *fp, const struct report_info *ri)
+{
+	const struct fit_model *fm = chosen(ri);
+	const struct dataset *ds = ri->ds;
+	const struct gmm *g = fm->g;
+	const size_t d = ds->d;
+
+	fprintf(fp, "Gaussian mixture fit by EM\n\n");
+	fprintf(fp, "source        %s\n", ri->source);
+	fprintf(fp, "column%s       ", d > 1 ? "s" : " ");
+	for (size_t c = 0; c < d; c++)
+		fprintf(fp, "%s%s", c ? ", " : "", ds->names[c]);
+	fputc('\n', fp);
+	if (ds->weight_name != NULL)
+		fprintf(fp, "weights       column %s (total %.10g)\n", ds->weight_name,
+			ri->fr->total_weight);
+	fprintf(fp, "rows          %zu used, %zu skipped for a missing value", ds->n,
+		ds->skipped);
+	if (ds->skipped > 0) {
+		fputs(" (line", fp);
+		fputs(ds->skipped > 1 ? "s" : "", fp);
+		for (size_t i = 0; i < ds->skipped && i < DATASET_SKIP_LINES; i++)
+			fprintf(fp, "%s%ld", i ? ", " : " ", ds->skip_lines[i]);
+		fputs(ds->skipped > DATASET_SKIP_LINES ? ", ...)" : ")", fp);
+	}
+	fputc('\n', fp);
+	if (ds->skipped_zero > 0)
+		fprintf(fp, "              %zu rows with weight 0 left out\n", ds->skipped_zero);
+	fprintf(fp, "model         K = %zu, covariance %s\n", fm->k, gmm_cov_name(fm->cov));
+	fprintf(fp, "start         %s, %zu start%s", ri->init, ri->n_init,
+		ri->n_init == 1 ? "" : "s (best kept)");
+	if (fm->starts_failed)
+		fprintf(fp, ", %zu failed", fm->starts_failed);
+	fputc('\n', fp);
+	fprintf(fp, "regulariser   ");
+	for (size_t c = 0; c < d; c++)
+		fprintf(fp, "%s%.3g", c ? ", " : "", ri->reg[c]);
+	fprintf(fp, " added to each variance\n");
+	fprintf(fp, "iterations    %zu, %s (last change of the mean log-likelihood %.3g; tol %.3g)\n",
+		fm->res.iterations,
+		fm->res.converged ? "converged" : "not converged: --max-iter reached",
+		fm->res.last_change, ri->tol);
+	fprintf(fp, "log-lik       %.6f (per row %.10f)\n", fm->res.loglik, fm->res.mean_loglik);
+	fprintf(fp, "parameters    p = %zu\n", fm->n_params);
+	fprintf(fp, "BIC           %.4f   (-2 loglik + p ln n; lower is better)\n", fm->bic);
+	fprintf(fp, "AIC           %.4f   (-2 loglik + 2p; lower is better)\n", fm->aic);
+	fputc('\n', fp);
+	if (d == 1) {
+		fprintf(fp, "%9s  %10s  %14s  %12s\n", "component", "weight", "mean", "sd");
+		for (size_t j = 0; j < g->k; j++)
+			fprintf(fp, "%9zu  %10.6f  %14.6g  %12.6g\n", j + 1, g->weight[j],
+				g->mean[j], sqrt(g->cov[j]));
+	} else {
+		for (size_t j = 0; j < g->k; j++) {
+			const double *cv = g->cov + j * d * d, *mu = g->mean + j * d;
+			fprintf(fp, "component %zu: weight %.6f\n", j + 1, g->weight[j]);
+			fprintf(fp, "  %-16s %14s %12s", "column", "mean", "sd");
+			for (size_t q = 0; q < d; q++)
+				fprintf(fp, " %8s", q == 0 ? "corr" : "");
+			fputc('\n', fp);
+			for (size_t p = 0; p < d; p++) {
+				fprintf(fp, "  %-16.16s %14.6g %12.6g", ds->names[p], mu[p],
+					sqrt(cv[p * d + p]));
+				for (size_t q = 0; q < d; q++)
+					fprintf(fp, " %8.4f", cv[p * d + q] /
+						sqrt(cv[p * d + p] * cv[q * d + q]));
+				fputc('\n', fp);
+			}
+			fputs("  covariance\n", fp);
+			for (size_t p = 0; p < d; p++) {
+				fputs("   ", fp);
+				for (size_t q = 0; q < d; q++)
+					fprintf(fp, " %13.6g", cv[p * d + q]);
+				fputc('\n', fp);
+			}
+		}
+	}
+	if (ri->fr->nmodels > 1)
+		text_selection(fp, ri);
+	return ferror(fp) ? -1 : 0;
+}
