@@ -90,6 +90,65 @@ plot_fd_bins(const struct dataset *ds)
 	return bins > PLOT_MAX_BINS ? PLOT_MAX_BINS : (size_t)bins;
 }
 
+/*
+ * The grid the values were rounded to (0.1 for heights to the mm), or 0
+ * when there is none: a power of ten q, 1e-6 <= q <= 1e6, with every
+ * value a multiple of q to 1e-9 relative.  Bins whose width is a multiple
+ * of q and whose edges fall between grid points all hold the same number
+ * of grid points, so rounding does not comb the histogram.
+ */
+static double
+resolution(const struct dataset *ds)
+{
+	for (int e = 6; e >= -6; e--) {
+		double q = pow(10.0, (double)e);
+		size_t i;
+		for (i = 0; i < ds->n; i++) {
+			double v = ds->x[i * ds->d] / q;
+			if (fabs(v - nearbyint(v)) > 1e-9 * fmax(1.0, fabs(v)))
+				break;
+		}
+		if (i == ds->n)
+			return q;
+	}
+	return 0.0;
+}
+
+/* Histogram layout: first edge, bin width and number of bins. */
+static void
+hist_layout(const struct dataset *ds, size_t bins_opt, double lo, double hi,
+	    double *first, double *width, size_t *nb)
+{
+	double q, h;
+
+	if (!(hi > lo)) {
+		*first = lo - 0.5;
+		*width = 1.0;
+		*nb = 1;
+		return;
+	}
+	if (bins_opt > 0) {
+		*first = lo;
+		*width = (hi - lo) / (double)bins_opt;
+		*nb = bins_opt;
+		return;
+	}
+	*nb = plot_fd_bins(ds);
+	h = (hi - lo) / (double)*nb;
+	q = resolution(ds);
+	if (q > 0.0 && (hi - lo) / q <= 1e6) {
+		h = ceil(h / q - 1e-9) * q;
+		*first = lo - q / 2.0;
+		*nb = (size_t)ceil((hi - lo + q) / h - 1e-9);
+		if (*nb < 1)
+			*nb = 1;
+		*width = h;
+		return;
+	}
+	*first = lo;
+	*width = h;
+}
+
 /* The last component of a path: the figure's files are named from it. */
 static const char *
 base_name(const char *path)
@@ -164,15 +223,13 @@ open_out(struct outfile *outs, size_t *nouts, const char *prefix,
 }
 
 static int
-write_hist(FILE *fp, const struct dataset *ds, size_t bins, double lo, double hi)
+write_hist(FILE *fp, const struct dataset *ds, size_t bins, double lo,
+	   double width)
 {
-	double *count = calloc(bins, sizeof *count), width, wsum = 0.0;
+	double *count = calloc(bins, sizeof *count), wsum = 0.0;
 
 	if (count == NULL)
 		return -1;
-	width = hi > lo ? (hi - lo) / (double)bins : 1.0;
-	if (!(hi > lo))
-		lo -= 0.5;
 	for (size_t i = 0; i < ds->n; i++) {
 		double v = ds->x[i * ds->d], w = ds->w ? ds->w[i] : 1.0;
 		double t = floor((v - lo) / width);
@@ -185,10 +242,8 @@ write_hist(FILE *fp, const struct dataset *ds, size_t bins, double lo, double hi
 	fprintf(fp, "# x_left x_right x_mid density count\n");
 	for (size_t b = 0; b < bins; b++) {
 		double l = lo + width * (double)b, r = lo + width * (double)(b + 1);
-		if (b + 1 == bins && hi > lo)
-			r = hi;
 		fprintf(fp, "%.12g %.12g %.12g %.12g %.12g\n", l, r, 0.5 * (l + r),
-			count[b] / (wsum * (r - l)), count[b]);
+			count[b] / (wsum * width), count[b]);
 	}
 	free(count);
 	return 0;
@@ -271,8 +326,8 @@ plot_write(const struct plot_options *po, const struct dataset *ds,
 {
 	const char *base = base_name(po->prefix);
 	const int latex = po->terminal == PLOT_CAIROLATEX;
-	size_t bins = po->bins ? po->bins : plot_fd_bins(ds);
-	double lo, hi;
+	size_t bins;
+	double lo, hi, first, width;
 	FILE *fp;
 	int rc;
 
@@ -281,10 +336,11 @@ plot_write(const struct plot_options *po, const struct dataset *ds,
 		return gm_error_set(err, GM_EUSAGE, NULL, 0, 0,
 				    "the figure (-o) is drawn for one column; select one with -c");
 	dataset_column_range(ds, 0, &lo, &hi);
+	hist_layout(ds, po->bins, lo, hi, &first, &width, &bins);
 
 	if ((rc = open_out(outs, nouts, po->prefix, "-hist.dat", err, &fp)))
 		return rc;
-	if (write_hist(fp, ds, bins, lo, hi))
+	if (write_hist(fp, ds, bins, first, width))
 		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 	if ((rc = outfile_close(&outs[*nouts - 1], err)))
 		return rc;
@@ -305,8 +361,10 @@ plot_write(const struct plot_options *po, const struct dataset *ds,
 	fputs("set xlabel '", fp);
 	put_label(fp, ds->names[0], latex);
 	fputs("'\nset ylabel 'density'\n", fp);
-	fputs("set key top right box opaque samplen 3\n", fp);
-	fputs("set border 3\nset tics nomirror\nset yrange [0:*]\n", fp);
+	fputs("set key top left reverse Left box opaque samplen 3\n", fp);
+	/* Head room above the tallest bar, so the legend covers no data. */
+	fputs("set border 3\nset tics nomirror\nset yrange [0:*]\n"
+	      "set offsets 0, 0, graph 0.35, 0\n", fp);
 	fputs("set style fill solid 0.35 border rgb '#777777'\n", fp);
 	fputs("plot '", fp);
 	put_label(fp, base, 0);

@@ -1,0 +1,255 @@
+/*
+ * unit-em.c - the EM core against the seed report's run and closed forms.
+ *
+ * Expected values come from tests/heights.reference.json (a copy of the
+ * project's reference file: the seed report's numpy loop and
+ * scikit-learn's best fit on data/heights.csv), and from closed forms.
+ */
+#include <config.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csvread.h"
+#include "em.h"
+#include "fit.h"
+#include "gmm.h"
+#include "init.h"
+#include "rng.h"
+#include "json.h"
+#include "tap.h"
+
+static const char *
+srcdir(void)
+{
+	const char *s = getenv("srcdir");
+
+	return s ? s : ".";
+}
+
+static int
+read_heights(struct dataset *ds)
+{
+	struct csv_options co;
+	struct gm_error err;
+	char path[4096];
+
+	memset(&co, 0, sizeof co);
+	gm_error_clear(&err);
+	snprintf(path, sizeof path, "%s/data/heights.csv", srcdir());
+	if (csv_read(path, &co, ds, &err) != GM_OK) {
+		tap_diag("cannot read %s: %s", path, err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* The seed's start, 1000 plain EM steps, no regulariser, no early stop. */
+static void
+test_seed(const struct dataset *ds, const char *ref)
+{
+	const char *sa = json_key(ref, "seed_algorithm");
+	double w[2], mu[2], sd[2], zero[1] = { 0.0 };
+	double gmeans[2] = { 170, 190 }, gsds[2] = { 5, 5 }, gw[2] = { 0.5, 0.5 };
+	struct init_given gv = { gmeans, gsds, gw };
+	struct em_options eo = { 1000, 0.0, zero, 0, NULL, NULL };
+	struct em_result res;
+	struct gm_error err;
+	struct gmm *g = gmm_new(2, 1, GMM_FULL);
+	struct rng rng;
+	char what[64];
+
+	gm_error_clear(&err);
+	rng_seed(&rng, 0);
+	json_numbers(json_key(sa, "weights"), w, 2);
+	json_numbers(json_key(sa, "means"), mu, 2);
+	json_numbers(json_key(sa, "sds"), sd, 2);
+	tap_ok(init_model(ds, INIT_GIVEN, &gv, zero, &rng, g, &err) == GM_OK &&
+	       em_fit(ds, g, &eo, &res, &err) == GM_OK, "seed run completes");
+	gmm_sort(g);
+	tap_ok(res.iterations == 1000 && !res.converged,
+	       "seed run made exactly 1000 EM steps (made %zu)", res.iterations);
+	/*
+	 * 1e-9 relative: the reference sums 10,000 terms in numpy's pairwise
+	 * order, this code in blocks; rounding differences of ~1e-13 per step
+	 * stay far below 1e-9 after 1000 contracting EM steps.
+	 */
+	for (int j = 0; j < 2; j++) {
+		snprintf(what, sizeof what, "seed weight %d", j + 1);
+		tap_rel(g->weight[j], w[j], 1e-9, what);
+		snprintf(what, sizeof what, "seed mean %d", j + 1);
+		tap_rel(g->mean[j], mu[j], 1e-9, what);
+		snprintf(what, sizeof what, "seed sd %d", j + 1);
+		tap_rel(sqrt(g->cov[j]), sd[j], 1e-9, what);
+	}
+	tap_rel(res.loglik, json_number_at(sa, "loglik"), 1e-9, "seed log-likelihood");
+	gmm_free(g);
+}
+
+/* The default start (quantiles, default tol and reg) reaches scikit-learn's best. */
+static void
+test_default(const struct dataset *ds, const char *ref)
+{
+	double best = json_number_at(json_key(ref, "sklearn_best"), "mean_loglik");
+	double m, v, reg[1];
+	size_t ks[1] = { 2 };
+	enum gmm_cov covs[1] = { GMM_FULL };
+	struct fit_options fo;
+	struct fit_result fr;
+	struct gm_error err;
+
+	dataset_column_moments(ds, 0, &m, &v);
+	reg[0] = 1e-6 * v;	/* the program's default */
+	memset(&fo, 0, sizeof fo);
+	fo.ks = ks;
+	fo.nk = 1;
+	fo.covs = covs;
+	fo.ncov = 1;
+	fo.init = INIT_QUANTILE;
+	fo.n_init = 1;
+	fo.em.max_iter = 1000;
+	fo.em.tol = 1e-10;
+	fo.em.reg = reg;
+	gm_error_clear(&err);
+	if (!tap_ok(fit_run(ds, &fo, &fr, &err) == GM_OK, "default fit runs"))
+		return;
+	/* The bar: at least sklearn's best minus 1e-9 per row. */
+	tap_ok(fr.models[0].res.mean_loglik >= best - 1e-9,
+	       "default start: mean loglik %.15g >= sklearn best %.15g - 1e-9",
+	       fr.models[0].res.mean_loglik, best);
+	tap_ok(fr.models[0].res.converged, "default fit converged in %zu iterations",
+	       fr.models[0].res.iterations);
+	tap_ok(fr.models[0].n_params == 5, "p = 5 for K = 2 in 1-D");
+	/* BIC and AIC by their definitions, with n = 10000. */
+	tap_rel(fr.models[0].bic, -2 * fr.models[0].res.loglik + 5 * log(10000.0), 1e-15,
+		"BIC = -2 loglik + p ln n");
+	tap_rel(fr.models[0].aic, -2 * fr.models[0].res.loglik + 10.0, 1e-15,
+		"AIC = -2 loglik + 2p");
+	fit_result_free(&fr);
+}
+
+/* Plain EM never lowers the likelihood (no regulariser). */
+static void
+test_monotone(const struct dataset *ds)
+{
+	double gmeans[3] = { 150, 170, 200 }, gsds[3] = { 3, 3, 3 }, zero[1] = { 0 };
+	struct init_given gv = { gmeans, gsds, NULL };
+	struct gmm *g = gmm_new(3, 1, GMM_FULL);
+	struct em_stats st;
+	struct gm_error err;
+	struct rng rng;
+	double prev = -INFINITY, drop = 0.0;
+
+	gm_error_clear(&err);
+	rng_seed(&rng, 1);
+	init_model(ds, INIT_GIVEN, &gv, zero, &rng, g, &err);
+	em_stats_init(&st, 3, 1, 1);
+	for (int it = 0; it < 200; it++) {
+		double ll = em_pass(ds, g, &st, 0);
+		/* Rounding of a 10,000-term sum of magnitude 3e4 is below 1e-8. */
+		if (ll < prev - 1e-8 && prev - ll > drop)
+			drop = prev - ll;
+		prev = ll;
+		if (em_mstep(&st, g, zero) >= 0)
+			break;
+	}
+	tap_ok(!(drop > 0.0), "log-likelihood never drops over 200 EM steps (largest drop %g)", drop);
+	em_stats_free(&st);
+	gmm_free(g);
+}
+
+/*
+ * Chan's merge of centred block statistics gives the two-pass mean and
+ * variance, even with a large offset where E[x^2] - E[x]^2 loses every digit.
+ */
+static void
+test_merge(void)
+{
+	enum { N = 5000 };
+	static double x[N], r[N];
+	struct em_stats tot, blk;
+	double mean = 0.0, var = 0.0;
+	struct rng rng;
+
+	rng_seed(&rng, 7);
+	for (int i = 0; i < N; i++) {
+		x[i] = 1e9 + rng_normal(&rng);
+		r[i] = 1.0;
+		mean += x[i];
+	}
+	mean /= N;
+	for (int i = 0; i < N; i++)
+		var += (x[i] - mean) * (x[i] - mean);
+	var /= N;
+	em_stats_init(&tot, 1, 1, 1);
+	em_stats_init(&blk, 1, 1, 1);
+	for (int lo = 0; lo < N; lo += 333) {
+		int rows = N - lo < 333 ? N - lo : 333;
+		em_block_stats(x + lo, NULL, r + lo, (size_t)rows, &blk);
+		em_stats_merge(&tot, &blk);
+	}
+	/*
+	 * Both means are sums of 5000 rounded terms: they may differ by up to
+	 * N * eps ~ 1e-12 relative.  The variance (1 at offset 1e9) keeps ~6
+	 * digits in any order of summation; the one-pass formula keeps none.
+	 */
+	tap_rel(tot.mean[0], mean, 1e-12, "merged mean at offset 1e9");
+	tap_rel(tot.m2[0] / tot.s0[0], var, 1e-6, "merged variance at offset 1e9");
+	em_stats_free(&tot);
+	em_stats_free(&blk);
+}
+
+/* A density that integrates to 1: the 1-D log-density against the closed form. */
+static void
+test_density(void)
+{
+	struct gmm *g = gmm_new(2, 1, GMM_FULL);
+	double lp[2], z[1], x = 1.5;
+
+	g->weight[0] = 0.25;
+	g->weight[1] = 0.75;
+	g->mean[0] = 0.0;
+	g->mean[1] = 3.0;
+	g->cov[0] = 4.0;
+	g->cov[1] = 0.25;
+	tap_ok(gmm_prepare(g) < 0, "prepare a valid model");
+	gmm_log_components(g, &x, lp, z);
+	/* log(0.25 * N(1.5; 0, 2^2)) by hand. */
+	tap_rel(lp[0], log(0.25) - 0.5 * log(2 * 3.14159265358979323846 * 4.0) - 0.5 * 1.5 * 1.5 / 4.0, 1e-14,
+		"component log-density");
+	tap_rel(gmm_logsumexp(lp, 2), log(exp(lp[0]) + exp(lp[1])), 1e-14,
+		"log-sum-exp");
+	{
+		double far[2] = { -1000.0, -1001.0 };
+		tap_rel(gmm_logsumexp(far, 2), -1000.0 + log1p(exp(-1.0)), 1e-15,
+			"log-sum-exp far below exp's range");
+	}
+	g->cov[1] = -1.0;
+	tap_ok(gmm_prepare(g) == 1, "a negative variance is reported by component");
+	gmm_free(g);
+}
+
+int
+main(void)
+{
+	struct dataset ds;
+	char path[4096];
+	char *ref;
+
+	tap_plan(23);
+	snprintf(path, sizeof path, "%s/tests/heights.reference.json", srcdir());
+	ref = json_slurp(path);
+	if (ref == NULL || read_heights(&ds) != 0) {
+		tap_ok(0, "read heights.csv and its reference");
+		return 1;
+	}
+	test_seed(&ds, ref);
+	test_default(&ds, ref);
+	test_monotone(&ds);
+	test_merge();
+	test_density();
+	dataset_free(&ds);
+	free(ref);
+	return tap_done();
+}
