@@ -306,23 +306,61 @@ em_mstep(const struct em_stats *st, struct gmm *g, const double *reg)
 	return gmm_prepare(g);
 }
 
-int
-em_fit(const struct dataset *ds, struct gmm *g, const struct em_options *opt,
-       struct em_result *res, struct gm_error *err)
+/* The parameters as one vector: weights, means, covariances. */
+static size_t
+theta_len(const struct gmm *g)
 {
-	const int full = g->cov_type == GMM_FULL || g->cov_type == GMM_TIED;
-	const double wtot = dataset_total_weight(ds);
-	struct em_stats st;
+	return g->k * (1 + g->d + g->d * g->d);
+}
+
+static void
+theta_get(const struct gmm *g, double *t)
+{
+	const size_t k = g->k, d = g->d;
+
+	memcpy(t, g->weight, k * sizeof *t);
+	memcpy(t + k, g->mean, k * d * sizeof *t);
+	memcpy(t + k + k * d, g->cov, k * d * d * sizeof *t);
+}
+
+/* Set g from t; 0 when it is a valid model (weights > 0, covariances PD). */
+static int
+theta_set(struct gmm *g, const double *t)
+{
+	const size_t k = g->k, d = g->d;
+
+	for (size_t j = 0; j < k; j++)
+		if (!(t[j] > 0.0) || !(t[j] < 1.0 + 1e-12))
+			return -1;
+	memcpy(g->weight, t, k * sizeof *t);
+	memcpy(g->mean, t + k, k * d * sizeof *t);
+	memcpy(g->cov, t + k + k * d, k * d * d * sizeof *t);
+	return gmm_prepare(g) < 0 ? 0 : -1;
+}
+
+static int
+collapse_error(struct gm_error *err, long bad, const struct gmm *g, size_t it)
+{
+	return gm_error_set(err, GM_ENUMERIC, NULL, 0, 0,
+		"component %ld of K = %zu collapsed after %zu iterations "
+		"(its covariance is not positive definite, or it lost all its rows); "
+		"use a larger --reg, fewer components, or drop a column with no spread",
+		bad + 1, g->k, it);
+}
+
+static int
+em_plain(const struct dataset *ds, struct gmm *g, const struct em_options *opt,
+	 struct em_stats *st, double wtot, struct em_result *res,
+	 struct gm_error *err)
+{
 	double prev = 0.0, ll, change = 0.0;
 	size_t it = 0;
 	int converged = 0;
 
-	if (em_stats_init(&st, g->k, g->d, full))
-		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 	for (;;) {
 		long bad;
 
-		ll = em_pass(ds, g, &st, opt->threads);
+		ll = em_pass(ds, g, st, opt->threads);
 		if (it > 0) {
 			change = ll / wtot - prev;
 			if (opt->progress)
@@ -335,22 +373,130 @@ em_fit(const struct dataset *ds, struct gmm *g, const struct em_options *opt,
 		if (it == opt->max_iter)
 			break;
 		prev = ll / wtot;
-		bad = em_mstep(&st, g, opt->reg);
-		if (bad >= 0) {
-			em_stats_free(&st);
-			return gm_error_set(err, GM_ENUMERIC, NULL, 0, 0,
-				"component %ld of K = %zu collapsed after %zu iterations "
-				"(its covariance is not positive definite, or it lost all its rows); "
-				"use a larger --reg, fewer components, or drop a column with no spread",
-				bad + 1, g->k, it);
-		}
+		bad = em_mstep(st, g, opt->reg);
+		if (bad >= 0)
+			return collapse_error(err, bad, g, it);
 		it++;
 	}
-	em_stats_free(&st);
 	res->iterations = it;
 	res->converged = converged;
 	res->loglik = ll;
-	res->mean_loglik = ll / wtot;
 	res->last_change = change;
 	return GM_OK;
+}
+
+static int
+em_squarem(const struct dataset *ds, struct gmm *g, const struct em_options *opt,
+	   struct em_stats *st, double wtot, struct em_result *res,
+	   struct gm_error *err)
+{
+	const size_t m = theta_len(g);
+	double *t0 = malloc(4 * m * sizeof *t0), *t1 = t0 + m, *t2 = t1 + m, *tp = t2 + m;
+	double ll = 0.0, change = 0.0;
+	size_t it = 0;
+	int converged = 0, rc = GM_OK;
+
+	if (t0 == NULL)
+		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	for (;;) {
+		double ll0, ll1, llp, rr = 0.0, vv = 0.0, alpha;
+		long bad;
+
+		/* theta0 -> theta1: a plain EM step, which also tests convergence. */
+		ll0 = em_pass(ds, g, st, opt->threads);
+		ll = ll0;
+		if (it == opt->max_iter)
+			break;
+		theta_get(g, t0);
+		if ((bad = em_mstep(st, g, opt->reg)) >= 0) {
+			rc = collapse_error(err, bad, g, it);
+			break;
+		}
+		it++;
+		ll1 = em_pass(ds, g, st, opt->threads);
+		ll = ll1;
+		change = (ll1 - ll0) / wtot;
+		if (opt->progress)
+			opt->progress(opt->progress_arg, it, ll1 / wtot, change);
+		if (fabs(change) < opt->tol) {
+			converged = 1;
+			break;
+		}
+		if (it == opt->max_iter)
+			break;
+		theta_get(g, t1);
+		if ((bad = em_mstep(st, g, opt->reg)) >= 0) {
+			rc = collapse_error(err, bad, g, it);
+			break;
+		}
+		it++;
+		theta_get(g, t2);
+
+		/* The extrapolation, halved towards a plain step until valid. */
+		for (size_t i = 0; i < m; i++) {
+			double r = t1[i] - t0[i], v = t2[i] - 2.0 * t1[i] + t0[i];
+			rr += r * r;
+			vv += v * v;
+		}
+		alpha = vv > 0.0 ? -sqrt(rr / vv) : -1.0;
+		if (!(alpha < -1.0))
+			continue;	/* no gain over the plain step: go on from theta2 */
+		for (;;) {
+			for (size_t i = 0; i < m; i++) {
+				double r = t1[i] - t0[i], v = t2[i] - 2.0 * t1[i] + t0[i];
+				tp[i] = t0[i] - 2.0 * alpha * r + alpha * alpha * v;
+			}
+			if (theta_set(g, tp) == 0)
+				break;
+			alpha = (alpha - 1.0) / 2.0;
+			if (alpha > -1.0 - 1e-3) {
+				alpha = -1.0;
+				break;
+			}
+		}
+		if (alpha >= -1.0) {
+			theta_set(g, t2);
+			continue;
+		}
+		/* Keep the extrapolated point only if it is no worse than theta1. */
+		llp = em_pass(ds, g, st, opt->threads);
+		if (!(llp >= ll1)) {
+			theta_set(g, t2);
+			continue;
+		}
+		if ((bad = em_mstep(st, g, opt->reg)) >= 0) {
+			theta_set(g, t2);
+			continue;
+		}
+		it++;
+	}
+	free(t0);
+	if (rc != GM_OK)
+		return rc;
+	res->iterations = it;
+	res->converged = converged;
+	res->loglik = ll;
+	res->last_change = change;
+	return GM_OK;
+}
+
+int
+em_fit(const struct dataset *ds, struct gmm *g, const struct em_options *opt,
+       struct em_result *res, struct gm_error *err)
+{
+	const int full = g->cov_type == GMM_FULL || g->cov_type == GMM_TIED;
+	const double wtot = dataset_total_weight(ds);
+	struct em_stats st;
+	int rc;
+
+	if (em_stats_init(&st, g->k, g->d, full))
+		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	if (opt->accel == EM_ACCEL_SQUAREM)
+		rc = em_squarem(ds, g, opt, &st, wtot, res, err);
+	else
+		rc = em_plain(ds, g, opt, &st, wtot, res, err);
+	em_stats_free(&st);
+	if (rc == GM_OK)
+		res->mean_loglik = res->loglik / wtot;
+	return rc;
 }

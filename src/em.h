@@ -38,8 +38,14 @@ struct em_options {
 	double tol;		/* stop when the mean log-likelihood changes less */
 	const double *reg;	/* d values added to the covariance diagonals */
 	int threads;		/* 0: OpenMP's default */
+	int accel;		/* EM_ACCEL_NONE or EM_ACCEL_SQUAREM */
 	void (*progress)(void *arg, size_t iter, double mean_loglik, double change);
 	void *progress_arg;
+};
+
+enum {
+	EM_ACCEL_NONE = 0,	/* plain EM: one M step per pass */
+	EM_ACCEL_SQUAREM = 1	/* SQUAREM (Varadhan and Roland 2008), safeguarded */
 };
 
 struct em_result {
@@ -83,7 +89,15 @@ long em_mstep(const struct em_stats *st, struct gmm *g, const double *reg);
 
 /*
  * Run EM from g (prepared) until convergence or max_iter; g holds the
- * final model.  On a numerical failure returns GM_ENUMERIC with err
+ * final model.  Convergence: a plain EM step changed the mean
+ * log-likelihood by less than tol.  With EM_ACCEL_SQUAREM, after two EM
+ * steps theta0 -> theta1 -> theta2 the parameters are extrapolated along
+ * r = theta1 - theta0 and v = theta2 - 2 theta1 + theta0 with step
+ * alpha = -|r|/|v| (scheme S3), halved towards a plain step while the
+ * point is not a valid model; the extrapolated point is kept (and taken
+ * one EM step further) only when its log-likelihood is at least theta1's,
+ * else the run goes on from theta2.  So the log-likelihood never falls
+ * below that of plain EM's last step.  Iterations count M steps.  On a numerical failure returns GM_ENUMERIC with err
  * naming the component.
  */
 int em_fit(const struct dataset *ds, struct gmm *g, const struct em_options *opt,

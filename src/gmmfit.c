@@ -36,7 +36,7 @@ enum {
 	OPT_N_INIT, OPT_SEED, OPT_REG, OPT_FORMAT, OPT_TERMINAL, OPT_BINS,
 	OPT_COVARIANCE, OPT_THREADS, OPT_HELP, OPT_VERSION, OPT_NO_HEADER,
 	OPT_NA, OPT_NA_ACTION, OPT_WEIGHTS, OPT_QUOTE, OPT_DECIMAL_COMMA,
-	OPT_ALLOW_RAGGED
+	OPT_ALLOW_RAGGED, OPT_ACCEL
 };
 
 static const struct option long_options[] = {
@@ -54,6 +54,7 @@ static const struct option long_options[] = {
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "reg", required_argument, NULL, OPT_REG },
 	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "accel", required_argument, NULL, OPT_ACCEL },
 	{ "delimiter", required_argument, NULL, 'd' },
 	{ "quote", required_argument, NULL, OPT_QUOTE },
 	{ "decimal-comma", no_argument, NULL, OPT_DECIMAL_COMMA },
@@ -103,6 +104,8 @@ usage(FILE *fp)
 "      --max-iter N        at most N EM iterations (default 1000)\n"
 "      --tol X             stop when the mean log-likelihood per row changes by\n"
 "                          less than X (default 1e-10; 0: run --max-iter)\n"
+"      --accel A           squarem (default: extrapolated EM, never below a\n"
+"                          plain step's likelihood) or none (plain EM)\n"
 "      --threads N         threads for the EM pass (default: all cores)\n"
 "\n"
 "Starting point:\n"
@@ -111,7 +114,8 @@ usage(FILE *fp)
 "      --means LIST        starting means (implies --init given)\n"
 "      --sds LIST          starting sds, one per component\n"
 "      --weights-init LIST starting weights, one per component\n"
-"      --n-init N          starts per model; the best log-likelihood is kept\n"
+"      --n-init N          starts per model, the best log-likelihood kept\n"
+"                          (default: 1 for one column, 5 for several)\n"
 "      --seed N            seed of the random generator (default 0)\n"
 "\n"
 "Output:\n"
@@ -317,9 +321,10 @@ main(int argc, char **argv)
 	memset(&ds, 0, sizeof ds);
 	memset(&fr, 0, sizeof fr);
 	gm_error_clear(&err);
-	fo.n_init = 1;
+	fo.n_init = 0;		/* by the number of columns, once known */
 	fo.em.max_iter = 1000;
 	fo.em.tol = 1e-10;
+	fo.em.accel = EM_ACCEL_SQUAREM;
 	fo.init = INIT_QUANTILE;
 
 	while ((c = getopt_long(argc, argv, "c:k:d:o:qv", long_options, NULL)) != -1) {
@@ -421,6 +426,14 @@ main(int argc, char **argv)
 			if (parse_double(optarg, &reg_abs) || reg_abs < 0)
 				return usage_error("--reg needs a non-negative number, not '%s'", optarg);
 			break;
+		case OPT_ACCEL:
+			if (strcmp(optarg, "none") == 0)
+				fo.em.accel = EM_ACCEL_NONE;
+			else if (strcmp(optarg, "squarem") == 0)
+				fo.em.accel = EM_ACCEL_SQUAREM;
+			else
+				return usage_error("--accel is squarem or none, not '%s'", optarg);
+			break;
 		case OPT_THREADS: {
 			size_t t;
 			if (parse_size(optarg, &t, 1) || t > 4096)
@@ -520,6 +533,9 @@ main(int argc, char **argv)
 	}
 	if (!init_set)
 		fo.init = ds.d == 1 ? INIT_QUANTILE : INIT_KMEANS;
+	/* Several columns have more local optima than one: 5 starts by default. */
+	if (fo.n_init == 0)
+		fo.n_init = ds.d == 1 ? 1 : 5;
 	if (fo.init == INIT_QUANTILE && ds.d != 1) {
 		rc = usage_error("%s", "--init quantile works on one column; use kmeans");
 		goto out;
