@@ -370,7 +370,7 @@ em_plain(const struct dataset *ds, struct gmm *g, const struct em_options *opt,
 				break;
 			}
 		}
-		if (it == opt->max_iter)
+		if (it >= opt->max_iter)
 			break;
 		prev = ll / wtot;
 		bad = em_mstep(st, g, opt->reg);
@@ -405,7 +405,7 @@ em_squarem(const struct dataset *ds, struct gmm *g, const struct em_options *opt
 		/* theta0 -> theta1: a plain EM step, which also tests convergence. */
 		ll0 = em_pass(ds, g, st, opt->threads);
 		ll = ll0;
-		if (it == opt->max_iter)
+		if (it >= opt->max_iter)
 			break;
 		theta_get(g, t0);
 		if ((bad = em_mstep(st, g, opt->reg)) >= 0) {
@@ -422,7 +422,7 @@ em_squarem(const struct dataset *ds, struct gmm *g, const struct em_options *opt
 			converged = 1;
 			break;
 		}
-		if (it == opt->max_iter)
+		if (it >= opt->max_iter)
 			break;
 		theta_get(g, t1);
 		if ((bad = em_mstep(st, g, opt->reg)) >= 0) {

@@ -23,6 +23,7 @@
 #include "dataset.h"
 #include "error.h"
 #include "fit.h"
+#include "gof.h"
 #include "init.h"
 #include "outfile.h"
 #include "plot.h"
@@ -36,7 +37,8 @@ enum {
 	OPT_N_INIT, OPT_SEED, OPT_REG, OPT_FORMAT, OPT_TERMINAL, OPT_BINS,
 	OPT_COVARIANCE, OPT_THREADS, OPT_HELP, OPT_VERSION, OPT_NO_HEADER,
 	OPT_NA, OPT_NA_ACTION, OPT_WEIGHTS, OPT_QUOTE, OPT_DECIMAL_COMMA,
-	OPT_ALLOW_RAGGED, OPT_ACCEL
+	OPT_ALLOW_RAGGED, OPT_ACCEL, OPT_SIZE, OPT_FONT, OPT_TITLE, OPT_XLABEL,
+	OPT_YLABEL, OPT_PLOT_COLUMNS, OPT_DIGITS, OPT_DEPFILE
 };
 
 static const struct option long_options[] = {
@@ -67,6 +69,14 @@ static const struct option long_options[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "terminal", required_argument, NULL, OPT_TERMINAL },
 	{ "bins", required_argument, NULL, OPT_BINS },
+	{ "size", required_argument, NULL, OPT_SIZE },
+	{ "font", required_argument, NULL, OPT_FONT },
+	{ "title", required_argument, NULL, OPT_TITLE },
+	{ "xlabel", required_argument, NULL, OPT_XLABEL },
+	{ "ylabel", required_argument, NULL, OPT_YLABEL },
+	{ "plot-columns", required_argument, NULL, OPT_PLOT_COLUMNS },
+	{ "digits", required_argument, NULL, OPT_DIGITS },
+	{ "depfile", required_argument, NULL, OPT_DEPFILE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -119,10 +129,19 @@ usage(FILE *fp)
 "      --seed N            seed of the random generator (default 0)\n"
 "\n"
 "Output:\n"
-"  -o, --output PREFIX     write PREFIX.gp, PREFIX-hist.dat, PREFIX-fit.dat\n"
+"  -o, --output PREFIX     write the figure: PREFIX.gp and its data files\n"
+"                          (and PREFIX-cdf.gp, PREFIX-bic.gp; see gmmfit(1))\n"
 "      --terminal T        png, svg, pdf or cairolatex (default png)\n"
+"      --size W,H          figure size: pixels (png, svg) or inches (pdf, cairolatex)\n"
+"      --font NAME,SIZE    figure font (default sans,10)\n"
+"      --title TEXT        figure title (default: from the column names)\n"
+"      --xlabel TEXT       x axis label (default: the column name)\n"
+"      --ylabel TEXT       y axis label\n"
+"      --plot-columns A,B  draw only this pair of the fitted columns\n"
 "      --bins N            histogram bins (default: Freedman-Diaconis rule)\n"
-"      --format F          report format: text or json (default text)\n"
+"      --format F          report format: text, json, tsv or latex (default text)\n"
+"      --digits N          significant digits in the LaTeX tables (default 4)\n"
+"      --depfile FILE      write a Makefile rule: the outputs depend on the input\n"
 "  -q, --quiet             do not print the report\n"
 "  -v, --verbose           print each iteration's log-likelihood on stderr\n"
 "      --help              show this help and exit\n"
@@ -286,6 +305,86 @@ same_file(const char *a, const char *b)
 	       sa.st_ino == sb.st_ino;
 }
 
+/* Resolve --plot-columns A,B among the fitted columns (name or file column number). */
+static int
+find_pair(const struct dataset *ds, const char *spec, long pair[2])
+{
+	char *copy = strdup(spec), *comma;
+	const char *tok[2];
+
+	if (copy == NULL)
+		return GM_EINTERNAL;
+	comma = strchr(copy, ',');
+	if (comma == NULL || strchr(comma + 1, ',') != NULL) {
+		free(copy);
+		return usage_error("--plot-columns needs two columns A,B, not '%s'", spec);
+	}
+	*comma = '\0';
+	tok[0] = copy;
+	tok[1] = comma + 1;
+	for (int t = 0; t < 2; t++) {
+		pair[t] = -1;
+		for (size_t c = 0; c < ds->d && pair[t] < 0; c++) {
+			char num[32];
+			snprintf(num, sizeof num, "%zu", ds->colno[c]);
+			if (strcmp(ds->names[c], tok[t]) == 0 || strcmp(num, tok[t]) == 0)
+				pair[t] = (long)c;
+		}
+		if (pair[t] < 0) {
+			int rc = usage_error("--plot-columns: '%s' is not one of the fitted columns", tok[t]);
+			free(copy);
+			return rc;
+		}
+	}
+	free(copy);
+	if (pair[0] == pair[1])
+		return usage_error("--plot-columns needs two different columns, not '%s'", spec);
+	return GM_OK;
+}
+
+/* A path in a Makefile rule: spaces, '#' and '$' escaped. */
+static void
+make_path(FILE *fp, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == ' ' || *s == '\t' || *s == '#' || *s == '\\')
+			fputc('\\', fp);
+		if (*s == '$')
+			fputc('$', fp);
+		fputc(*s, fp);
+	}
+}
+
+/*
+ * The depfile: every file written is a target of the input, as cc -MD
+ * writes; and the input a target of nothing (cc -MP), so make does not
+ * stop when it is renamed.
+ */
+static int
+write_depfile(struct outfile *dep, const char *name, const struct plot_files *pf,
+	      const char *input, struct gm_error *err)
+{
+	int rc = outfile_open(dep, name, err);
+
+	if (rc != GM_OK)
+		return rc;
+	for (size_t i = 0; i < pf->n; i++) {
+		make_path(dep->fp, pf->of[i].path);
+		fputs(i + 1 < pf->n ? " \\\n " : "", dep->fp);
+	}
+	fputs(":", dep->fp);
+	if (strcmp(input, "-") != 0) {
+		fputc(' ', dep->fp);
+		make_path(dep->fp, input);
+		fputs("\n\n", dep->fp);
+		make_path(dep->fp, input);
+		fputs(":\n", dep->fp);
+	} else {
+		fputc('\n', dep->fp);
+	}
+	return outfile_close(dep, err);
+}
+
 /* Check that stdout was really written (GNU's close_stdout). */
 static int
 close_stdout(void)
@@ -306,18 +405,25 @@ main(int argc, char **argv)
 	struct dataset ds;
 	struct fit_result fr;
 	struct gm_error err;
-	struct outfile outs[PLOT_MAX_FILES];
+	struct plot_files pf = { NULL, 0, 0 };
+	struct outfile dep;
+	const char *plot_columns = NULL, *depfile = NULL;
+	char figure_note[256];
+	size_t digits = 4;
 	struct progress prog = { 0, 0, 0.0, 0 };
-	size_t nouts = 0, *ks = NULL, nks = 0, n_means = 0, n_sds = 0, n_wi = 0, nna = 0;
+	size_t *ks = NULL, nks = 0, n_means = 0, n_sds = 0, n_wi = 0, nna = 0;
 	double *means = NULL, *sds = NULL, *winit = NULL, *reg = NULL, reg_abs = -1.0;
 	const char **na = NULL;
 	const char *path = "-", *display, *format = "text", *ks_arg = "2", *cov_arg = "full";
 	enum gmm_cov covs[4];
-	int init_set = 0, quiet = 0, json = 0, rc = GM_OK, c;
+	int init_set = 0, quiet = 0, rc = GM_OK, c;
+	double ks_distance = -1.0;
 
 	memset(&co, 0, sizeof co);
 	memset(&fo, 0, sizeof fo);
 	memset(&po, 0, sizeof po);
+	po.pair[0] = po.pair[1] = -1;
+	figure_note[0] = '\0';
 	memset(&ds, 0, sizeof ds);
 	memset(&fr, 0, sizeof fr);
 	gm_error_clear(&err);
@@ -445,8 +551,9 @@ main(int argc, char **argv)
 			po.prefix = optarg;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
-				return usage_error("--format is text or json, not '%s'", optarg);
+			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0 &&
+			    strcmp(optarg, "tsv") != 0 && strcmp(optarg, "latex") != 0)
+				return usage_error("--format is text, json, tsv or latex, not '%s'", optarg);
 			format = optarg;
 			break;
 		case OPT_TERMINAL:
@@ -456,6 +563,41 @@ main(int argc, char **argv)
 		case OPT_BINS:
 			if (parse_size(optarg, &po.bins, 1) || po.bins > PLOT_MAX_BINS)
 				return usage_error("--bins needs an integer from 1 to 1000, not '%s'", optarg);
+			break;
+		case OPT_SIZE: {
+			double *v = NULL;
+			size_t nv = 0;
+			if (parse_list(optarg, &v, &nv) || nv != 2 || !(v[0] > 0) || !(v[1] > 0) ||
+			    v[0] > 20000 || v[1] > 20000) {
+				free(v);
+				return usage_error("--size needs two positive numbers W,H, not '%s'", optarg);
+			}
+			po.width = v[0];
+			po.height = v[1];
+			free(v);
+			break;
+		}
+		case OPT_FONT:
+			po.font = optarg;
+			break;
+		case OPT_TITLE:
+			po.title = optarg;
+			break;
+		case OPT_XLABEL:
+			po.xlabel = optarg;
+			break;
+		case OPT_YLABEL:
+			po.ylabel = optarg;
+			break;
+		case OPT_PLOT_COLUMNS:
+			plot_columns = optarg;
+			break;
+		case OPT_DIGITS:
+			if (parse_size(optarg, &digits, 1) || digits > 17)
+				return usage_error("--digits needs an integer from 1 to 17, not '%s'", optarg);
+			break;
+		case OPT_DEPFILE:
+			depfile = optarg;
 			break;
 		case 'q':
 			quiet = 1;
@@ -482,7 +624,6 @@ main(int argc, char **argv)
 	if (optind < argc)
 		path = argv[optind];
 	display = strcmp(path, "-") == 0 ? "<stdin>" : path;
-	json = strcmp(format, "json") == 0;
 	if (co.decimal == ',' && co.delimiter == 0)
 		co.delimiter = ';';
 	if (co.decimal == ',' && co.delimiter == ',')
@@ -515,15 +656,6 @@ main(int argc, char **argv)
 	}
 
 	/* Stage 1: the data. */
-	if (po.prefix != NULL && strcmp(path, "-") != 0) {
-		static const char *const sfx[] = { ".gp", "-hist.dat", "-fit.dat" };
-		for (size_t i = 0; i < 3; i++) {
-			char buf[4096];
-			snprintf(buf, sizeof buf, "%s%s", po.prefix, sfx[i]);
-			if (same_file(buf, path))
-				return usage_error("output '%s' would overwrite the input", buf);
-		}
-	}
 	rc = csv_read(path, &co, &ds, &err);
 	if (rc != GM_OK) {
 		if (err.file != NULL && strcmp(err.file, "-") == 0)
@@ -604,27 +736,55 @@ main(int argc, char **argv)
 	}
 
 	/* Stage 3: the outputs, all or nothing. */
+	if (ds.d == 1)
+		ks_distance = gof_ks(&ds, fr.models[fr.chosen].g);
 	if (po.prefix != NULL) {
-		rc = plot_write(&po, &ds, fr.models[fr.chosen].g, outs, &nouts, &err);
-		for (size_t i = 0; rc == GM_OK && i < nouts; i++)
-			rc = outfile_commit(&outs[i], &err);
-		for (size_t i = 0; i < nouts; i++)
-			outfile_discard(&outs[i]);
+		if (plot_columns != NULL && (rc = find_pair(&ds, plot_columns, po.pair)) != GM_OK)
+			goto out;
+		if (po.pair[0] < 0 && plot_one_pair_only(&ds))
+			snprintf(figure_note, sizeof figure_note,
+				 "columns %s and %s only (more than %d columns; choose the pair with --plot-columns)",
+				 ds.names[0], ds.names[1], PLOT_MAX_PANEL_COLUMNS);
+		rc = plot_write(&po, &ds, &fr, &pf, &err);
+		if (rc == GM_OK && depfile != NULL)
+			rc = write_depfile(&dep, depfile, &pf, path, &err);
+		/* Never replace the input with an output. */
+		for (size_t i = 0; rc == GM_OK && i <= pf.n; i++) {
+			const char *o = i < pf.n ? pf.of[i].path : depfile;
+			if (o != NULL && strcmp(path, "-") != 0 && same_file(o, path))
+				rc = gm_error_set(&err, GM_EUSAGE, o, 0, 0,
+						  "this output would overwrite the input; choose another -o");
+		}
+		for (size_t i = 0; rc == GM_OK && i < pf.n; i++)
+			rc = outfile_commit(&pf.of[i], &err);
+		if (rc == GM_OK && depfile != NULL)
+			rc = outfile_commit(&dep, &err);
+		if (depfile != NULL)
+			outfile_discard(&dep);
 		if (rc != GM_OK) {
 			gm_error_print(&err, PROG, stderr);
 			goto out;
 		}
+	} else if (depfile != NULL) {
+		rc = usage_error("%s", "--depfile needs -o: it lists the figure's files");
+		goto out;
 	}
 	if (!quiet) {
 		struct report_info ri = { display, &ds, &fr,
-			init_name(fo.init), fo.n_init, fo.em.tol, fo.em.max_iter, reg };
-		if (json)
+			init_name(fo.init), fo.n_init, fo.em.tol, fo.em.max_iter, reg,
+			ks_distance, figure_note[0] ? figure_note : NULL, (int)digits };
+		if (strcmp(format, "json") == 0)
 			report_json(stdout, &ri);
+		else if (strcmp(format, "tsv") == 0)
+			report_tsv(stdout, &ri);
+		else if (strcmp(format, "latex") == 0)
+			report_latex(stdout, &ri);
 		else
 			report_text(stdout, &ri);
 	}
 	rc = close_stdout();
 out:
+	plot_files_free(&pf);
 	fit_result_free(&fr);
 	dataset_free(&ds);
 	free(ks);

@@ -1,24 +1,35 @@
 /*
- * plot.h - the figure: a gnuplot script and the data files it draws.
+ * plot.h - figures: gnuplot scripts and the data files they draw.
  *
- * For one column: PREFIX-hist.dat (a density histogram, total area 1),
- * PREFIX-fit.dat (the mixture density and each weighted component on a
- * fine grid) and PREFIX.gp, which names the data files relative to its own
- * directory and writes PREFIX.png (or .svg, .pdf, .tex) there.
+ * Every figure is a script PREFIX*.gp that reads data files beside it by
+ * relative name and writes its image beside them (PREFIX*.png, .svg, .pdf,
+ * or .tex plus .pdf for cairolatex):
+ *
+ *   one column:   PREFIX.gp      histogram (density) with the mixture and
+ *                                each weighted component
+ *                 PREFIX-cdf.gp  empirical CDF with the mixture CDF
+ *   2 columns:    PREFIX.gp      points coloured by their most likely
+ *                                component, 1 and 2 sigma ellipses, means,
+ *                                density contours
+ *   3-6 columns:  PREFIX.gp      a matrix of those panels for every pair,
+ *                                marginal histograms on the diagonal
+ *   a K range:    PREFIX-bic.gp  BIC against K, one line per structure
+ *
  * The files are opened as temporaries (outfile.h) and closed; the caller
- * commits them with the rest of the run's outputs.
+ * commits them with the run's other outputs.
  */
 #ifndef GMMFIT_PLOT_H
 #define GMMFIT_PLOT_H
 
 #include "dataset.h"
 #include "error.h"
-#include "gmm.h"
+#include "fit.h"
 #include "outfile.h"
 
-#define PLOT_MAX_FILES 8
-#define PLOT_GRID 801		/* points of the fitted density */
+#define PLOT_GRID 801		/* points of a 1-D density curve */
 #define PLOT_MAX_BINS 1000
+#define PLOT_MAX_PANEL_COLUMNS 6	/* above this, one pair is drawn */
+#define PLOT_MAX_POINTS 20000	/* points drawn; more rows are thinned evenly */
 
 enum plot_terminal {
 	PLOT_PNG,
@@ -31,24 +42,38 @@ struct plot_options {
 	const char *prefix;
 	enum plot_terminal terminal;
 	size_t bins;		/* 0: Freedman-Diaconis */
+	double width, height;	/* 0: default; pixels (png, svg) or inches (pdf, cairolatex) */
+	const char *font;	/* "NAME,SIZE", or NULL */
+	const char *title, *xlabel, *ylabel;	/* NULL: from the column names */
+	long pair[2];		/* 0-based columns of the pair to draw; -1: all pairs */
+};
+
+struct plot_files {
+	struct outfile *of;
+	size_t n, cap;
 };
 
 /*
- * Write the figure's files for model g fitted to ds.  The opened files
- * are put in outs[0..*nouts).  Returns GM_OK or GM_EOUTPUT/GM_EINTERNAL
- * (files already opened are left in outs for the caller to discard).
+ * Write every figure for the chosen model of fr fitted to ds.  The opened
+ * files are put in pf (which the caller commits or discards, then frees
+ * with plot_files_free).  Returns GM_OK or an error status.
  */
 int plot_write(const struct plot_options *po, const struct dataset *ds,
-	       const struct gmm *g, struct outfile *outs, size_t *nouts,
+	       const struct fit_result *fr, struct plot_files *pf,
 	       struct gm_error *err);
+
+void plot_files_free(struct plot_files *pf);
+
+/* True when ds has more columns than are drawn as a matrix of panels. */
+int plot_one_pair_only(const struct dataset *ds);
 
 /*
  * The number of histogram bins the Freedman-Diaconis rule gives for
- * column 0 of ds (Scott's rule when the IQR is 0), between 1 and
- * PLOT_MAX_BINS.
+ * column c of ds (Scott's rule when the IQR is 0), from 1 to PLOT_MAX_BINS.
  */
-size_t plot_fd_bins(const struct dataset *ds);
+size_t plot_fd_bins(const struct dataset *ds, size_t c);
 
 int plot_terminal_parse(const char *s, enum plot_terminal *t);
+
 
 #endif

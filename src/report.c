@@ -4,6 +4,7 @@
 #include <config.h>
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
@@ -121,6 +122,10 @@ report_json(FILE *fp, const struct report_info *ri)
 	json_number(fp, fm->bic);
 	fputs(",\n  \"aic\": ", fp);
 	json_number(fp, fm->aic);
+	if (ri->ks >= 0) {
+		fputs(",\n  \"ks\": ", fp);
+		json_number(fp, ri->ks);
+	}
 	fputs(",\n", fp);
 	json_model(fp, fm, "  ");
 	if (ri->fr->nmodels > 1) {
@@ -219,6 +224,11 @@ report_text(FILE *fp, const struct report_info *ri)
 	fprintf(fp, "parameters    p = %zu\n", fm->n_params);
 	fprintf(fp, "BIC           %.4f   (-2 loglik + p ln n; lower is better)\n", fm->bic);
 	fprintf(fp, "AIC           %.4f   (-2 loglik + 2p; lower is better)\n", fm->aic);
+	if (ri->ks >= 0)
+		fprintf(fp, "KS distance   %.6f   (largest gap between the empirical and the mixture CDF)\n",
+			ri->ks);
+	if (ri->figure_note != NULL)
+		fprintf(fp, "figure        %s\n", ri->figure_note);
 	fputc('\n', fp);
 	if (d == 1) {
 		fprintf(fp, "%9s  %10s  %14s  %12s\n", "component", "weight", "mean", "sd");
@@ -252,5 +262,169 @@ report_text(FILE *fp, const struct report_info *ri)
 	}
 	if (ri->fr->nmodels > 1)
 		text_selection(fp, ri);
+	return ferror(fp) ? -1 : 0;
+}
+
+/* ------------------------------------------------------------------ TSV */
+
+/* A TSV field: tabs and newlines would break the row; they become spaces. */
+static void
+tsv_text(FILE *fp, const char *s)
+{
+	for (; *s; s++)
+		fputc(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s, fp);
+}
+
+int
+report_tsv(FILE *fp, const struct report_info *ri)
+{
+	const struct fit_model *fm = chosen(ri);
+	const struct gmm *g = fm->g;
+	const size_t d = g->d;
+	char **nm = ri->ds->names;
+
+	fputs("component\tweight", fp);
+	for (size_t c = 0; c < d; c++) {
+		fputs("\tmean_", fp);
+		tsv_text(fp, nm[c]);
+	}
+	for (size_t c = 0; c < d; c++) {
+		fputs("\tsd_", fp);
+		tsv_text(fp, nm[c]);
+	}
+	for (size_t p = 0; p < d; p++)
+		for (size_t q = p + 1; q < d; q++) {
+			fputs("\tcov_", fp);
+			tsv_text(fp, nm[p]);
+			fputs("_", fp);
+			tsv_text(fp, nm[q]);
+		}
+	fputc('\n', fp);
+	for (size_t j = 0; j < g->k; j++) {
+		const double *cv = g->cov + j * d * d;
+		fprintf(fp, "%zu\t", j + 1);
+		json_number(fp, g->weight[j]);
+		for (size_t c = 0; c < d; c++) {
+			fputc('\t', fp);
+			json_number(fp, g->mean[j * d + c]);
+		}
+		for (size_t c = 0; c < d; c++) {
+			fputc('\t', fp);
+			json_number(fp, sqrt(cv[c * d + c]));
+		}
+		for (size_t p = 0; p < d; p++)
+			for (size_t q = p + 1; q < d; q++) {
+				fputc('\t', fp);
+				json_number(fp, cv[p * d + q]);
+			}
+		fputc('\n', fp);
+	}
+	return ferror(fp) ? -1 : 0;
+}
+
+/* ---------------------------------------------------------------- LaTeX */
+
+static void
+tex_text(FILE *fp, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (strchr("#$%&_{}", c))
+			fprintf(fp, "\\%c", c);
+		else if (c == '\\')
+			fputs("\\textbackslash{}", fp);
+		else if (c == '^')
+			fputs("\\textasciicircum{}", fp);
+		else if (c == '~')
+			fputs("\\textasciitilde{}", fp);
+		else if (c < 0x20)
+			fputc(' ', fp);
+		else
+			fputc(c, fp);
+	}
+}
+
+/* A number in math mode, to the given significant digits, with x10^e for large exponents. */
+static void
+tex_number(FILE *fp, double v, int digits)
+{
+	char buf[64], *e;
+
+	snprintf(buf, sizeof buf, "%.*g", digits, v);
+	e = strchr(buf, 'e');
+	if (e == NULL) {
+		fprintf(fp, "$%s$", buf);
+		return;
+	}
+	*e = '\0';
+	fprintf(fp, "$%s \\times 10^{%d}$", buf, atoi(e + 1));
+}
+
+int
+report_latex(FILE *fp, const struct report_info *ri)
+{
+	const struct fit_model *fm = chosen(ri);
+	const struct gmm *g = fm->g;
+	const size_t d = g->d;
+	const int dg = ri->digits;
+
+	fputs("% Gaussian mixture fit by EM: needs \\usepackage{booktabs}\n", fp);
+	fprintf(fp, "\\begin{tabular}{r r");
+	for (size_t c = 0; c < 2 * d; c++)
+		fputs(" r", fp);
+	fputs("}\n\\toprule\n", fp);
+	if (d == 1) {
+		fputs("Component & Weight & Mean & SD \\\\\n", fp);
+	} else {
+		fprintf(fp, " & & \\multicolumn{%zu}{c}{Mean} & \\multicolumn{%zu}{c}{SD} \\\\\n", d, d);
+		fprintf(fp, "\\cmidrule(lr){3-%zu} \\cmidrule(lr){%zu-%zu}\n", 2 + d, 3 + d, 2 + 2 * d);
+		fputs("Component & Weight", fp);
+		for (int rep = 0; rep < 2; rep++)
+			for (size_t c = 0; c < d; c++) {
+				fputs(" & ", fp);
+				tex_text(fp, ri->ds->names[c]);
+			}
+		fputs(" \\\\\n", fp);
+	}
+	fputs("\\midrule\n", fp);
+	for (size_t j = 0; j < g->k; j++) {
+		fprintf(fp, "%zu & ", j + 1);
+		tex_number(fp, g->weight[j], dg);
+		for (size_t c = 0; c < d; c++) {
+			fputs(" & ", fp);
+			tex_number(fp, g->mean[j * d + c], dg);
+		}
+		for (size_t c = 0; c < d; c++) {
+			fputs(" & ", fp);
+			tex_number(fp, sqrt(g->cov[j * d * d + c * d + c]), dg);
+		}
+		fputs(" \\\\\n", fp);
+	}
+	fputs("\\bottomrule\n\\end{tabular}\n", fp);
+	if (ri->fr->nmodels > 1) {
+		fputs("\n% Model selection: the chosen model (lowest BIC) is in bold.\n", fp);
+		fputs("\\begin{tabular}{r l r r r r}\n\\toprule\n"
+		      "$K$ & Covariance & $\\log L$ & $p$ & BIC & AIC \\\\\n\\midrule\n", fp);
+		for (size_t m = 0; m < ri->fr->nmodels; m++) {
+			const struct fit_model *s = &ri->fr->models[m];
+			const char *b = m == ri->fr->chosen ? "\\textbf{" : "{";
+			if (s->status != GM_OK) {
+				fprintf(fp, "%zu & %s & \\multicolumn{4}{l}{failed} \\\\\n", s->k,
+					gmm_cov_name(s->cov));
+				continue;
+			}
+			fprintf(fp, "%s%zu} & %s%s} & ", b, s->k, b, gmm_cov_name(s->cov));
+			fputs(b, fp);
+			tex_number(fp, s->res.loglik, dg + 3);
+			fprintf(fp, "} & %s%zu} & ", b, s->n_params);
+			fputs(b, fp);
+			tex_number(fp, s->bic, dg + 3);
+			fputs("} & ", fp);
+			fputs(b, fp);
+			tex_number(fp, s->aic, dg + 3);
+			fputs("} \\\\\n", fp);
+		}
+		fputs("\\bottomrule\n\\end{tabular}\n", fp);
+	}
 	return ferror(fp) ? -1 : 0;
 }

@@ -2,7 +2,7 @@
  * report.h - the fitted model for people (text) and for pipelines (JSON).
  *
  * Writers only read the fit: they never run EM.  The text report uses a
- * fixed, documented precision; JSON prints every number with %.17g so it
+ * fixed, documented precision; JSON and TSV print every number with %.17g so it
  * reads back to the same double, and never NaN or Infinity.
  */
 #ifndef GMMFIT_REPORT_H
@@ -22,10 +22,23 @@ struct report_info {
 	double tol;
 	size_t max_iter;
 	const double *reg;	/* d values */
+	double ks;		/* Kolmogorov-Smirnov distance (1-D), or < 0 */
+	const char *figure_note;	/* a line about the figure, or NULL */
+	int digits;		/* significant digits in the LaTeX tables */
 };
 
 /* Write the report; return 0, or -1 when a write failed. */
 int report_text(FILE *fp, const struct report_info *ri);
 int report_json(FILE *fp, const struct report_info *ri);
+
+/* TSV: a header row, then one row per component; numbers in %.17g. */
+int report_tsv(FILE *fp, const struct report_info *ri);
+
+/*
+ * LaTeX: a booktabs tabular of the parameters (and of the selection
+ * table when several models were fitted), numbers to ri->digits
+ * significant digits, for \input in a paper.
+ */
+int report_latex(FILE *fp, const struct report_info *ri);
 
 #endif

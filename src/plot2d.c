@@ -1,0 +1,452 @@
+/*
+ * plot2d.c - scatter plots with component ellipses and density contours,
+ * for two columns or a matrix of pairs (see plot.h).
+ *
+ * Ellipses: the points mu + r L (cos t, sin t), L the Cholesky factor of
+ * the pair's 2x2 covariance, are where the Mahalanobis distance is r
+ * (r = 1 and 2: the 1 and 2 sigma ellipses).  Contours: the pair's
+ * marginal mixture density on a grid, traced by marching squares at the
+ * levels that hold 25%, 50%, 75% and 95% of the drawn points inside
+ * (levels: quantiles of the density at the points).
+ */
+#include <config.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plotint.h"
+
+#define ELLIPSE_POINTS 121
+#define CONTOUR_GRID 120
+#define NLEVELS 4
+#define LOG_2PI 1.8378770664093454835606594728112
+
+static const double level_mass[NLEVELS] = { 0.95, 0.75, 0.50, 0.25 };
+
+/* The pair's marginal: 2x2 covariance of component j. */
+static void
+pair_cov(const struct gmm *g, size_t j, size_t p, size_t q, double s[3])
+{
+	const size_t d = g->d;
+	const double *cv = g->cov + j * d * d;
+
+	s[0] = cv[p * d + p];
+	s[1] = cv[p * d + q];
+	s[2] = cv[q * d + q];
+}
+
+/* log of the pair's marginal mixture density at (x, y). */
+static double
+pair_logdensity(const struct gmm *g, size_t p, size_t q, double x, double y)
+{
+	double lp[64], m = -INFINITY, s = 0.0;
+	size_t k = g->k < 64 ? g->k : 64;
+
+	for (size_t j = 0; j < k; j++) {
+		double c[3], l11, l21, l22, z1, z2;
+		pair_cov(g, j, p, q, c);
+		l11 = sqrt(c[0]);
+		l21 = c[1] / l11;
+		l22 = sqrt(fmax(c[2] - l21 * l21, 1e-300));
+		z1 = (x - g->mean[j * g->d + p]) / l11;
+		z2 = (y - g->mean[j * g->d + q] - l21 * z1) / l22;
+		lp[j] = log(g->weight[j]) - LOG_2PI - log(l11 * l22) - 0.5 * (z1 * z1 + z2 * z2);
+		if (lp[j] > m)
+			m = lp[j];
+	}
+	for (size_t j = 0; j < k; j++)
+		s += exp(lp[j] - m);
+	return m + log(s);
+}
+
+/* Rows drawn: every step-th, so at most PLOT_MAX_POINTS. */
+static size_t
+point_step(const struct dataset *ds)
+{
+	return ds->n / PLOT_MAX_POINTS + (ds->n % PLOT_MAX_POINTS != 0);
+}
+
+static int
+write_points(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
+{
+	const size_t d = ds->d, step = point_step(ds);
+	double *lp = malloc(g->k * sizeof *lp), *z = malloc(d * sizeof *z);
+	FILE *fp;
+	int rc;
+
+	if (lp == NULL || z == NULL) {
+		free(lp);
+		free(z);
+		return gm_error_set(pc->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	}
+	if ((rc = plot_open(pc, "-points.dat", &fp))) {
+		free(lp);
+		free(z);
+		return rc;
+	}
+	fputs("#", fp);
+	for (size_t c = 0; c < d; c++)
+		fprintf(fp, " x%zu", c + 1);
+	fputs(" component (the most likely one", fp);
+	if (step > 1)
+		fprintf(fp, "; every %zu-th row of %zu", step, ds->n);
+	fputs(")\n", fp);
+	for (size_t i = 0; i < ds->n; i += step) {
+		const double *x = ds->x + i * d;
+		size_t best = 0;
+		gmm_log_components(g, x, lp, z);
+		for (size_t j = 1; j < g->k; j++)
+			if (lp[j] > lp[best])
+				best = j;
+		for (size_t c = 0; c < d; c++)
+			fprintf(fp, "%.12g ", x[c]);
+		fprintf(fp, "%zu\n", best + 1);
+	}
+	free(lp);
+	free(z);
+	if ((rc = plot_close(pc)))
+		return rc;
+	if ((rc = plot_open(pc, "-means.dat", &fp)))
+		return rc;
+	fputs("# component weight", fp);
+	for (size_t c = 0; c < d; c++)
+		fprintf(fp, " mean%zu", c + 1);
+	fputc('\n', fp);
+	for (size_t j = 0; j < g->k; j++) {
+		fprintf(fp, "%zu %.12g", j + 1, g->weight[j]);
+		for (size_t c = 0; c < d; c++)
+			fprintf(fp, " %.12g", g->mean[j * d + c]);
+		fputc('\n', fp);
+	}
+	return plot_close(pc);
+}
+
+/* One index block per pair: per component, the 1 sigma then the 2 sigma ellipse. */
+static void
+write_ellipses(FILE *fp, const struct gmm *g, size_t p, size_t q)
+{
+	for (size_t j = 0; j < g->k; j++)
+		for (int r = 1; r <= 2; r++) {
+			double c[3], l11, l21, l22;
+			pair_cov(g, j, p, q, c);
+			l11 = sqrt(c[0]);
+			l21 = c[1] / l11;
+			l22 = sqrt(fmax(c[2] - l21 * l21, 0.0));
+			fprintf(fp, "# component %zu, %d sigma\n", j + 1, r);
+			for (size_t i = 0; i < ELLIPSE_POINTS; i++) {
+				double t = 2.0 * 3.14159265358979323846 * (double)i /
+					   (double)(ELLIPSE_POINTS - 1);
+				double u = r * cos(t), v = r * sin(t);
+				fprintf(fp, "%.12g %.12g\n", g->mean[j * g->d + p] + l11 * u,
+					g->mean[j * g->d + q] + l21 * u + l22 * v);
+			}
+			fputc('\n', fp);
+		}
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Where the level crosses the edge from (xa, fa) to (xb, fb). */
+static double
+cross(double xa, double fa, double xb, double fb, double level)
+{
+	return xa + (xb - xa) * (level - fa) / (fb - fa);
+}
+
+/* Marching squares over the grid f (n x n, f[iy * n + ix]), one level. */
+static void
+march(FILE *fp, const double *f, size_t n, double x0, double dx, double y0,
+      double dy, double level)
+{
+	for (size_t iy = 0; iy + 1 < n; iy++)
+		for (size_t ix = 0; ix + 1 < n; ix++) {
+			double f00 = f[iy * n + ix], f10 = f[iy * n + ix + 1];
+			double f01 = f[(iy + 1) * n + ix], f11 = f[(iy + 1) * n + ix + 1];
+			double xl = x0 + dx * (double)ix, xr = xl + dx;
+			double yb = y0 + dy * (double)iy, yt = yb + dy;
+			double px[4], py[4];
+			int np = 0, centre_in;
+			/* Edge crossings in the order bottom, right, top, left. */
+			if ((f00 > level) != (f10 > level)) {
+				px[np] = cross(xl, f00, xr, f10, level);
+				py[np++] = yb;
+			}
+			if ((f10 > level) != (f11 > level)) {
+				px[np] = xr;
+				py[np++] = cross(yb, f10, yt, f11, level);
+			}
+			if ((f01 > level) != (f11 > level)) {
+				px[np] = cross(xl, f01, xr, f11, level);
+				py[np++] = yt;
+			}
+			if ((f00 > level) != (f01 > level)) {
+				px[np] = xl;
+				py[np++] = cross(yb, f00, yt, f01, level);
+			}
+			if (np == 2) {
+				fprintf(fp, "%.10g %.10g\n%.10g %.10g\n\n", px[0], py[0], px[1], py[1]);
+			} else if (np == 4) {
+				/* A saddle: the centre's value decides which corners join. */
+				centre_in = (f00 + f10 + f01 + f11) / 4.0 > level;
+				if (centre_in == (f00 > level))
+					fprintf(fp, "%.10g %.10g\n%.10g %.10g\n\n%.10g %.10g\n%.10g %.10g\n\n",
+						px[0], py[0], px[1], py[1], px[2], py[2], px[3], py[3]);
+				else
+					fprintf(fp, "%.10g %.10g\n%.10g %.10g\n\n%.10g %.10g\n%.10g %.10g\n\n",
+						px[0], py[0], px[3], py[3], px[1], py[1], px[2], py[2]);
+			}
+		}
+}
+
+/* One index block per pair: contour segments (pairs of points), all levels. */
+static int
+write_contours(FILE *fp, const struct dataset *ds, const struct gmm *g, size_t p,
+	       size_t q)
+{
+	const size_t n = CONTOUR_GRID, step = point_step(ds);
+	size_t m = 0;
+	double xlo, xhi, ylo, yhi, dx, dy, *f = malloc(n * n * sizeof *f);
+	double *dens = malloc((ds->n / step + 1) * sizeof *dens);
+
+	if (f == NULL || dens == NULL) {
+		free(f);
+		free(dens);
+		return -1;
+	}
+	dataset_column_range(ds, p, &xlo, &xhi);
+	dataset_column_range(ds, q, &ylo, &yhi);
+	dx = fmax(xhi - xlo, 1e-300);
+	dy = fmax(yhi - ylo, 1e-300);
+	xlo -= 0.05 * dx;
+	ylo -= 0.05 * dy;
+	dx *= 1.1 / (double)(n - 1);
+	dy *= 1.1 / (double)(n - 1);
+	for (size_t iy = 0; iy < n; iy++)
+		for (size_t ix = 0; ix < n; ix++)
+			f[iy * n + ix] = pair_logdensity(g, p, q, xlo + dx * (double)ix,
+							 ylo + dy * (double)iy);
+	for (size_t i = 0; i < ds->n; i += step)
+		dens[m++] = pair_logdensity(g, p, q, ds->x[i * ds->d + p], ds->x[i * ds->d + q]);
+	qsort(dens, m, sizeof *dens, cmp_double);
+	for (int l = 0; l < NLEVELS; l++) {
+		/* The level with a share level_mass of the points above it. */
+		size_t at = (size_t)floor((1.0 - level_mass[l]) * (double)(m - 1));
+		fprintf(fp, "# contour holding %.0f%% of the points\n", 100 * level_mass[l]);
+		march(fp, f, n, xlo, dx, ylo, dy, dens[at]);
+	}
+	free(f);
+	free(dens);
+	return 0;
+}
+
+static void
+legend_title(FILE *fp, const struct gmm *g, size_t j, const size_t *cols, size_t nc)
+{
+	fprintf(fp, "%zu: w = %.3f, mean = (", j + 1, g->weight[j]);
+	for (size_t c = 0; c < nc; c++)
+		fprintf(fp, "%s%.4g", c ? ", " : "", g->mean[j * g->d + cols[c]]);
+	fputc(')', fp);
+}
+
+/* The plot command of one scatter panel: x = column p, y = column q (1-based in points.dat). */
+static void
+scatter_panel(FILE *fp, const struct plot_ctx *pc, const struct gmm *g, size_t pair_index,
+	      size_t p, size_t q, int with_titles)
+{
+	const size_t pcols[2] = { p, q };
+
+	fputs("plot ", fp);
+	plot_file_ref(fp, pc, "-points.dat");
+	fprintf(fp, " using %zu:%zu:%zu with points pt 7 ps 0.35 lc variable notitle",
+		p + 1, q + 1, g->d + 1);
+	fputs(", \\\n     ", fp);
+	plot_file_ref(fp, pc, "-contours.dat");
+	fprintf(fp, " index %zu with lines lw 1 dt 1 lc rgb '#888888' %s", pair_index,
+		with_titles ? "title 'density (25, 50, 75, 95%)'" : "notitle");
+	for (size_t j = 0; j < g->k; j++) {
+		fputs(", \\\n     ", fp);
+		plot_file_ref(fp, pc, "-ellipses.dat");
+		fprintf(fp, " index %zu every :::%zu::%zu with lines lw 2 dt 1 lt %zu ",
+			pair_index, 2 * j, 2 * j, j + 1);
+		if (with_titles) {
+			fputs("title '", fp);
+			legend_title(fp, g, j, pcols, 2);
+			fputs("'", fp);
+		} else {
+			fputs("notitle", fp);
+		}
+		fputs(", \\\n     ", fp);
+		plot_file_ref(fp, pc, "-ellipses.dat");
+		fprintf(fp, " index %zu every :::%zu::%zu with lines lw 1.5 dt 2 lt %zu notitle",
+			pair_index, 2 * j + 1, 2 * j + 1, j + 1);
+	}
+	fputs(", \\\n     ", fp);
+	plot_file_ref(fp, pc, "-means.dat");
+	fprintf(fp, " using %zu:%zu with points pt 3 ps 2.5 lw 2.5 lc rgb '#000000' %s\n",
+		p + 3, q + 3, with_titles ? "title 'means'" : "notitle");
+}
+
+static void
+set_linetypes(FILE *fp, const struct gmm *g)
+{
+	for (size_t j = 0; j < g->k; j++)
+		fprintf(fp, "set linetype %zu lc rgb '%s' dt %zu\n", j + 1,
+			plot_palette[j % PLOT_NCOLOURS], 1 + j / PLOT_NCOLOURS);
+}
+
+int
+plot_2d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
+{
+	const struct plot_options *po = pc->po;
+	size_t cols[PLOT_MAX_PANEL_COLUMNS], nc, npairs = 0;
+	FILE *fp;
+	int rc, matrix;
+
+	if (po->pair[0] >= 0) {
+		cols[0] = (size_t)po->pair[0];
+		cols[1] = (size_t)po->pair[1];
+		nc = 2;
+	} else if (plot_one_pair_only(ds)) {
+		cols[0] = 0;
+		cols[1] = 1;
+		nc = 2;
+	} else {
+		nc = ds->d;
+		for (size_t c = 0; c < nc; c++)
+			cols[c] = c;
+	}
+	matrix = nc > 2;
+
+	if ((rc = write_points(pc, ds, g)))
+		return rc;
+	/* Pairs in the order (r, c), r > c, row by row. */
+	if ((rc = plot_open(pc, "-ellipses.dat", &fp)))
+		return rc;
+	fputs("# x y: per pair of columns (gnuplot index), per component the 1 sigma\n"
+	      "# then the 2 sigma ellipse (blocks)\n", fp);
+	for (size_t r = 1; r < nc; r++)
+		for (size_t c = 0; c < r; c++) {
+			size_t x = matrix ? cols[c] : cols[0], y = matrix ? cols[r] : cols[1];
+			fprintf(fp, "%s# pair %s / %s\n", npairs ? "\n" : "", ds->names[x], ds->names[y]);
+			write_ellipses(fp, g, x, y);
+			npairs++;
+		}
+	if ((rc = plot_close(pc)))
+		return rc;
+	if ((rc = plot_open(pc, "-contours.dat", &fp)))
+		return rc;
+	fputs("# x y: segments of the mixture density's contours, per pair of columns\n", fp);
+	npairs = 0;
+	for (size_t r = 1; r < nc; r++)
+		for (size_t c = 0; c < r; c++) {
+			size_t x = matrix ? cols[c] : cols[0], y = matrix ? cols[r] : cols[1];
+			fprintf(fp, "%s# pair %s / %s\n", npairs++ ? "\n\n" : "", ds->names[x],
+				ds->names[y]);
+			if (write_contours(fp, ds, g, x, y))
+				return gm_error_set(pc->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+		}
+	if ((rc = plot_close(pc)))
+		return rc;
+	if (matrix) {
+		if ((rc = plot_open(pc, "-hist.dat", &fp)))
+			return rc;
+		for (size_t c = 0; c < nc; c++) {
+			fprintf(fp, "%s# column %s\n", c ? "\n\n" : "", ds->names[cols[c]]);
+			if (plot_hist_block(fp, ds, cols[c], po->bins))
+				return gm_error_set(pc->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+		}
+		if ((rc = plot_close(pc)))
+			return rc;
+		if ((rc = plot_open(pc, "-fit.dat", &fp)))
+			return rc;
+		for (size_t c = 0; c < nc; c++) {
+			fprintf(fp, "%s# column %s\n", c ? "\n\n" : "", ds->names[cols[c]]);
+			plot_fit_block(fp, ds, g, cols[c]);
+		}
+		if ((rc = plot_close(pc)))
+			return rc;
+	}
+
+	if ((rc = plot_open(pc, ".gp", &fp)))
+		return rc;
+	if (!matrix) {
+		char title[512];
+		plot_head(fp, pc, "Points coloured by their most likely component, 1 and 2 sigma "
+			  "ellipses, means and density contours of the fitted mixture.", "", 800, 600);
+		set_linetypes(fp, g);
+		snprintf(title, sizeof title, "%zu-component Gaussian mixture (%s covariance)",
+			 g->k, gmm_cov_name(g->cov_type));
+		fputs("set title '", fp);
+		plot_text(fp, pc, po->title ? po->title : title);
+		fputs("'\nset xlabel '", fp);
+		plot_text(fp, pc, po->xlabel ? po->xlabel : ds->names[cols[0]]);
+		fputs("'\nset ylabel '", fp);
+		plot_text(fp, pc, po->ylabel ? po->ylabel : ds->names[cols[1]]);
+		fputs("'\nset key outside right top box opaque samplen 2\n"
+		      "set border 3\nset tics nomirror\n", fp);
+		scatter_panel(fp, pc, g, 0, cols[0], cols[1], 1);
+	} else {
+		double side = 260.0;
+		plot_head(fp, pc, "Matrix of panels: each pair of columns (points, ellipses, "
+			  "contours) below the diagonal, each column's histogram with the marginal "
+			  "mixture on it.", "", side * (double)nc, side * (double)nc);
+		set_linetypes(fp, g);
+		fputs("set style fill solid 0.35 border rgb '#777777'\n"
+		      "set border 3\nset tics nomirror\nset tics font ',7'\nunset key\n", fp);
+		fprintf(fp, "set multiplot layout %zu,%zu rowsfirst title '", nc, nc);
+		plot_text(fp, pc, po->title ? po->title : "Gaussian mixture: pairs of columns");
+		fputs("'\n", fp);
+		npairs = 0;
+		for (size_t r = 0; r < nc; r++)
+			for (size_t c = 0; c < nc; c++) {
+				fprintf(fp, "# row %zu, column %zu\n", r + 1, c + 1);
+				if (c > r) {
+					if (r == 0 && c == nc - 1) {
+						/* The legend, in the first empty panel's place. */
+						fputs("unset border\nunset tics\nunset xlabel\nunset ylabel\n"
+						      "set key center center box\nset yrange [0:1]\nset xrange [0:1]\n"
+						      "plot ", fp);
+						for (size_t j = 0; j < g->k; j++) {
+							fprintf(fp, "%sNaN with lines lw 2 lt %zu title '",
+								j ? ", \\\n     " : "", j + 1);
+							legend_title(fp, g, j, cols, nc);
+							fputs("'", fp);
+						}
+						fputs("\nunset key\nset border 3\nset tics\nset xrange [*:*]\n"
+						      "set yrange [*:*]\n", fp);
+					} else {
+						fputs("set multiplot next\n", fp);
+					}
+					continue;
+				}
+				fputs("set xlabel '", fp);
+				plot_text(fp, pc, ds->names[cols[c]]);
+				fputs("'\n", fp);
+				if (r == c) {
+					fputs("set ylabel 'density'\nset yrange [0:*]\n", fp);
+					fputs("plot ", fp);
+					plot_file_ref(fp, pc, "-hist.dat");
+					fprintf(fp, " index %zu using 3:4:($2-$1) with boxes lc rgb '#999999', \\\n     ", r);
+					plot_file_ref(fp, pc, "-fit.dat");
+					fprintf(fp, " index %zu using 1:2 with lines lw 2 lc rgb '#000000'\n", r);
+					fputs("set yrange [*:*]\n", fp);
+				} else {
+					fputs("set ylabel '", fp);
+					plot_text(fp, pc, ds->names[cols[r]]);
+					fputs("'\n", fp);
+					/* Pair index of (r, c): pairs before row r, plus c. */
+					scatter_panel(fp, pc, g, r * (r - 1) / 2 + c, cols[c], cols[r], 0);
+				}
+			}
+		fputs("unset multiplot\n", fp);
+	}
+	plot_tail(fp, pc, "");
+	return plot_close(pc);
+}

@@ -1,0 +1,58 @@
+/*
+ * plotint.h - what the figure writers share (plot.c, plot1d.c, plot2d.c).
+ */
+#ifndef GMMFIT_PLOTINT_H
+#define GMMFIT_PLOTINT_H
+
+#include <stdio.h>
+
+#include "plot.h"
+
+/* Okabe and Ito's palette: distinguishable by colour-blind readers. */
+extern const char *const plot_palette[];
+#define PLOT_NCOLOURS 7
+
+struct plot_ctx {
+	const struct plot_options *po;
+	const char *base;	/* last component of the prefix */
+	struct plot_files *pf;
+	struct gm_error *err;
+	int latex;		/* labels are set by LaTeX */
+};
+
+/* Open PREFIX+suffix as a temporary; *fp is its stream. */
+int plot_open(struct plot_ctx *pc, const char *suffix, FILE **fp);
+
+/* Close the file opened last, checking its writes. */
+int plot_close(struct plot_ctx *pc);
+
+/*
+ * A script's head: what it draws, the terminal (default size dw x dh in
+ * pixels; scaled for the vector terminals) and its output PREFIX+suffix.EXT.
+ */
+void plot_head(FILE *fp, const struct plot_ctx *pc, const char *what,
+	       const char *suffix, double dw, double dh);
+
+/* A script's tail: unset output, and for PDF the reproducible date. */
+void plot_tail(FILE *fp, const struct plot_ctx *pc, const char *suffix);
+
+/* Text inside a single-quoted gnuplot string (LaTeX-escaped for cairolatex). */
+void plot_text(FILE *fp, const struct plot_ctx *pc, const char *s);
+
+/* A data file's name as the script reads it: 'BASE+suffix'. */
+void plot_file_ref(FILE *fp, const struct plot_ctx *pc, const char *suffix);
+
+/* Histogram layout of column c: first edge, width, number of bins. */
+void plot_hist_layout(const struct dataset *ds, size_t c, size_t bins_opt,
+		      double *first, double *width, size_t *nb);
+
+/* Write the histogram block of column c (density, total area 1). */
+int plot_hist_block(FILE *fp, const struct dataset *ds, size_t c, size_t bins_opt);
+
+/* Write the marginal mixture density of column c on a grid: x mixture comp1.. */
+void plot_fit_block(FILE *fp, const struct dataset *ds, const struct gmm *g, size_t c);
+
+int plot_1d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g);
+int plot_2d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g);
+
+#endif
