@@ -63,6 +63,8 @@ struct reader {
 
 	double *x, *w;
 	size_t n, cap;
+	char **fields;		/* keep_fields: this record's fields */
+	size_t nfields, capfields;
 	struct dataset *ds;
 	int failed;
 };
@@ -322,6 +324,8 @@ resolve_columns(struct reader *r)
 	if (r->row == NULL)
 		return fail(r, GM_EINTERNAL, 0, 0, "out of memory");
 	r->resolved = 1;
+	if (r->opt->on_header != NULL)
+		r->opt->on_header(r->opt->row_arg, r->header, r->ncols);
 	return 0;
 }
 
@@ -344,6 +348,32 @@ grow(struct reader *r)
 	return 0;
 }
 
+/* Keep the text of field j of this record (keep_fields). */
+static void
+keep_field(struct reader *r, const char *s, size_t len, size_t j)
+{
+	if (j >= r->capfields) {
+		size_t cap = r->capfields ? 2 * r->capfields : 16;
+		char **f;
+		while (cap <= j)
+			cap *= 2;
+		f = realloc(r->fields, cap * sizeof *f);
+		if (f == NULL) {
+			fail(r, GM_EINTERNAL, 0, 0, "out of memory");
+			return;
+		}
+		memset(f + r->capfields, 0, (cap - r->capfields) * sizeof *f);
+		r->fields = f;
+		r->capfields = cap;
+	}
+	free(r->fields[j]);
+	r->fields[j] = dup_field(s, len);
+	if (r->fields[j] == NULL)
+		fail(r, GM_EINTERNAL, 0, 0, "out of memory");
+	if (j + 1 > r->nfields)
+		r->nfields = j + 1;
+}
+
 /* One field of a data row, once the columns are known. */
 static void
 data_field(struct reader *r, const char *s, size_t len, size_t j, long line)
@@ -354,6 +384,8 @@ data_field(struct reader *r, const char *s, size_t len, size_t j, long line)
 	enum np_result pr;
 	char q[200];
 
+	if (r->opt->keep_fields)
+		keep_field(r, s, len, j);
 	if (k == 0 && !is_w)
 		return;
 	r->row_seen++;
@@ -391,9 +423,22 @@ end_data_row(struct reader *r)
 	size_t need = r->d + (r->wcol >= 0);
 
 	if (r->row_seen < need && !r->row_missing) {
-		fail(r, GM_EDATA, r->rec_line, 0,
-		     "this row has %zu field%s, the header has %zu", r->field,
-		     r->field == 1 ? "" : "s", r->ncols);
+		if (r->opt->allow_ragged)
+			fail(r, GM_EDATA, r->rec_line, 0,
+			     "this row has %zu field%s, too few for the selected columns",
+			     r->field, r->field == 1 ? "" : "s");
+		else
+			fail(r, GM_EDATA, r->rec_line, 0,
+			     "this row has %zu field%s, the header has %zu", r->field,
+			     r->field == 1 ? "" : "s", r->ncols);
+		return;
+	}
+	if (r->opt->on_row != NULL) {
+		struct csv_row row = { r->rec_line, r->row, r->row_missing,
+				       r->fields, r->opt->keep_fields ? r->field : 0 };
+		if (r->opt->on_row(r->opt->row_arg, &row) != 0)
+			fail(r, GM_EOUTPUT, 0, 0, "cannot write the output");
+		r->n++;
 		return;
 	}
 	if (r->row_missing) {
@@ -634,7 +679,7 @@ csv_read(const char *path, const struct csv_options *opt, struct dataset *ds,
 		rc = fail(&r, GM_EDATA, 0, 0, "empty file: no header and no data");
 	if (rc == 0 && !r.resolved)
 		rc = fail(&r, GM_EDATA, 0, 0, "no data rows after the header");
-	if (rc == 0 && r.n == 0)
+	if (rc == 0 && r.n == 0 && opt->on_row == NULL)
 		rc = fail(&r, GM_EDATA, 0, 0,
 			  "no complete rows: all %zu data rows have a missing value",
 			  ds->skipped);
@@ -675,6 +720,9 @@ csv_read(const char *path, const struct csv_options *opt, struct dataset *ds,
 	free(r.sel);
 	free(r.slot);
 	free(r.row);
+	for (size_t j = 0; j < r.capfields; j++)
+		free(r.fields[j]);
+	free(r.fields);
 	free(r.x);
 	free(r.w);
 	return rc;

@@ -14,6 +14,15 @@
 #include "dataset.h"
 #include "error.h"
 
+/* A data row, as handed to a streaming consumer. */
+struct csv_row {
+	long line;		/* line the row starts on */
+	const double *x;	/* d values of the selected columns (unset when missing) */
+	int missing;		/* a selected field is missing */
+	char *const *fields;	/* all fields' text (keep_fields), NUL-terminated */
+	size_t nfields;
+};
+
 struct csv_options {
 	char delimiter;		/* field separator; 0 means ',' */
 	char quote;		/* quote character; 0 means '"' */
@@ -25,6 +34,18 @@ struct csv_options {
 	size_t n_na;
 	const char *columns;	/* column list (names, numbers, ranges, "all"); NULL: first numeric */
 	const char *weights;	/* weight column (name or number), or NULL */
+
+	/*
+	 * Streaming: when on_row is set, every data row (those with a missing
+	 * value too) is handed to it in file order and nothing is kept; a
+	 * non-zero return stops the reading with GM_EOUTPUT.  on_header, when
+	 * set, gets the header's names once the columns are chosen.  With
+	 * keep_fields, each row carries the text of all its fields.
+	 */
+	int (*on_row)(void *arg, const struct csv_row *row);
+	void (*on_header)(void *arg, char *const *names, size_t n);
+	void *row_arg;
+	int keep_fields;
 };
 
 /*

@@ -245,6 +245,13 @@ em_pass(const struct dataset *ds, const struct gmm *g, struct em_stats *st,
 long
 em_mstep(const struct em_stats *st, struct gmm *g, const double *reg)
 {
+	return em_mstep_fixed(st, g, reg, NULL, 0);
+}
+
+long
+em_mstep_fixed(const struct em_stats *st, struct gmm *g, const double *reg,
+	       const struct gmm *fixed, unsigned fix)
+{
 	const size_t k = g->k, d = g->d;
 	double wsum = 0.0, regmean = 0.0;
 
@@ -255,6 +262,21 @@ em_mstep(const struct em_stats *st, struct gmm *g, const double *reg)
 	for (size_t j = 0; j < k; j++)
 		if (!(st->s0[j] > 0.0) || !(wsum > 0.0))
 			return (long)j;
+	if (fixed == NULL)
+		fix = 0;
+	if (fix & EM_FIX_MEANS) {
+		/* Scatter about the fixed means: add s0 (m - mu0)(m - mu0)'. */
+		struct em_stats *mst = (struct em_stats *)st;
+		for (size_t j = 0; j < k; j++) {
+			double *m2 = mst->m2 + j * d * d, s0 = st->s0[j];
+			const double *m = st->mean + j * d, *mu0 = fixed->mean + j * d;
+			for (size_t p = 0; p < d; p++)
+				for (size_t q = 0; q <= p; q++)
+					if (st->full || p == q)
+						m2[p * d + q] += s0 * (m[p] - mu0[p]) * (m[q] - mu0[q]);
+			memcpy(mst->mean + j * d, mu0, d * sizeof *mu0);
+		}
+	}
 	for (size_t j = 0; j < k; j++) {
 		const double *m2 = st->m2 + j * d * d;
 		double *cv = g->cov + j * d * d, s0 = st->s0[j];
@@ -303,6 +325,10 @@ em_mstep(const struct em_stats *st, struct gmm *g, const double *reg)
 		for (size_t j = 1; j < k; j++)
 			memcpy(g->cov + j * d * d, cv, d * d * sizeof *cv);
 	}
+	if (fix & EM_FIX_WEIGHTS)
+		memcpy(g->weight, fixed->weight, k * sizeof *g->weight);
+	if (fix & EM_FIX_COVARIANCES)
+		memcpy(g->cov, fixed->cov, k * d * d * sizeof *g->cov);
 	return gmm_prepare(g);
 }
 
@@ -350,8 +376,8 @@ collapse_error(struct gm_error *err, long bad, const struct gmm *g, size_t it)
 
 static int
 em_plain(const struct dataset *ds, struct gmm *g, const struct em_options *opt,
-	 struct em_stats *st, double wtot, struct em_result *res,
-	 struct gm_error *err)
+	 const struct gmm *fixed, struct em_stats *st, double wtot,
+	 struct em_result *res, struct gm_error *err)
 {
 	double prev = 0.0, ll, change = 0.0;
 	size_t it = 0;
@@ -373,7 +399,7 @@ em_plain(const struct dataset *ds, struct gmm *g, const struct em_options *opt,
 		if (it >= opt->max_iter)
 			break;
 		prev = ll / wtot;
-		bad = em_mstep(st, g, opt->reg);
+		bad = em_mstep_fixed(st, g, opt->reg, fixed, opt->fix);
 		if (bad >= 0)
 			return collapse_error(err, bad, g, it);
 		it++;
@@ -387,8 +413,8 @@ em_plain(const struct dataset *ds, struct gmm *g, const struct em_options *opt,
 
 static int
 em_squarem(const struct dataset *ds, struct gmm *g, const struct em_options *opt,
-	   struct em_stats *st, double wtot, struct em_result *res,
-	   struct gm_error *err)
+	   const struct gmm *fixed, struct em_stats *st, double wtot,
+	   struct em_result *res, struct gm_error *err)
 {
 	const size_t m = theta_len(g);
 	double *t0 = malloc(4 * m * sizeof *t0), *t1 = t0 + m, *t2 = t1 + m, *tp = t2 + m;
@@ -408,7 +434,7 @@ em_squarem(const struct dataset *ds, struct gmm *g, const struct em_options *opt
 		if (it >= opt->max_iter)
 			break;
 		theta_get(g, t0);
-		if ((bad = em_mstep(st, g, opt->reg)) >= 0) {
+		if ((bad = em_mstep_fixed(st, g, opt->reg, fixed, opt->fix)) >= 0) {
 			rc = collapse_error(err, bad, g, it);
 			break;
 		}
@@ -425,7 +451,7 @@ em_squarem(const struct dataset *ds, struct gmm *g, const struct em_options *opt
 		if (it >= opt->max_iter)
 			break;
 		theta_get(g, t1);
-		if ((bad = em_mstep(st, g, opt->reg)) >= 0) {
+		if ((bad = em_mstep_fixed(st, g, opt->reg, fixed, opt->fix)) >= 0) {
 			rc = collapse_error(err, bad, g, it);
 			break;
 		}
@@ -464,7 +490,7 @@ em_squarem(const struct dataset *ds, struct gmm *g, const struct em_options *opt
 			theta_set(g, t2);
 			continue;
 		}
-		if ((bad = em_mstep(st, g, opt->reg)) >= 0) {
+		if ((bad = em_mstep_fixed(st, g, opt->reg, fixed, opt->fix)) >= 0) {
 			theta_set(g, t2);
 			continue;
 		}
@@ -487,14 +513,21 @@ em_fit(const struct dataset *ds, struct gmm *g, const struct em_options *opt,
 	const int full = g->cov_type == GMM_FULL || g->cov_type == GMM_TIED;
 	const double wtot = dataset_total_weight(ds);
 	struct em_stats st;
+	struct gmm *fixed = NULL;
 	int rc;
 
 	if (em_stats_init(&st, g->k, g->d, full))
 		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	/* --fix: the start's values are the ones kept. */
+	if (opt->fix != 0 && (fixed = gmm_dup(g)) == NULL) {
+		em_stats_free(&st);
+		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	}
 	if (opt->accel == EM_ACCEL_SQUAREM)
-		rc = em_squarem(ds, g, opt, &st, wtot, res, err);
+		rc = em_squarem(ds, g, opt, fixed, &st, wtot, res, err);
 	else
-		rc = em_plain(ds, g, opt, &st, wtot, res, err);
+		rc = em_plain(ds, g, opt, fixed, &st, wtot, res, err);
+	gmm_free(fixed);
 	em_stats_free(&st);
 	if (rc == GM_OK)
 		res->mean_loglik = res->loglik / wtot;

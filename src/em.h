@@ -39,6 +39,7 @@ struct em_options {
 	const double *reg;	/* d values added to the covariance diagonals */
 	int threads;		/* 0: OpenMP's default */
 	int accel;		/* EM_ACCEL_NONE or EM_ACCEL_SQUAREM */
+	unsigned fix;		/* EM_FIX_* bits: parameters kept at the start's values */
 	void (*progress)(void *arg, size_t iter, double mean_loglik, double change);
 	void *progress_arg;
 };
@@ -46,6 +47,13 @@ struct em_options {
 enum {
 	EM_ACCEL_NONE = 0,	/* plain EM: one M step per pass */
 	EM_ACCEL_SQUAREM = 1	/* SQUAREM (Varadhan and Roland 2008), safeguarded */
+};
+
+/* Parameters --fix keeps at their starting values. */
+enum {
+	EM_FIX_WEIGHTS = 1,
+	EM_FIX_MEANS = 2,
+	EM_FIX_COVARIANCES = 4
 };
 
 struct em_result {
@@ -86,6 +94,15 @@ double em_pass(const struct dataset *ds, const struct gmm *g,
  * its rows.
  */
 long em_mstep(const struct em_stats *st, struct gmm *g, const double *reg);
+
+/*
+ * The M step with some parameters held at fixed's values (fix: EM_FIX_*
+ * bits).  With the means fixed at mu0, each covariance is the scatter
+ * about mu0 (the scatter about the block means plus s0 (m - mu0)(m - mu0)'),
+ * which is the constrained maximum.
+ */
+long em_mstep_fixed(const struct em_stats *st, struct gmm *g, const double *reg,
+		    const struct gmm *fixed, unsigned fix);
 
 /*
  * Run EM from g (prepared) until convergence or max_iter; g holds the

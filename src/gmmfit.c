@@ -19,17 +19,21 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "csvread.h"
 #include "dataset.h"
 #include "error.h"
+#include "bootstrap.h"
+#include "commands.h"
 #include "fit.h"
 #include "gof.h"
+#include "model.h"
+#include "predict.h"
 #include "init.h"
 #include "outfile.h"
 #include "plot.h"
 #include "report.h"
 
-#define PROG "gmmfit"
 #define MAX_K 1000
 
 enum {
@@ -38,7 +42,8 @@ enum {
 	OPT_COVARIANCE, OPT_THREADS, OPT_HELP, OPT_VERSION, OPT_NO_HEADER,
 	OPT_NA, OPT_NA_ACTION, OPT_WEIGHTS, OPT_QUOTE, OPT_DECIMAL_COMMA,
 	OPT_ALLOW_RAGGED, OPT_ACCEL, OPT_SIZE, OPT_FONT, OPT_TITLE, OPT_XLABEL,
-	OPT_YLABEL, OPT_PLOT_COLUMNS, OPT_DIGITS, OPT_DEPFILE
+	OPT_YLABEL, OPT_PLOT_COLUMNS, OPT_DIGITS, OPT_DEPFILE, OPT_SAVE_MODEL,
+	OPT_FIX, OPT_LABELS, OPT_BOOTSTRAP, OPT_BOOTSTRAP_TYPE
 };
 
 static const struct option long_options[] = {
@@ -77,6 +82,11 @@ static const struct option long_options[] = {
 	{ "plot-columns", required_argument, NULL, OPT_PLOT_COLUMNS },
 	{ "digits", required_argument, NULL, OPT_DIGITS },
 	{ "depfile", required_argument, NULL, OPT_DEPFILE },
+	{ "save-model", required_argument, NULL, OPT_SAVE_MODEL },
+	{ "fix", required_argument, NULL, OPT_FIX },
+	{ "labels", required_argument, NULL, OPT_LABELS },
+	{ "bootstrap", required_argument, NULL, OPT_BOOTSTRAP },
+	{ "bootstrap-type", required_argument, NULL, OPT_BOOTSTRAP_TYPE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -88,6 +98,8 @@ static void
 usage(FILE *fp)
 {
 	fputs("Usage: " PROG " [OPTIONS] [FILE|-]\n"
+"       " PROG " predict --model FILE [OPTIONS] [FILE|-]\n"
+"       " PROG " sample --model FILE -n N [--seed S] [-o FILE]\n"
 "Fit a Gaussian mixture by EM to numeric columns of a CSV file (stdin if FILE\n"
 "is - or absent); print a report and, with -o, write a gnuplot figure.\n"
 "\n"
@@ -119,8 +131,11 @@ usage(FILE *fp)
 "      --threads N         threads for the EM pass (default: all cores)\n"
 "\n"
 "Starting point:\n"
-"      --init METHOD       quantile, kmeans, kmeans++, random, random-rows or\n"
-"                          given (default: quantile for one column, else kmeans)\n"
+"      --init METHOD       quantile, kmeans, kmeans++, random, random-rows,\n"
+"                          given, or model:FILE (a saved model: warm start)\n"
+"                          (default: quantile for one column, else kmeans)\n"
+"      --fix LIST          keep weights, means and/or covariances at the start's\n"
+"                          values (comma-separated; needs a given or model start)\n"
 "      --means LIST        starting means (implies --init given)\n"
 "      --sds LIST          starting sds, one per component\n"
 "      --weights-init LIST starting weights, one per component\n"
@@ -142,6 +157,10 @@ usage(FILE *fp)
 "      --format F          report format: text, json, tsv or latex (default text)\n"
 "      --digits N          significant digits in the LaTeX tables (default 4)\n"
 "      --depfile FILE      write a Makefile rule: the outputs depend on the input\n"
+"      --save-model FILE   write the fitted model (JSON) for predict, sample, --init\n"
+"      --labels FILE       write each row's label, responsibilities and log-density\n"
+"      --bootstrap B       B bootstrap refits: standard errors, 95% intervals\n"
+"      --bootstrap-type T  nonparametric (default) or parametric\n"
 "  -q, --quiet             do not print the report\n"
 "  -v, --verbose           print each iteration's log-likelihood on stderr\n"
 "      --help              show this help and exit\n"
@@ -149,73 +168,6 @@ usage(FILE *fp)
 "\n"
 "Exit status: 0 success, 1 internal error, 2 usage error, 3 input data error,\n"
 "4 numerical failure, 5 output error.  See gmmfit(1).\n", fp);
-}
-
-static int
-usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, PROG ": ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry '" PROG " --help' for more information.\n");
-	return GM_EUSAGE;
-}
-
-static int
-parse_size(const char *s, size_t *out, size_t min)
-{
-	char *end;
-	unsigned long long v;
-
-	if (s[0] < '0' || s[0] > '9')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > SIZE_MAX / 2)
-		return -1;
-	*out = (size_t)v;
-	return 0;
-}
-
-static int
-parse_double(const char *s, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || end == s || *end != '\0' || !isfinite(v))
-		return -1;
-	*out = v;
-	return 0;
-}
-
-/* A comma-separated list of finite numbers. */
-static int
-parse_list(const char *s, double **out, size_t *n)
-{
-	char *copy = strdup(s), *save = NULL, *tok;
-	double *v = NULL;
-	size_t cnt = 0;
-
-	if (copy == NULL)
-		return -1;
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		double *nv = realloc(v, (cnt + 1) * sizeof *v);
-		if (nv == NULL || parse_double(tok, &nv[cnt])) {
-			free(nv ? nv : v);
-			free(copy);
-			return -1;
-		}
-		v = nv;
-		cnt++;
-	}
-	free(copy);
-	if (cnt == 0)
-		return -1;
-	*out = v;
-	*n = cnt;
-	return 0;
 }
 
 /* K values: "3", "1-9", "2,3,5", "1-3,6". */
@@ -305,6 +257,126 @@ same_file(const char *a, const char *b)
 	       sa.st_ino == sb.st_ino;
 }
 
+/* --fix LIST: weights, means, covariances (singular forms too). */
+static int
+parse_fix(const char *s, unsigned *fix)
+{
+	char *copy = strdup(s), *save = NULL, *tok;
+	int rc = 0;
+
+	if (copy == NULL)
+		return -1;
+	*fix = 0;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (strcmp(tok, "weights") == 0 || strcmp(tok, "weight") == 0)
+			*fix |= EM_FIX_WEIGHTS;
+		else if (strcmp(tok, "means") == 0 || strcmp(tok, "mean") == 0)
+			*fix |= EM_FIX_MEANS;
+		else if (strcmp(tok, "covariances") == 0 || strcmp(tok, "covariance") == 0)
+			*fix |= EM_FIX_COVARIANCES;
+		else
+			rc = -1;
+	}
+	free(copy);
+	return rc == 0 && *fix != 0 ? 0 : -1;
+}
+
+/* Names joined by commas for a column list; NULL when a name holds a comma. */
+static char *
+join_names(char *const *names, size_t n)
+{
+	size_t len = 1;
+	char *s;
+
+	for (size_t c = 0; c < n; c++) {
+		if (strchr(names[c], ',') != NULL)
+			return NULL;
+		len += strlen(names[c]) + 1;
+	}
+	if ((s = malloc(len)) == NULL)
+		return NULL;
+	s[0] = '\0';
+	for (size_t c = 0; c < n; c++) {
+		if (c)
+			strcat(s, ",");
+		strcat(s, names[c]);
+	}
+	return s;
+}
+
+/* Open another output of the run in the same all-or-nothing list. */
+static int
+open_extra(struct plot_files *pf, const char *path, FILE **fp, struct gm_error *err)
+{
+	int rc;
+
+	if (pf->n == pf->cap) {
+		size_t cap = pf->cap ? 2 * pf->cap : 8;
+		struct outfile *of = realloc(pf->of, cap * sizeof *of);
+		if (of == NULL)
+			return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+		pf->of = of;
+		pf->cap = cap;
+	}
+	rc = outfile_open(&pf->of[pf->n], path, err);
+	if (rc == GM_OK)
+		*fp = pf->of[pf->n++].fp;
+	return rc;
+}
+
+struct label_run {
+	struct predictor pr;
+};
+
+static int
+label_row(void *arg, const struct csv_row *row)
+{
+	struct label_run *lr = arg;
+
+	predict_row(&lr->pr, row->line, row->missing ? NULL : row->x, NULL, 0);
+	return ferror(lr->pr.fp) ? -1 : 0;
+}
+
+/*
+ * --labels: the predict output for the fitted data.  The input is read
+ * again, streaming, with the same reading options and the fitted columns
+ * by number, so rows skipped for a missing value get empty outputs and
+ * the output lines up with the input.
+ */
+static int
+write_labels(struct plot_files *pf, const char *out, const char *input,
+	     const struct csv_options *co0, const struct dataset *ds,
+	     const struct gmm *g, struct gm_error *err)
+{
+	struct csv_options co = *co0;
+	struct label_run lr;
+	struct dataset tmp;
+	char cols[4096];
+	size_t o = 0;
+	FILE *fp;
+	int rc;
+
+	for (size_t c = 0; c < ds->d && o + 24 < sizeof cols; c++)
+		o += (size_t)snprintf(cols + o, sizeof cols - o, "%s%zu", c ? "," : "", ds->colno[c]);
+	co.columns = cols;
+	co.weights = NULL;
+	co.on_row = label_row;
+	co.on_header = NULL;
+	co.row_arg = &lr;
+	co.keep_fields = 0;
+	if ((rc = open_extra(pf, out, &fp, err)) != GM_OK)
+		return rc;
+	if (predict_init(&lr.pr, g, fp))
+		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	predict_header(&lr.pr, NULL, 0);
+	rc = csv_read(input, &co, &tmp, err);
+	predict_free(&lr.pr);
+	if (rc != GM_OK)
+		return rc;
+	dataset_free(&tmp);
+	return outfile_close(&pf->of[pf->n - 1], err);
+}
+
 /* Resolve --plot-columns A,B among the fitted columns (name or file column number). */
 static int
 find_pair(const struct dataset *ds, const char *spec, long pair[2])
@@ -385,17 +457,6 @@ write_depfile(struct outfile *dep, const char *name, const struct plot_files *pf
 	return outfile_close(dep, err);
 }
 
-/* Check that stdout was really written (GNU's close_stdout). */
-static int
-close_stdout(void)
-{
-	if (ferror(stdout) | (fclose(stdout) != 0)) {
-		fprintf(stderr, PROG ": write error on standard output: %s\n", strerror(errno));
-		return GM_EOUTPUT;
-	}
-	return GM_OK;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -407,7 +468,13 @@ main(int argc, char **argv)
 	struct gm_error err;
 	struct plot_files pf = { NULL, 0, 0 };
 	struct outfile dep;
-	const char *plot_columns = NULL, *depfile = NULL;
+	const char *plot_columns = NULL, *depfile = NULL, *save_model = NULL;
+	const char *labels_path = NULL, *init_model_path = NULL;
+	struct model start = { NULL, NULL };
+	char *model_columns = NULL;
+	size_t boot_b = 0;
+	int boot_parametric = 0, k_set = 0, cov_set = 0, n_init_set = 0;
+	struct boot_result boot;
 	char figure_note[256];
 	size_t digits = 4;
 	struct progress prog = { 0, 0, 0.0, 0 };
@@ -419,6 +486,11 @@ main(int argc, char **argv)
 	int init_set = 0, quiet = 0, rc = GM_OK, c;
 	double ks_distance = -1.0;
 
+	if (argc > 1 && strcmp(argv[1], "predict") == 0)
+		return cmd_predict(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "sample") == 0)
+		return cmd_sample(argc - 1, argv + 1);
+	memset(&boot, 0, sizeof boot);
 	memset(&co, 0, sizeof co);
 	memset(&fo, 0, sizeof fo);
 	memset(&po, 0, sizeof po);
@@ -440,6 +512,7 @@ main(int argc, char **argv)
 			break;
 		case 'k':
 			ks_arg = optarg;
+			k_set = 1;
 			break;
 		case 'd':
 			if (strcmp(optarg, "\\t") == 0 || strcmp(optarg, "tab") == 0)
@@ -484,6 +557,7 @@ main(int argc, char **argv)
 			break;
 		case OPT_COVARIANCE:
 			cov_arg = optarg;
+			cov_set = 1;
 			break;
 		case OPT_MAX_ITER:
 			if (parse_size(optarg, &fo.em.max_iter, 0))
@@ -494,6 +568,12 @@ main(int argc, char **argv)
 				return usage_error("--tol needs a non-negative number, not '%s'", optarg);
 			break;
 		case OPT_INIT:
+			if (strncmp(optarg, "model:", 6) == 0 && optarg[6] != '\0') {
+				init_model_path = optarg + 6;
+				fo.init = INIT_GIVEN;
+				init_set = 1;
+				break;
+			}
 			if (init_parse(optarg, &fo.init))
 				return usage_error("--init is quantile, kmeans, kmeans++, random, random-rows or given, not '%s'", optarg);
 			init_set = 1;
@@ -519,6 +599,7 @@ main(int argc, char **argv)
 		case OPT_N_INIT:
 			if (parse_size(optarg, &fo.n_init, 1))
 				return usage_error("--n-init needs a positive integer, not '%s'", optarg);
+			n_init_set = 1;
 			break;
 		case OPT_SEED: {
 			char *end;
@@ -596,6 +677,28 @@ main(int argc, char **argv)
 			if (parse_size(optarg, &digits, 1) || digits > 17)
 				return usage_error("--digits needs an integer from 1 to 17, not '%s'", optarg);
 			break;
+		case OPT_SAVE_MODEL:
+			save_model = optarg;
+			break;
+		case OPT_LABELS:
+			labels_path = optarg;
+			break;
+		case OPT_FIX:
+			if (parse_fix(optarg, &fo.em.fix))
+				return usage_error("--fix takes weights, means and covariances, comma-separated, not '%s'", optarg);
+			break;
+		case OPT_BOOTSTRAP:
+			if (parse_size(optarg, &boot_b, 2) || boot_b > 1000000)
+				return usage_error("--bootstrap needs an integer from 2 to 1000000, not '%s'", optarg);
+			break;
+		case OPT_BOOTSTRAP_TYPE:
+			if (strcmp(optarg, "nonparametric") == 0)
+				boot_parametric = 0;
+			else if (strcmp(optarg, "parametric") == 0)
+				boot_parametric = 1;
+			else
+				return usage_error("--bootstrap-type is nonparametric or parametric, not '%s'", optarg);
+			break;
 		case OPT_DEPFILE:
 			depfile = optarg;
 			break;
@@ -642,6 +745,55 @@ main(int argc, char **argv)
 	} else {
 		return usage_error("--covariance is full, diag, spherical, tied or all, not '%s'", cov_arg);
 	}
+	if (init_model_path != NULL) {
+		if (means != NULL || sds != NULL || winit != NULL)
+			return usage_error("%s", "--init model:FILE and --means/--sds/--weights-init exclude each other");
+		rc = model_load(init_model_path, &start, &err);
+		if (rc != GM_OK) {
+			gm_error_print(&err, PROG, stderr);
+			return rc;
+		}
+		if (k_set && (nks != 1 || ks[0] != start.g->k)) {
+			char msg[64];
+			snprintf(msg, sizeof msg, "%zu", start.g->k);
+			model_free(&start);
+			return usage_error("the start model has K = %s; drop -k or give that K", msg);
+		}
+		if (cov_set && (fo.ncov != 1 || covs[0] != start.g->cov_type)) {
+			const char *t = gmm_cov_name(start.g->cov_type);
+			model_free(&start);
+			return usage_error("the start model has %s covariances; drop --covariance or give that", t);
+		}
+		ks[0] = start.g->k;
+		nks = 1;
+		covs[0] = start.g->cov_type;
+		fo.ncov = 1;
+		fo.given.model = start.g;
+		/* The model's columns, unless the user chose others of the same number. */
+		if (co.columns == NULL) {
+			model_columns = join_names(start.columns, start.g->d);
+			if (model_columns == NULL) {
+				model_free(&start);
+				return usage_error("%s", "the start model's column names hold a comma; select the columns with -c");
+			}
+			co.columns = model_columns;
+		}
+	}
+	if (fo.em.fix != 0) {
+		if (init_model_path == NULL && means == NULL) {
+			rc = usage_error("%s", "--fix needs the values to keep: --init model:FILE or --means");
+			goto out;
+		}
+		if (n_init_set && fo.n_init > 1) {
+			rc = usage_error("%s", "--fix keeps one start's values: it cannot go with --n-init > 1");
+			goto out;
+		}
+		fo.n_init = 1;
+	}
+	if (labels_path != NULL && strcmp(path, "-") == 0) {
+		rc = usage_error("%s", "--labels reads the input a second time: give a file, not stdin");
+		goto out;
+	}
 	if (means != NULL || sds != NULL || winit != NULL) {
 		if (init_set && fo.init != INIT_GIVEN)
 			return usage_error("%s", "--means, --sds and --weights-init go with --init given");
@@ -651,7 +803,7 @@ main(int argc, char **argv)
 		init_set = 1;
 		if (nks != 1)
 			return usage_error("%s", "a given start needs a single K");
-	} else if (init_set && fo.init == INIT_GIVEN) {
+	} else if (init_set && fo.init == INIT_GIVEN && init_model_path == NULL) {
 		return usage_error("%s", "--init given needs --means");
 	}
 
@@ -672,7 +824,14 @@ main(int argc, char **argv)
 		rc = usage_error("%s", "--init quantile works on one column; use kmeans");
 		goto out;
 	}
-	if (fo.init == INIT_GIVEN) {
+	if (start.g != NULL && start.g->d != ds.d) {
+		char msg[128];
+		snprintf(msg, sizeof msg, "%zu column%s, the data selection %zu", start.g->d,
+			 start.g->d == 1 ? "" : "s", ds.d);
+		rc = usage_error("the start model has %s", msg);
+		goto out;
+	}
+	if (fo.init == INIT_GIVEN && start.g == NULL) {
 		if (n_means != ks[0] * ds.d) {
 			char msg[128];
 			snprintf(msg, sizeof msg, "%zu (K = %zu times %zu column%s)", ks[0] * ds.d,
@@ -735,6 +894,22 @@ main(int argc, char **argv)
 		goto out;
 	}
 
+	if (boot_b > 0) {
+		struct boot_options bo;
+		memset(&bo, 0, sizeof bo);
+		bo.B = boot_b;
+		bo.parametric = boot_parametric;
+		bo.seed = fo.seed;
+		bo.threads = fo.em.threads;
+		bo.em = fo.em;
+		bo.em.fix = 0;
+		rc = bootstrap_run(&ds, fr.models[fr.chosen].g, &bo, &boot, &err);
+		if (rc != GM_OK) {
+			gm_error_print(&err, PROG, stderr);
+			goto out;
+		}
+	}
+
 	/* Stage 3: the outputs, all or nothing. */
 	if (ds.d == 1)
 		ks_distance = gof_ks(&ds, fr.models[fr.chosen].g);
@@ -746,33 +921,49 @@ main(int argc, char **argv)
 				 "columns %s and %s only (more than %d columns; choose the pair with --plot-columns)",
 				 ds.names[0], ds.names[1], PLOT_MAX_PANEL_COLUMNS);
 		rc = plot_write(&po, &ds, &fr, &pf, &err);
-		if (rc == GM_OK && depfile != NULL)
-			rc = write_depfile(&dep, depfile, &pf, path, &err);
-		/* Never replace the input with an output. */
-		for (size_t i = 0; rc == GM_OK && i <= pf.n; i++) {
-			const char *o = i < pf.n ? pf.of[i].path : depfile;
-			if (o != NULL && strcmp(path, "-") != 0 && same_file(o, path))
-				rc = gm_error_set(&err, GM_EUSAGE, o, 0, 0,
-						  "this output would overwrite the input; choose another -o");
-		}
-		for (size_t i = 0; rc == GM_OK && i < pf.n; i++)
-			rc = outfile_commit(&pf.of[i], &err);
-		if (rc == GM_OK && depfile != NULL)
-			rc = outfile_commit(&dep, &err);
-		if (depfile != NULL)
-			outfile_discard(&dep);
-		if (rc != GM_OK) {
-			gm_error_print(&err, PROG, stderr);
-			goto out;
-		}
 	} else if (depfile != NULL) {
 		rc = usage_error("%s", "--depfile needs -o: it lists the figure's files");
 		goto out;
 	}
+	if (rc == GM_OK && save_model != NULL) {
+		FILE *mf;
+		rc = open_extra(&pf, save_model, &mf, &err);
+		if (rc == GM_OK) {
+			model_write(mf, fr.models[fr.chosen].g, ds.names);
+			rc = outfile_close(&pf.of[pf.n - 1], &err);
+		}
+	}
+	if (rc == GM_OK && labels_path != NULL)
+		rc = write_labels(&pf, labels_path, path, &co, &ds, fr.models[fr.chosen].g, &err);
+	if (rc == GM_OK && depfile != NULL)
+		rc = write_depfile(&dep, depfile, &pf, path, &err);
+	/* Never replace the input with an output. */
+	for (size_t i = 0; rc == GM_OK && i <= pf.n; i++) {
+		const char *o = i < pf.n ? pf.of[i].path : depfile;
+		if (o != NULL && strcmp(path, "-") != 0 && same_file(o, path))
+			rc = gm_error_set(&err, GM_EUSAGE, o, 0, 0,
+					  "this output would overwrite the input; choose another name");
+	}
+	for (size_t i = 0; rc == GM_OK && i < pf.n; i++)
+		rc = outfile_commit(&pf.of[i], &err);
+	if (rc == GM_OK && depfile != NULL)
+		rc = outfile_commit(&dep, &err);
+	if (depfile != NULL)
+		outfile_discard(&dep);
+	if (rc != GM_OK) {
+		gm_error_print(&err, PROG, stderr);
+		goto out;
+	}
 	if (!quiet) {
+		char init_display[4200];
+		if (init_model_path != NULL)
+			snprintf(init_display, sizeof init_display, "model:%s", init_model_path);
+		else
+			snprintf(init_display, sizeof init_display, "%s", init_name(fo.init));
 		struct report_info ri = { display, &ds, &fr,
-			init_name(fo.init), fo.n_init, fo.em.tol, fo.em.max_iter, reg,
-			ks_distance, figure_note[0] ? figure_note : NULL, (int)digits };
+			init_display, fo.n_init, fo.em.tol, fo.em.max_iter, reg,
+			ks_distance, figure_note[0] ? figure_note : NULL, (int)digits,
+			boot_b > 0 ? &boot : NULL };
 		if (strcmp(format, "json") == 0)
 			report_json(stdout, &ri);
 		else if (strcmp(format, "tsv") == 0)
@@ -785,6 +976,9 @@ main(int argc, char **argv)
 	rc = close_stdout();
 out:
 	plot_files_free(&pf);
+	boot_result_free(&boot);
+	model_free(&start);
+	free(model_columns);
 	fit_result_free(&fr);
 	dataset_free(&ds);
 	free(ks);

@@ -394,6 +394,15 @@ given_start(const struct dataset *ds, const struct init_given *gv,
 	double wsum = 0.0;
 	long bad;
 
+	if (gv->model != NULL) {
+		if (gv->model->k != k || gv->model->d != d)
+			return gm_error_set(err, GM_EUSAGE, NULL, 0, 0,
+					    "the start model has K = %zu and %zu columns, not %zu and %zu",
+					    gv->model->k, gv->model->d, k, d);
+		gmm_copy(g, gv->model);
+		g->cov_type = gv->model->cov_type;
+		goto prepare;
+	}
 	if (gv->means == NULL)
 		return gm_error_set(err, GM_EUSAGE, NULL, 0, 0,
 				    "--init given needs --means");

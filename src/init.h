@@ -33,6 +33,7 @@ struct init_given {
 	const double *means;	/* k*d, or NULL */
 	const double *sds;	/* k, or NULL: from the nearest-mean groups */
 	const double *weights;	/* k (positive; normalised here), or NULL */
+	const struct gmm *model;	/* a whole start (warm start), or NULL */
 };
 
 /*

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
+#include "model.h"
 #include "report.h"
 
 static const struct fit_model *
@@ -15,71 +17,93 @@ chosen(const struct report_info *ri)
 	return &ri->fr->models[ri->fr->chosen];
 }
 
-/* A JSON string: quotes, backslashes and control bytes escaped. */
-static void
-json_string(FILE *fp, const char *s)
+/* Parameter index in a boot_result: weights, then means, then sds. */
+static size_t
+bp_weight(const struct boot_result *b, size_t j)
 {
-	fputc('"', fp);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(fp, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(fp, "\\u%04x", c);
-		else
-			fputc(c, fp);
+	(void)b;
+	return j;
+}
+
+static size_t
+bp_mean(const struct boot_result *b, size_t j, size_t c)
+{
+	return b->k + j * b->d + c;
+}
+
+static size_t
+bp_sd(const struct boot_result *b, size_t j, size_t c)
+{
+	return b->k + b->k * b->d + j * b->d + c;
+}
+
+static void
+json_se_ci(FILE *fp, const struct boot_result *b, size_t p)
+{
+	fputs("{\"se\": ", fp);
+	jw_number(fp, b->se[p]);
+	fputs(", \"ci95\": [", fp);
+	jw_number(fp, b->lo[p]);
+	fputs(", ", fp);
+	jw_number(fp, b->hi[p]);
+	fputs("]}", fp);
+}
+
+static void
+json_bootstrap(FILE *fp, const struct boot_result *b)
+{
+	fprintf(fp, ",\n  \"bootstrap\": {\"type\": \"%s\", \"replicates\": %zu, "
+		"\"fitted\": %zu, \"components\": [\n",
+		b->parametric ? "parametric" : "nonparametric", b->B, b->ok);
+	for (size_t j = 0; j < b->k; j++) {
+		fputs("    {\"weight\": ", fp);
+		json_se_ci(fp, b, bp_weight(b, j));
+		fputs(", \"mean\": [", fp);
+		for (size_t c = 0; c < b->d; c++) {
+			fputs(c ? ", " : "", fp);
+			json_se_ci(fp, b, bp_mean(b, j, c));
+		}
+		fputs("], \"sd\": [", fp);
+		for (size_t c = 0; c < b->d; c++) {
+			fputs(c ? ", " : "", fp);
+			json_se_ci(fp, b, bp_sd(b, j, c));
+		}
+		fprintf(fp, "]}%s\n", j + 1 < b->k ? "," : "");
 	}
-	fputc('"', fp);
-}
-
-/* A JSON number that reads back exactly; null if it is not finite. */
-static void
-json_number(FILE *fp, double v)
-{
-	if (isfinite(v))
-		fprintf(fp, "%.17g", v);
-	else
-		fputs("null", fp);
+	fputs("  ]}", fp);
 }
 
 static void
-json_numbers(FILE *fp, const double *v, size_t n, size_t stride)
+text_bootstrap_row(FILE *fp, const struct boot_result *b, size_t j, const char *what,
+		   const char *col, double est, size_t p)
 {
-	fputc('[', fp);
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			fputs(", ", fp);
-		json_number(fp, v[i * stride]);
-	}
-	fputc(']', fp);
+	char name[64];
+
+	snprintf(name, sizeof name, "%s%s%.24s", what, col ? " " : "", col ? col : "");
+	fprintf(fp, "%9zu  %-24s %14.6g %12.4g %14.6g %14.6g\n", j + 1, name, est, b->se[p],
+		b->lo[p], b->hi[p]);
 }
 
 static void
-json_model(FILE *fp, const struct fit_model *fm, const char *indent)
+text_bootstrap(FILE *fp, const struct report_info *ri)
 {
-	const struct gmm *g = fm->g;
+	const struct boot_result *b = ri->boot;
+	const struct gmm *g = chosen(ri)->g;
 	const size_t d = g->d;
 
-	fprintf(fp, "%s\"components\": [\n", indent);
+	fprintf(fp, "\nBootstrap: %zu %s replicates (%zu fitted); components aligned by mean order\n",
+		b->B, b->parametric ? "parametric" : "nonparametric", b->ok);
+	fprintf(fp, "%9s  %-24s %14s %12s %14s %14s\n", "component", "parameter", "estimate",
+		"SE", "2.5%", "97.5%");
 	for (size_t j = 0; j < g->k; j++) {
-		const double *cv = g->cov + j * d * d;
-		fprintf(fp, "%s  {\"weight\": ", indent);
-		json_number(fp, g->weight[j]);
-		fputs(", \"mean\": ", fp);
-		json_numbers(fp, g->mean + j * d, d, 1);
-		if (d == 1) {
-			fputs(", \"sd\": ", fp);
-			json_number(fp, sqrt(cv[0]));
-		}
-		fputs(", \"covariance\": [", fp);
-		for (size_t p = 0; p < d; p++) {
-			if (p)
-				fputs(", ", fp);
-			json_numbers(fp, cv + p * d, d, 1);
-		}
-		fprintf(fp, "]}%s\n", j + 1 < g->k ? "," : "");
+		text_bootstrap_row(fp, b, j, "weight", NULL, g->weight[j], bp_weight(b, j));
+		for (size_t c = 0; c < d; c++)
+			text_bootstrap_row(fp, b, j, "mean", d > 1 ? ri->ds->names[c] : NULL,
+					   g->mean[j * d + c], bp_mean(b, j, c));
+		for (size_t c = 0; c < d; c++)
+			text_bootstrap_row(fp, b, j, "sd", d > 1 ? ri->ds->names[c] : NULL,
+					   sqrt(g->cov[j * d * d + c * d + c]), bp_sd(b, j, c));
 	}
-	fprintf(fp, "%s]", indent);
 }
 
 int
@@ -89,45 +113,47 @@ report_json(FILE *fp, const struct report_info *ri)
 	const struct dataset *ds = ri->ds;
 
 	fputs("{\n  \"source\": ", fp);
-	json_string(fp, ri->source);
+	jw_string(fp, ri->source);
 	fputs(",\n  \"columns\": [", fp);
 	for (size_t c = 0; c < ds->d; c++) {
 		if (c)
 			fputs(", ", fp);
-		json_string(fp, ds->names[c]);
+		jw_string(fp, ds->names[c]);
 	}
 	fputs("],\n", fp);
 	if (ds->weight_name != NULL) {
 		fputs("  \"weights\": ", fp);
-		json_string(fp, ds->weight_name);
+		jw_string(fp, ds->weight_name);
 		fputs(",\n", fp);
 	}
 	fprintf(fp, "  \"n\": %zu,\n  \"total_weight\": ", ds->n);
-	json_number(fp, ri->fr->total_weight);
+	jw_number(fp, ri->fr->total_weight);
 	fprintf(fp, ",\n  \"rows_skipped\": %zu,\n", ds->skipped);
 	fprintf(fp, "  \"d\": %zu,\n  \"k\": %zu,\n  \"covariance\": \"%s\",\n",
 		ds->d, fm->k, gmm_cov_name(fm->cov));
 	fputs("  \"init\": ", fp);
-	json_string(fp, ri->init);
+	jw_string(fp, ri->init);
 	fprintf(fp, ",\n  \"n_init\": %zu,\n  \"reg\": ", ri->n_init);
-	json_numbers(fp, ri->reg, ds->d, 1);
+	jw_numbers(fp, ri->reg, ds->d, 1);
 	fprintf(fp, ",\n  \"iterations\": %zu,\n  \"converged\": %s,\n  \"last_change\": ",
 		fm->res.iterations, fm->res.converged ? "true" : "false");
-	json_number(fp, fm->res.last_change);
+	jw_number(fp, fm->res.last_change);
 	fputs(",\n  \"loglik\": ", fp);
-	json_number(fp, fm->res.loglik);
+	jw_number(fp, fm->res.loglik);
 	fputs(",\n  \"mean_loglik\": ", fp);
-	json_number(fp, fm->res.mean_loglik);
+	jw_number(fp, fm->res.mean_loglik);
 	fprintf(fp, ",\n  \"n_parameters\": %zu,\n  \"bic\": ", fm->n_params);
-	json_number(fp, fm->bic);
+	jw_number(fp, fm->bic);
 	fputs(",\n  \"aic\": ", fp);
-	json_number(fp, fm->aic);
+	jw_number(fp, fm->aic);
 	if (ri->ks >= 0) {
 		fputs(",\n  \"ks\": ", fp);
-		json_number(fp, ri->ks);
+		jw_number(fp, ri->ks);
 	}
 	fputs(",\n", fp);
-	json_model(fp, fm, "  ");
+	model_write_components(fp, fm->g, "  ");
+	if (ri->boot != NULL)
+		json_bootstrap(fp, ri->boot);
 	if (ri->fr->nmodels > 1) {
 		fputs(",\n  \"selection\": [\n", fp);
 		for (size_t m = 0; m < ri->fr->nmodels; m++) {
@@ -136,14 +162,14 @@ report_json(FILE *fp, const struct report_info *ri)
 				gmm_cov_name(s->cov));
 			if (s->status != GM_OK) {
 				fputs("\"error\": ", fp);
-				json_string(fp, s->message);
+				jw_string(fp, s->message);
 			} else {
 				fputs("\"loglik\": ", fp);
-				json_number(fp, s->res.loglik);
+				jw_number(fp, s->res.loglik);
 				fprintf(fp, ", \"n_parameters\": %zu, \"bic\": ", s->n_params);
-				json_number(fp, s->bic);
+				jw_number(fp, s->bic);
 				fputs(", \"aic\": ", fp);
-				json_number(fp, s->aic);
+				jw_number(fp, s->aic);
 				fprintf(fp, ", \"iterations\": %zu, \"converged\": %s",
 					s->res.iterations, s->res.converged ? "true" : "false");
 			}
@@ -260,6 +286,8 @@ report_text(FILE *fp, const struct report_info *ri)
 			}
 		}
 	}
+	if (ri->boot != NULL)
+		text_bootstrap(fp, ri);
 	if (ri->fr->nmodels > 1)
 		text_selection(fp, ri);
 	return ferror(fp) ? -1 : 0;
@@ -299,24 +327,53 @@ report_tsv(FILE *fp, const struct report_info *ri)
 			fputs("_", fp);
 			tsv_text(fp, nm[q]);
 		}
+	if (ri->boot != NULL) {
+		static const char *const sfx[] = { "_se", "_lo95", "_hi95" };
+		for (int t = 0; t < 3; t++)
+			fprintf(fp, "\tweight%s", sfx[t]);
+		for (int what = 0; what < 2; what++)
+			for (size_t c = 0; c < d; c++)
+				for (int t = 0; t < 3; t++) {
+					fputs(what ? "\tsd_" : "\tmean_", fp);
+					tsv_text(fp, nm[c]);
+					fputs(sfx[t], fp);
+				}
+	}
 	fputc('\n', fp);
 	for (size_t j = 0; j < g->k; j++) {
 		const double *cv = g->cov + j * d * d;
 		fprintf(fp, "%zu\t", j + 1);
-		json_number(fp, g->weight[j]);
+		jw_number(fp, g->weight[j]);
 		for (size_t c = 0; c < d; c++) {
 			fputc('\t', fp);
-			json_number(fp, g->mean[j * d + c]);
+			jw_number(fp, g->mean[j * d + c]);
 		}
 		for (size_t c = 0; c < d; c++) {
 			fputc('\t', fp);
-			json_number(fp, sqrt(cv[c * d + c]));
+			jw_number(fp, sqrt(cv[c * d + c]));
 		}
 		for (size_t p = 0; p < d; p++)
 			for (size_t q = p + 1; q < d; q++) {
 				fputc('\t', fp);
-				json_number(fp, cv[p * d + q]);
+				jw_number(fp, cv[p * d + q]);
 			}
+		if (ri->boot != NULL) {
+			const struct boot_result *b = ri->boot;
+			size_t idx[1 + 2 * 64], ni = 0;
+			idx[ni++] = bp_weight(b, j);
+			for (size_t c = 0; c < d && c < 64; c++)
+				idx[ni++] = bp_mean(b, j, c);
+			for (size_t c = 0; c < d && c < 64; c++)
+				idx[ni++] = bp_sd(b, j, c);
+			for (size_t i = 0; i < ni; i++) {
+				fputc('\t', fp);
+				jw_number(fp, b->se[idx[i]]);
+				fputc('\t', fp);
+				jw_number(fp, b->lo[idx[i]]);
+				fputc('\t', fp);
+				jw_number(fp, b->hi[idx[i]]);
+			}
+		}
 		fputc('\n', fp);
 	}
 	return ferror(fp) ? -1 : 0;
@@ -360,6 +417,17 @@ tex_number(FILE *fp, double v, int digits)
 	fprintf(fp, "$%s \\times 10^{%d}$", buf, atoi(e + 1));
 }
 
+/* " (SE)" after an estimate, when there is a bootstrap. */
+static void
+tex_se(FILE *fp, const struct boot_result *b, size_t p, int digits)
+{
+	if (b == NULL)
+		return;
+	fputs(" (", fp);
+	tex_number(fp, b->se[p], digits > 2 ? 2 : digits);
+	fputc(')', fp);
+}
+
 int
 report_latex(FILE *fp, const struct report_info *ri)
 {
@@ -369,6 +437,9 @@ report_latex(FILE *fp, const struct report_info *ri)
 	const int dg = ri->digits;
 
 	fputs("% Gaussian mixture fit by EM: needs \\usepackage{booktabs}\n", fp);
+	if (ri->boot != NULL)
+		fprintf(fp, "%% In parentheses: bootstrap standard errors (%zu %s replicates).\n",
+			ri->boot->ok, ri->boot->parametric ? "parametric" : "nonparametric");
 	fprintf(fp, "\\begin{tabular}{r r");
 	for (size_t c = 0; c < 2 * d; c++)
 		fputs(" r", fp);
@@ -388,15 +459,19 @@ report_latex(FILE *fp, const struct report_info *ri)
 	}
 	fputs("\\midrule\n", fp);
 	for (size_t j = 0; j < g->k; j++) {
+		const struct boot_result *b = ri->boot;
 		fprintf(fp, "%zu & ", j + 1);
 		tex_number(fp, g->weight[j], dg);
+		tex_se(fp, b, b ? bp_weight(b, j) : 0, dg);
 		for (size_t c = 0; c < d; c++) {
 			fputs(" & ", fp);
 			tex_number(fp, g->mean[j * d + c], dg);
+			tex_se(fp, b, b ? bp_mean(b, j, c) : 0, dg);
 		}
 		for (size_t c = 0; c < d; c++) {
 			fputs(" & ", fp);
 			tex_number(fp, sqrt(g->cov[j * d * d + c * d + c]), dg);
+			tex_se(fp, b, b ? bp_sd(b, j, c) : 0, dg);
 		}
 		fputs(" \\\\\n", fp);
 	}

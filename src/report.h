@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 
+#include "bootstrap.h"
 #include "dataset.h"
 #include "fit.h"
 
@@ -25,6 +26,7 @@ struct report_info {
 	double ks;		/* Kolmogorov-Smirnov distance (1-D), or < 0 */
 	const char *figure_note;	/* a line about the figure, or NULL */
 	int digits;		/* significant digits in the LaTeX tables */
+	const struct boot_result *boot;	/* bootstrap, or NULL */
 };
 
 /* Write the report; return 0, or -1 when a write failed. */

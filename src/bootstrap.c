@@ -1,0 +1,238 @@
+/*
+ * bootstrap.c - the bootstrap of a fitted mixture (see bootstrap.h).
+ */
+#include <config.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "bootstrap.h"
+#include "rng.h"
+
+/* Replicate b's generator: the user's seed and b through splitmix64 (in rng_seed). */
+static void
+replicate_rng(struct rng *r, uint64_t seed, size_t b)
+{
+	rng_seed(r, seed ^ (0xd1342543de82ef95u * ((uint64_t)b + 1)));
+}
+
+/* Index of the first cumulative weight above u (binary search). */
+static size_t
+pick(const double *cum, size_t n, double u)
+{
+	size_t lo = 0, hi = n - 1;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (cum[mid] > u)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/* One replicate's data: weights (nonparametric) or rows (parametric). */
+static int
+make_replicate(const struct dataset *ds, const struct gmm *fit, const double *cum,
+	       size_t draws, int parametric, struct rng *r, struct dataset *rep,
+	       double *z)
+{
+	const size_t d = ds->d;
+
+	if (!parametric) {
+		memset(rep->w, 0, ds->n * sizeof *rep->w);
+		for (size_t t = 0; t < draws; t++)
+			rep->w[pick(cum, ds->n, rng_uniform(r) * cum[ds->n - 1])] += 1.0;
+		return 0;
+	}
+	for (size_t i = 0; i < rep->n; i++) {
+		double u = rng_uniform(r), acc = 0.0;
+		size_t j = fit->k - 1;
+		for (size_t t = 0; t < fit->k; t++) {
+			acc += fit->weight[t];
+			if (u < acc) {
+				j = t;
+				break;
+			}
+		}
+		for (size_t p = 0; p < d; p++)
+			z[p] = rng_normal(r);
+		for (size_t p = 0; p < d; p++) {
+			double v = fit->mean[j * d + p];
+			for (size_t q = 0; q <= p; q++)
+				v += fit->chol[j * d * d + p * d + q] * z[q];
+			rep->x[i * d + p] = v;
+		}
+	}
+	return 0;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Percentile q of sorted v[0..n) (linear between order statistics). */
+static double
+percentile(const double *v, size_t n, double q)
+{
+	double h = q * (double)(n - 1);
+	size_t i = (size_t)floor(h);
+
+	if (i + 1 >= n)
+		return v[n - 1];
+	return v[i] + (h - (double)i) * (v[i + 1] - v[i]);
+}
+
+int
+bootstrap_run(const struct dataset *ds, const struct gmm *fit,
+	      const struct boot_options *bo, struct boot_result *br,
+	      struct gm_error *err)
+{
+	const size_t k = fit->k, d = fit->d, np = k + 2 * k * d, B = bo->B;
+	double *vals = malloc(B * np * sizeof *vals), *cum = NULL, wtot;
+	char *ok = calloc(B, 1);
+	size_t draws;
+	long b;
+	int nthr = 1;
+
+	memset(br, 0, sizeof *br);
+	if (vals == NULL || ok == NULL)
+		goto oom;
+	cum = malloc(ds->n * sizeof *cum);
+	if (cum == NULL)
+		goto oom;
+	wtot = 0.0;
+	for (size_t i = 0; i < ds->n; i++)
+		cum[i] = wtot += ds->w ? ds->w[i] : 1.0;
+	/* As many draws as the data have (total weight, rounded). */
+	draws = (size_t)llround(wtot);
+	if (draws < 1)
+		draws = 1;
+#ifdef _OPENMP
+	nthr = bo->threads > 0 ? bo->threads : omp_get_max_threads();
+#endif
+
+#pragma omp parallel num_threads(nthr)
+	{
+		struct dataset rep = *ds;
+		struct em_options eo = bo->em;
+		double *z = malloc(d * sizeof *z);
+		int good = z != NULL;
+
+		eo.threads = 1;		/* the replicates are the parallel work */
+		eo.progress = NULL;
+		rep.w = NULL;
+		rep.x = ds->x;
+		if (bo->parametric) {
+			rep.n = draws;
+			rep.x = malloc(draws * d * sizeof *rep.x);
+			good &= rep.x != NULL;
+		} else {
+			rep.w = malloc(ds->n * sizeof *rep.w);
+			good &= rep.w != NULL;
+		}
+#pragma omp for schedule(dynamic, 1)
+		for (b = 0; b < (long)B; b++) {
+			struct rng r;
+			struct gmm *g;
+			struct em_result res;
+			struct gm_error e;
+
+			if (!good)
+				continue;
+			replicate_rng(&r, bo->seed, (size_t)b);
+			make_replicate(ds, fit, cum, draws, bo->parametric, &r, &rep, z);
+			g = gmm_dup(fit);
+			gm_error_clear(&e);
+			if (g != NULL && em_fit(&rep, g, &eo, &res, &e) == GM_OK) {
+				double *v = vals + (size_t)b * np;
+				gmm_sort(g);
+				for (size_t j = 0; j < k; j++) {
+					v[j] = g->weight[j];
+					for (size_t c = 0; c < d; c++) {
+						v[k + j * d + c] = g->mean[j * d + c];
+						v[k + k * d + j * d + c] = sqrt(g->cov[j * d * d + c * d + c]);
+					}
+				}
+				ok[b] = 1;
+			}
+			gmm_free(g);
+		}
+		free(z);
+		if (bo->parametric)
+			free(rep.x);
+		else
+			free(rep.w);
+	}
+
+	br->B = B;
+	br->parametric = bo->parametric;
+	br->k = k;
+	br->d = d;
+	br->nparams = np;
+	for (size_t i = 0; i < B; i++)
+		br->ok += ok[i];
+	br->se = calloc(np, sizeof *br->se);
+	br->lo = calloc(np, sizeof *br->lo);
+	br->hi = calloc(np, sizeof *br->hi);
+	if (br->se == NULL || br->lo == NULL || br->hi == NULL)
+		goto oom;
+	if (br->ok < 2) {
+		free(vals);
+		free(ok);
+		free(cum);
+		boot_result_free(br);
+		return gm_error_set(err, GM_ENUMERIC, NULL, 0, 0,
+				    "the bootstrap needs at least 2 replicates that fit; %zu did", br->ok);
+	}
+	{
+		double *col = malloc(br->ok * sizeof *col);
+		if (col == NULL)
+			goto oom;
+		for (size_t p = 0; p < np; p++) {
+			size_t m = 0;
+			double mean = 0.0, ss = 0.0;
+			for (size_t i = 0; i < B; i++)
+				if (ok[i])
+					col[m++] = vals[i * np + p];
+			for (size_t i = 0; i < m; i++)
+				mean += col[i];
+			mean /= (double)m;
+			for (size_t i = 0; i < m; i++)
+				ss += (col[i] - mean) * (col[i] - mean);
+			br->se[p] = sqrt(ss / (double)(m - 1));
+			qsort(col, m, sizeof *col, cmp_double);
+			br->lo[p] = percentile(col, m, 0.025);
+			br->hi[p] = percentile(col, m, 0.975);
+		}
+		free(col);
+	}
+	free(vals);
+	free(ok);
+	free(cum);
+	return GM_OK;
+oom:
+	free(vals);
+	free(ok);
+	free(cum);
+	boot_result_free(br);
+	return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+}
+
+void
+boot_result_free(struct boot_result *br)
+{
+	free(br->se);
+	free(br->lo);
+	free(br->hi);
+	memset(br, 0, sizeof *br);
+}

@@ -1,0 +1,45 @@
+/*
+ * bootstrap.h - standard errors and percentile intervals by the bootstrap.
+ *
+ * Each of B replicates refits the model, from the fitted model as the
+ * start, to a resampled data set: nonparametric (rows drawn with
+ * replacement, with probability proportional to their weights, as
+ * frequency weights so no data are copied) or parametric (rows drawn from
+ * the fitted model).  Components are aligned to the fit by mean order.
+ * Replicate b draws from its own generator, seeded from the user's seed
+ * and b, so the result is the same for any number of threads; replicates
+ * run in parallel.
+ */
+#ifndef GMMFIT_BOOTSTRAP_H
+#define GMMFIT_BOOTSTRAP_H
+
+#include <stdint.h>
+
+#include "dataset.h"
+#include "em.h"
+#include "error.h"
+#include "gmm.h"
+
+struct boot_options {
+	size_t B;
+	int parametric;
+	uint64_t seed;
+	int threads;
+	struct em_options em;	/* as for the fit; its threads are ignored */
+};
+
+/* Per parameter: weights (k), then means (k*d), then sds (k*d). */
+struct boot_result {
+	size_t B, ok;		/* replicates asked for, and fitted */
+	int parametric;
+	size_t k, d, nparams;
+	double *se, *lo, *hi;	/* standard error, 2.5% and 97.5% percentiles */
+};
+
+int bootstrap_run(const struct dataset *ds, const struct gmm *fit,
+		  const struct boot_options *bo, struct boot_result *br,
+		  struct gm_error *err);
+
+void boot_result_free(struct boot_result *br);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * cli.h - what the command line's parts share: option parsing helpers,
+ * usage errors, and the check that stdout was really written.
+ */
+#ifndef GMMFIT_CLI_H
+#define GMMFIT_CLI_H
+
+#include <stddef.h>
+
+#define PROG "gmmfit"
+
+/* Print "gmmfit: MESSAGE" (fmt with one %s for arg) and the --help hint; GM_EUSAGE. */
+int usage_error(const char *fmt, const char *arg);
+
+/* A non-negative integer >= min. */
+int parse_size(const char *s, size_t *out, size_t min);
+
+/* A finite number. */
+int parse_double(const char *s, double *out);
+
+/* A comma-separated list of finite numbers (caller frees *out). */
+int parse_list(const char *s, double **out, size_t *n);
+
+/* Close stdout, reporting a write error (GNU's close_stdout); a status. */
+int close_stdout(void);
+
+#endif

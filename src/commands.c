@@ -1,0 +1,354 @@
+/*
+ * commands.c - `gmmfit predict` and `gmmfit sample` (see commands.h).
+ */
+#include <config.h>
+
+#include <getopt.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "csvread.h"
+#include "model.h"
+#include "outfile.h"
+#include "predict.h"
+#include "rng.h"
+
+enum { C_MODEL = 256, C_KEEP, C_LABELS_ONLY, C_SEED, C_HELP, C_NO_HEADER, C_QUOTE,
+       C_DECIMAL_COMMA, C_NA };
+
+/* The model's column names as a -c list (names may hold commas: use numbers then). */
+static char *
+column_list(const struct model *m)
+{
+	size_t len = 1;
+	char *s;
+
+	for (size_t c = 0; c < m->g->d; c++) {
+		if (strchr(m->columns[c], ',') != NULL)
+			return NULL;
+		len += strlen(m->columns[c]) + 1;
+	}
+	s = malloc(len);
+	if (s == NULL)
+		return NULL;
+	s[0] = '\0';
+	for (size_t c = 0; c < m->g->d; c++) {
+		if (c)
+			strcat(s, ",");
+		strcat(s, m->columns[c]);
+	}
+	return s;
+}
+
+struct predict_run {
+	struct predictor pr;
+};
+
+static void
+on_header(void *arg, char *const *names, size_t n)
+{
+	struct predict_run *pr = arg;
+
+	predict_header(&pr->pr, names, n);
+}
+
+static int
+on_row(void *arg, const struct csv_row *row)
+{
+	struct predict_run *pr = arg;
+
+	predict_row(&pr->pr, row->line, row->missing ? NULL : row->x, row->fields,
+		    row->nfields);
+	return ferror(pr->pr.fp) ? -1 : 0;
+}
+
+static void
+predict_usage(FILE *fp)
+{
+	fputs("Usage: " PROG " predict --model FILE [OPTIONS] [DATA.csv|-]\n"
+"Label each row of DATA.csv with a saved model: its line, the most likely\n"
+"component, each component's responsibility and the log-density.\n"
+"\n"
+"      --model FILE        the model (from --save-model)\n"
+"  -o, --output FILE       write the CSV to FILE (default: stdout)\n"
+"      --keep-columns      copy the input's columns in front\n"
+"      --labels-only       only the line and the label\n"
+"  -d, --delimiter C       input field separator (default ',')\n"
+"      --quote C           input quote character (default '\"')\n"
+"      --decimal-comma     numbers use ',' as the decimal point\n"
+"      --no-header         the input has no header row\n"
+"      --na STR            another missing-value token (repeatable)\n"
+"      --help              show this help and exit\n", fp);
+}
+
+int
+cmd_predict(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "model", required_argument, NULL, C_MODEL },
+		{ "output", required_argument, NULL, 'o' },
+		{ "keep-columns", no_argument, NULL, C_KEEP },
+		{ "labels-only", no_argument, NULL, C_LABELS_ONLY },
+		{ "delimiter", required_argument, NULL, 'd' },
+		{ "quote", required_argument, NULL, C_QUOTE },
+		{ "decimal-comma", no_argument, NULL, C_DECIMAL_COMMA },
+		{ "no-header", no_argument, NULL, C_NO_HEADER },
+		{ "na", required_argument, NULL, C_NA },
+		{ "help", no_argument, NULL, C_HELP },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *model_path = NULL, *out_path = NULL, *path = "-", *display;
+	const char **na = NULL;
+	size_t nna = 0;
+	struct csv_options co;
+	struct model m = { NULL, NULL };
+	struct predict_run run;
+	struct dataset ds;
+	struct gm_error err;
+	struct outfile of;
+	int keep = 0, labels_only = 0, c, rc;
+	char *cols = NULL;
+	FILE *fp = stdout;
+
+	memset(&co, 0, sizeof co);
+	memset(&of, 0, sizeof of);
+	gm_error_clear(&err);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:d:", opts, NULL)) != -1) {
+		switch (c) {
+		case C_MODEL: model_path = optarg; break;
+		case 'o': out_path = optarg; break;
+		case C_KEEP: keep = 1; break;
+		case C_LABELS_ONLY: labels_only = 1; break;
+		case 'd':
+			if (strcmp(optarg, "tab") == 0 || strcmp(optarg, "\\t") == 0)
+				co.delimiter = '\t';
+			else if (strlen(optarg) != 1)
+				return usage_error("--delimiter takes one character, not '%s'", optarg);
+			else
+				co.delimiter = optarg[0];
+			break;
+		case C_QUOTE:
+			if (strlen(optarg) != 1)
+				return usage_error("--quote takes one character, not '%s'", optarg);
+			co.quote = optarg[0];
+			break;
+		case C_DECIMAL_COMMA: co.decimal = ','; break;
+		case C_NO_HEADER: co.no_header = 1; break;
+		case C_NA: {
+			const char **nn = realloc(na, (nna + 1) * sizeof *na);
+			if (nn == NULL)
+				return GM_EINTERNAL;
+			na = nn;
+			na[nna++] = optarg;
+			break;
+		}
+		case C_HELP:
+			predict_usage(stdout);
+			return close_stdout();
+		default:
+			fprintf(stderr, "Try '" PROG " predict --help' for more information.\n");
+			return GM_EUSAGE;
+		}
+	}
+	if (model_path == NULL)
+		return usage_error("%s", "predict needs --model FILE");
+	if (optind + 1 < argc)
+		return usage_error("one input file at most; extra operand '%s'", argv[optind + 1]);
+	if (optind < argc)
+		path = argv[optind];
+	display = strcmp(path, "-") == 0 ? "<stdin>" : path;
+	if (co.decimal == ',' && co.delimiter == 0)
+		co.delimiter = ';';
+	co.na = na;
+	co.n_na = nna;
+
+	rc = model_load(model_path, &m, &err);
+	if (rc != GM_OK)
+		goto fail;
+	cols = column_list(&m);
+	if (cols == NULL) {
+		rc = gm_error_set(&err, GM_EUSAGE, model_path, 0, 0,
+				  "the model's column names hold a comma; they cannot be selected by name");
+		goto fail;
+	}
+	co.columns = cols;
+	co.on_row = on_row;
+	co.on_header = on_header;
+	co.row_arg = &run;
+	co.keep_fields = keep;
+	if (out_path != NULL) {
+		rc = outfile_open(&of, out_path, &err);
+		if (rc != GM_OK)
+			goto fail;
+		fp = of.fp;
+	}
+	if (predict_init(&run.pr, m.g, fp)) {
+		rc = gm_error_set(&err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+		goto fail;
+	}
+	run.pr.labels_only = labels_only;
+	run.pr.keep_columns = keep;
+	rc = csv_read(path, &co, &ds, &err);
+	predict_free(&run.pr);
+	if (rc != GM_OK) {
+		if (err.file != NULL && strcmp(err.file, "-") == 0)
+			err.file = display;
+		goto fail;
+	}
+	dataset_free(&ds);
+	if (out_path != NULL) {
+		rc = outfile_close(&of, &err);
+		if (rc == GM_OK)
+			rc = outfile_commit(&of, &err);
+		if (rc != GM_OK)
+			goto fail;
+		outfile_release(&of);
+	}
+	model_free(&m);
+	free(cols);
+	free(na);
+	return close_stdout();
+fail:
+	gm_error_print(&err, PROG, stderr);
+	outfile_discard(&of);
+	model_free(&m);
+	free(cols);
+	free(na);
+	return rc;
+}
+
+static void
+sample_usage(FILE *fp)
+{
+	fputs("Usage: " PROG " sample --model FILE -n N [--seed S] [-o FILE]\n"
+"Draw N rows from a saved model, in random order, with the component each\n"
+"came from, as CSV.\n"
+"\n"
+"      --model FILE        the model (from --save-model)\n"
+"  -n, --rows N            rows to draw\n"
+"      --seed S            seed of the random generator (default 0)\n"
+"  -o, --output FILE       write the CSV to FILE (default: stdout)\n"
+"      --help              show this help and exit\n", fp);
+}
+
+int
+cmd_sample(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "model", required_argument, NULL, C_MODEL },
+		{ "rows", required_argument, NULL, 'n' },
+		{ "seed", required_argument, NULL, C_SEED },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, C_HELP },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *model_path = NULL, *out_path = NULL;
+	size_t n = 0, d;
+	int have_n = 0, c, rc;
+	uint64_t seed = 0;
+	struct model m = { NULL, NULL };
+	struct gm_error err;
+	struct outfile of;
+	struct rng rng;
+	double *z = NULL, *x = NULL;
+	FILE *fp = stdout;
+
+	memset(&of, 0, sizeof of);
+	gm_error_clear(&err);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "n:o:", opts, NULL)) != -1) {
+		switch (c) {
+		case C_MODEL: model_path = optarg; break;
+		case 'n':
+			if (parse_size(optarg, &n, 0))
+				return usage_error("-n needs a non-negative integer, not '%s'", optarg);
+			have_n = 1;
+			break;
+		case C_SEED: {
+			char *end;
+			seed = strtoull(optarg, &end, 10);
+			if (*end || optarg[0] < '0' || optarg[0] > '9')
+				return usage_error("--seed needs a non-negative integer, not '%s'", optarg);
+			break;
+		}
+		case 'o': out_path = optarg; break;
+		case C_HELP:
+			sample_usage(stdout);
+			return close_stdout();
+		default:
+			fprintf(stderr, "Try '" PROG " sample --help' for more information.\n");
+			return GM_EUSAGE;
+		}
+	}
+	if (model_path == NULL || !have_n)
+		return usage_error("%s", "sample needs --model FILE and -n N");
+	if (optind < argc)
+		return usage_error("sample takes no operand: '%s'", argv[optind]);
+	rc = model_load(model_path, &m, &err);
+	if (rc != GM_OK)
+		goto fail;
+	d = m.g->d;
+	z = malloc(d * sizeof *z);
+	x = malloc(d * sizeof *x);
+	if (z == NULL || x == NULL) {
+		rc = gm_error_set(&err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+		goto fail;
+	}
+	if (out_path != NULL) {
+		if ((rc = outfile_open(&of, out_path, &err)) != GM_OK)
+			goto fail;
+		fp = of.fp;
+	}
+	for (size_t c2 = 0; c2 < d; c2++) {
+		csv_field(fp, m.columns[c2], ',');
+		fputc(',', fp);
+	}
+	fputs("component\n", fp);
+	rng_seed(&rng, seed);
+	/* Each row picks its component afresh, so the rows come in random order. */
+	for (size_t i = 0; i < n; i++) {
+		double u = rng_uniform(&rng), acc = 0.0;
+		size_t j = m.g->k - 1;
+		const double *l;
+		for (size_t t = 0; t < m.g->k; t++) {
+			acc += m.g->weight[t];
+			if (u < acc) {
+				j = t;
+				break;
+			}
+		}
+		l = m.g->chol + j * d * d;
+		for (size_t p = 0; p < d; p++)
+			z[p] = rng_normal(&rng);
+		for (size_t p = 0; p < d; p++) {
+			double v = m.g->mean[j * d + p];
+			for (size_t q = 0; q <= p; q++)
+				v += l[p * d + q] * z[q];
+			fprintf(fp, "%.17g,", v);
+		}
+		fprintf(fp, "%zu\n", j + 1);
+	}
+	if (out_path != NULL) {
+		if ((rc = outfile_close(&of, &err)) != GM_OK ||
+		    (rc = outfile_commit(&of, &err)) != GM_OK)
+			goto fail;
+		outfile_release(&of);
+	}
+	free(z);
+	free(x);
+	model_free(&m);
+	return close_stdout();
+fail:
+	gm_error_print(&err, PROG, stderr);
+	outfile_discard(&of);
+	free(z);
+	free(x);
+	model_free(&m);
+	return rc;
+}

@@ -1,0 +1,38 @@
+/*
+ * model.h - a fitted model as a file: save, load and validate.
+ *
+ * A model file is JSON with the same "components" as the JSON report
+ * (weight, mean vector, sd in 1-D, covariance matrix), plus
+ * format_version, the column names, d, k and the covariance structure.
+ * Loading checks everything a model needs to be used: keys, shapes,
+ * finite numbers, positive weights summing to 1, symmetric positive
+ * definite covariances of the stated structure; a bad file gets a message
+ * that names the key at fault.
+ */
+#ifndef GMMFIT_MODEL_H
+#define GMMFIT_MODEL_H
+
+#include <stdio.h>
+
+#include "error.h"
+#include "gmm.h"
+
+#define MODEL_FORMAT_VERSION 1
+
+struct model {
+	struct gmm *g;
+	char **columns;		/* d names */
+};
+
+/* The "components" array of a report or model file, at the given indent. */
+void model_write_components(FILE *fp, const struct gmm *g, const char *indent);
+
+/* The whole model file. */
+void model_write(FILE *fp, const struct gmm *g, char *const *columns);
+
+/* Read and validate path.  GM_EDATA (or GM_EINTERNAL) with err on failure. */
+int model_load(const char *path, struct model *m, struct gm_error *err);
+
+void model_free(struct model *m);
+
+#endif
