@@ -595,6 +595,52 @@ next:
 	r->field_line = r->line;
 }
 
+/*
+ * The delimiter of a file from its first lines (at most 20, in buf):
+ * among ',', ';' and tab, the one found outside quotes the same number of
+ * times on every line, most often; ',' when none is.
+ */
+static char
+sniff_delimiter(const unsigned char *buf, size_t len, char quote)
+{
+	static const char cand[3] = { ',', ';', '\t' };
+	long counts[20][3];
+	int lines = 0, inq = 0;
+	long cur[3] = { 0, 0, 0 };
+	char best = ',';
+	long best_n = 0;
+
+	for (size_t i = 0; i < len && lines < 20; i++) {
+		unsigned char c = buf[i];
+		if (c == (unsigned char)quote)
+			inq = !inq;
+		if (inq)
+			continue;
+		if (c == '\n' || c == '\r') {
+			if (cur[0] + cur[1] + cur[2] > 0 || lines == 0) {
+				memcpy(counts[lines++], cur, sizeof cur);
+			}
+			memset(cur, 0, sizeof cur);
+			continue;
+		}
+		for (int t = 0; t < 3; t++)
+			cur[t] += c == (unsigned char)cand[t];
+	}
+	if (lines < 20 && cur[0] + cur[1] + cur[2] > 0)
+		memcpy(counts[lines++], cur, sizeof cur);
+	for (int t = 0; t < 3; t++) {
+		long n = counts[0][t];
+		int same = n > 0;
+		for (int l = 1; l < lines && same; l++)
+			same = counts[l][t] == n;
+		if (same && n > best_n) {
+			best_n = n;
+			best = cand[t];
+		}
+	}
+	return best;
+}
+
 static int
 read_stream(struct reader *r, FILE *fp)
 {
@@ -623,6 +669,10 @@ read_stream(struct reader *r, FILE *fp)
 			break;
 		if (first && got >= 3 && buf[0] == 0xef && buf[1] == 0xbb && buf[2] == 0xbf)
 			skip = 3;	/* UTF-8 byte order mark */
+		if (first && r->opt->delimiter_auto) {
+			char dl = sniff_delimiter(buf + skip, got - skip, r->opt->quote ? r->opt->quote : '"');
+			csv_set_delim(&p, (unsigned char)dl);
+		}
 		first = 0;
 		nul = memchr(buf, 0, got);
 		if (nul != NULL) {
@@ -653,9 +703,26 @@ int
 csv_read(const char *path, const struct csv_options *opt, struct dataset *ds,
 	 struct gm_error *err)
 {
-	struct reader r;
-	FILE *fp;
 	int is_stdin = strcmp(path, "-") == 0;
+	FILE *fp = is_stdin ? stdin : fopen(path, "rb");
+	int rc;
+
+	if (fp == NULL) {
+		memset(ds, 0, sizeof *ds);
+		return gm_error_set(err, GM_EDATA, path, 0, 0, "cannot open: %s",
+				    strerror(errno));
+	}
+	rc = csv_read_stream(fp, path, opt, ds, err);
+	if (!is_stdin)
+		fclose(fp);
+	return rc;
+}
+
+int
+csv_read_stream(FILE *fp, const char *path, const struct csv_options *opt,
+		struct dataset *ds, struct gm_error *err)
+{
+	struct reader r;
 	int rc;
 
 	memset(ds, 0, sizeof *ds);
@@ -667,13 +734,7 @@ csv_read(const char *path, const struct csv_options *opt, struct dataset *ds,
 	r.wcol = -1;
 	r.decimal = opt->decimal ? opt->decimal : '.';
 
-	fp = is_stdin ? stdin : fopen(path, "rb");
-	if (fp == NULL)
-		return gm_error_set(err, GM_EDATA, path, 0, 0, "cannot open: %s",
-				    strerror(errno));
 	rc = read_stream(&r, fp);
-	if (!is_stdin)
-		fclose(fp);
 	/* A file with a header and one data row ends before on_record ran for it. */
 	if (rc == 0 && !r.seen_header)
 		rc = fail(&r, GM_EDATA, 0, 0, "empty file: no header and no data");

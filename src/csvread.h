@@ -10,6 +10,7 @@
 #define GMMFIT_CSVREAD_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "dataset.h"
 #include "error.h"
@@ -25,6 +26,7 @@ struct csv_row {
 
 struct csv_options {
 	char delimiter;		/* field separator; 0 means ',' */
+	int delimiter_auto;	/* choose among ',', ';' and tab from the first lines */
 	char quote;		/* quote character; 0 means '"' */
 	char decimal;		/* decimal separator, '.' or ','; 0 means '.' */
 	int no_header;		/* the first row is data; columns are named 1, 2, .. */
@@ -55,5 +57,9 @@ struct csv_options {
  */
 int csv_read(const char *path, const struct csv_options *opt,
 	     struct dataset *ds, struct gm_error *err);
+
+/* The same from an open stream; name is used in messages (borrowed). */
+int csv_read_stream(FILE *fp, const char *name, const struct csv_options *opt,
+		    struct dataset *ds, struct gm_error *err);
 
 #endif

@@ -106,7 +106,8 @@ usage(FILE *fp)
 "Data:\n"
 "  -c, --column, --columns LIST  columns by name or 1-based number, ranges\n"
 "                          (2-5) or 'all' (default: first numeric column)\n"
-"  -d, --delimiter C       field separator (default ',')\n"
+"  -d, --delimiter C       field separator: a character, tab, or auto (',', ';'\n"
+"                          or tab, from the first lines); default ','\n"
 "      --quote C           quote character (default '\"')\n"
 "      --decimal-comma     numbers use ',' as the decimal point (';' separated)\n"
 "      --no-header         the first row is data; columns are named 1, 2, ..\n"
@@ -515,7 +516,10 @@ main(int argc, char **argv)
 			k_set = 1;
 			break;
 		case 'd':
-			if (strcmp(optarg, "\\t") == 0 || strcmp(optarg, "tab") == 0)
+			co.delimiter_auto = strcmp(optarg, "auto") == 0;
+			if (co.delimiter_auto)
+				co.delimiter = 0;
+			else if (strcmp(optarg, "\\t") == 0 || strcmp(optarg, "tab") == 0)
 				co.delimiter = '\t';
 			else if (strlen(optarg) != 1)
 				return usage_error("--delimiter takes one character, not '%s'", optarg);
