@@ -11,8 +11,10 @@
 #endif
 
 #include "em.h"
+#include "vmath.h"
 
-#define EM_GROUP 64		/* blocks computed in parallel, then merged in order */
+#define LOG_2PI 1.8378770664093454835606594728112
+
 
 int
 em_stats_init(struct em_stats *s, size_t k, size_t d, int full)
@@ -146,8 +148,8 @@ em_stats_merge(struct em_stats *t, const struct em_stats *b)
 }
 
 /*
- * E step of one block: responsibilities into r, and the block's
- * log-likelihood (weighted).
+ * E step of one block of a d-dimensional model: responsibilities into r
+ * (row-major, nrows*k), and the block's weighted log-likelihood.
  */
 static double
 block_estep(const struct gmm *g, const double *x, const double *w,
@@ -157,23 +159,108 @@ block_estep(const struct gmm *g, const double *x, const double *w,
 	double ll = 0.0;
 
 	for (size_t i = 0; i < nrows; i++) {
-		double *ri = r + i * k, m, s = 0.0, lse;
+		double *ri = r + i * k, m, s = 0.0, inv;
 		gmm_log_components(g, x + i * d, ri, z);
 		m = ri[0];
 		for (size_t j = 1; j < k; j++)
-			if (ri[j] > m)
-				m = ri[j];
+			m = ri[j] > m ? ri[j] : m;
 		for (size_t j = 0; j < k; j++) {
-			ri[j] = exp(ri[j] - m);
+			ri[j] = vm_exp(ri[j] - m);
 			s += ri[j];
 		}
-		lse = m + log(s);
+		inv = 1.0 / s;
 		for (size_t j = 0; j < k; j++)
-			ri[j] /= s;
-		ll += (w ? w[i] : 1.0) * lse;
+			ri[j] *= inv;
+		ll += (w ? w[i] : 1.0) * (m + vm_log(s));
 	}
 	return ll;
 }
+
+/*
+ * One block of a 1-D model, E step and statistics together, with the
+ * responsibilities component-major in R (k*EM_BLOCK) so that each loop
+ * runs down a column of rows and vectorises.
+ */
+#if defined(__GNUC__) && defined(__x86_64__) && defined(HAVE_TARGET_CLONES)
+/* AVX2 where the processor has it, chosen at load time; baseline elsewhere. */
+__attribute__((target_clones("avx2", "default")))
+#endif
+static double
+block_1d(const struct gmm *g, const double *x, const double *w, size_t nrows,
+	 double *R, double *M, double *S, struct em_stats *blk)
+{
+	const size_t k = g->k;
+	double ll = 0.0;
+
+	for (size_t j = 0; j < k; j++) {
+		const double a = g->logw[j] - 0.5 * (LOG_2PI + g->logdet[j]);
+		const double b = -0.5 / g->cov[j], mu = g->mean[j];
+		double *Rj = R + j * EM_BLOCK;
+#pragma omp simd
+		for (size_t i = 0; i < nrows; i++)
+			Rj[i] = a + b * (x[i] - mu) * (x[i] - mu);
+	}
+#pragma omp simd
+	for (size_t i = 0; i < nrows; i++) {
+		double m = R[i];
+		for (size_t j = 1; j < k; j++)
+			m = R[j * EM_BLOCK + i] > m ? R[j * EM_BLOCK + i] : m;
+		M[i] = m;
+		S[i] = 0.0;
+	}
+	for (size_t j = 0; j < k; j++) {
+		double *Rj = R + j * EM_BLOCK;
+#pragma omp simd
+		for (size_t i = 0; i < nrows; i++) {
+			Rj[i] = vm_exp(Rj[i] - M[i]);
+			S[i] += Rj[i];
+		}
+	}
+	/* M becomes each row's log p(x), S the factor that turns terms into (weighted) responsibilities. */
+#pragma omp simd
+	for (size_t i = 0; i < nrows; i++) {
+		M[i] += vm_log(S[i]);
+		S[i] = 1.0 / S[i];
+	}
+	if (w != NULL) {
+#pragma omp simd reduction(+:ll)
+		for (size_t i = 0; i < nrows; i++) {
+			ll += w[i] * M[i];
+			S[i] *= w[i];
+		}
+	} else {
+#pragma omp simd reduction(+:ll)
+		for (size_t i = 0; i < nrows; i++)
+			ll += M[i];
+	}
+	if (blk == NULL)
+		return ll;
+	for (size_t j = 0; j < k; j++) {
+		double *Rj = R + j * EM_BLOCK, s0 = 0.0, sx = 0.0, m2 = 0.0, mean;
+#pragma omp simd reduction(+:s0, sx)
+		for (size_t i = 0; i < nrows; i++) {
+			Rj[i] *= S[i];
+			s0 += Rj[i];
+			sx += Rj[i] * x[i];
+		}
+		mean = s0 > 0.0 ? sx / s0 : 0.0;
+#pragma omp simd reduction(+:m2)
+		for (size_t i = 0; i < nrows; i++)
+			m2 += Rj[i] * (x[i] - mean) * (x[i] - mean);
+		blk->s0[j] = s0;
+		blk->mean[j] = mean;
+		blk->m2[j] = s0 > 0.0 ? m2 : 0.0;
+	}
+	return ll;
+}
+
+/*
+ * The pass works on EM_CHUNKS chunks of consecutive blocks, fixed by n
+ * alone: each chunk's blocks are merged in order, then the chunks in
+ * order.  Threads take whole chunks, so the sums, and so every result,
+ * are the same for any number of threads.
+ */
+#define EM_CHUNKS 64
 
 double
 em_pass(const struct dataset *ds, const struct gmm *g, struct em_stats *st,
@@ -182,10 +269,9 @@ em_pass(const struct dataset *ds, const struct gmm *g, struct em_stats *st,
 	const size_t n = ds->n, d = ds->d, k = g->k;
 	const size_t nblocks = (n + EM_BLOCK - 1) / EM_BLOCK;
 	const int full = g->cov_type == GMM_FULL || g->cov_type == GMM_TIED;
-	struct em_stats total, slot[EM_GROUP];
-	double *scratch;
-	size_t per = EM_BLOCK * k + d;
-	int nthr = 1;
+	struct em_stats total, slot[EM_CHUNKS];
+	int nthr = 1, failed = 0;
+	long c;
 
 #ifdef _OPENMP
 	nthr = threads > 0 ? threads : omp_get_max_threads();
@@ -194,40 +280,53 @@ em_pass(const struct dataset *ds, const struct gmm *g, struct em_stats *st,
 #endif
 	if (em_stats_init(&total, k, d, full))
 		abort();
-	for (size_t s = 0; s < EM_GROUP; s++)
+	for (size_t s = 0; s < EM_CHUNKS; s++)
 		if (em_stats_init(&slot[s], k, d, full))
 			abort();
-	scratch = malloc((size_t)nthr * per * sizeof *scratch);
-	if (scratch == NULL)
-		abort();
 
-	for (size_t g0 = 0; g0 < nblocks; g0 += EM_GROUP) {
-		size_t gn = nblocks - g0 < EM_GROUP ? nblocks - g0 : EM_GROUP;
-		long gi;
+#pragma omp parallel num_threads(nthr) reduction(|:failed)
+	{
+		/* Scratch: responsibilities, two row vectors, a block's statistics. */
+		double *r = malloc((EM_BLOCK * (k + 2) + d) * sizeof *r);
+		struct em_stats blk;
+		int ok = r != NULL && em_stats_init(&blk, k, d, full) == 0;
 
-#pragma omp parallel for schedule(static) num_threads(nthr)
-		for (gi = 0; gi < (long)gn; gi++) {
-			int t = 0;
-#ifdef _OPENMP
-			t = omp_get_thread_num();
-#endif
-			double *r = scratch + (size_t)t * per, *z = r + EM_BLOCK * k;
-			size_t b = g0 + (size_t)gi, lo = b * EM_BLOCK;
-			size_t rows = n - lo < EM_BLOCK ? n - lo : EM_BLOCK;
-			const double *x = ds->x + lo * d;
-			const double *w = ds->w ? ds->w + lo : NULL;
-			double ll = block_estep(g, x, w, rows, r, z);
-
-			if (st != NULL)
-				em_block_stats(x, w, r, rows, &slot[gi]);
-			else
-				em_stats_zero(&slot[gi]);
-			slot[gi].loglik = ll;
-			slot[gi].loglik_c = 0.0;
+		failed |= !ok;
+#pragma omp for schedule(static)
+		for (c = 0; c < EM_CHUNKS; c++) {
+			size_t b0 = (size_t)c * nblocks / EM_CHUNKS;
+			size_t b1 = (size_t)(c + 1) * nblocks / EM_CHUNKS;
+			if (!ok)
+				continue;
+			for (size_t b = b0; b < b1; b++) {
+				size_t lo = b * EM_BLOCK, rows = n - lo < EM_BLOCK ? n - lo : EM_BLOCK;
+				const double *x = ds->x + lo * d, *w = ds->w ? ds->w + lo : NULL;
+				double ll;
+				if (d == 1) {
+					ll = block_1d(g, x, w, rows, r, r + EM_BLOCK * k,
+						      r + EM_BLOCK * (k + 1), st ? &blk : NULL);
+					if (st == NULL)
+						em_stats_zero(&blk);
+				} else {
+					ll = block_estep(g, x, w, rows, r, r + EM_BLOCK * (k + 2));
+					if (st != NULL)
+						em_block_stats(x, w, r, rows, &blk);
+					else
+						em_stats_zero(&blk);
+				}
+				blk.loglik = ll;
+				blk.loglik_c = 0.0;
+				em_stats_merge(&slot[c], &blk);
+			}
 		}
-		for (size_t s = 0; s < gn; s++)
-			em_stats_merge(&total, &slot[s]);
+		if (ok)
+			em_stats_free(&blk);
+		free(r);
 	}
+	if (failed)
+		abort();	/* out of memory for a few kilobytes of scratch */
+	for (size_t s = 0; s < EM_CHUNKS; s++)
+		em_stats_merge(&total, &slot[s]);
 	if (st != NULL) {
 		em_stats_zero(st);
 		em_stats_merge(st, &total);
@@ -235,9 +334,8 @@ em_pass(const struct dataset *ds, const struct gmm *g, struct em_stats *st,
 	{
 		double ll = total.loglik + total.loglik_c;
 		em_stats_free(&total);
-		for (size_t s = 0; s < EM_GROUP; s++)
+		for (size_t s = 0; s < EM_CHUNKS; s++)
 			em_stats_free(&slot[s]);
-		free(scratch);
 		return ll;
 	}
 }
