@@ -154,20 +154,24 @@ dup_field(const char *s, size_t len)
 	return p;
 }
 
-/* Names of the header for a message: "a", "b", "c" (cut when long). */
+/* Names of the header for a message: "a", "b", "c" (ending ", ..." when cut). */
 static void
 list_names(const struct reader *r, char *out, size_t outsz)
 {
-	size_t o = 0;
+	size_t o = 0, j;
 
 	out[0] = '\0';
-	for (size_t j = 0; j < r->ncols && o + 64 < outsz; j++) {
+	for (j = 0; j < r->ncols; j++) {
 		char q[160];
+		int len;
 		quote_field(r->header[j], strlen(r->header[j]), q, sizeof q);
+		len = snprintf(NULL, 0, "%s\"%s\"", j ? ", " : "", q);
+		if (o + (size_t)len + 8 >= outsz)
+			break;
 		o += (size_t)snprintf(out + o, outsz - o, "%s\"%s\"", j ? ", " : "", q);
 	}
-	if (o + 64 >= outsz && outsz > 4)
-		strcpy(out + outsz - 5, "...");
+	if (j < r->ncols)
+		snprintf(out + o, outsz - o, ", ... (%zu in all)", r->ncols);
 }
 
 /*
@@ -192,11 +196,15 @@ find_column(struct reader *r, const char *tok, size_t *col)
 	}
 	if (hits > 1) {
 		char nums[256];
-		size_t o = 0;
-		for (size_t j = 0; j < r->ncols && o + 24 < sizeof nums; j++)
-			if (strcmp(r->header[j], tok) == 0)
+		size_t o = 0, shown = 0;
+		for (size_t j = 0; j < r->ncols && o + 32 < sizeof nums; j++)
+			if (strcmp(r->header[j], tok) == 0) {
 				o += (size_t)snprintf(nums + o, sizeof nums - o, "%s%zu",
 						      o ? ", " : "", j + 1);
+				shown++;
+			}
+		if (shown < hits)
+			snprintf(nums + o, sizeof nums - o, ", ... (%zu in all)", hits);
 		return fail(r, GM_EDATA, 1, 0,
 			    "column name \"%s\" is not unique (columns %s); select by number",
 			    tok, nums);
@@ -601,13 +609,13 @@ next:
  * times on every line, most often; ',' when none is.
  */
 static char
-sniff_delimiter(const unsigned char *buf, size_t len, char quote)
+sniff_delimiter(const unsigned char *buf, size_t len, char quote, char decimal)
 {
 	static const char cand[3] = { ',', ';', '\t' };
 	long counts[20][3];
 	int lines = 0, inq = 0;
 	long cur[3] = { 0, 0, 0 };
-	char best = ',';
+	char best = decimal == ',' ? ';' : ',';
 	long best_n = 0;
 
 	for (size_t i = 0; i < len && lines < 20; i++) {
@@ -630,7 +638,7 @@ sniff_delimiter(const unsigned char *buf, size_t len, char quote)
 		memcpy(counts[lines++], cur, sizeof cur);
 	for (int t = 0; t < 3; t++) {
 		long n = counts[0][t];
-		int same = n > 0;
+		int same = n > 0 && cand[t] != decimal;
 		for (int l = 1; l < lines && same; l++)
 			same = counts[l][t] == n;
 		if (same && n > best_n) {
@@ -670,7 +678,8 @@ read_stream(struct reader *r, FILE *fp)
 		if (first && got >= 3 && buf[0] == 0xef && buf[1] == 0xbb && buf[2] == 0xbf)
 			skip = 3;	/* UTF-8 byte order mark */
 		if (first && r->opt->delimiter_auto) {
-			char dl = sniff_delimiter(buf + skip, got - skip, r->opt->quote ? r->opt->quote : '"');
+			char dl = sniff_delimiter(buf + skip, got - skip, r->opt->quote ? r->opt->quote : '"',
+						  r->decimal);
 			csv_set_delim(&p, (unsigned char)dl);
 		}
 		first = 0;
@@ -740,10 +749,16 @@ csv_read_stream(FILE *fp, const char *path, const struct csv_options *opt,
 		rc = fail(&r, GM_EDATA, 0, 0, "empty file: no header and no data");
 	if (rc == 0 && !r.resolved)
 		rc = fail(&r, GM_EDATA, 0, 0, "no data rows after the header");
-	if (rc == 0 && r.n == 0 && opt->on_row == NULL)
-		rc = fail(&r, GM_EDATA, 0, 0,
-			  "no complete rows: all %zu data rows have a missing value",
-			  ds->skipped);
+	if (rc == 0 && r.n == 0 && opt->on_row == NULL) {
+		if (ds->skipped_zero > 0)
+			rc = fail(&r, GM_EDATA, 0, 0,
+				  "no rows to fit: %zu data row%s with a missing value, %zu with weight 0",
+				  ds->skipped, ds->skipped == 1 ? "" : "s", ds->skipped_zero);
+		else
+			rc = fail(&r, GM_EDATA, 0, 0,
+				  "no complete rows: all %zu data rows have a missing value",
+				  ds->skipped);
+	}
 	if (rc == 0) {
 		ds->n = r.n;
 		ds->d = r.d;

@@ -6,13 +6,23 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "fit.h"
 #include "rng.h"
 
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 static int
 fit_one(const struct dataset *ds, const struct fit_options *opt,
-	struct fit_model *fm, double wtot)
+	struct fit_model *fm, double wtot, struct fit_result *fr)
 {
 	struct gmm *cur = gmm_new(fm->k, ds->d, fm->cov);
 	struct rng rng;
@@ -28,15 +38,22 @@ fit_one(const struct dataset *ds, const struct fit_options *opt,
 		enum init_method m = opt->init;
 		struct gm_error e;
 		struct em_result r;
+		double t0, t1;
 		int rc;
 
 		/* Deterministic starts give the same point twice; restarts then use k-means++. */
 		if (s > 0 && (m == INIT_QUANTILE || m == INIT_GIVEN))
 			m = INIT_KMEANSPP;
 		gm_error_clear(&e);
+		t0 = now();
 		rc = init_model(ds, m, &opt->given, opt->em.reg, &rng, cur, &e);
+		t1 = now();
+		fr->init_seconds += t1 - t0;
+		memset(&r, 0, sizeof r);
 		if (rc == GM_OK)
 			rc = em_fit(ds, cur, &opt->em, &r, &e);
+		fr->em_seconds += now() - t1;
+		fr->em_iterations += r.iterations;
 		if (rc == GM_ENUMERIC) {
 			fm->starts_failed++;
 			gm_error_set(&first, e.status, e.file, e.line, e.col, "%s", e.msg);
@@ -95,7 +112,7 @@ fit_run(const struct dataset *ds, const struct fit_options *opt,
 					 "K = %zu is more than the %zu rows", fm->k, ds->n);
 				continue;
 			}
-			fit_one(ds, opt, fm, res->total_weight);
+			fit_one(ds, opt, fm, res->total_weight, res);
 			if (fm->status == GM_EINTERNAL) {
 				gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "%s", fm->message);
 				fit_result_free(res);

@@ -48,6 +48,9 @@ struct fit_result {
 	size_t nmodels;
 	size_t chosen;		/* index of the lowest BIC */
 	double total_weight;
+	double init_seconds;	/* wall time in starting points, all models */
+	double em_seconds;	/* wall time in EM, all models */
+	size_t em_iterations;	/* M steps, all models and starts */
 };
 
 /*

@@ -15,9 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "cli.h"
 #include "csvread.h"
@@ -43,7 +47,7 @@ enum {
 	OPT_NA, OPT_NA_ACTION, OPT_WEIGHTS, OPT_QUOTE, OPT_DECIMAL_COMMA,
 	OPT_ALLOW_RAGGED, OPT_ACCEL, OPT_SIZE, OPT_FONT, OPT_TITLE, OPT_XLABEL,
 	OPT_YLABEL, OPT_PLOT_COLUMNS, OPT_DIGITS, OPT_DEPFILE, OPT_SAVE_MODEL,
-	OPT_FIX, OPT_LABELS, OPT_BOOTSTRAP, OPT_BOOTSTRAP_TYPE
+	OPT_FIX, OPT_LABELS, OPT_BOOTSTRAP, OPT_BOOTSTRAP_TYPE, OPT_TIMING
 };
 
 static const struct option long_options[] = {
@@ -87,6 +91,7 @@ static const struct option long_options[] = {
 	{ "labels", required_argument, NULL, OPT_LABELS },
 	{ "bootstrap", required_argument, NULL, OPT_BOOTSTRAP },
 	{ "bootstrap-type", required_argument, NULL, OPT_BOOTSTRAP_TYPE },
+	{ "timing", no_argument, NULL, OPT_TIMING },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -164,6 +169,8 @@ usage(FILE *fp)
 "      --bootstrap-type T  nonparametric (default) or parametric\n"
 "  -q, --quiet             do not print the report\n"
 "  -v, --verbose           print each iteration's log-likelihood on stderr\n"
+"      --timing            add read, start, EM and output seconds and peak memory\n"
+"                          to the report (which then differs run to run)\n"
 "      --help              show this help and exit\n"
 "      --version           show the version and exit\n"
 "\n"
@@ -476,6 +483,9 @@ main(int argc, char **argv)
 	size_t boot_b = 0;
 	int boot_parametric = 0, k_set = 0, cov_set = 0, n_init_set = 0;
 	struct boot_result boot;
+	struct report_timing tm;
+	int timing_on = 0;
+	double t_mark;
 	char figure_note[256];
 	size_t digits = 4;
 	struct progress prog = { 0, 0, 0.0, 0 };
@@ -703,6 +713,9 @@ main(int argc, char **argv)
 			else
 				return usage_error("--bootstrap-type is nonparametric or parametric, not '%s'", optarg);
 			break;
+		case OPT_TIMING:
+			timing_on = 1;
+			break;
 		case OPT_DEPFILE:
 			depfile = optarg;
 			break;
@@ -812,7 +825,10 @@ main(int argc, char **argv)
 	}
 
 	/* Stage 1: the data. */
+	memset(&tm, 0, sizeof tm);
+	t_mark = now();
 	rc = csv_read(path, &co, &ds, &err);
+	tm.read = now() - t_mark;
 	if (rc != GM_OK) {
 		if (err.file != NULL && strcmp(err.file, "-") == 0)
 			err.file = "<stdin>";
@@ -862,11 +878,33 @@ main(int argc, char **argv)
 		goto out;
 	}
 	for (size_t j = 0; j < ds.d; j++) {
-		double m, v;
+		double m, v, lo, hi;
+		/*
+		 * Squares of the values and of their spread must stay normal
+		 * doubles: beyond 1e150, or with an sd below 1e-150, variances
+		 * overflow or lose their digits.  Say so rather than fit wrongly.
+		 */
+		dataset_column_range(&ds, j, &lo, &hi);
+		if (fmax(fabs(lo), fabs(hi)) > 1e150) {
+			gm_error_set(&err, GM_EDATA, display, 0, (long)ds.colno[j],
+				     "column \"%s\" has values up to %g: beyond 1e150 variances overflow; "
+				     "rescale the column (other units)", ds.names[j], fmax(fabs(lo), fabs(hi)));
+			rc = GM_EDATA;
+			gm_error_print(&err, PROG, stderr);
+			goto out;
+		}
 		dataset_column_moments(&ds, j, &m, &v);
+		if (hi > lo && !(v >= 1e-300)) {
+			gm_error_set(&err, GM_EDATA, display, 0, (long)ds.colno[j],
+				     "column \"%s\" has an sd of %g: below 1e-150 variances lose their digits; "
+				     "rescale the column (other units)", ds.names[j], sqrt(v));
+			rc = GM_EDATA;
+			gm_error_print(&err, PROG, stderr);
+			goto out;
+		}
 		if (reg_abs >= 0) {
 			reg[j] = reg_abs;
-		} else if (!(v > 0.0)) {
+		} else if (!(hi > lo)) {
 			gm_error_set(&err, GM_EDATA, display, 0, (long)ds.colno[j],
 				     "column \"%s\" has no spread (all %zu values are %g); "
 				     "a mixture cannot be fitted to it (drop it, or give --reg X > 0)",
@@ -915,6 +953,7 @@ main(int argc, char **argv)
 	}
 
 	/* Stage 3: the outputs, all or nothing. */
+	t_mark = now();
 	if (ds.d == 1)
 		ks_distance = gof_ks(&ds, fr.models[fr.chosen].g);
 	if (po.prefix != NULL) {
@@ -958,6 +997,22 @@ main(int argc, char **argv)
 		gm_error_print(&err, PROG, stderr);
 		goto out;
 	}
+	tm.output = now() - t_mark;
+	tm.start = fr.init_seconds;
+	tm.em = fr.em_seconds;
+	tm.iterations = fr.em_iterations;
+	tm.threads = fo.em.threads;
+#ifdef _OPENMP
+	if (tm.threads == 0)
+		tm.threads = omp_get_max_threads();
+#else
+	tm.threads = 1;
+#endif
+	{
+		struct rusage ru;
+		if (getrusage(RUSAGE_SELF, &ru) == 0)
+			tm.max_rss_kib = ru.ru_maxrss;
+	}
 	if (!quiet) {
 		char init_display[4200];
 		if (init_model_path != NULL)
@@ -967,7 +1022,7 @@ main(int argc, char **argv)
 		struct report_info ri = { display, &ds, &fr,
 			init_display, fo.n_init, fo.em.tol, fo.em.max_iter, reg,
 			ks_distance, figure_note[0] ? figure_note : NULL, (int)digits,
-			boot_b > 0 ? &boot : NULL };
+			boot_b > 0 ? &boot : NULL, timing_on ? &tm : NULL };
 		if (strcmp(format, "json") == 0)
 			report_json(stdout, &ri);
 		else if (strcmp(format, "tsv") == 0)

@@ -154,6 +154,20 @@ report_json(FILE *fp, const struct report_info *ri)
 	model_write_components(fp, fm->g, "  ");
 	if (ri->boot != NULL)
 		json_bootstrap(fp, ri->boot);
+	if (ri->timing != NULL) {
+		const struct report_timing *t = ri->timing;
+		fputs(",\n  \"timing\": {\"read\": ", fp);
+		jw_number(fp, t->read);
+		fputs(", \"start\": ", fp);
+		jw_number(fp, t->start);
+		fputs(", \"em\": ", fp);
+		jw_number(fp, t->em);
+		fputs(", \"output\": ", fp);
+		jw_number(fp, t->output);
+		fprintf(fp, ", \"iterations\": %zu, \"seconds_per_iteration\": ", t->iterations);
+		jw_number(fp, t->iterations ? t->em / (double)t->iterations : 0.0);
+		fprintf(fp, ", \"threads\": %d, \"max_rss_kib\": %ld}", t->threads, t->max_rss_kib);
+	}
 	if (ri->fr->nmodels > 1) {
 		fputs(",\n  \"selection\": [\n", fp);
 		for (size_t m = 0; m < ri->fr->nmodels; m++) {
@@ -231,7 +245,8 @@ report_text(FILE *fp, const struct report_info *ri)
 	}
 	fputc('\n', fp);
 	if (ds->skipped_zero > 0)
-		fprintf(fp, "              %zu rows with weight 0 left out\n", ds->skipped_zero);
+		fprintf(fp, "              %zu row%s with weight 0 left out\n", ds->skipped_zero,
+			ds->skipped_zero == 1 ? "" : "s");
 	fprintf(fp, "model         K = %zu, covariance %s\n", fm->k, gmm_cov_name(fm->cov));
 	fprintf(fp, "start         %s, %zu start%s", ri->init, ri->n_init,
 		ri->n_init == 1 ? "" : "s (best kept)");
@@ -255,6 +270,14 @@ report_text(FILE *fp, const struct report_info *ri)
 			ri->ks);
 	if (ri->figure_note != NULL)
 		fprintf(fp, "figure        %s\n", ri->figure_note);
+	if (ri->timing != NULL) {
+		const struct report_timing *t = ri->timing;
+		fprintf(fp, "timing        read %.3f s, start %.3f s, EM %.3f s (%zu iterations, "
+			"%.3g s each, %d thread%s), output %.3f s; peak memory %ld KiB\n",
+			t->read, t->start, t->em, t->iterations,
+			t->iterations ? t->em / (double)t->iterations : 0.0, t->threads,
+			t->threads == 1 ? "" : "s", t->output, t->max_rss_kib);
+	}
 	fputc('\n', fp);
 	if (d == 1) {
 		fprintf(fp, "%9s  %10s  %14s  %12s\n", "component", "weight", "mean", "sd");

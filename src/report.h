@@ -14,6 +14,14 @@
 #include "dataset.h"
 #include "fit.h"
 
+/* --timing: where the time went (not part of reproducible output). */
+struct report_timing {
+	double read, start, em, output;	/* seconds */
+	size_t iterations;		/* M steps over all fits */
+	long max_rss_kib;		/* peak resident memory */
+	int threads;
+};
+
 struct report_info {
 	const char *source;	/* the input as the user named it */
 	const struct dataset *ds;
@@ -27,6 +35,7 @@ struct report_info {
 	const char *figure_note;	/* a line about the figure, or NULL */
 	int digits;		/* significant digits in the LaTeX tables */
 	const struct boot_result *boot;	/* bootstrap, or NULL */
+	const struct report_timing *timing;	/* --timing, or NULL */
 };
 
 /* Write the report; return 0, or -1 when a write failed. */
