@@ -18,7 +18,7 @@ usage_error(const char *fmt, const char *arg)
 {
 	fprintf(stderr, PROG ": ");
 	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry '" PROG " --help' for more information.\n");
+	fprintf(stderr, " (see " PROG " --help)\n");
 	return GM_EUSAGE;
 }
 

@@ -119,6 +119,7 @@ cmd_predict(int argc, char **argv)
 	memset(&of, 0, sizeof of);
 	gm_error_clear(&err);
 	optind = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "o:d:", opts, NULL)) != -1) {
 		switch (c) {
 		case C_MODEL: model_path = optarg; break;
@@ -152,8 +153,7 @@ cmd_predict(int argc, char **argv)
 			predict_usage(stdout);
 			return close_stdout();
 		default:
-			fprintf(stderr, "Try '" PROG " predict --help' for more information.\n");
-			return GM_EUSAGE;
+			return usage_error("unknown or incomplete option '%s'", argv[optind - 1]);
 		}
 	}
 	if (model_path == NULL)
@@ -262,6 +262,7 @@ cmd_sample(int argc, char **argv)
 	memset(&of, 0, sizeof of);
 	gm_error_clear(&err);
 	optind = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "n:o:", opts, NULL)) != -1) {
 		switch (c) {
 		case C_MODEL: model_path = optarg; break;
@@ -282,8 +283,7 @@ cmd_sample(int argc, char **argv)
 			sample_usage(stdout);
 			return close_stdout();
 		default:
-			fprintf(stderr, "Try '" PROG " sample --help' for more information.\n");
-			return GM_EUSAGE;
+			return usage_error("unknown or incomplete option '%s'", argv[optind - 1]);
 		}
 	}
 	if (model_path == NULL || !have_n)

@@ -265,6 +265,22 @@ same_file(const char *a, const char *b)
 	       sa.st_ino == sb.st_ino;
 }
 
+/* An option getopt refused, in one line. */
+static int
+bad_option(int argc, char **argv)
+{
+	const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+	char shortopt[3] = { '-', (char)optopt, '\0' };
+
+	if (optopt != 0 && strncmp(arg, "--", 2) != 0)
+		arg = shortopt;
+	if (optopt != 0 && strchr("ckdo", optopt) != NULL && strncmp(arg, "--", 2) != 0)
+		return usage_error("option '%s' needs a value", arg);
+	if (strncmp(arg, "--", 2) == 0 && strchr(arg, '=') == NULL && optopt != 0)
+		return usage_error("option '%s' needs a value", arg);
+	return usage_error("unknown option '%s'", arg);
+}
+
 /* --fix LIST: weights, means, covariances (singular forms too). */
 static int
 parse_fix(const char *s, unsigned *fix)
@@ -516,6 +532,7 @@ main(int argc, char **argv)
 	fo.em.accel = EM_ACCEL_SQUAREM;
 	fo.init = INIT_QUANTILE;
 
+	opterr = 0;	/* getopt's messages take two lines; bad_option says it in one */
 	while ((c = getopt_long(argc, argv, "c:k:d:o:qv", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -735,8 +752,7 @@ main(int argc, char **argv)
 			       "There is NO WARRANTY, to the extent permitted by law.\n");
 			return close_stdout();
 		default:
-			fprintf(stderr, "Try '" PROG " --help' for more information.\n");
-			return GM_EUSAGE;
+			return bad_option(argc, argv);
 		}
 	}
 	if (optind + 1 < argc)

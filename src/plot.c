@@ -173,6 +173,8 @@ plot_tail(FILE *fp, const struct plot_ctx *pc, const char *suffix)
 	      "    strftime('%Y%m%d%H%M%S', int(sde)), '", fp);
 	put_name(fp, pc->base);
 	fprintf(fp, "%s.pdf'))\n}\n", suffix);
+	/* Every figure's script ends the same way (harmless when closed already). */
+	fputs("unset output\n", fp);
 }
 
 /* ------------------------------------------------------------ BIC figure */
