@@ -555,6 +555,9 @@ em_squarem(const struct dataset *ds, struct gmm *g, const struct em_options *opt
 		}
 		it++;
 		theta_get(g, t2);
+		/* No room for the extrapolated point's EM step: end at theta2. */
+		if (it >= opt->max_iter)
+			continue;
 
 		/* The extrapolation, halved towards a plain step until valid. */
 		for (size_t i = 0; i < m; i++) {

@@ -23,7 +23,11 @@ gm_error_set(struct gm_error *e, int status, const char *file, long line,
 	if (e == NULL || e->status != GM_OK)
 		return status;
 	e->status = status;
-	e->file = file;
+	e->file = NULL;
+	if (file != NULL) {
+		snprintf(e->filebuf, sizeof e->filebuf, "%s", file);
+		e->file = e->filebuf;
+	}
 	e->line = line;
 	e->col = col;
 	va_start(ap, fmt);

@@ -22,14 +22,15 @@ enum gm_status {
 
 struct gm_error {
 	int status;
-	const char *file;	/* borrowed; NULL when no file is concerned */
+	const char *file;	/* NULL when no file is concerned; points into filebuf when set */
+	char filebuf[1024];
 	long line;		/* 0 when unknown */
 	long col;		/* 0 when unknown */
 	char msg[640];
 };
 
 /*
- * Record an error.  file is borrowed and must outlive the record.  Only
+ * Record an error.  file is copied into the record.  Only
  * the first error is kept: a record that already holds one is left alone,
  * so the root cause is what the user sees.  Returns status.
  */

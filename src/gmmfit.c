@@ -328,12 +328,10 @@ join_names(char *const *names, size_t n)
 	return s;
 }
 
-/* Open another output of the run in the same all-or-nothing list. */
+/* Room for one more output in the run's list. */
 static int
-open_extra(struct plot_files *pf, const char *path, FILE **fp, struct gm_error *err)
+grow_files(struct plot_files *pf, struct gm_error *err)
 {
-	int rc;
-
 	if (pf->n == pf->cap) {
 		size_t cap = pf->cap ? 2 * pf->cap : 8;
 		struct outfile *of = realloc(pf->of, cap * sizeof *of);
@@ -342,9 +340,30 @@ open_extra(struct plot_files *pf, const char *path, FILE **fp, struct gm_error *
 		pf->of = of;
 		pf->cap = cap;
 	}
-	rc = outfile_open(&pf->of[pf->n], path, err);
+	return GM_OK;
+}
+
+/* Open another output of the run in the same all-or-nothing list. */
+static int
+open_extra(struct plot_files *pf, const char *path, FILE **fp, struct gm_error *err)
+{
+	int rc = grow_files(pf, err);
+
+	if (rc == GM_OK)
+		rc = outfile_open(&pf->of[pf->n], path, err);
 	if (rc == GM_OK)
 		*fp = pf->of[pf->n++].fp;
+	return rc;
+}
+
+/* Put a written output (its record moved) at the end of the run's list. */
+static int
+push_outfile(struct plot_files *pf, const struct outfile *of, struct gm_error *err)
+{
+	int rc = grow_files(pf, err);
+
+	if (rc == GM_OK)
+		pf->of[pf->n++] = *of;
 	return rc;
 }
 
@@ -1003,10 +1022,11 @@ main(int argc, char **argv)
 			rc = gm_error_set(&err, GM_EUSAGE, o, 0, 0,
 					  "this output would overwrite the input; choose another name");
 	}
-	for (size_t i = 0; rc == GM_OK && i < pf.n; i++)
-		rc = outfile_commit(&pf.of[i], &err);
-	if (rc == GM_OK && depfile != NULL)
-		rc = outfile_commit(&dep, &err);
+	/* The depfile goes in place with the rest, all or none. */
+	if (rc == GM_OK && depfile != NULL && (rc = push_outfile(&pf, &dep, &err)) == GM_OK)
+		memset(&dep, 0, sizeof dep);
+	if (rc == GM_OK)
+		rc = outfile_commit_all(pf.of, pf.n, &err);
 	if (depfile != NULL)
 		outfile_discard(&dep);
 	if (rc != GM_OK) {

@@ -148,3 +148,88 @@ outfile_release(struct outfile *of)
 	free(of->tmp);
 	memset(of, 0, sizeof *of);
 }
+
+/* A free name beside path for the old file: ".NAME.old.XXXXXX". */
+static char *
+backup_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+	char *b = malloc(strlen(path) + 16);
+	int fd;
+
+	if (b == NULL)
+		return NULL;
+	memcpy(b, path, dirlen);
+	sprintf(b + dirlen, ".%s.old.XXXXXX", path + dirlen);
+	fd = mkstemp(b);
+	if (fd < 0) {
+		free(b);
+		return NULL;
+	}
+	close(fd);
+	unlink(b);
+	return b;
+}
+
+int
+outfile_commit_all(struct outfile *of, size_t n, struct gm_error *err)
+{
+	char **old = calloc(n + 1, sizeof *old);
+	int *existed = calloc(n + 1, sizeof *existed);
+	size_t i, done = 0;
+	int rc = GM_OK;
+
+	if (old == NULL || existed == NULL) {
+		free(old);
+		free(existed);
+		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	}
+	/* Check the targets and keep the old files, before changing anything. */
+	for (i = 0; i < n && rc == GM_OK; i++) {
+		struct stat st;
+		if (lstat(of[i].path, &st) != 0)
+			continue;
+		existed[i] = 1;
+		if (S_ISDIR(st.st_mode)) {
+			rc = gm_error_set(err, GM_EOUTPUT, of[i].path, 0, 0,
+					  "cannot write: it is a directory");
+			break;
+		}
+		old[i] = backup_name(of[i].path);
+		if (old[i] != NULL && link(of[i].path, old[i]) != 0) {
+			free(old[i]);
+			old[i] = NULL;	/* no hard links here: no way back for this one */
+		}
+	}
+	for (i = 0; rc == GM_OK && i < n; i++, done++)
+		if (rename(of[i].tmp, of[i].path) != 0)
+			rc = gm_error_set(err, GM_EOUTPUT, of[i].path, 0, 0,
+					  "cannot rename into place: %s", strerror(errno));
+	if (rc != GM_OK) {
+		/* Put back what was replaced; remove what is new. */
+		for (i = 0; i < done; i++) {
+			if (old[i] != NULL)
+				rename(old[i], of[i].path);
+			else if (!existed[i])
+				unlink(of[i].path);
+			untrack(of[i].tmp);
+			free(of[i].tmp);
+			of[i].tmp = NULL;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (old[i] != NULL) {
+			unlink(old[i]);	/* no-op when it was renamed back */
+			free(old[i]);
+		}
+		if (rc == GM_OK) {
+			untrack(of[i].tmp);
+			free(of[i].tmp);
+			of[i].tmp = NULL;
+		}
+	}
+	free(old);
+	free(existed);
+	return rc;
+}

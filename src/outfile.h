@@ -27,6 +27,14 @@ int outfile_close(struct outfile *of, struct gm_error *err);
 /* Rename the closed temporary onto the target. */
 int outfile_commit(struct outfile *of, struct gm_error *err);
 
+/*
+ * Rename n closed temporaries onto their targets, all or none: a target
+ * that is a directory stops the run before anything is renamed, and when
+ * a rename fails the targets already replaced get their old files back
+ * (kept as hard links meanwhile).  The records are released on success.
+ */
+int outfile_commit_all(struct outfile *of, size_t n, struct gm_error *err);
+
 /* Close if open, remove the temporary, release the record. */
 void outfile_discard(struct outfile *of);
 

@@ -58,25 +58,34 @@ quantile(const struct wx *v, size_t n, double wsum, double q)
 	return v[n - 1].x;
 }
 
-size_t
-plot_fd_bins(const struct dataset *ds, size_t c)
+/* Freedman-Diaconis bin width 2 IQR n^(-1/3); Scott's 3.49 sd n^(-1/3) when the IQR is 0. */
+static double
+fd_width(const struct dataset *ds, size_t c)
 {
-	double wsum, lo, hi, iqr, h, mean, var, bins;
+	double wsum, iqr, h, mean, var;
 	struct wx *v = sorted_column(ds, c, &wsum);
 
 	if (v == NULL)
-		return 50;
+		return 0.0;
 	iqr = quantile(v, ds->n, wsum, 0.75) - quantile(v, ds->n, wsum, 0.25);
-	lo = v[0].x;
-	hi = v[ds->n - 1].x;
 	free(v);
-	if (!(hi > lo))
-		return 1;
 	h = 2.0 * iqr / cbrt(wsum);
 	if (!(h > 0.0)) {
 		dataset_column_moments(ds, c, &mean, &var);
 		h = 3.49 * sqrt(var) / cbrt(wsum);
 	}
+	return h > 0.0 ? h : 0.0;
+}
+
+size_t
+plot_fd_bins(const struct dataset *ds, size_t c)
+{
+	double lo, hi, h, bins;
+
+	dataset_column_range(ds, c, &lo, &hi);
+	if (!(hi > lo))
+		return 1;
+	h = fd_width(ds, c);
 	if (!(h > 0.0))
 		return 1;
 	bins = ceil((hi - lo) / h);
@@ -129,17 +138,20 @@ plot_hist_layout(const struct dataset *ds, size_t c, size_t bins_opt,
 		return;
 	}
 	*nb = plot_fd_bins(ds, c);
-	h = (hi - lo) / (double)*nb;
 	q = resolution(ds, c);
-	if (q > 0.0 && (hi - lo) / q <= 1e6) {
+	h = fd_width(ds, c);
+	if (q > 0.0 && h > 0.0 && (hi - lo) / q <= 1e6) {
+		/* The rule's width rounded up to the grid, edges between grid points. */
 		h = ceil(h / q - 1e-9) * q;
 		*first = lo - q / 2.0;
 		*nb = (size_t)ceil((hi - lo + q) / h - 1e-9);
-		if (*nb < 1)
-			*nb = 1;
-		*width = h;
-		return;
+		if (*nb >= 1 && *nb <= PLOT_MAX_BINS) {
+			*width = h;
+			return;
+		}
+		*nb = plot_fd_bins(ds, c);
 	}
+	h = (hi - lo) / (double)*nb;
 	*first = lo;
 	*width = h;
 }
@@ -244,7 +256,7 @@ write_cdf_data(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *
 	}
 	fputs("# x ecdf (the empirical CDF just after x", fp);
 	if (step > 1)
-		fprintf(fp, "; every %zu-th distinct value", step);
+		fprintf(fp, "; one distinct value in %zu, and the last", step);
 	fputs(")\n", fp);
 	for (size_t i = 0, s = 0; i < ds->n; s++) {
 		double x = v[i].x;

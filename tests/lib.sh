@@ -93,11 +93,36 @@ check() {
     fi
 }
 
+# check_sh DESC CODE [ARGS...]: ok when the shell code CODE succeeds; it
+# runs in a subshell (so it sees these helpers) with ARGS as $1, $2, ...
+check_sh() {
+    _desc=$1
+    _code=$2
+    shift 2
+    if (eval "$_code"); then
+        ok "$_desc"
+    else
+        not_ok "$_desc"
+    fi
+}
+
+# gmmfit ARGS...: the program under test, with a time limit when
+# timeout(1) exists, so that a hang fails one test point (exit status 124)
+# instead of stopping the suite.  No run here needs more than a few seconds.
+if command -v timeout >/dev/null 2>&1; then
+    gmmfit() {
+        timeout 60 "$GMMFIT" "$@"
+    }
+else
+    gmmfit() {
+        "$GMMFIT" "$@"
+    }
+fi
+
 # run_gmmfit ARGS...: run the program; stdout in $OUT, stderr in $ERR,
-# exit status in $status.  Standard input is /dev/null unless redirected
-# by the caller (run_gmmfit - < file).
+# exit status in $status.  Standard input is the caller's (run_gmmfit - <FILE).
 run_gmmfit() {
-    "$GMMFIT" "$@" >"$OUT" 2>"$ERR"
+    gmmfit "$@" >"$OUT" 2>"$ERR"
     status=$?
 }
 
@@ -114,7 +139,7 @@ expect_status() {
         ok "$* (exit $_want)"
     else
         not_ok "$* (exit $_want)"
-        diag "exit status $status, expected $_want; stderr:"
+        diag "exit status $status, expected $_want (124: timed out); stderr:"
         diag_file "$ERR"
     fi
 }
