@@ -177,6 +177,29 @@ block_estep(const struct gmm *g, const double *x, const double *w,
 }
 
 /*
+ * A sum in a fixed order: four interleaved partial sums, then
+ * (s0 + s1) + (s2 + s3).  C fixes the order of these additions, so the
+ * result is the same whether the compiler uses 2- or 4-wide vectors or
+ * none: a block's sums do not depend on the machine's vector width.
+ */
+static double
+sum4(const double *v, size_t n)
+{
+	double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
+	size_t i = 0;
+
+	for (; i + 4 <= n; i += 4) {
+		a0 += v[i];
+		a1 += v[i + 1];
+		a2 += v[i + 2];
+		a3 += v[i + 3];
+	}
+	for (; i < n; i++)
+		a0 += v[i];
+	return (a0 + a1) + (a2 + a3);
+}
+
+/*
  * One block of a 1-D model, E step and statistics together, with the
  * responsibilities component-major in R (k*EM_BLOCK) so that each loop
  * runs down a column of rows and vectorises.
@@ -187,7 +210,7 @@ __attribute__((target_clones("avx2", "default")))
 #endif
 static double
 block_1d(const struct gmm *g, const double *x, const double *w, size_t nrows,
-	 double *R, double *M, double *S, struct em_stats *blk)
+	 double *R, double *M, double *S, double *T, struct em_stats *blk)
 {
 	const size_t k = g->k;
 	double ll = 0.0;
@@ -223,33 +246,32 @@ block_1d(const struct gmm *g, const double *x, const double *w, size_t nrows,
 		S[i] = 1.0 / S[i];
 	}
 	if (w != NULL) {
-#pragma omp simd reduction(+:ll)
+#pragma omp simd
 		for (size_t i = 0; i < nrows; i++) {
-			ll += w[i] * M[i];
+			T[i] = w[i] * M[i];
 			S[i] *= w[i];
 		}
+		ll = sum4(T, nrows);
 	} else {
-#pragma omp simd reduction(+:ll)
-		for (size_t i = 0; i < nrows; i++)
-			ll += M[i];
+		ll = sum4(M, nrows);
 	}
 	if (blk == NULL)
 		return ll;
 	for (size_t j = 0; j < k; j++) {
-		double *Rj = R + j * EM_BLOCK, s0 = 0.0, sx = 0.0, m2 = 0.0, mean;
-#pragma omp simd reduction(+:s0, sx)
+		double *Rj = R + j * EM_BLOCK, s0, mean;
+#pragma omp simd
 		for (size_t i = 0; i < nrows; i++) {
 			Rj[i] *= S[i];
-			s0 += Rj[i];
-			sx += Rj[i] * x[i];
+			T[i] = Rj[i] * x[i];
 		}
-		mean = s0 > 0.0 ? sx / s0 : 0.0;
-#pragma omp simd reduction(+:m2)
+		s0 = sum4(Rj, nrows);
+		mean = s0 > 0.0 ? sum4(T, nrows) / s0 : 0.0;
+#pragma omp simd
 		for (size_t i = 0; i < nrows; i++)
-			m2 += Rj[i] * (x[i] - mean) * (x[i] - mean);
+			T[i] = Rj[i] * (x[i] - mean) * (x[i] - mean);
 		blk->s0[j] = s0;
 		blk->mean[j] = mean;
-		blk->m2[j] = s0 > 0.0 ? m2 : 0.0;
+		blk->m2[j] = s0 > 0.0 ? sum4(T, nrows) : 0.0;
 	}
 	return ll;
 }
@@ -287,7 +309,7 @@ em_pass(const struct dataset *ds, const struct gmm *g, struct em_stats *st,
 #pragma omp parallel num_threads(nthr) reduction(|:failed)
 	{
 		/* Scratch: responsibilities, two row vectors, a block's statistics. */
-		double *r = malloc((EM_BLOCK * (k + 2) + d) * sizeof *r);
+		double *r = malloc((EM_BLOCK * (k + 3) + d) * sizeof *r);
 		struct em_stats blk;
 		int ok = r != NULL && em_stats_init(&blk, k, d, full) == 0;
 
@@ -304,11 +326,12 @@ em_pass(const struct dataset *ds, const struct gmm *g, struct em_stats *st,
 				double ll;
 				if (d == 1) {
 					ll = block_1d(g, x, w, rows, r, r + EM_BLOCK * k,
-						      r + EM_BLOCK * (k + 1), st ? &blk : NULL);
+						      r + EM_BLOCK * (k + 1), r + EM_BLOCK * (k + 2),
+						      st ? &blk : NULL);
 					if (st == NULL)
 						em_stats_zero(&blk);
 				} else {
-					ll = block_estep(g, x, w, rows, r, r + EM_BLOCK * (k + 2));
+					ll = block_estep(g, x, w, rows, r, r + EM_BLOCK * (k + 3));
 					if (st != NULL)
 						em_block_stats(x, w, r, rows, &blk);
 					else
