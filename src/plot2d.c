@@ -264,7 +264,7 @@ scatter_panel(FILE *fp, const struct plot_ctx *pc, const struct gmm *g, size_t p
 
 	fputs("plot ", fp);
 	plot_file_ref(fp, pc, "-points.dat");
-	fprintf(fp, " using %zu:%zu:%zu with points pt 7 ps 0.35 lc variable notitle",
+	fprintf(fp, " using %zu:%zu:%zu with points pt 7 ps 0.5 lc variable notitle",
 		p + 1, q + 1, g->d + 1);
 	fputs(", \\\n     ", fp);
 	plot_file_ref(fp, pc, "-contours.dat");
@@ -389,7 +389,7 @@ plot_2d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 		plot_text(fp, pc, po->xlabel ? po->xlabel : ds->names[cols[0]]);
 		fputs("'\nset ylabel '", fp);
 		plot_text(fp, pc, po->ylabel ? po->ylabel : ds->names[cols[1]]);
-		fputs("'\nset key outside right top box opaque samplen 2\n"
+		fputs("'\nset key below box samplen 2 maxcols 2\n"
 		      "set border 3\nset tics nomirror\n", fp);
 		scatter_panel(fp, pc, g, 0, cols[0], cols[1], 1);
 	} else {
