@@ -148,35 +148,6 @@ em_stats_merge(struct em_stats *t, const struct em_stats *b)
 }
 
 /*
- * E step of one block of a d-dimensional model: responsibilities into r
- * (row-major, nrows*k), and the block's weighted log-likelihood.
- */
-static double
-block_estep(const struct gmm *g, const double *x, const double *w,
-	    size_t nrows, double *r, double *z)
-{
-	const size_t k = g->k, d = g->d;
-	double ll = 0.0;
-
-	for (size_t i = 0; i < nrows; i++) {
-		double *ri = r + i * k, m, s = 0.0, inv;
-		gmm_log_components(g, x + i * d, ri, z);
-		m = ri[0];
-		for (size_t j = 1; j < k; j++)
-			m = ri[j] > m ? ri[j] : m;
-		for (size_t j = 0; j < k; j++) {
-			ri[j] = vm_exp(ri[j] - m);
-			s += ri[j];
-		}
-		inv = 1.0 / s;
-		for (size_t j = 0; j < k; j++)
-			ri[j] *= inv;
-		ll += (w ? w[i] : 1.0) * (m + vm_log(s));
-	}
-	return ll;
-}
-
-/*
  * A sum in a fixed order: four interleaved partial sums, then
  * (s0 + s1) + (s2 + s3).  C fixes the order of these additions, so the
  * result is the same whether the compiler uses 2- or 4-wide vectors or
@@ -196,6 +167,24 @@ sum4(const double *v, size_t n)
 	}
 	for (; i < n; i++)
 		a0 += v[i];
+	return (a0 + a1) + (a2 + a3);
+}
+
+/* sum of a[i] b[i] in the same fixed order as sum4. */
+static double
+dot4(const double *a, const double *b, size_t n)
+{
+	double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
+	size_t i = 0;
+
+	for (; i + 4 <= n; i += 4) {
+		a0 += a[i] * b[i];
+		a1 += a[i + 1] * b[i + 1];
+		a2 += a[i + 2] * b[i + 2];
+		a3 += a[i + 3] * b[i + 3];
+	}
+	for (; i < n; i++)
+		a0 += a[i] * b[i];
 	return (a0 + a1) + (a2 + a3);
 }
 
@@ -277,6 +266,128 @@ block_1d(const struct gmm *g, const double *x, const double *w, size_t nrows,
 }
 
 /*
+ * One block of a d-dimensional model, laid out for vector loops: the
+ * block is transposed to column-major X (d x B); for each component the
+ * forward substitution L z = x - mu runs column by column over all rows
+ * at once; responsibilities are component-major as in block_1d.  Scratch
+ * (doubles): X, Z, D: d*B each; R: k*B; M, S, T, Q: B each.
+ */
+#if defined(__GNUC__) && defined(__x86_64__) && defined(HAVE_TARGET_CLONES)
+__attribute__((target_clones("avx2", "default")))
+#endif
+static double
+block_md(const struct gmm *g, const double *x, const double *w, size_t nrows,
+	 double *scratch, struct em_stats *blk)
+{
+	const size_t k = g->k, d = g->d, B = EM_BLOCK;
+	double *X = scratch, *Z = X + d * B, *D = Z + d * B, *R = D + d * B;
+	double *M = R + k * B, *S = M + B, *T = S + B, *Q = T + B;
+	const int diag = g->cov_type == GMM_DIAG || g->cov_type == GMM_SPHERICAL;
+	double ll;
+
+	for (size_t c = 0; c < d; c++)
+		for (size_t i = 0; i < nrows; i++)
+			X[c * B + i] = x[i * d + c];
+	for (size_t j = 0; j < k; j++) {
+		const double *l = g->chol + j * d * d, *mu = g->mean + j * d;
+		const double a = g->logw[j] - 0.5 * ((double)d * LOG_2PI + g->logdet[j]);
+		double *Rj = R + j * B;
+
+		for (size_t i = 0; i < nrows; i++)
+			Q[i] = 0.0;
+		for (size_t p = 0; p < d; p++) {
+			double *Zp = Z + p * B;
+			const double *Xp = X + p * B, inv = 1.0 / l[p * d + p], mp = mu[p];
+#pragma omp simd
+			for (size_t i = 0; i < nrows; i++)
+				Zp[i] = Xp[i] - mp;
+			if (!diag)
+				for (size_t q = 0; q < p; q++) {
+					const double lpq = l[p * d + q], *Zq = Z + q * B;
+#pragma omp simd
+					for (size_t i = 0; i < nrows; i++)
+						Zp[i] -= lpq * Zq[i];
+				}
+#pragma omp simd
+			for (size_t i = 0; i < nrows; i++) {
+				Zp[i] *= inv;
+				Q[i] += Zp[i] * Zp[i];
+			}
+		}
+#pragma omp simd
+		for (size_t i = 0; i < nrows; i++)
+			Rj[i] = a - 0.5 * Q[i];
+	}
+	for (size_t i = 0; i < nrows; i++)
+		M[i] = R[i];
+	for (size_t j = 1; j < k; j++) {
+		const double *Rj = R + j * B;
+#pragma omp simd
+		for (size_t i = 0; i < nrows; i++)
+			M[i] = Rj[i] > M[i] ? Rj[i] : M[i];
+	}
+	for (size_t i = 0; i < nrows; i++)
+		S[i] = 0.0;
+	for (size_t j = 0; j < k; j++) {
+		double *Rj = R + j * B;
+#pragma omp simd
+		for (size_t i = 0; i < nrows; i++) {
+			Rj[i] = vm_exp(Rj[i] - M[i]);
+			S[i] += Rj[i];
+		}
+	}
+#pragma omp simd
+	for (size_t i = 0; i < nrows; i++) {
+		M[i] += vm_log(S[i]);
+		S[i] = 1.0 / S[i];
+	}
+	if (w != NULL) {
+#pragma omp simd
+		for (size_t i = 0; i < nrows; i++) {
+			T[i] = w[i] * M[i];
+			S[i] *= w[i];
+		}
+		ll = sum4(T, nrows);
+	} else {
+		ll = sum4(M, nrows);
+	}
+	if (blk == NULL)
+		return ll;
+	em_stats_zero(blk);
+	for (size_t j = 0; j < k; j++) {
+		double *Rj = R + j * B, s0, *mean = blk->mean + j * d, *m2 = blk->m2 + j * d * d;
+#pragma omp simd
+		for (size_t i = 0; i < nrows; i++)
+			Rj[i] *= S[i];
+		s0 = sum4(Rj, nrows);
+		blk->s0[j] = s0;
+		if (!(s0 > 0.0))
+			continue;
+		for (size_t p = 0; p < d; p++) {
+			const double *Xp = X + p * B;
+			double *Dp = D + p * B;
+#pragma omp simd
+			for (size_t i = 0; i < nrows; i++)
+				T[i] = Rj[i] * Xp[i];
+			mean[p] = sum4(T, nrows) / s0;
+#pragma omp simd
+			for (size_t i = 0; i < nrows; i++)
+				Dp[i] = Xp[i] - mean[p];
+		}
+		/* Centred scatter about the block's own mean: lower triangle, or the diagonal. */
+		for (size_t p = 0; p < d; p++) {
+			const double *Dp = D + p * B;
+#pragma omp simd
+			for (size_t i = 0; i < nrows; i++)
+				T[i] = Rj[i] * Dp[i];
+			for (size_t q = blk->full ? 0 : p; q <= p; q++)
+				m2[p * d + q] = dot4(T, D + q * B, nrows);
+		}
+	}
+	return ll;
+}
+
+/*
  * The pass works on EM_CHUNKS chunks of consecutive blocks, fixed by n
  * alone: each chunk's blocks are merged in order, then the chunks in
  * order.  Threads take whole chunks, so the sums, and so every result,
@@ -309,7 +420,7 @@ em_pass(const struct dataset *ds, const struct gmm *g, struct em_stats *st,
 #pragma omp parallel num_threads(nthr) reduction(|:failed)
 	{
 		/* Scratch: responsibilities, two row vectors, a block's statistics. */
-		double *r = malloc((EM_BLOCK * (k + 3) + d) * sizeof *r);
+		double *r = malloc(EM_BLOCK * (3 * d + k + 4) * sizeof *r);
 		struct em_stats blk;
 		int ok = r != NULL && em_stats_init(&blk, k, d, full) == 0;
 
@@ -331,10 +442,8 @@ em_pass(const struct dataset *ds, const struct gmm *g, struct em_stats *st,
 					if (st == NULL)
 						em_stats_zero(&blk);
 				} else {
-					ll = block_estep(g, x, w, rows, r, r + EM_BLOCK * (k + 3));
-					if (st != NULL)
-						em_block_stats(x, w, r, rows, &blk);
-					else
+					ll = block_md(g, x, w, rows, r, st ? &blk : NULL);
+					if (st == NULL)
 						em_stats_zero(&blk);
 				}
 				blk.loglik = ll;
