@@ -70,6 +70,12 @@ dataset_column_range(const struct dataset *ds, size_t j, double *lo,
 {
 	double a = ds->x[j], b = ds->x[j];
 
+	if (ds->sorted) {
+		*lo = ds->x[0];
+		*hi = ds->x[ds->n - 1];
+		return;
+	}
+
 	for (size_t i = 1; i < ds->n; i++) {
 		double v = ds->x[i * ds->d + j];
 		if (v < a)
@@ -79,4 +85,152 @@ dataset_column_range(const struct dataset *ds, size_t j, double *lo,
 	}
 	*lo = a;
 	*hi = b;
+}
+
+static void
+swap2(double *x, double *w, size_t a, size_t b)
+{
+	double t = x[a];
+
+	x[a] = x[b];
+	x[b] = t;
+	if (w != NULL) {
+		t = w[a];
+		w[a] = w[b];
+		w[b] = t;
+	}
+}
+
+/* Heapsort: the fallback that keeps the sort O(n log n) on any input. */
+static void
+heapsort2(double *x, double *w, size_t n)
+{
+	for (size_t start = n / 2; start-- > 0;)
+		for (size_t root = start, child; (child = 2 * root + 1) < n; root = child) {
+			if (child + 1 < n && x[child] < x[child + 1])
+				child++;
+			if (!(x[root] < x[child]))
+				break;
+			swap2(x, w, root, child);
+		}
+	for (size_t end = n; end-- > 1;) {
+		swap2(x, w, 0, end);
+		for (size_t root = 0, child; (child = 2 * root + 1) < end; root = child) {
+			if (child + 1 < end && x[child] < x[child + 1])
+				child++;
+			if (!(x[root] < x[child]))
+				break;
+			swap2(x, w, root, child);
+		}
+	}
+}
+
+/*
+ * Introsort: quicksort (median of three, Hoare's partition, which splits
+ * runs of equal values evenly), insertion sort for short ranges, heapsort
+ * when the recursion gets too deep.  No memory beyond a little stack.
+ */
+static void
+introsort(double *x, double *w, size_t n, int depth)
+{
+	while (n > 16) {
+		size_t i, j, mid = n / 2;
+		double pivot;
+
+		if (depth-- == 0) {
+			heapsort2(x, w, n);
+			return;
+		}
+		if (x[mid] < x[0])
+			swap2(x, w, mid, 0);
+		if (x[n - 1] < x[0])
+			swap2(x, w, n - 1, 0);
+		if (x[n - 1] < x[mid])
+			swap2(x, w, n - 1, mid);
+		pivot = x[mid];
+		i = 0;
+		j = n - 1;
+		for (;;) {
+			while (x[i] < pivot)
+				i++;
+			while (pivot < x[j])
+				j--;
+			if (i >= j)
+				break;
+			swap2(x, w, i, j);
+			i++;
+			j--;
+		}
+		/* [0, j] and [j + 1, n): recurse on the smaller, loop on the larger. */
+		if (j + 1 < n - j - 1) {
+			introsort(x, w ? w : NULL, j + 1, depth);
+			x += j + 1;
+			if (w != NULL)
+				w += j + 1;
+			n -= j + 1;
+		} else {
+			introsort(x + j + 1, w ? w + j + 1 : NULL, n - j - 1, depth);
+			n = j + 1;
+		}
+	}
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && x[j] < x[j - 1]; j--)
+			swap2(x, w, j, j - 1);
+}
+
+void
+sort_with(double *x, double *w, size_t n)
+{
+	int depth = 0;
+
+	for (size_t m = n; m > 1; m >>= 1)
+		depth += 2;
+	introsort(x, w, n, depth);
+}
+
+void
+dataset_sort(struct dataset *ds)
+{
+	if (ds->d != 1 || ds->sorted)
+		return;
+	sort_with(ds->x, ds->w, ds->n);
+	ds->sorted = 1;
+}
+
+int
+dataset_sorted_column(const struct dataset *ds, size_t c, struct colview *v)
+{
+	memset(v, 0, sizeof *v);
+	v->n = ds->n;
+	v->wsum = dataset_total_weight(ds);
+	if (ds->d == 1 && ds->sorted) {
+		v->x = ds->x;
+		v->w = ds->w;
+		return 0;
+	}
+	v->own_x = malloc(ds->n * sizeof *v->own_x);
+	if (v->own_x == NULL)
+		return -1;
+	if (ds->w != NULL && (v->own_w = malloc(ds->n * sizeof *v->own_w)) == NULL) {
+		free(v->own_x);
+		v->own_x = NULL;
+		return -1;
+	}
+	for (size_t i = 0; i < ds->n; i++) {
+		v->own_x[i] = ds->x[i * ds->d + c];
+		if (v->own_w != NULL)
+			v->own_w[i] = ds->w[i];
+	}
+	sort_with(v->own_x, v->own_w, ds->n);
+	v->x = v->own_x;
+	v->w = v->own_w;
+	return 0;
+}
+
+void
+colview_free(struct colview *v)
+{
+	free(v->own_x);
+	free(v->own_w);
+	memset(v, 0, sizeof *v);
 }

@@ -22,6 +22,15 @@ struct dataset {
 	size_t skipped;		/* rows skipped for a missing value */
 	long skip_lines[DATASET_SKIP_LINES];	/* first few of their lines */
 	size_t skipped_zero;	/* rows with weight 0 (kept out of the fit) */
+	int sorted;		/* one column, rows in ascending order */
+};
+
+/* A column in ascending order, with its weights: a view or a sorted copy. */
+struct colview {
+	const double *x, *w;	/* n values; w NULL when every row counts once */
+	size_t n;
+	double wsum;
+	double *own_x, *own_w;	/* what the view owns */
 };
 
 /* Release what a dataset owns and zero it. */
@@ -33,6 +42,24 @@ double dataset_total_weight(const struct dataset *ds);
 /* Weighted mean and variance (divisor: total weight) of column j, two-pass. */
 void dataset_column_moments(const struct dataset *ds, size_t j, double *mean,
 			    double *var);
+
+/*
+ * Sort the rows of a one-column dataset in place (weights move with
+ * their values), without extra memory; sets ds->sorted.  For the end of
+ * a run, once nothing depends on the rows' order: the sorted column then
+ * serves the CDF, the KS distance and the histogram without a copy.
+ */
+void dataset_sort(struct dataset *ds);
+
+/*
+ * Column c in ascending order: a view of ds when it is sorted, else a
+ * sorted copy.  Returns 0, or -1 when out of memory.
+ */
+int dataset_sorted_column(const struct dataset *ds, size_t c, struct colview *v);
+void colview_free(struct colview *v);
+
+/* Sort x[0..n) ascending, with w (when not NULL) moved alongside; in place. */
+void sort_with(double *x, double *w, size_t n);
 
 /* Minimum and maximum of column j (n > 0). */
 void dataset_column_range(const struct dataset *ds, size_t j, double *lo,

@@ -989,8 +989,11 @@ main(int argc, char **argv)
 
 	/* Stage 3: the outputs, all or nothing. */
 	t_mark = now();
-	if (ds.d == 1)
+	if (ds.d == 1) {
+		/* Nothing below depends on the rows' order; sorted, they need no copy. */
+		dataset_sort(&ds);
 		ks_distance = gof_ks(&ds, fr.models[fr.chosen].g);
+	}
 	if (po.prefix != NULL) {
 		if (plot_columns != NULL && (rc = find_pair(&ds, plot_columns, po.pair)) != GM_OK)
 			goto out;

@@ -23,40 +23,21 @@ gof_mixture_cdf(const struct gmm *g, size_t c, double x)
 	return f > 1.0 ? 1.0 : f;
 }
 
-struct pair {
-	double x, w;
-};
-
-static int
-cmp_pair(const void *a, const void *b)
-{
-	double x = ((const struct pair *)a)->x, y = ((const struct pair *)b)->x;
-
-	return (x > y) - (x < y);
-}
-
 double
 gof_ks(const struct dataset *ds, const struct gmm *g)
 {
-	const size_t n = ds->n;
-	struct pair *v = malloc(n * sizeof *v);
-	double wsum = 0.0, acc = 0.0, dmax = 0.0;
+	struct colview v;
+	double acc = 0.0, dmax = 0.0;
 
-	if (v == NULL)
+	if (dataset_sorted_column(ds, 0, &v))
 		return -1.0;
-	for (size_t i = 0; i < n; i++) {
-		v[i].x = ds->x[i * ds->d];
-		v[i].w = ds->w ? ds->w[i] : 1.0;
-		wsum += v[i].w;
-	}
-	qsort(v, n, sizeof *v, cmp_pair);
-	for (size_t i = 0; i < n;) {
-		double x = v[i].x, f = gof_mixture_cdf(g, 0, x), below = acc / wsum;
+	for (size_t i = 0; i < v.n;) {
+		double x = v.x[i], f = gof_mixture_cdf(g, 0, x), below = acc / v.wsum;
 		/* All rows equal to x make one jump of F_n. */
-		while (i < n && !(v[i].x > x))
-			acc += v[i++].w;
-		dmax = fmax(dmax, fmax(fabs(f - below), fabs(acc / wsum - f)));
+		while (i < v.n && !(v.x[i] > x))
+			acc += v.w ? v.w[i++] : (i++, 1.0);
+		dmax = fmax(dmax, fmax(fabs(f - below), fabs(acc / v.wsum - f)));
 	}
-	free(v);
+	colview_free(&v);
 	return dmax;
 }

@@ -196,59 +196,52 @@ from_means(const struct dataset *ds, const double *means, const double *reg,
 	return from_labels(ds, &lb, reg, g, err);
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
+#define QUANTILE_SAMPLE 65536	/* rows the cut points are taken from, at most */
 
-	return (x > y) - (x < y);
-}
-
-struct wpair {
-	double x, w;
-};
-
-static int
-cmp_pair(const void *a, const void *b)
-{
-	return cmp_double(a, b);
-}
-
-/* Cut points between K groups of equal weight of the sorted values. */
+/*
+ * Cut points between K groups of equal weight of the sorted values.  On
+ * large data they come from every step-th row (at most QUANTILE_SAMPLE,
+ * the same rows every time): a start needs the quantiles roughly, and
+ * sorting all n rows would cost a copy of the data.
+ */
 static int
 quantile_start(const struct dataset *ds, const double *reg, struct gmm *g,
 	       struct gm_error *err)
 {
-	const size_t k = g->k, n = ds->n;
+	const size_t k = g->k, step = ds->n / QUANTILE_SAMPLE + 1;
+	const size_t m = (ds->n + step - 1) / step;
 	double *cuts = malloc((k > 1 ? k - 1 : 1) * sizeof *cuts);
-	struct wpair *v = malloc(n * sizeof *v);
+	double *x = malloc(m * sizeof *x), *w = ds->w ? malloc(m * sizeof *w) : NULL;
 	struct labeller lb = { quantile_group, NULL, NULL, k, 1 };
 	double wsum = 0.0, acc = 0.0;
 	size_t j = 0;
 	int rc;
 
-	if (cuts == NULL || v == NULL) {
+	if (cuts == NULL || x == NULL || (ds->w != NULL && w == NULL)) {
 		free(cuts);
-		free(v);
+		free(x);
+		free(w);
 		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 	}
-	for (size_t i = 0; i < n; i++) {
-		v[i].x = ds->x[i];
-		v[i].w = ds->w ? ds->w[i] : 1.0;
-		wsum += v[i].w;
+	for (size_t i = 0; i < m; i++) {
+		x[i] = ds->x[i * step];
+		if (w != NULL)
+			w[i] = ds->w[i * step];
+		wsum += w ? w[i] : 1.0;
 	}
-	qsort(v, n, sizeof *v, cmp_pair);
+	sort_with(x, w, m);
 	/* cut j is the value at cumulative weight (j+1)/K of the total. */
-	for (size_t i = 0; i < n && j + 1 < k; i++) {
-		acc += v[i].w;
+	for (size_t i = 0; i < m && j + 1 < k; i++) {
+		acc += w ? w[i] : 1.0;
 		while (j + 1 < k && acc >= wsum * (double)(j + 1) / (double)k)
-			cuts[j++] = v[i].x;
+			cuts[j++] = x[i];
 	}
 	while (j + 1 < k) {
-		cuts[j] = v[n - 1].x;
+		cuts[j] = x[m - 1];
 		j++;
 	}
-	free(v);
+	free(x);
+	free(w);
 	lb.cuts = cuts;
 	rc = from_labels(ds, &lb, reg, g, err);
 	free(cuts);

@@ -14,61 +14,38 @@
 #define LOG_SQRT_2PI 0.91893853320467274178032973640562
 #define ECDF_MAX 5000		/* steps of the drawn empirical CDF */
 
-struct wx {
-	double x, w;
-};
-
-static int
-cmp_wx(const void *a, const void *b)
-{
-	double x = ((const struct wx *)a)->x, y = ((const struct wx *)b)->x;
-
-	return (x > y) - (x < y);
-}
-
-/* Column c with weights, sorted; NULL when out of memory. */
-static struct wx *
-sorted_column(const struct dataset *ds, size_t c, double *wsum)
-{
-	struct wx *v = malloc(ds->n * sizeof *v);
-
-	if (v == NULL)
-		return NULL;
-	*wsum = 0.0;
-	for (size_t i = 0; i < ds->n; i++) {
-		v[i].x = ds->x[i * ds->d + c];
-		v[i].w = ds->w ? ds->w[i] : 1.0;
-		*wsum += v[i].w;
-	}
-	qsort(v, ds->n, sizeof *v, cmp_wx);
-	return v;
-}
-
-/* Weighted quantile q: the first value whose cumulative weight reaches q. */
+/* Weighted quantile q of a sorted column: the first value whose cumulative weight reaches q. */
 static double
-quantile(const struct wx *v, size_t n, double wsum, double q)
+quantile(const struct colview *v, double q)
 {
 	double acc = 0.0;
 
-	for (size_t i = 0; i < n; i++) {
-		acc += v[i].w;
-		if (acc >= q * wsum)
-			return v[i].x;
+	if (v->w == NULL) {
+		/* the same rule with unit weights: the ceil(q n)-th value */
+		double t = ceil(q * (double)v->n);
+		size_t i = t < 1.0 ? 0 : (size_t)t - 1;
+		return v->x[i < v->n ? i : v->n - 1];
 	}
-	return v[n - 1].x;
+	for (size_t i = 0; i < v->n; i++) {
+		acc += v->w[i];
+		if (acc >= q * v->wsum)
+			return v->x[i];
+	}
+	return v->x[v->n - 1];
 }
 
 /* Freedman-Diaconis bin width 2 IQR n^(-1/3); Scott's 3.49 sd n^(-1/3) when the IQR is 0. */
 static double
 fd_width(const struct dataset *ds, size_t c)
 {
-	double wsum, iqr, h, mean, var;
-	struct wx *v = sorted_column(ds, c, &wsum);
+	double iqr, h, mean, var, wsum;
+	struct colview v;
 
-	if (v == NULL)
+	if (dataset_sorted_column(ds, c, &v))
 		return 0.0;
-	iqr = quantile(v, ds->n, wsum, 0.75) - quantile(v, ds->n, wsum, 0.25);
-	free(v);
+	iqr = quantile(&v, 0.75) - quantile(&v, 0.25);
+	wsum = v.wsum;
+	colview_free(&v);
 	h = 2.0 * iqr / cbrt(wsum);
 	if (!(h > 0.0)) {
 		dataset_column_moments(ds, c, &mean, &var);
@@ -242,30 +219,30 @@ plot_fit_block(FILE *fp, const struct dataset *ds, const struct gmm *g, size_t c
 static int
 write_cdf_data(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 {
-	double wsum, acc = 0.0, a, b;
-	struct wx *v = sorted_column(ds, 0, &wsum);
+	double acc = 0.0, a, b;
+	struct colview v;
 	size_t step = ds->n / ECDF_MAX + 1;
 	FILE *fp;
 	int rc;
 
-	if (v == NULL)
+	if (dataset_sorted_column(ds, 0, &v))
 		return gm_error_set(pc->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 	if ((rc = plot_open(pc, "-ecdf.dat", &fp))) {
-		free(v);
+		colview_free(&v);
 		return rc;
 	}
 	fputs("# x ecdf (the empirical CDF just after x", fp);
 	if (step > 1)
 		fprintf(fp, "; one distinct value in %zu, and the last", step);
 	fputs(")\n", fp);
-	for (size_t i = 0, s = 0; i < ds->n; s++) {
-		double x = v[i].x;
-		while (i < ds->n && !(v[i].x > x))
-			acc += v[i++].w;
-		if (s % step == 0 || i == ds->n)
-			fprintf(fp, "%.12g %.12g\n", x, acc / wsum);
+	for (size_t i = 0, s = 0; i < v.n; s++) {
+		double x = v.x[i];
+		while (i < v.n && !(v.x[i] > x))
+			acc += v.w ? v.w[i++] : (i++, 1.0);
+		if (s % step == 0 || i == v.n)
+			fprintf(fp, "%.12g %.12g\n", x, acc / v.wsum);
 	}
-	free(v);
+	colview_free(&v);
 	if ((rc = plot_close(pc)))
 		return rc;
 	if ((rc = plot_open(pc, "-cdf.dat", &fp)))
