@@ -400,10 +400,14 @@ given_start(const struct dataset *ds, const struct init_given *gv,
 		return gm_error_set(err, GM_EUSAGE, NULL, 0, 0,
 				    "--init given needs --means");
 	if (gv->sds == NULL) {
+		/* Weights and covariances from the nearest-mean groups; the means as given. */
 		int rc = from_means(ds, gv->means, reg, g, err);
-		if (rc == GM_OK && gv->weights != NULL)
+		if (rc != GM_OK)
+			return rc;
+		memcpy(g->mean, gv->means, k * d * sizeof *g->mean);
+		if (gv->weights != NULL)
 			goto weights;
-		return rc;
+		goto prepare;
 	}
 	for (size_t j = 0; j < k; j++) {
 		memcpy(g->mean + j * d, gv->means + j * d, d * sizeof *g->mean);

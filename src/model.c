@@ -258,8 +258,10 @@ build(const struct jv *root, const char *path, struct model *m, struct gm_error 
 		snprintf(msg, sizeof msg, "sum to %.17g, not 1", wsum);
 		return invalid(err, path, "the components' weights", msg);
 	}
-	for (size_t j = 0; j < k; j++)
-		m->g->weight[j] /= wsum;
+	/* Weights as written read back exactly; renormalise only beyond rounding. */
+	if (fabs(wsum - 1.0) > 1e-12)
+		for (size_t j = 0; j < k; j++)
+			m->g->weight[j] /= wsum;
 	if (check_structure(m->g)) {
 		char msg[96];
 		snprintf(msg, sizeof msg, "do not have the \"%s\" structure", gmm_cov_name(type));

@@ -168,9 +168,12 @@ plot_tail(FILE *fp, const struct plot_ctx *pc, const char *suffix)
 	fputs("# Reproducible PDF: with SOURCE_DATE_EPOCH set, its time replaces the\n"
 	      "# time of drawing that cairo writes into the file.\n", fp);
 	fputs("sde = system('printenv SOURCE_DATE_EPOCH')\n", fp);
+	/* cairo writes D:...Z in UTC and D:...+HH'mm elsewhere: both keep their length. */
 	fputs("if (strlen(sde) > 0) {\n"
-	      "  system(sprintf(\"sed -i 's|/CreationDate (D:[0-9]*Z)|/CreationDate (D:%sZ)|' '%s'\", \\\n"
-	      "    strftime('%Y%m%d%H%M%S', int(sde)), '", fp);
+	      "  d = strftime('%Y%m%d%H%M%S', int(sde))\n"
+	      "  system(sprintf(\"sed -i -e 's|/CreationDate (D:[0-9]*Z)|/CreationDate (D:%sZ)|' \" . \\\n"
+	      "    \"-e 's|/CreationDate (D:[0-9]*[-+][0-9][0-9]\\\\x27[0-9][0-9])|/CreationDate (D:%s+00\\\\x2700)|' '%s'\", \\\n"
+	      "    d, d, '", fp);
 	put_name(fp, pc->base);
 	fprintf(fp, "%s.pdf'))\n}\n", suffix);
 	/* Every figure's script ends the same way (harmless when closed already). */

@@ -246,6 +246,14 @@ write_contours(FILE *fp, const struct dataset *ds, const struct gmm *g, size_t p
 	return 0;
 }
 
+/* A name inside a data file's # comment: control bytes (line ends) become spaces. */
+static void
+comment_text(FILE *fp, const char *s)
+{
+	for (; *s; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s, fp);
+}
+
 static void
 legend_title(FILE *fp, const struct gmm *g, size_t j, const size_t *cols, size_t nc)
 {
@@ -268,8 +276,14 @@ scatter_panel(FILE *fp, const struct plot_ctx *pc, const struct gmm *g, size_t p
 		p + 1, q + 1, g->d + 1);
 	fputs(", \\\n     ", fp);
 	plot_file_ref(fp, pc, "-contours.dat");
-	fprintf(fp, " index %zu with lines lw 1 dt 1 lc rgb '#888888' %s", pair_index,
-		with_titles ? "title 'density (25, 50, 75, 95%)'" : "notitle");
+	fprintf(fp, " index %zu with lines lw 1 dt 1 lc rgb '#888888' ", pair_index);
+	if (with_titles) {
+		fputs("title '", fp);
+		plot_text(fp, pc, "density (25, 50, 75, 95%)");
+		fputc('\'', fp);
+	} else {
+		fputs("notitle", fp);
+	}
 	for (size_t j = 0; j < g->k; j++) {
 		fputs(", \\\n     ", fp);
 		plot_file_ref(fp, pc, "-ellipses.dat");
@@ -334,7 +348,11 @@ plot_2d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 	for (size_t r = 1; r < nc; r++)
 		for (size_t c = 0; c < r; c++) {
 			size_t x = matrix ? cols[c] : cols[0], y = matrix ? cols[r] : cols[1];
-			fprintf(fp, "%s# pair %s / %s\n", npairs ? "\n" : "", ds->names[x], ds->names[y]);
+			fprintf(fp, "%s# pair ", npairs ? "\n" : "");
+			comment_text(fp, ds->names[x]);
+			fputs(" / ", fp);
+			comment_text(fp, ds->names[y]);
+			fputc('\n', fp);
 			write_ellipses(fp, g, x, y);
 			npairs++;
 		}
@@ -347,8 +365,11 @@ plot_2d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 	for (size_t r = 1; r < nc; r++)
 		for (size_t c = 0; c < r; c++) {
 			size_t x = matrix ? cols[c] : cols[0], y = matrix ? cols[r] : cols[1];
-			fprintf(fp, "%s# pair %s / %s\n", npairs++ ? "\n\n" : "", ds->names[x],
-				ds->names[y]);
+			fprintf(fp, "%s# pair ", npairs++ ? "\n\n" : "");
+			comment_text(fp, ds->names[x]);
+			fputs(" / ", fp);
+			comment_text(fp, ds->names[y]);
+			fputc('\n', fp);
 			if (write_contours(fp, ds, g, x, y))
 				return gm_error_set(pc->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 		}
@@ -358,7 +379,9 @@ plot_2d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 		if ((rc = plot_open(pc, "-hist.dat", &fp)))
 			return rc;
 		for (size_t c = 0; c < nc; c++) {
-			fprintf(fp, "%s# column %s\n", c ? "\n\n" : "", ds->names[cols[c]]);
+			fprintf(fp, "%s# column ", c ? "\n\n" : "");
+			comment_text(fp, ds->names[cols[c]]);
+			fputc('\n', fp);
 			if (plot_hist_block(fp, ds, cols[c], po->bins))
 				return gm_error_set(pc->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 		}
@@ -367,7 +390,9 @@ plot_2d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 		if ((rc = plot_open(pc, "-fit.dat", &fp)))
 			return rc;
 		for (size_t c = 0; c < nc; c++) {
-			fprintf(fp, "%s# column %s\n", c ? "\n\n" : "", ds->names[cols[c]]);
+			fprintf(fp, "%s# column ", c ? "\n\n" : "");
+			comment_text(fp, ds->names[cols[c]]);
+			fputc('\n', fp);
 			plot_fit_block(fp, ds, g, cols[c]);
 		}
 		if ((rc = plot_close(pc)))
