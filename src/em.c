@@ -408,6 +408,11 @@ em_pass(const struct dataset *ds, const struct gmm *g, struct em_stats *st,
 
 #ifdef _OPENMP
 	nthr = threads > 0 ? threads : omp_get_max_threads();
+	/* At least 8 blocks (4096 rows) a thread: below that, threads cost more than they give. */
+	if ((size_t)nthr > (nblocks + 7) / 8)
+		nthr = (int)((nblocks + 7) / 8);
+	if (nthr < 1)
+		nthr = 1;
 #else
 	(void)threads;
 #endif

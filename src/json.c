@@ -240,6 +240,11 @@ parse_value(struct parser *p, const char **pos, struct jv *v, int depth)
 					return bad(p, s, "':' was expected after a member name");
 				}
 				s++;
+				for (size_t i = 0; i < v->n; i++)
+					if (strcmp(v->keys[i], key) == 0) {
+						free(key);
+						return bad(p, s, "a member name appears twice in one object");
+					}
 				v->keys[v->n] = key;
 			}
 			if (parse_value(p, &s, &v->items[v->n], depth + 1)) {
