@@ -21,12 +21,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include <csv.h>
 
 #include "csvread.h"
 #include "numparse.h"
 
 #define READ_BLOCK (1u << 20)	/* bytes handed to libcsv at a time */
+#define PARALLEL_MIN (8u << 20)	/* files at least this big are read by byte ranges */
+#define PREFIX_BYTES (64u << 10)	/* read first, alone: the header and first rows */
 
 struct reader {
 	const struct csv_options *opt;
@@ -712,6 +722,257 @@ read_stream(struct reader *r, FILE *fp)
 	return r->failed ? r->err->status : 0;
 }
 
+/* ------------------------------------------------------------------
+ * Reading a large file by byte ranges on all cores.
+ *
+ * The file is mapped.  The rule for a record boundary: a line end (LF,
+ * CR, or CRLF taken whole) preceded by an even number of quote
+ * characters counted from the start of the file, i.e. not inside a quoted
+ * field.  The first PREFIX_BYTES (up to such a boundary) are read alone,
+ * so the header is known and the columns are chosen; the rest is cut at
+ * boundaries into one range per thread.  Each range is parsed by its own
+ * libcsv parser into its own part of one array (a range holds at most one
+ * record per line end, plus one), with its first line number counted
+ * beforehand, so messages and line numbers are those of a sequential
+ * read, and the first error in file order is the one reported.  The rows
+ * come out in file order: the result is the same as reading sequentially.
+ */
+
+static int
+is_line_end(const unsigned char *b, size_t i)
+{
+	return b[i] == '\n' || b[i] == '\r';
+}
+
+/* Line ends in [from, to) as the reader counts them: LF, lone CR, CRLF once. */
+static long
+count_lines(const unsigned char *b, size_t from, size_t to, size_t len)
+{
+	long n = 0;
+	const unsigned char *p = b + from, *end = b + to;
+
+	for (;;) {
+		const unsigned char *q = memchr(p, '\n', (size_t)(end - p));
+		const unsigned char *c = memchr(p, '\r', (size_t)((q ? q : end) - p));
+		if (c != NULL) {
+			/* a CR before the next LF: counts unless an LF follows it */
+			if (!((size_t)(c - b) + 1 < len && c[1] == '\n'))
+				n++;
+			p = c + 1;
+			continue;
+		}
+		if (q == NULL)
+			return n;
+		n++;
+		p = q + 1;
+	}
+}
+
+/* Parity of the quote characters in [from, to), added to *par. */
+static void
+quote_parity(const unsigned char *b, size_t from, size_t to, unsigned char quote, int *par)
+{
+	const unsigned char *p = b + from, *end = b + to;
+
+	while ((p = memchr(p, quote, (size_t)(end - p))) != NULL) {
+		*par ^= 1;
+		p++;
+	}
+}
+
+/* The first record boundary at or after pos (par: quote parity at pos); len if none. */
+static size_t
+next_boundary(const unsigned char *b, size_t len, size_t pos, unsigned char quote, int par)
+{
+	for (size_t i = pos; i < len; i++) {
+		if (b[i] == quote)
+			par ^= 1;
+		else if (par == 0 && is_line_end(b, i))
+			return b[i] == '\r' && i + 1 < len && b[i + 1] == '\n' ? i + 2 : i + 1;
+	}
+	return len;
+}
+
+/* Parse b[0..len) with r (its own libcsv parser); fini when last. */
+static int
+parse_buffer(struct reader *r, const unsigned char *b, size_t len, char delim, int last)
+{
+	struct csv_parser p;
+	unsigned char opts = CSV_STRICT | CSV_REPALL_NL | CSV_STRICT_FINI | CSV_APPEND_NULL;
+
+	if (csv_init(&p, opts) != 0)
+		return fail(r, GM_EINTERNAL, 0, 0, "out of memory");
+	csv_set_delim(&p, (unsigned char)delim);
+	csv_set_quote(&p, (unsigned char)(r->opt->quote ? r->opt->quote : '"'));
+	for (size_t off = 0; off < len && !r->failed; off += READ_BLOCK) {
+		size_t n = len - off < READ_BLOCK ? len - off : READ_BLOCK;
+		if (csv_parse(&p, b + off, n, on_field, on_record, r) != n && !r->failed)
+			fail(r, GM_EDATA, r->field_line, (long)r->field + 1,
+			     "malformed quoting (%s)", csv_strerror(csv_error(&p)));
+	}
+	if (last && !r->failed && csv_fini(&p, on_field, on_record, r) != 0)
+		fail(r, GM_EDATA, r->field_line, (long)r->field + 1,
+		     "a quoted field opened on this line is never closed");
+	csv_free(&p);
+	return r->failed ? r->err->status : 0;
+}
+
+struct range {
+	size_t from, to;	/* bytes */
+	long line;		/* line its first record starts on */
+	size_t cap;		/* rows it can hold */
+	size_t at;		/* its first row in the shared array */
+	struct reader r;
+	struct dataset ds;	/* its skip counts */
+	struct gm_error err;
+};
+
+/*
+ * r has read the prefix; read b[from..len) in ranges in parallel and
+ * append the rows to r's.  Returns 0 or the first error's status.
+ */
+static int
+read_ranges(struct reader *r, const unsigned char *b, size_t from, size_t len,
+	    char delim, int nthr)
+{
+	const unsigned char quote = (unsigned char)(r->opt->quote ? r->opt->quote : '"');
+	const size_t d = r->d, nw = r->wcol >= 0;
+	struct range *rg = calloc((size_t)nthr, sizeof *rg);
+	size_t total = r->n, pos = from;
+	double *x = NULL, *w = NULL;
+	int par = 0, nr = 0, rc = 0;
+	long line = r->line;
+	long t;
+
+	if (rg == NULL)
+		return fail(r, GM_EINTERNAL, 0, 0, "out of memory");
+	quote_parity(b, 0, from, quote, &par);
+	for (int i = 0; i < nthr && pos < len; i++) {
+		size_t target = from + (len - from) / (size_t)nthr * (size_t)(i + 1);
+		size_t end = i + 1 == nthr || target >= len ? len : target;
+		int p2 = par;
+		if (end < len) {
+			quote_parity(b, pos, end, quote, &p2);
+			end = next_boundary(b, len, end, quote, p2);
+		}
+		rg[nr].from = pos;
+		rg[nr].to = end;
+		rg[nr].line = line;
+		rg[nr].cap = (size_t)count_lines(b, pos, end, len) + 1;
+		rg[nr].at = total;
+		total += rg[nr].cap;
+		line += count_lines(b, pos, end, len);
+		quote_parity(b, pos, end, quote, &par);
+		pos = end;
+		nr++;
+	}
+	x = malloc((total ? total : 1) * d * sizeof *x);
+	if (nw)
+		w = malloc((total ? total : 1) * sizeof *w);
+	if (x == NULL || (nw && w == NULL)) {
+		free(x);
+		free(w);
+		free(rg);
+		return fail(r, GM_EINTERNAL, 0, 0, "out of memory");
+	}
+	memcpy(x, r->x, r->n * d * sizeof *x);
+	if (nw)
+		memcpy(w, r->w, r->n * sizeof *w);
+	for (int i = 0; i < nr; i++) {
+		struct reader *c = &rg[i].r;
+		*c = *r;	/* the chosen columns and options, shared read-only */
+		c->err = &rg[i].err;
+		c->ds = &rg[i].ds;
+		c->failed = 0;
+		c->first = NULL;
+		c->nfirst = c->capfirst = 0;
+		c->first_line = NULL;
+		c->fields = NULL;
+		c->nfields = c->capfields = 0;
+		c->row = malloc(d * sizeof *c->row);
+		c->x = x + rg[i].at * d;
+		c->w = nw ? w + rg[i].at : NULL;
+		c->n = 0;
+		c->cap = rg[i].cap;
+		c->line = c->field_line = c->rec_line = rg[i].line;
+		c->last_cr = 0;
+		start_record(c);
+		if (c->row == NULL)
+			fail(c, GM_EINTERNAL, 0, 0, "out of memory");
+	}
+#pragma omp parallel for schedule(static, 1) num_threads(nthr)
+	for (t = 0; t < nr; t++)
+		if (!rg[t].r.failed)
+			parse_buffer(&rg[t].r, b + rg[t].from, rg[t].to - rg[t].from, delim,
+				     rg[t].to == len);
+	/* Stitch: rows in file order, skip counts, the first error. */
+	for (int i = 0; i < nr; i++) {
+		struct reader *c = &rg[i].r;
+		if (c->failed) {
+			if (!rc) {
+				gm_error_set(r->err, rg[i].err.status, r->path, rg[i].err.line,
+					     rg[i].err.col, "%s", rg[i].err.msg);
+				r->failed = 1;
+				rc = rg[i].err.status;
+			}
+			continue;
+		}
+		if (rc)
+			continue;
+		memmove(x + r->n * d, x + rg[i].at * d, c->n * d * sizeof *x);
+		if (nw)
+			memmove(w + r->n, w + rg[i].at, c->n * sizeof *w);
+		r->n += c->n;
+		for (size_t k = 0; k < rg[i].ds.skipped && k < DATASET_SKIP_LINES; k++)
+			if (r->ds->skipped + k < DATASET_SKIP_LINES)
+				r->ds->skip_lines[r->ds->skipped + k] = rg[i].ds.skip_lines[k];
+		r->ds->skipped += rg[i].ds.skipped;
+		r->ds->skipped_zero += rg[i].ds.skipped_zero;
+		r->line = c->line;
+	}
+	for (int i = 0; i < nr; i++)
+		free(rg[i].r.row);
+	free(rg);
+	free(r->x);
+	free(r->w);
+	r->x = x;
+	r->w = w;
+	r->cap = total;
+	return rc;
+}
+
+/* A large regular file: mapped, its prefix read alone, the rest in parallel. */
+static int
+read_mapped(struct reader *r, const unsigned char *b, size_t len, int nthr)
+{
+	const unsigned char quote = (unsigned char)(r->opt->quote ? r->opt->quote : '"');
+	const unsigned char *nul;
+	size_t skip = 0, pre;
+	char delim = r->opt->delimiter ? r->opt->delimiter : ',';
+	int par = 0;
+
+	if (len >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf)
+		skip = 3;
+	if (r->opt->delimiter_auto)
+		delim = sniff_delimiter(b + skip, len - skip < READ_BLOCK ? len - skip : READ_BLOCK,
+					(char)quote, r->decimal);
+	nul = memchr(b, 0, len);
+	if (nul != NULL)
+		return fail(r, GM_EDATA, 0, 0, "not a text file: NUL byte at offset %lld",
+			    (long long)(nul - b));
+	r->line = r->field_line = r->rec_line = 1;
+	start_record(r);
+	quote_parity(b, skip, skip + PREFIX_BYTES, quote, &par);
+	pre = next_boundary(b, len, skip + PREFIX_BYTES, quote, par);
+	if (parse_buffer(r, b + skip, pre - skip, delim, pre == len))
+		return r->err->status;
+	if (pre == len)
+		return 0;
+	if (!r->resolved)	/* no data row in the prefix: read on, alone */
+		return parse_buffer(r, b + pre, len - pre, delim, 1);
+	return read_ranges(r, b, pre, len, delim, nthr);
+}
+
 int
 csv_read(const char *path, const struct csv_options *opt, struct dataset *ds,
 	 struct gm_error *err)
@@ -754,7 +1015,25 @@ csv_read_stream(FILE *fp, const char *path, const struct csv_options *opt,
 			r.na_len[i] = strlen(opt->na[i]);
 	}
 
-	rc = read_stream(&r, fp);
+	rc = -1;
+#ifdef _OPENMP
+	{
+		struct stat st;
+		int nthr = opt->threads > 0 ? opt->threads : omp_get_max_threads();
+		if (opt->on_row == NULL && nthr > 1 && fstat(fileno(fp), &st) == 0 &&
+		    S_ISREG(st.st_mode) && (size_t)st.st_size >= PARALLEL_MIN &&
+		    ftell(fp) == 0) {
+			void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE,
+				       fileno(fp), 0);
+			if (m != MAP_FAILED) {
+				rc = read_mapped(&r, m, (size_t)st.st_size, nthr);
+				munmap(m, (size_t)st.st_size);
+			}
+		}
+	}
+#endif
+	if (rc < 0)
+		rc = read_stream(&r, fp);
 	/* A file with a header and one data row ends before on_record ran for it. */
 	if (rc == 0 && !r.seen_header)
 		rc = fail(&r, GM_EDATA, 0, 0, "empty file: no header and no data");

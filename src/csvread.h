@@ -36,6 +36,7 @@ struct csv_options {
 	size_t n_na;
 	const char *columns;	/* column list (names, numbers, ranges, "all"); NULL: first numeric */
 	const char *weights;	/* weight column (name or number), or NULL */
+	int threads;		/* threads for a large regular file; 0: all cores */
 
 	/*
 	 * Streaming: when on_row is set, every data row (those with a missing

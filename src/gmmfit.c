@@ -676,6 +676,7 @@ main(int argc, char **argv)
 			if (parse_size(optarg, &t, 1) || t > 4096)
 				return usage_error("--threads needs a positive integer, not '%s'", optarg);
 			fo.em.threads = (int)t;
+			co.threads = (int)t;
 			break;
 		}
 		case 'o':
