@@ -111,7 +111,7 @@ cmd_predict(int argc, char **argv)
 	struct dataset ds;
 	struct gm_error err;
 	struct outfile of;
-	int keep = 0, labels_only = 0, c, rc;
+	int keep = 0, labels_only = 0, c, rc = GM_OK;
 	char *cols = NULL;
 	FILE *fp = stdout;
 
@@ -130,36 +130,39 @@ cmd_predict(int argc, char **argv)
 			if (strcmp(optarg, "tab") == 0 || strcmp(optarg, "\\t") == 0)
 				co.delimiter = '\t';
 			else if (strlen(optarg) != 1)
-				return usage_error("--delimiter takes one character, not '%s'", optarg);
+				{ rc = usage_error("--delimiter takes one character, not '%s'", optarg); goto done; }
 			else
 				co.delimiter = optarg[0];
 			break;
 		case C_QUOTE:
 			if (strlen(optarg) != 1)
-				return usage_error("--quote takes one character, not '%s'", optarg);
+				{ rc = usage_error("--quote takes one character, not '%s'", optarg); goto done; }
 			co.quote = optarg[0];
 			break;
 		case C_DECIMAL_COMMA: co.decimal = ','; break;
 		case C_NO_HEADER: co.no_header = 1; break;
 		case C_NA: {
 			const char **nn = realloc(na, (nna + 1) * sizeof *na);
-			if (nn == NULL)
-				return GM_EINTERNAL;
+			if (nn == NULL) {
+				rc = GM_EINTERNAL;
+				goto done;
+			}
 			na = nn;
 			na[nna++] = optarg;
 			break;
 		}
 		case C_HELP:
 			predict_usage(stdout);
-			return close_stdout();
+			rc = close_stdout();
+			goto done;
 		default:
-			return usage_error("unknown or incomplete option '%s'", argv[optind - 1]);
+			{ rc = usage_error("unknown or incomplete option '%s'", argv[optind - 1]); goto done; }
 		}
 	}
 	if (model_path == NULL)
-		return usage_error("%s", "predict needs --model FILE");
+		{ rc = usage_error("%s", "predict needs --model FILE"); goto done; }
 	if (optind + 1 < argc)
-		return usage_error("one input file at most; extra operand '%s'", argv[optind + 1]);
+		{ rc = usage_error("one input file at most; extra operand '%s'", argv[optind + 1]); goto done; }
 	if (optind < argc)
 		path = argv[optind];
 	display = strcmp(path, "-") == 0 ? "<stdin>" : path;
@@ -219,6 +222,7 @@ fail:
 	outfile_discard(&of);
 	model_free(&m);
 	free(cols);
+done:
 	free(na);
 	return rc;
 }

@@ -568,13 +568,13 @@ main(int argc, char **argv)
 			else if (strcmp(optarg, "\\t") == 0 || strcmp(optarg, "tab") == 0)
 				co.delimiter = '\t';
 			else if (strlen(optarg) != 1)
-				return usage_error("--delimiter takes one character, not '%s'", optarg);
+				{ rc = usage_error("--delimiter takes one character, not '%s'", optarg); goto out; }
 			else
 				co.delimiter = optarg[0];
 			break;
 		case OPT_QUOTE:
 			if (strlen(optarg) != 1)
-				return usage_error("--quote takes one character, not '%s'", optarg);
+				{ rc = usage_error("--quote takes one character, not '%s'", optarg); goto out; }
 			co.quote = optarg[0];
 			break;
 		case OPT_DECIMAL_COMMA:
@@ -586,7 +586,7 @@ main(int argc, char **argv)
 		case OPT_NA: {
 			const char **nn = realloc(na, (nna + 1) * sizeof *na);
 			if (nn == NULL)
-				return GM_EINTERNAL;
+				{ rc = GM_EINTERNAL; goto out; }
 			na = nn;
 			na[nna++] = optarg;
 			break;
@@ -597,7 +597,7 @@ main(int argc, char **argv)
 			else if (strcmp(optarg, "error") == 0)
 				co.na_error = 1;
 			else
-				return usage_error("--na-action is skip or error, not '%s'", optarg);
+				{ rc = usage_error("--na-action is skip or error, not '%s'", optarg); goto out; }
 			break;
 		case OPT_ALLOW_RAGGED:
 			co.allow_ragged = 1;
@@ -611,11 +611,11 @@ main(int argc, char **argv)
 			break;
 		case OPT_MAX_ITER:
 			if (parse_size(optarg, &fo.em.max_iter, 0))
-				return usage_error("--max-iter needs a non-negative integer, not '%s'", optarg);
+				{ rc = usage_error("--max-iter needs a non-negative integer, not '%s'", optarg); goto out; }
 			break;
 		case OPT_TOL:
 			if (parse_double(optarg, &fo.em.tol) || fo.em.tol < 0)
-				return usage_error("--tol needs a non-negative number, not '%s'", optarg);
+				{ rc = usage_error("--tol needs a non-negative number, not '%s'", optarg); goto out; }
 			break;
 		case OPT_INIT:
 			if (strncmp(optarg, "model:", 6) == 0 && optarg[6] != '\0') {
@@ -625,30 +625,30 @@ main(int argc, char **argv)
 				break;
 			}
 			if (init_parse(optarg, &fo.init))
-				return usage_error("--init is quantile, kmeans, kmeans++, random, random-rows or given, not '%s'", optarg);
+				{ rc = usage_error("--init is quantile, kmeans, kmeans++, random, random-rows or given, not '%s'", optarg); goto out; }
 			init_set = 1;
 			break;
 		case OPT_MEANS:
 			if (parse_list(optarg, &means, &n_means))
-				return usage_error("--means needs a comma-separated list of numbers, not '%s'", optarg);
+				{ rc = usage_error("--means needs a comma-separated list of numbers, not '%s'", optarg); goto out; }
 			break;
 		case OPT_SDS:
 			if (parse_list(optarg, &sds, &n_sds))
-				return usage_error("--sds needs a comma-separated list of numbers, not '%s'", optarg);
+				{ rc = usage_error("--sds needs a comma-separated list of numbers, not '%s'", optarg); goto out; }
 			for (size_t j = 0; j < n_sds; j++)
 				if (!(sds[j] > 0))
-					return usage_error("--sds must be positive: '%s'", optarg);
+					{ rc = usage_error("--sds must be positive: '%s'", optarg); goto out; }
 			break;
 		case OPT_WEIGHTS_INIT:
 			if (parse_list(optarg, &winit, &n_wi))
-				return usage_error("--weights-init needs a comma-separated list of numbers, not '%s'", optarg);
+				{ rc = usage_error("--weights-init needs a comma-separated list of numbers, not '%s'", optarg); goto out; }
 			for (size_t j = 0; j < n_wi; j++)
 				if (!(winit[j] > 0))
-					return usage_error("--weights-init must be positive: '%s'", optarg);
+					{ rc = usage_error("--weights-init must be positive: '%s'", optarg); goto out; }
 			break;
 		case OPT_N_INIT:
 			if (parse_size(optarg, &fo.n_init, 1))
-				return usage_error("--n-init needs a positive integer, not '%s'", optarg);
+				{ rc = usage_error("--n-init needs a positive integer, not '%s'", optarg); goto out; }
 			n_init_set = 1;
 			break;
 		case OPT_SEED: {
@@ -656,12 +656,12 @@ main(int argc, char **argv)
 			errno = 0;
 			fo.seed = strtoull(optarg, &end, 10);
 			if (errno || *end || optarg[0] < '0' || optarg[0] > '9')
-				return usage_error("--seed needs a non-negative integer, not '%s'", optarg);
+				{ rc = usage_error("--seed needs a non-negative integer, not '%s'", optarg); goto out; }
 			break;
 		}
 		case OPT_REG:
 			if (parse_double(optarg, &reg_abs) || reg_abs < 0)
-				return usage_error("--reg needs a non-negative number, not '%s'", optarg);
+				{ rc = usage_error("--reg needs a non-negative number, not '%s'", optarg); goto out; }
 			break;
 		case OPT_ACCEL:
 			if (strcmp(optarg, "none") == 0)
@@ -669,12 +669,12 @@ main(int argc, char **argv)
 			else if (strcmp(optarg, "squarem") == 0)
 				fo.em.accel = EM_ACCEL_SQUAREM;
 			else
-				return usage_error("--accel is squarem or none, not '%s'", optarg);
+				{ rc = usage_error("--accel is squarem or none, not '%s'", optarg); goto out; }
 			break;
 		case OPT_THREADS: {
 			size_t t;
 			if (parse_size(optarg, &t, 1) || t > 4096)
-				return usage_error("--threads needs a positive integer, not '%s'", optarg);
+				{ rc = usage_error("--threads needs a positive integer, not '%s'", optarg); goto out; }
 			fo.em.threads = (int)t;
 			co.threads = (int)t;
 			break;
@@ -685,16 +685,16 @@ main(int argc, char **argv)
 		case OPT_FORMAT:
 			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0 &&
 			    strcmp(optarg, "tsv") != 0 && strcmp(optarg, "latex") != 0)
-				return usage_error("--format is text, json, tsv or latex, not '%s'", optarg);
+				{ rc = usage_error("--format is text, json, tsv or latex, not '%s'", optarg); goto out; }
 			format = optarg;
 			break;
 		case OPT_TERMINAL:
 			if (plot_terminal_parse(optarg, &po.terminal))
-				return usage_error("--terminal is png, svg, pdf or cairolatex, not '%s'", optarg);
+				{ rc = usage_error("--terminal is png, svg, pdf or cairolatex, not '%s'", optarg); goto out; }
 			break;
 		case OPT_BINS:
 			if (parse_size(optarg, &po.bins, 1) || po.bins > PLOT_MAX_BINS)
-				return usage_error("--bins needs an integer from 1 to 1000, not '%s'", optarg);
+				{ rc = usage_error("--bins needs an integer from 1 to 1000, not '%s'", optarg); goto out; }
 			break;
 		case OPT_SIZE: {
 			double *v = NULL;
@@ -702,7 +702,7 @@ main(int argc, char **argv)
 			if (parse_list(optarg, &v, &nv) || nv != 2 || !(v[0] > 0) || !(v[1] > 0) ||
 			    v[0] > 20000 || v[1] > 20000) {
 				free(v);
-				return usage_error("--size needs two positive numbers W,H, not '%s'", optarg);
+				{ rc = usage_error("--size needs two positive numbers W,H, not '%s'", optarg); goto out; }
 			}
 			po.width = v[0];
 			po.height = v[1];
@@ -726,7 +726,7 @@ main(int argc, char **argv)
 			break;
 		case OPT_DIGITS:
 			if (parse_size(optarg, &digits, 1) || digits > 17)
-				return usage_error("--digits needs an integer from 1 to 17, not '%s'", optarg);
+				{ rc = usage_error("--digits needs an integer from 1 to 17, not '%s'", optarg); goto out; }
 			break;
 		case OPT_SAVE_MODEL:
 			save_model = optarg;
@@ -736,11 +736,11 @@ main(int argc, char **argv)
 			break;
 		case OPT_FIX:
 			if (parse_fix(optarg, &fo.em.fix))
-				return usage_error("--fix takes weights, means and covariances, comma-separated, not '%s'", optarg);
+				{ rc = usage_error("--fix takes weights, means and covariances, comma-separated, not '%s'", optarg); goto out; }
 			break;
 		case OPT_BOOTSTRAP:
 			if (parse_size(optarg, &boot_b, 2) || boot_b > 1000000)
-				return usage_error("--bootstrap needs an integer from 2 to 1000000, not '%s'", optarg);
+				{ rc = usage_error("--bootstrap needs an integer from 2 to 1000000, not '%s'", optarg); goto out; }
 			break;
 		case OPT_BOOTSTRAP_TYPE:
 			if (strcmp(optarg, "nonparametric") == 0)
@@ -748,7 +748,7 @@ main(int argc, char **argv)
 			else if (strcmp(optarg, "parametric") == 0)
 				boot_parametric = 1;
 			else
-				return usage_error("--bootstrap-type is nonparametric or parametric, not '%s'", optarg);
+				{ rc = usage_error("--bootstrap-type is nonparametric or parametric, not '%s'", optarg); goto out; }
 			break;
 		case OPT_TIMING:
 			timing_on = 1;
@@ -764,31 +764,34 @@ main(int argc, char **argv)
 			break;
 		case OPT_HELP:
 			usage(stdout);
-			return close_stdout();
+			rc = close_stdout();
+			goto out;
 		case OPT_VERSION:
 			printf(PROG " " PACKAGE_VERSION "\n"
 			       "Fits Gaussian mixtures by EM; writes reports and gnuplot figures.\n"
 			       "This is free software: you are free to change and redistribute it.\n"
 			       "There is NO WARRANTY, to the extent permitted by law.\n");
-			return close_stdout();
+			rc = close_stdout();
+			goto out;
 		default:
-			return bad_option(argc, argv);
+			rc = bad_option(argc, argv);
+			goto out;
 		}
 	}
 	if (optind + 1 < argc)
-		return usage_error("one input file at most; extra operand '%s'", argv[optind + 1]);
+		{ rc = usage_error("one input file at most; extra operand '%s'", argv[optind + 1]); goto out; }
 	if (optind < argc)
 		path = argv[optind];
 	display = strcmp(path, "-") == 0 ? "<stdin>" : path;
 	if (co.decimal == ',' && co.delimiter == 0)
 		co.delimiter = ';';
 	if (co.decimal == ',' && co.delimiter == ',')
-		return usage_error("%s", "--decimal-comma needs a delimiter other than ','");
+		{ rc = usage_error("%s", "--decimal-comma needs a delimiter other than ','"); goto out; }
 	co.na = na;
 	co.n_na = nna;
 
 	if (parse_ks(ks_arg, &ks, &nks))
-		return usage_error("-k needs a positive integer, a range (1-9) or a list, not '%s'", ks_arg);
+		{ rc = usage_error("-k needs a positive integer, a range (1-9) or a list, not '%s'", ks_arg); goto out; }
 	if (strcmp(cov_arg, "all") == 0) {
 		for (int i = 0; i < 4; i++)
 			covs[i] = (enum gmm_cov)i;
@@ -796,26 +799,24 @@ main(int argc, char **argv)
 	} else if (gmm_cov_parse(cov_arg, &covs[0]) == 0) {
 		fo.ncov = 1;
 	} else {
-		return usage_error("--covariance is full, diag, spherical, tied or all, not '%s'", cov_arg);
+		{ rc = usage_error("--covariance is full, diag, spherical, tied or all, not '%s'", cov_arg); goto out; }
 	}
 	if (init_model_path != NULL) {
 		if (means != NULL || sds != NULL || winit != NULL)
-			return usage_error("%s", "--init model:FILE and --means/--sds/--weights-init exclude each other");
+			{ rc = usage_error("%s", "--init model:FILE and --means/--sds/--weights-init exclude each other"); goto out; }
 		rc = model_load(init_model_path, &start, &err);
 		if (rc != GM_OK) {
 			gm_error_print(&err, PROG, stderr);
-			return rc;
+			goto out;
 		}
 		if (k_set && (nks != 1 || ks[0] != start.g->k)) {
 			char msg[64];
 			snprintf(msg, sizeof msg, "%zu", start.g->k);
-			model_free(&start);
-			return usage_error("the start model has K = %s; drop -k or give that K", msg);
+			{ rc = usage_error("the start model has K = %s; drop -k or give that K", msg); goto out; }
 		}
 		if (cov_set && (fo.ncov != 1 || covs[0] != start.g->cov_type)) {
 			const char *t = gmm_cov_name(start.g->cov_type);
-			model_free(&start);
-			return usage_error("the start model has %s covariances; drop --covariance or give that", t);
+			{ rc = usage_error("the start model has %s covariances; drop --covariance or give that", t); goto out; }
 		}
 		ks[0] = start.g->k;
 		nks = 1;
@@ -826,8 +827,7 @@ main(int argc, char **argv)
 		if (co.columns == NULL) {
 			model_columns = join_names(start.columns, start.g->d);
 			if (model_columns == NULL) {
-				model_free(&start);
-				return usage_error("%s", "the start model's column names hold a comma; select the columns with -c");
+				{ rc = usage_error("%s", "the start model's column names hold a comma; select the columns with -c"); goto out; }
 			}
 			co.columns = model_columns;
 		}
@@ -849,15 +849,15 @@ main(int argc, char **argv)
 	}
 	if (means != NULL || sds != NULL || winit != NULL) {
 		if (init_set && fo.init != INIT_GIVEN)
-			return usage_error("%s", "--means, --sds and --weights-init go with --init given");
+			{ rc = usage_error("%s", "--means, --sds and --weights-init go with --init given"); goto out; }
 		if (means == NULL)
-			return usage_error("%s", "--sds and --weights-init need --means");
+			{ rc = usage_error("%s", "--sds and --weights-init need --means"); goto out; }
 		fo.init = INIT_GIVEN;
 		init_set = 1;
 		if (nks != 1)
-			return usage_error("%s", "a given start needs a single K");
+			{ rc = usage_error("%s", "a given start needs a single K"); goto out; }
 	} else if (init_set && fo.init == INIT_GIVEN && init_model_path == NULL) {
-		return usage_error("%s", "--init given needs --means");
+		{ rc = usage_error("%s", "--init given needs --means"); goto out; }
 	}
 
 	/* Stage 1: the data. */
