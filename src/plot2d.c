@@ -287,7 +287,7 @@ scatter_panel(FILE *fp, const struct plot_ctx *pc, const struct gmm *g, size_t p
 	for (size_t j = 0; j < g->k; j++) {
 		fputs(", \\\n     ", fp);
 		plot_file_ref(fp, pc, "-ellipses.dat");
-		fprintf(fp, " index %zu every :::%zu::%zu with lines lw 2 dt 1 lt %zu ",
+		fprintf(fp, " index %zu every :::%zu::%zu with lines lw 2 lt %zu ",
 			pair_index, 2 * j, 2 * j, j + 1);
 		if (with_titles) {
 			fputs("title '", fp);
@@ -298,7 +298,7 @@ scatter_panel(FILE *fp, const struct plot_ctx *pc, const struct gmm *g, size_t p
 		}
 		fputs(", \\\n     ", fp);
 		plot_file_ref(fp, pc, "-ellipses.dat");
-		fprintf(fp, " index %zu every :::%zu::%zu with lines lw 1.5 dt 2 lt %zu notitle",
+		fprintf(fp, " index %zu every :::%zu::%zu with lines lw 1 lt %zu notitle",
 			pair_index, 2 * j + 1, 2 * j + 1, j + 1);
 	}
 	fputs(", \\\n     ", fp);
@@ -307,12 +307,21 @@ scatter_panel(FILE *fp, const struct plot_ctx *pc, const struct gmm *g, size_t p
 		p + 3, q + 3, with_titles ? "title 'means'" : "notitle");
 }
 
+/*
+ * One line type per component: a colour of the palette and a dash
+ * pattern of its own (solid, dashes, dots, dash-dot, ...), so a greyscale
+ * print still tells the components apart.  The 1 sigma ellipse is drawn
+ * thick, the 2 sigma one thin, in the component's pattern.
+ */
 static void
 set_linetypes(FILE *fp, const struct gmm *g)
 {
+	static const char *const dashes[] = { "solid", "(12,6)", "(3,4)", "(12,4,3,4)",
+					      "(24,6)", "(12,4,3,4,3,4)", "(6,6)" };
+
 	for (size_t j = 0; j < g->k; j++)
-		fprintf(fp, "set linetype %zu lc rgb '%s' dt %zu\n", j + 1,
-			plot_palette[j % PLOT_NCOLOURS], 1 + j / PLOT_NCOLOURS);
+		fprintf(fp, "set linetype %zu lc rgb '%s' dt %s\n", j + 1,
+			plot_palette[j % PLOT_NCOLOURS], dashes[(j + j / PLOT_NCOLOURS) % 7]);
 }
 
 int
