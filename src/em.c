@@ -408,9 +408,13 @@ em_pass(const struct dataset *ds, const struct gmm *g, struct em_stats *st,
 
 #ifdef _OPENMP
 	nthr = threads > 0 ? threads : omp_get_max_threads();
-	/* At least 8 blocks (4096 rows) a thread: below that, threads cost more than they give. */
-	if ((size_t)nthr > (nblocks + 7) / 8)
-		nthr = (int)((nblocks + 7) / 8);
+	/*
+	 * At least 64 blocks (32768 rows) a thread: below that, starting and
+	 * joining threads costs more than they give (the sums are the same
+	 * for any number of threads, so this changes no result).
+	 */
+	if ((size_t)nthr > (nblocks + 63) / 64)
+		nthr = (int)((nblocks + 63) / 64);
 	if (nthr < 1)
 		nthr = 1;
 #else
@@ -567,7 +571,13 @@ em_mstep_fixed(const struct em_stats *st, struct gmm *g, const double *reg,
 	return gmm_prepare(g);
 }
 
-/* The parameters as one vector: weights, means, covariances. */
+/*
+ * The parameters as one unconstrained vector, where SQUAREM extrapolates:
+ * log weights, means, and each covariance's Cholesky factor with the log
+ * of its diagonal.  Every point of that space is a valid model (weights
+ * positive once normalised, covariances positive definite), and the
+ * structures are kept: zeros stay zero, equal entries stay equal.
+ */
 static size_t
 theta_len(const struct gmm *g)
 {
@@ -579,23 +589,50 @@ theta_get(const struct gmm *g, double *t)
 {
 	const size_t k = g->k, d = g->d;
 
-	memcpy(t, g->weight, k * sizeof *t);
+	for (size_t j = 0; j < k; j++)
+		t[j] = g->logw[j];
 	memcpy(t + k, g->mean, k * d * sizeof *t);
-	memcpy(t + k + k * d, g->cov, k * d * d * sizeof *t);
+	for (size_t j = 0; j < k; j++) {
+		const double *l = g->chol + j * d * d;
+		double *tl = t + k + k * d + j * d * d;
+		for (size_t p = 0; p < d * d; p++)
+			tl[p] = l[p];
+		for (size_t p = 0; p < d; p++)
+			tl[p * d + p] = log(l[p * d + p]);
+	}
 }
 
-/* Set g from t; 0 when it is a valid model (weights > 0, covariances PD). */
+/* Set g from an extrapolated t; 0 when it makes a usable model. */
 static int
 theta_set(struct gmm *g, const double *t)
 {
 	const size_t k = g->k, d = g->d;
+	double m = t[0], s = 0.0;
 
+	for (size_t j = 1; j < k; j++)
+		m = t[j] > m ? t[j] : m;
 	for (size_t j = 0; j < k; j++)
-		if (!(t[j] > 0.0) || !(t[j] < 1.0 + 1e-12))
-			return -1;
-	memcpy(g->weight, t, k * sizeof *t);
+		s += exp(t[j] - m);
+	for (size_t j = 0; j < k; j++)
+		g->weight[j] = exp(t[j] - m) / s;
 	memcpy(g->mean, t + k, k * d * sizeof *t);
-	memcpy(g->cov, t + k + k * d, k * d * d * sizeof *t);
+	for (size_t j = 0; j < k; j++) {
+		const double *tl = t + k + k * d + j * d * d;
+		double *cv = g->cov + j * d * d;
+		for (size_t p = 0; p < d; p++)
+			for (size_t q = 0; q <= p; q++) {
+				double acc = 0.0;
+				for (size_t r = 0; r <= q; r++) {
+					double lp = r == p ? exp(tl[p * d + p]) : tl[p * d + r];
+					double lq = r == q ? exp(tl[q * d + q]) : tl[q * d + r];
+					acc += lp * lq;
+				}
+				cv[p * d + q] = cv[q * d + p] = acc;
+			}
+	}
+	for (size_t i = 0; i < k + k * d; i++)
+		if (!isfinite(i < k ? g->weight[i] : g->mean[i - k]))
+			return -1;
 	return gmm_prepare(g) < 0 ? 0 : -1;
 }
 
@@ -653,12 +690,16 @@ em_squarem(const struct dataset *ds, struct gmm *g, const struct em_options *opt
 {
 	const size_t m = theta_len(g);
 	double *t0 = malloc(4 * m * sizeof *t0), *t1 = t0 + m, *t2 = t1 + m, *tp = t2 + m;
-	double ll = 0.0, change = 0.0;
+	double ll = 0.0, change = 0.0, stepmax = 1.0;
+	struct gmm *g2 = gmm_dup(g);
 	size_t it = 0;
 	int converged = 0, rc = GM_OK;
 
-	if (t0 == NULL)
+	if (t0 == NULL || g2 == NULL) {
+		free(t0);
+		gmm_free(g2);
 		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	}
 	for (;;) {
 		double ll0, ll1, llp, rr = 0.0, vv = 0.0, alpha;
 		long bad;
@@ -692,49 +733,47 @@ em_squarem(const struct dataset *ds, struct gmm *g, const struct em_options *opt
 		}
 		it++;
 		theta_get(g, t2);
+		gmm_copy(g2, g);
 		/* No room for the extrapolated point's EM step: end at theta2. */
 		if (it >= opt->max_iter)
 			continue;
 
-		/* The extrapolation, halved towards a plain step until valid. */
+		/*
+		 * Step length |r|/|v| (scheme S3), at most stepmax, which starts
+		 * at 1 and grows fourfold each time a step reaches it and is kept
+		 * (Varadhan and Roland's safeguard against wild early steps).
+		 */
 		for (size_t i = 0; i < m; i++) {
 			double r = t1[i] - t0[i], v = t2[i] - 2.0 * t1[i] + t0[i];
 			rr += r * r;
 			vv += v * v;
 		}
-		alpha = vv > 0.0 ? -sqrt(rr / vv) : -1.0;
-		if (!(alpha < -1.0))
+		alpha = vv > 0.0 ? sqrt(rr / vv) : 1.0;
+		if (!(alpha > 1.0))
 			continue;	/* no gain over the plain step: go on from theta2 */
-		for (;;) {
-			for (size_t i = 0; i < m; i++) {
-				double r = t1[i] - t0[i], v = t2[i] - 2.0 * t1[i] + t0[i];
-				tp[i] = t0[i] - 2.0 * alpha * r + alpha * alpha * v;
-			}
-			if (theta_set(g, tp) == 0)
-				break;
-			alpha = (alpha - 1.0) / 2.0;
-			if (alpha > -1.0 - 1e-3) {
-				alpha = -1.0;
-				break;
-			}
+		if (alpha > stepmax)
+			alpha = stepmax;
+		for (size_t i = 0; i < m; i++) {
+			double r = t1[i] - t0[i], v = t2[i] - 2.0 * t1[i] + t0[i];
+			tp[i] = t0[i] + 2.0 * alpha * r + alpha * alpha * v;
 		}
-		if (alpha >= -1.0) {
-			theta_set(g, t2);
+		if (theta_set(g, tp) != 0) {
+			gmm_copy(g, g2);
 			continue;
 		}
 		/* Keep the extrapolated point only if it is no worse than theta1. */
 		llp = em_pass(ds, g, st, opt->threads);
-		if (!(llp >= ll1)) {
-			theta_set(g, t2);
+		if (!(llp >= ll1) || em_mstep_fixed(st, g, opt->reg, fixed, opt->fix) >= 0) {
+			gmm_copy(g, g2);
+			stepmax = stepmax > 1.0 ? stepmax / 4.0 : 1.0;
 			continue;
 		}
-		if ((bad = em_mstep_fixed(st, g, opt->reg, fixed, opt->fix)) >= 0) {
-			theta_set(g, t2);
-			continue;
-		}
+		if (alpha >= stepmax)
+			stepmax *= 4.0;
 		it++;
 	}
 	free(t0);
+	gmm_free(g2);
 	if (rc != GM_OK)
 		return rc;
 	res->iterations = it;
