@@ -13,9 +13,12 @@
  * from the header, or (no list given) the first column whose value in
  * that row is a number; "all" takes every such column.
  */
+/* madvise and MADV_DONTNEED are not in POSIX proper. */
+#define _DEFAULT_SOURCE 1
 #include <config.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -749,23 +752,10 @@ static long
 count_lines(const unsigned char *b, size_t from, size_t to, size_t len)
 {
 	long n = 0;
-	const unsigned char *p = b + from, *end = b + to;
 
-	for (;;) {
-		const unsigned char *q = memchr(p, '\n', (size_t)(end - p));
-		const unsigned char *c = memchr(p, '\r', (size_t)((q ? q : end) - p));
-		if (c != NULL) {
-			/* a CR before the next LF: counts unless an LF follows it */
-			if (!((size_t)(c - b) + 1 < len && c[1] == '\n'))
-				n++;
-			p = c + 1;
-			continue;
-		}
-		if (q == NULL)
-			return n;
-		n++;
-		p = q + 1;
-	}
+	for (size_t i = from; i < to; i++)
+		n += b[i] == '\n' || (b[i] == '\r' && !(i + 1 < len && b[i + 1] == '\n'));
+	return n;
 }
 
 /* Parity of the quote characters in [from, to), added to *par. */
@@ -793,9 +783,27 @@ next_boundary(const unsigned char *b, size_t len, size_t pos, unsigned char quot
 	return len;
 }
 
+/*
+ * Give back the mapped pages wholly inside [p, p + n): they are read, and
+ * the memory should hold the values kept, not the file.  (A private,
+ * read-only mapping of a file: dropped pages would be read again from the
+ * file if touched.)
+ */
+static void
+drop_pages(const unsigned char *p, size_t n)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1);
+	uintptr_t e = ((uintptr_t)p + n) & ~(page - 1);
+
+	if (e > a)
+		madvise((void *)a, e - a, MADV_DONTNEED);
+}
+
 /* Parse b[0..len) with r (its own libcsv parser); fini when last. */
 static int
-parse_buffer(struct reader *r, const unsigned char *b, size_t len, char delim, int last)
+parse_buffer(struct reader *r, const unsigned char *b, size_t len, char delim, int last,
+	     int release)
 {
 	struct csv_parser p;
 	unsigned char opts = CSV_STRICT | CSV_REPALL_NL | CSV_STRICT_FINI | CSV_APPEND_NULL;
@@ -809,6 +817,8 @@ parse_buffer(struct reader *r, const unsigned char *b, size_t len, char delim, i
 		if (csv_parse(&p, b + off, n, on_field, on_record, r) != n && !r->failed)
 			fail(r, GM_EDATA, r->field_line, (long)r->field + 1,
 			     "malformed quoting (%s)", csv_strerror(csv_error(&p)));
+		if (release)
+			drop_pages(b + off, n);
 	}
 	if (last && !r->failed && csv_fini(&p, on_field, on_record, r) != 0)
 		fail(r, GM_EDATA, r->field_line, (long)r->field + 1,
@@ -857,14 +867,20 @@ read_ranges(struct reader *r, const unsigned char *b, size_t from, size_t len,
 		}
 		rg[nr].from = pos;
 		rg[nr].to = end;
-		rg[nr].line = line;
-		rg[nr].cap = (size_t)count_lines(b, pos, end, len) + 1;
-		rg[nr].at = total;
-		total += rg[nr].cap;
-		line += count_lines(b, pos, end, len);
 		quote_parity(b, pos, end, quote, &par);
 		pos = end;
 		nr++;
+	}
+	/* Each range's line ends, counted in parallel; then its first line and room. */
+#pragma omp parallel for schedule(static, 1) num_threads(nthr)
+	for (t = 0; t < nr; t++)
+		rg[t].cap = (size_t)count_lines(b, rg[t].from, rg[t].to, len);
+	for (int i = 0; i < nr; i++) {
+		rg[i].line = line;
+		line += (long)rg[i].cap;
+		rg[i].cap += 1;	/* a last record without a line end */
+		rg[i].at = total;
+		total += rg[i].cap;
 	}
 	x = malloc((total ? total : 1) * d * sizeof *x);
 	if (nw)
@@ -904,7 +920,7 @@ read_ranges(struct reader *r, const unsigned char *b, size_t from, size_t len,
 	for (t = 0; t < nr; t++)
 		if (!rg[t].r.failed)
 			parse_buffer(&rg[t].r, b + rg[t].from, rg[t].to - rg[t].from, delim,
-				     rg[t].to == len);
+				     rg[t].to == len, 1);
 	/* Stitch: rows in file order, skip counts, the first error. */
 	for (int i = 0; i < nr; i++) {
 		struct reader *c = &rg[i].r;
@@ -964,12 +980,12 @@ read_mapped(struct reader *r, const unsigned char *b, size_t len, int nthr)
 	start_record(r);
 	quote_parity(b, skip, skip + PREFIX_BYTES, quote, &par);
 	pre = next_boundary(b, len, skip + PREFIX_BYTES, quote, par);
-	if (parse_buffer(r, b + skip, pre - skip, delim, pre == len))
+	if (parse_buffer(r, b + skip, pre - skip, delim, pre == len, 0))
 		return r->err->status;
 	if (pre == len)
 		return 0;
 	if (!r->resolved)	/* no data row in the prefix: read on, alone */
-		return parse_buffer(r, b + pre, len - pre, delim, 1);
+		return parse_buffer(r, b + pre, len - pre, delim, 1, 1);
 	return read_ranges(r, b, pre, len, delim, nthr);
 }
 
