@@ -188,6 +188,24 @@ dot4(const double *a, const double *b, size_t n)
 	return (a0 + a1) + (a2 + a3);
 }
 
+/* sum of w[i] (x[i] - m)^2 in the same fixed order as sum4. */
+static double
+wdev4(const double *w, const double *x, double m, size_t n)
+{
+	double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
+	size_t i = 0;
+
+	for (; i + 4 <= n; i += 4) {
+		a0 += w[i] * (x[i] - m) * (x[i] - m);
+		a1 += w[i + 1] * (x[i + 1] - m) * (x[i + 1] - m);
+		a2 += w[i + 2] * (x[i + 2] - m) * (x[i + 2] - m);
+		a3 += w[i + 3] * (x[i + 3] - m) * (x[i + 3] - m);
+	}
+	for (; i < n; i++)
+		a0 += w[i] * (x[i] - m) * (x[i] - m);
+	return (a0 + a1) + (a2 + a3);
+}
+
 /*
  * One block of a 1-D model, E step and statistics together, with the
  * responsibilities component-major in R (k*EM_BLOCK) so that each loop
@@ -295,6 +313,21 @@ block_md(const struct gmm *g, const double *x, const double *w, size_t nrows,
 
 		for (size_t i = 0; i < nrows; i++)
 			Q[i] = 0.0;
+		if (diag) {
+			/* Diagonal factors: no substitution, nothing to keep but the sum. */
+			for (size_t p = 0; p < d; p++) {
+				const double *Xp = X + p * B, inv = 1.0 / l[p * d + p], mp = mu[p];
+#pragma omp simd
+				for (size_t i = 0; i < nrows; i++) {
+					double z = (Xp[i] - mp) * inv;
+					Q[i] += z * z;
+				}
+			}
+#pragma omp simd
+			for (size_t i = 0; i < nrows; i++)
+				Rj[i] = a - 0.5 * Q[i];
+			continue;
+		}
 		for (size_t p = 0; p < d; p++) {
 			double *Zp = Z + p * B;
 			const double *Xp = X + p * B, inv = 1.0 / l[p * d + p], mp = mu[p];
@@ -363,13 +396,18 @@ block_md(const struct gmm *g, const double *x, const double *w, size_t nrows,
 		blk->s0[j] = s0;
 		if (!(s0 > 0.0))
 			continue;
+		if (!blk->full) {
+			/* Diagonal scatter about the block's mean, straight from X. */
+			for (size_t p = 0; p < d; p++) {
+				mean[p] = dot4(Rj, X + p * B, nrows) / s0;
+				m2[p * d + p] = wdev4(Rj, X + p * B, mean[p], nrows);
+			}
+			continue;
+		}
 		for (size_t p = 0; p < d; p++) {
 			const double *Xp = X + p * B;
 			double *Dp = D + p * B;
-#pragma omp simd
-			for (size_t i = 0; i < nrows; i++)
-				T[i] = Rj[i] * Xp[i];
-			mean[p] = sum4(T, nrows) / s0;
+			mean[p] = dot4(Rj, Xp, nrows) / s0;
 #pragma omp simd
 			for (size_t i = 0; i < nrows; i++)
 				Dp[i] = Xp[i] - mean[p];
