@@ -82,6 +82,22 @@ parse_list(const char *s, double **out, size_t *n)
 
 /* Check that stdout was really written (GNU's close_stdout). */
 int
+parse_delimiter(const char *s, char *delim, int *autodetect)
+{
+	if (autodetect != NULL)
+		*autodetect = strcmp(s, "auto") == 0;
+	if (autodetect != NULL && *autodetect)
+		*delim = 0;
+	else if (strcmp(s, "\\t") == 0 || strcmp(s, "tab") == 0)
+		*delim = '\t';
+	else if (strlen(s) != 1)
+		return usage_error("--delimiter takes one character, tab or auto, not '%s'", s);
+	else
+		*delim = s[0];
+	return GM_OK;
+}
+
+int
 close_stdout(void)
 {
 	if (ferror(stdout) | (fclose(stdout) != 0)) {

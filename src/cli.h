@@ -21,6 +21,9 @@ int parse_double(const char *s, double *out);
 /* A comma-separated list of finite numbers (caller frees *out). */
 int parse_list(const char *s, double **out, size_t *n);
 
+/* -d/--delimiter: one character, "tab" or "\\t" (and "auto" when auto is not NULL). */
+int parse_delimiter(const char *s, char *delim, int *autodetect);
+
 /* Close stdout, reporting a write error (GNU's close_stdout); a status. */
 int close_stdout(void);
 

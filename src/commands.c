@@ -127,12 +127,8 @@ cmd_predict(int argc, char **argv)
 		case C_KEEP: keep = 1; break;
 		case C_LABELS_ONLY: labels_only = 1; break;
 		case 'd':
-			if (strcmp(optarg, "tab") == 0 || strcmp(optarg, "\\t") == 0)
-				co.delimiter = '\t';
-			else if (strlen(optarg) != 1)
-				{ rc = usage_error("--delimiter takes one character, not '%s'", optarg); goto done; }
-			else
-				co.delimiter = optarg[0];
+			if ((rc = parse_delimiter(optarg, &co.delimiter, NULL)) != GM_OK)
+				goto done;
 			break;
 		case C_QUOTE:
 			if (strlen(optarg) != 1)

@@ -747,26 +747,52 @@ is_line_end(const unsigned char *b, size_t i)
 	return b[i] == '\n' || b[i] == '\r';
 }
 
-/* Line ends in [from, to) as the reader counts them: LF, lone CR, CRLF once. */
+/*
+ * Give back the mapped pages wholly inside [p, p + n): they are read, and
+ * the memory should hold the values kept, not the file.  (A private,
+ * read-only mapping of a file: dropped pages are read again from the page
+ * cache if touched.)
+ */
+static void
+drop_pages(const unsigned char *p, size_t n)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1);
+	uintptr_t e = ((uintptr_t)p + n) & ~(page - 1);
+
+	if (e > a)
+		madvise((void *)a, e - a, MADV_DONTNEED);
+}
+
+/*
+ * Line ends in [from, to) as the reader counts them: LF, lone CR, CRLF
+ * once; the pages are given back as they are scanned.
+ */
 static long
 count_lines(const unsigned char *b, size_t from, size_t to, size_t len)
 {
 	long n = 0;
 
-	for (size_t i = from; i < to; i++)
-		n += b[i] == '\n' || (b[i] == '\r' && !(i + 1 < len && b[i + 1] == '\n'));
+	for (size_t c = from; c < to; c += READ_BLOCK) {
+		size_t e = to - c < READ_BLOCK ? to : c + READ_BLOCK;
+		for (size_t i = c; i < e; i++)
+			n += b[i] == '\n' || (b[i] == '\r' && !(i + 1 < len && b[i + 1] == '\n'));
+		drop_pages(b + c, e - c);
+	}
 	return n;
 }
 
-/* Parity of the quote characters in [from, to), added to *par. */
+/* Parity of the quote characters in [from, to), added to *par; pages given back. */
 static void
 quote_parity(const unsigned char *b, size_t from, size_t to, unsigned char quote, int *par)
 {
-	const unsigned char *p = b + from, *end = b + to;
-
-	while ((p = memchr(p, quote, (size_t)(end - p))) != NULL) {
-		*par ^= 1;
-		p++;
+	for (size_t c = from; c < to; c += READ_BLOCK) {
+		const unsigned char *p = b + c, *end = b + (to - c < READ_BLOCK ? to : c + READ_BLOCK);
+		while ((p = memchr(p, quote, (size_t)(end - p))) != NULL) {
+			*par ^= 1;
+			p++;
+		}
+		drop_pages(b + c, (size_t)(end - (b + c)));
 	}
 }
 
@@ -781,23 +807,6 @@ next_boundary(const unsigned char *b, size_t len, size_t pos, unsigned char quot
 			return b[i] == '\r' && i + 1 < len && b[i + 1] == '\n' ? i + 2 : i + 1;
 	}
 	return len;
-}
-
-/*
- * Give back the mapped pages wholly inside [p, p + n): they are read, and
- * the memory should hold the values kept, not the file.  (A private,
- * read-only mapping of a file: dropped pages would be read again from the
- * file if touched.)
- */
-static void
-drop_pages(const unsigned char *p, size_t n)
-{
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1);
-	uintptr_t e = ((uintptr_t)p + n) & ~(page - 1);
-
-	if (e > a)
-		madvise((void *)a, e - a, MADV_DONTNEED);
 }
 
 /* Parse b[0..len) with r (its own libcsv parser); fini when last. */
@@ -972,10 +981,14 @@ read_mapped(struct reader *r, const unsigned char *b, size_t len, int nthr)
 	if (r->opt->delimiter_auto)
 		delim = sniff_delimiter(b + skip, len - skip < READ_BLOCK ? len - skip : READ_BLOCK,
 					(char)quote, r->decimal);
-	nul = memchr(b, 0, len);
-	if (nul != NULL)
-		return fail(r, GM_EDATA, 0, 0, "not a text file: NUL byte at offset %lld",
-			    (long long)(nul - b));
+	for (size_t c = 0; c < len; c += READ_BLOCK) {
+		size_t n = len - c < READ_BLOCK ? len - c : READ_BLOCK;
+		nul = memchr(b + c, 0, n);
+		if (nul != NULL)
+			return fail(r, GM_EDATA, 0, 0, "not a text file: NUL byte at offset %lld",
+				    (long long)(nul - b));
+		drop_pages(b + c, n);
+	}
 	r->line = r->field_line = r->rec_line = 1;
 	start_record(r);
 	quote_parity(b, skip, skip + PREFIX_BYTES, quote, &par);

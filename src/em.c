@@ -207,6 +207,50 @@ wdev4(const double *w, const double *x, double m, size_t n)
 }
 
 /*
+ * The log-sum-exp of a block, shared by the kernels: R holds k
+ * component-major columns of log(w_j N_j(x)); on return R holds
+ * exp(R - max), M each row's log p(x), S the factor that turns R into
+ * (weighted) responsibilities, and the weighted log-likelihood is
+ * returned.  T is scratch.
+ */
+static inline __attribute__((always_inline)) double
+lse_block(double *R, double *M, double *S, double *T, const double *w, size_t k,
+	  size_t nrows)
+{
+	for (size_t i = 0; i < nrows; i++)
+		M[i] = R[i];
+	for (size_t j = 1; j < k; j++) {
+		const double *Rj = R + j * EM_BLOCK;
+#pragma omp simd
+		for (size_t i = 0; i < nrows; i++)
+			M[i] = Rj[i] > M[i] ? Rj[i] : M[i];
+	}
+	for (size_t i = 0; i < nrows; i++)
+		S[i] = 0.0;
+	for (size_t j = 0; j < k; j++) {
+		double *Rj = R + j * EM_BLOCK;
+#pragma omp simd
+		for (size_t i = 0; i < nrows; i++) {
+			Rj[i] = vm_exp(Rj[i] - M[i]);
+			S[i] += Rj[i];
+		}
+	}
+#pragma omp simd
+	for (size_t i = 0; i < nrows; i++) {
+		M[i] += vm_log(S[i]);
+		S[i] = 1.0 / S[i];
+	}
+	if (w == NULL)
+		return sum4(M, nrows);
+#pragma omp simd
+	for (size_t i = 0; i < nrows; i++) {
+		T[i] = w[i] * M[i];
+		S[i] *= w[i];
+	}
+	return sum4(T, nrows);
+}
+
+/*
  * One block of a 1-D model, E step and statistics together, with the
  * responsibilities component-major in R (k*EM_BLOCK) so that each loop
  * runs down a column of rows and vectorises.
@@ -230,38 +274,7 @@ block_1d(const struct gmm *g, const double *x, const double *w, size_t nrows,
 		for (size_t i = 0; i < nrows; i++)
 			Rj[i] = a + b * (x[i] - mu) * (x[i] - mu);
 	}
-#pragma omp simd
-	for (size_t i = 0; i < nrows; i++) {
-		double m = R[i];
-		for (size_t j = 1; j < k; j++)
-			m = R[j * EM_BLOCK + i] > m ? R[j * EM_BLOCK + i] : m;
-		M[i] = m;
-		S[i] = 0.0;
-	}
-	for (size_t j = 0; j < k; j++) {
-		double *Rj = R + j * EM_BLOCK;
-#pragma omp simd
-		for (size_t i = 0; i < nrows; i++) {
-			Rj[i] = vm_exp(Rj[i] - M[i]);
-			S[i] += Rj[i];
-		}
-	}
-	/* M becomes each row's log p(x), S the factor that turns terms into (weighted) responsibilities. */
-#pragma omp simd
-	for (size_t i = 0; i < nrows; i++) {
-		M[i] += vm_log(S[i]);
-		S[i] = 1.0 / S[i];
-	}
-	if (w != NULL) {
-#pragma omp simd
-		for (size_t i = 0; i < nrows; i++) {
-			T[i] = w[i] * M[i];
-			S[i] *= w[i];
-		}
-		ll = sum4(T, nrows);
-	} else {
-		ll = sum4(M, nrows);
-	}
+	ll = lse_block(R, M, S, T, w, k, nrows);
 	if (blk == NULL)
 		return ll;
 	for (size_t j = 0; j < k; j++) {
@@ -351,39 +364,7 @@ block_md(const struct gmm *g, const double *x, const double *w, size_t nrows,
 		for (size_t i = 0; i < nrows; i++)
 			Rj[i] = a - 0.5 * Q[i];
 	}
-	for (size_t i = 0; i < nrows; i++)
-		M[i] = R[i];
-	for (size_t j = 1; j < k; j++) {
-		const double *Rj = R + j * B;
-#pragma omp simd
-		for (size_t i = 0; i < nrows; i++)
-			M[i] = Rj[i] > M[i] ? Rj[i] : M[i];
-	}
-	for (size_t i = 0; i < nrows; i++)
-		S[i] = 0.0;
-	for (size_t j = 0; j < k; j++) {
-		double *Rj = R + j * B;
-#pragma omp simd
-		for (size_t i = 0; i < nrows; i++) {
-			Rj[i] = vm_exp(Rj[i] - M[i]);
-			S[i] += Rj[i];
-		}
-	}
-#pragma omp simd
-	for (size_t i = 0; i < nrows; i++) {
-		M[i] += vm_log(S[i]);
-		S[i] = 1.0 / S[i];
-	}
-	if (w != NULL) {
-#pragma omp simd
-		for (size_t i = 0; i < nrows; i++) {
-			T[i] = w[i] * M[i];
-			S[i] *= w[i];
-		}
-		ll = sum4(T, nrows);
-	} else {
-		ll = sum4(M, nrows);
-	}
+	ll = lse_block(R, M, S, T, w, k, nrows);
 	if (blk == NULL)
 		return ll;
 	em_stats_zero(blk);

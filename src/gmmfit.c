@@ -562,15 +562,8 @@ main(int argc, char **argv)
 			k_set = 1;
 			break;
 		case 'd':
-			co.delimiter_auto = strcmp(optarg, "auto") == 0;
-			if (co.delimiter_auto)
-				co.delimiter = 0;
-			else if (strcmp(optarg, "\\t") == 0 || strcmp(optarg, "tab") == 0)
-				co.delimiter = '\t';
-			else if (strlen(optarg) != 1)
-				{ rc = usage_error("--delimiter takes one character, not '%s'", optarg); goto out; }
-			else
-				co.delimiter = optarg[0];
+			if ((rc = parse_delimiter(optarg, &co.delimiter, &co.delimiter_auto)) != GM_OK)
+				goto out;
 			break;
 		case OPT_QUOTE:
 			if (strlen(optarg) != 1)
