@@ -76,6 +76,9 @@ struct reader {
 
 	double *x, *w;
 	size_t n, cap;
+	long *lines;		/* keep_lines: line of each kept row */
+	long *left;		/* keep_lines: lines of the rows left out */
+	size_t nleft, capleft;
 	size_t *na_len;		/* lengths of the --na tokens */
 	char **fields;		/* keep_fields: this record's fields */
 	size_t nfields, capfields;
@@ -369,8 +372,33 @@ grow(struct reader *r)
 			return fail(r, GM_EINTERNAL, 0, 0, "out of memory");
 		r->w = w;
 	}
+	if (r->opt->keep_lines) {
+		long *l = realloc(r->lines, cap * sizeof *l);
+		if (l == NULL)
+			return fail(r, GM_EINTERNAL, 0, 0, "out of memory");
+		r->lines = l;
+	}
 	r->cap = cap;
 	return 0;
+}
+
+/* keep_lines: note a row left out of the fit. */
+static void
+note_left_out(struct reader *r)
+{
+	if (!r->opt->keep_lines)
+		return;
+	if (r->nleft == r->capleft) {
+		size_t cap = r->capleft ? 2 * r->capleft : 64;
+		long *l = realloc(r->left, cap * sizeof *l);
+		if (l == NULL) {
+			fail(r, GM_EINTERNAL, 0, 0, "out of memory");
+			return;
+		}
+		r->left = l;
+		r->capleft = cap;
+	}
+	r->left[r->nleft++] = r->rec_line;
 }
 
 /* Keep the text of field j of this record (keep_fields). */
@@ -470,10 +498,12 @@ end_data_row(struct reader *r)
 		if (r->ds->skipped < DATASET_SKIP_LINES)
 			r->ds->skip_lines[r->ds->skipped] = r->rec_line;
 		r->ds->skipped++;
+		note_left_out(r);
 		return;
 	}
 	if (r->wcol >= 0 && !(r->roww > 0.0)) {
 		r->ds->skipped_zero++;
+		note_left_out(r);
 		return;
 	}
 	if (r->n == r->cap && grow(r))
@@ -481,6 +511,8 @@ end_data_row(struct reader *r)
 	memcpy(r->x + r->n * r->d, r->row, r->d * sizeof *r->row);
 	if (r->wcol >= 0)
 		r->w[r->n] = r->roww;
+	if (r->opt->keep_lines)
+		r->lines[r->n] = r->rec_line;
 	r->n++;
 }
 
@@ -1049,7 +1081,8 @@ csv_read_stream(FILE *fp, const char *path, const struct csv_options *opt,
 	{
 		struct stat st;
 		int nthr = opt->threads > 0 ? opt->threads : omp_get_max_threads();
-		if (opt->on_row == NULL && nthr > 1 && fstat(fileno(fp), &st) == 0 &&
+		if (opt->on_row == NULL && !opt->keep_lines && nthr > 1 &&
+		    fstat(fileno(fp), &st) == 0 &&
 		    S_ISREG(st.st_mode) && (size_t)st.st_size >= PARALLEL_MIN &&
 		    ftell(fp) == 0) {
 			void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE,
@@ -1091,7 +1124,11 @@ csv_read_stream(FILE *fp, const char *path, const struct csv_options *opt,
 		ds->d = r.d;
 		ds->x = r.x;
 		ds->w = r.w;
+		ds->lines = r.lines;
+		ds->left_out = r.left;
+		ds->nleft = r.nleft;
 		r.x = r.w = NULL;
+		r.lines = r.left = NULL;
 		ds->names = calloc(r.d, sizeof *ds->names);
 		ds->colno = calloc(r.d, sizeof *ds->colno);
 		if (ds->names == NULL || ds->colno == NULL)
@@ -1129,5 +1166,7 @@ csv_read_stream(FILE *fp, const char *path, const struct csv_options *opt,
 	free(r.fields);
 	free(r.x);
 	free(r.w);
+	free(r.lines);
+	free(r.left);
 	return rc;
 }

@@ -37,6 +37,7 @@ struct csv_options {
 	const char *columns;	/* column list (names, numbers, ranges, "all"); NULL: first numeric */
 	const char *weights;	/* weight column (name or number), or NULL */
 	int threads;		/* threads for a large regular file; 0: all cores */
+	int keep_lines;		/* record each kept row's line, and the lines left out */
 
 	/*
 	 * Streaming: when on_row is set, every data row (those with a missing

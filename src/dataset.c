@@ -20,6 +20,8 @@ dataset_free(struct dataset *ds)
 	free(ds->x);
 	free(ds->w);
 	free(ds->weight_name);
+	free(ds->lines);
+	free(ds->left_out);
 	memset(ds, 0, sizeof *ds);
 }
 

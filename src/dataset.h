@@ -23,6 +23,9 @@ struct dataset {
 	long skip_lines[DATASET_SKIP_LINES];	/* first few of their lines */
 	size_t skipped_zero;	/* rows with weight 0 (kept out of the fit) */
 	int sorted;		/* one column, rows in ascending order */
+	long *lines;		/* keep_lines: each row's line in the input, or NULL */
+	long *left_out;		/* keep_lines: lines of the rows left out (missing, weight 0) */
+	size_t nleft;
 };
 
 /* A column in ascending order, with its weights: a view or a sorted copy. */

@@ -367,56 +367,37 @@ push_outfile(struct plot_files *pf, const struct outfile *of, struct gm_error *e
 	return rc;
 }
 
-struct label_run {
-	struct predictor pr;
-};
-
-static int
-label_row(void *arg, const struct csv_row *row)
-{
-	struct label_run *lr = arg;
-
-	predict_row(&lr->pr, row->line, row->missing ? NULL : row->x, NULL, 0);
-	return ferror(lr->pr.fp) ? -1 : 0;
-}
-
 /*
- * --labels: the predict output for the fitted data.  The input is read
- * again, streaming, with the same reading options and the fitted columns
- * by number, so rows skipped for a missing value get empty outputs and
- * the output lines up with the input.
+ * --labels: the predict output for the fitted rows, from the rows in
+ * memory with the line numbers kept when they were read: each row's
+ * label, responsibilities and log-density in one pass, and the rows left
+ * out of the fit (a missing value, weight 0) with empty fields in their
+ * place, so the output lines up with the input.  Before the rows are
+ * sorted at the end of the run.
  */
 static int
-write_labels(struct plot_files *pf, const char *out, const char *input,
-	     const struct csv_options *co0, const struct dataset *ds,
+write_labels(struct plot_files *pf, const char *out, const struct dataset *ds,
 	     const struct gmm *g, struct gm_error *err)
 {
-	struct csv_options co = *co0;
-	struct label_run lr;
-	struct dataset tmp;
-	char cols[4096];
-	size_t o = 0;
+	struct predictor pr;
+	size_t i = 0, j = 0;
 	FILE *fp;
 	int rc;
 
-	for (size_t c = 0; c < ds->d && o + 24 < sizeof cols; c++)
-		o += (size_t)snprintf(cols + o, sizeof cols - o, "%s%zu", c ? "," : "", ds->colno[c]);
-	co.columns = cols;
-	co.weights = NULL;
-	co.on_row = label_row;
-	co.on_header = NULL;
-	co.row_arg = &lr;
-	co.keep_fields = 0;
 	if ((rc = open_extra(pf, out, &fp, err)) != GM_OK)
 		return rc;
-	if (predict_init(&lr.pr, g, fp))
+	if (predict_init(&pr, g, fp))
 		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
-	predict_header(&lr.pr, NULL, 0);
-	rc = csv_read(input, &co, &tmp, err);
-	predict_free(&lr.pr);
-	if (rc != GM_OK)
-		return rc;
-	dataset_free(&tmp);
+	predict_header(&pr, NULL, 0);
+	while (i < ds->n || j < ds->nleft) {
+		if (j < ds->nleft && (i == ds->n || ds->left_out[j] < ds->lines[i]))
+			predict_row(&pr, ds->left_out[j++], NULL, NULL, 0);
+		else {
+			predict_row(&pr, ds->lines[i], ds->x + i * ds->d, NULL, 0);
+			i++;
+		}
+	}
+	predict_free(&pr);
 	return outfile_close(&pf->of[pf->n - 1], err);
 }
 
@@ -836,10 +817,7 @@ main(int argc, char **argv)
 		}
 		fo.n_init = 1;
 	}
-	if (labels_path != NULL && strcmp(path, "-") == 0) {
-		rc = usage_error("%s", "--labels reads the input a second time: give a file, not stdin");
-		goto out;
-	}
+	co.keep_lines = labels_path != NULL;
 	if (means != NULL || sds != NULL || winit != NULL) {
 		if (init_set && fo.init != INIT_GIVEN)
 			{ rc = usage_error("%s", "--means, --sds and --weights-init go with --init given"); goto out; }
@@ -983,6 +961,12 @@ main(int argc, char **argv)
 
 	/* Stage 3: the outputs, all or nothing. */
 	t_mark = now();
+	/* The labels need the rows in file order: before they are sorted. */
+	if (labels_path != NULL &&
+	    (rc = write_labels(&pf, labels_path, &ds, fr.models[fr.chosen].g, &err)) != GM_OK) {
+		gm_error_print(&err, PROG, stderr);
+		goto out;
+	}
 	if (ds.d == 1) {
 		/* Nothing below depends on the rows' order; sorted, they need no copy. */
 		dataset_sort(&ds);
@@ -1008,8 +992,6 @@ main(int argc, char **argv)
 			rc = outfile_close(&pf.of[pf.n - 1], &err);
 		}
 	}
-	if (rc == GM_OK && labels_path != NULL)
-		rc = write_labels(&pf, labels_path, path, &co, &ds, fr.models[fr.chosen].g, &err);
 	if (rc == GM_OK && depfile != NULL)
 		rc = write_depfile(&dep, depfile, &pf, path, &err);
 	/* Never replace the input with an output. */
