@@ -1035,7 +1035,8 @@ main(int argc, char **argv)
 		else
 			snprintf(init_display, sizeof init_display, "%s", init_name(fo.init));
 		struct report_info ri = { display, &ds, &fr,
-			init_display, fo.n_init, fo.em.tol, fo.em.max_iter, reg,
+			init_display, fo.n_init, fo.em.tol, fo.em.max_iter,
+			fo.em.accel == EM_ACCEL_SQUAREM ? "squarem" : "none", reg,
 			ks_distance, figure_note[0] ? figure_note : NULL, (int)digits,
 			boot_b > 0 ? &boot : NULL, timing_on ? &tm : NULL };
 		if (strcmp(format, "json") == 0)

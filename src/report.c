@@ -133,7 +133,10 @@ report_json(FILE *fp, const struct report_info *ri)
 		ds->d, fm->k, gmm_cov_name(fm->cov));
 	fputs("  \"init\": ", fp);
 	jw_string(fp, ri->init);
-	fprintf(fp, ",\n  \"n_init\": %zu,\n  \"reg\": ", ri->n_init);
+	fprintf(fp, ",\n  \"n_init\": %zu,\n  \"accel\": \"%s\",\n  \"tol\": ", ri->n_init,
+		ri->accel ? ri->accel : "squarem");
+	jw_number(fp, ri->tol);
+	fprintf(fp, ",\n  \"max_iter\": %zu,\n  \"reg\": ", ri->max_iter);
 	jw_numbers(fp, ri->reg, ds->d, 1);
 	fprintf(fp, ",\n  \"iterations\": %zu,\n  \"converged\": %s,\n  \"last_change\": ",
 		fm->res.iterations, fm->res.converged ? "true" : "false");
@@ -257,10 +260,12 @@ report_text(FILE *fp, const struct report_info *ri)
 	for (size_t c = 0; c < d; c++)
 		fprintf(fp, "%s%.3g", c ? ", " : "", ri->reg[c]);
 	fprintf(fp, " added to each variance\n");
-	fprintf(fp, "iterations    %zu, %s (last change of the mean log-likelihood %.3g; tol %.3g)\n",
-		fm->res.iterations,
-		fm->res.converged ? "converged" : "not converged: --max-iter reached",
-		fm->res.last_change, ri->tol);
+	if (fm->res.converged)
+		fprintf(fp, "iterations    %zu, converged (last change of the mean log-likelihood %.3g; tol %.3g)\n",
+			fm->res.iterations, fm->res.last_change, ri->tol);
+	else
+		fprintf(fp, "iterations    %zu, not converged: --max-iter %zu reached (last change %.3g; tol %.3g)\n",
+			fm->res.iterations, ri->max_iter, fm->res.last_change, ri->tol);
 	fprintf(fp, "log-lik       %.6f (per row %.10f)\n", fm->res.loglik, fm->res.mean_loglik);
 	fprintf(fp, "parameters    p = %zu\n", fm->n_params);
 	fprintf(fp, "BIC           %.4f   (-2 loglik + p ln n; lower is better)\n", fm->bic);

@@ -30,6 +30,7 @@ struct report_info {
 	size_t n_init;
 	double tol;
 	size_t max_iter;
+	const char *accel;	/* "squarem" or "none" */
 	const double *reg;	/* d values */
 	double ks;		/* Kolmogorov-Smirnov distance (1-D), or < 0 */
 	const char *figure_note;	/* a line about the figure, or NULL */
