@@ -35,6 +35,7 @@
 #include "predict.h"
 #include "init.h"
 #include "outfile.h"
+#include "outputs.h"
 #include "plot.h"
 #include "report.h"
 
@@ -256,15 +257,6 @@ on_progress(void *arg, size_t iter, double mean_ll, double change)
 		iter, mean_ll, change);
 }
 
-static int
-same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-	       sa.st_ino == sb.st_ino;
-}
-
 /* An option getopt refused, in one line. */
 static int
 bad_option(int argc, char **argv)
@@ -328,79 +320,6 @@ join_names(char *const *names, size_t n)
 	return s;
 }
 
-/* Room for one more output in the run's list. */
-static int
-grow_files(struct plot_files *pf, struct gm_error *err)
-{
-	if (pf->n == pf->cap) {
-		size_t cap = pf->cap ? 2 * pf->cap : 8;
-		struct outfile *of = realloc(pf->of, cap * sizeof *of);
-		if (of == NULL)
-			return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
-		pf->of = of;
-		pf->cap = cap;
-	}
-	return GM_OK;
-}
-
-/* Open another output of the run in the same all-or-nothing list. */
-static int
-open_extra(struct plot_files *pf, const char *path, FILE **fp, struct gm_error *err)
-{
-	int rc = grow_files(pf, err);
-
-	if (rc == GM_OK)
-		rc = outfile_open(&pf->of[pf->n], path, err);
-	if (rc == GM_OK)
-		*fp = pf->of[pf->n++].fp;
-	return rc;
-}
-
-/* Put a written output (its record moved) at the end of the run's list. */
-static int
-push_outfile(struct plot_files *pf, const struct outfile *of, struct gm_error *err)
-{
-	int rc = grow_files(pf, err);
-
-	if (rc == GM_OK)
-		pf->of[pf->n++] = *of;
-	return rc;
-}
-
-/*
- * --labels: the predict output for the fitted rows, from the rows in
- * memory with the line numbers kept when they were read: each row's
- * label, responsibilities and log-density in one pass, and the rows left
- * out of the fit (a missing value, weight 0) with empty fields in their
- * place, so the output lines up with the input.  Before the rows are
- * sorted at the end of the run.
- */
-static int
-write_labels(struct plot_files *pf, const char *out, const struct dataset *ds,
-	     const struct gmm *g, struct gm_error *err)
-{
-	struct predictor pr;
-	size_t i = 0, j = 0;
-	FILE *fp;
-	int rc;
-
-	if ((rc = open_extra(pf, out, &fp, err)) != GM_OK)
-		return rc;
-	if (predict_init(&pr, g, fp))
-		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
-	predict_header(&pr, NULL, 0);
-	while (i < ds->n || j < ds->nleft) {
-		if (j < ds->nleft && (i == ds->n || ds->left_out[j] < ds->lines[i]))
-			predict_row(&pr, ds->left_out[j++], NULL, NULL, 0);
-		else {
-			predict_row(&pr, ds->lines[i], ds->x + i * ds->d, NULL, 0);
-			i++;
-		}
-	}
-	predict_free(&pr);
-	return outfile_close(&pf->of[pf->n - 1], err);
-}
-
 /* Resolve --plot-columns A,B among the fitted columns (name or file column number). */
 static int
 find_pair(const struct dataset *ds, const char *spec, long pair[2])
@@ -436,49 +355,6 @@ find_pair(const struct dataset *ds, const char *spec, long pair[2])
 	if (pair[0] == pair[1])
 		return usage_error("--plot-columns needs two different columns, not '%s'", spec);
 	return GM_OK;
-}
-
-/* A path in a Makefile rule: spaces, '#' and '$' escaped. */
-static void
-make_path(FILE *fp, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == ' ' || *s == '\t' || *s == '#' || *s == '\\')
-			fputc('\\', fp);
-		if (*s == '$')
-			fputc('$', fp);
-		fputc(*s, fp);
-	}
-}
-
-/*
- * The depfile: every file written is a target of the input, as cc -MD
- * writes; and the input a target of nothing (cc -MP), so make does not
- * stop when it is renamed.
- */
-static int
-write_depfile(struct outfile *dep, const char *name, const struct plot_files *pf,
-	      const char *input, struct gm_error *err)
-{
-	int rc = outfile_open(dep, name, err);
-
-	if (rc != GM_OK)
-		return rc;
-	for (size_t i = 0; i < pf->n; i++) {
-		make_path(dep->fp, pf->of[i].path);
-		fputs(i + 1 < pf->n ? " \\\n " : "", dep->fp);
-	}
-	fputs(":", dep->fp);
-	if (strcmp(input, "-") != 0) {
-		fputc(' ', dep->fp);
-		make_path(dep->fp, input);
-		fputs("\n\n", dep->fp);
-		make_path(dep->fp, input);
-		fputs(":\n", dep->fp);
-	} else {
-		fputc('\n', dep->fp);
-	}
-	return outfile_close(dep, err);
 }
 
 int
@@ -963,7 +839,7 @@ main(int argc, char **argv)
 	t_mark = now();
 	/* The labels need the rows in file order: before they are sorted. */
 	if (labels_path != NULL &&
-	    (rc = write_labels(&pf, labels_path, &ds, fr.models[fr.chosen].g, &err)) != GM_OK) {
+	    (rc = outputs_labels(&pf, labels_path, &ds, fr.models[fr.chosen].g, &err)) != GM_OK) {
 		gm_error_print(&err, PROG, stderr);
 		goto out;
 	}
@@ -986,23 +862,23 @@ main(int argc, char **argv)
 	}
 	if (rc == GM_OK && save_model != NULL) {
 		FILE *mf;
-		rc = open_extra(&pf, save_model, &mf, &err);
+		rc = outputs_open(&pf, save_model, &mf, &err);
 		if (rc == GM_OK) {
 			model_write(mf, fr.models[fr.chosen].g, ds.names);
 			rc = outfile_close(&pf.of[pf.n - 1], &err);
 		}
 	}
 	if (rc == GM_OK && depfile != NULL)
-		rc = write_depfile(&dep, depfile, &pf, path, &err);
+		rc = outputs_depfile(&dep, depfile, &pf, path, &err);
 	/* Never replace the input with an output. */
 	for (size_t i = 0; rc == GM_OK && i <= pf.n; i++) {
 		const char *o = i < pf.n ? pf.of[i].path : depfile;
-		if (o != NULL && strcmp(path, "-") != 0 && same_file(o, path))
+		if (o != NULL && strcmp(path, "-") != 0 && outputs_same_file(o, path))
 			rc = gm_error_set(&err, GM_EUSAGE, o, 0, 0,
 					  "this output would overwrite the input; choose another name");
 	}
 	/* The depfile goes in place with the rest, all or none. */
-	if (rc == GM_OK && depfile != NULL && (rc = push_outfile(&pf, &dep, &err)) == GM_OK)
+	if (rc == GM_OK && depfile != NULL && (rc = outputs_push(&pf, &dep, &err)) == GM_OK)
 		memset(&dep, 0, sizeof dep);
 	if (rc == GM_OK)
 		rc = outfile_commit_all(pf.of, pf.n, &err);

@@ -1,0 +1,137 @@
+/*
+ * outputs.c - the run's output files (see outputs.h).
+ */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "outputs.h"
+#include "predict.h"
+
+int
+outputs_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+/* Room for one more output in the run's list. */
+static int
+grow_files(struct plot_files *pf, struct gm_error *err)
+{
+	if (pf->n == pf->cap) {
+		size_t cap = pf->cap ? 2 * pf->cap : 8;
+		struct outfile *of = realloc(pf->of, cap * sizeof *of);
+		if (of == NULL)
+			return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+		pf->of = of;
+		pf->cap = cap;
+	}
+	return GM_OK;
+}
+
+/* Open another output of the run in the same all-or-nothing list. */
+int
+outputs_open(struct plot_files *pf, const char *path, FILE **fp, struct gm_error *err)
+{
+	int rc = grow_files(pf, err);
+
+	if (rc == GM_OK)
+		rc = outfile_open(&pf->of[pf->n], path, err);
+	if (rc == GM_OK)
+		*fp = pf->of[pf->n++].fp;
+	return rc;
+}
+
+/* Put a written output (its record moved) at the end of the run's list. */
+int
+outputs_push(struct plot_files *pf, const struct outfile *of, struct gm_error *err)
+{
+	int rc = grow_files(pf, err);
+
+	if (rc == GM_OK)
+		pf->of[pf->n++] = *of;
+	return rc;
+}
+
+/*
+ * --labels: the predict output for the fitted rows, from the rows in
+ * memory with the line numbers kept when they were read: each row's
+ * label, responsibilities and log-density in one pass, and the rows left
+ * out of the fit (a missing value, weight 0) with empty fields in their
+ * place, so the output lines up with the input.  Before the rows are
+ * sorted at the end of the run.
+ */
+int
+outputs_labels(struct plot_files *pf, const char *out, const struct dataset *ds,
+	     const struct gmm *g, struct gm_error *err)
+{
+	struct predictor pr;
+	size_t i = 0, j = 0;
+	FILE *fp;
+	int rc;
+
+	if ((rc = outputs_open(pf, out, &fp, err)) != GM_OK)
+		return rc;
+	if (predict_init(&pr, g, fp))
+		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	predict_header(&pr, NULL, 0);
+	while (i < ds->n || j < ds->nleft) {
+		if (j < ds->nleft && (i == ds->n || ds->left_out[j] < ds->lines[i]))
+			predict_row(&pr, ds->left_out[j++], NULL, NULL, 0);
+		else {
+			predict_row(&pr, ds->lines[i], ds->x + i * ds->d, NULL, 0);
+			i++;
+		}
+	}
+	predict_free(&pr);
+	return outfile_close(&pf->of[pf->n - 1], err);
+}
+
+/* A path in a Makefile rule: spaces, '#' and '$' escaped. */
+static void
+make_path(FILE *fp, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == ' ' || *s == '\t' || *s == '#' || *s == '\\')
+			fputc('\\', fp);
+		if (*s == '$')
+			fputc('$', fp);
+		fputc(*s, fp);
+	}
+}
+
+/*
+ * The depfile: every file written is a target of the input, as cc -MD
+ * writes; and the input a target of nothing (cc -MP), so make does not
+ * stop when it is renamed.
+ */
+int
+outputs_depfile(struct outfile *dep, const char *name, const struct plot_files *pf,
+	      const char *input, struct gm_error *err)
+{
+	int rc = outfile_open(dep, name, err);
+
+	if (rc != GM_OK)
+		return rc;
+	for (size_t i = 0; i < pf->n; i++) {
+		make_path(dep->fp, pf->of[i].path);
+		fputs(i + 1 < pf->n ? " \\\n " : "", dep->fp);
+	}
+	fputs(":", dep->fp);
+	if (strcmp(input, "-") != 0) {
+		fputc(' ', dep->fp);
+		make_path(dep->fp, input);
+		fputs("\n\n", dep->fp);
+		make_path(dep->fp, input);
+		fputs(":\n", dep->fp);
+	} else {
+		fputc('\n', dep->fp);
+	}
+	return outfile_close(dep, err);
+}
+
