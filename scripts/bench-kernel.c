@@ -15,17 +15,9 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "clock.h"
 #include "rng.h"
 #include "vmath.h"
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static int
 cmp(const void *a, const void *b)
@@ -95,10 +87,10 @@ main(int argc, char **argv)
 		x[k] = mu[j] + sqrt(var[j]) * rng_normal(&r);
 	}
 	for (int p = 0; p < passes; p++) {
-		double st[7], t0 = now();
+		double st[7], t0 = clock_seconds();
 
 		pass(x, n, mu, var, w, st);
-		t[p] = now() - t0;
+		t[p] = clock_seconds() - t0;
 		/* An M step, so the passes are real iterations. */
 		mu[0] = st[2] / st[1];
 		mu[1] = st[5] / st[4];

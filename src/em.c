@@ -153,7 +153,7 @@ em_stats_merge(struct em_stats *t, const struct em_stats *b)
  * result is the same whether the compiler uses 2- or 4-wide vectors or
  * none: a block's sums do not depend on the machine's vector width.
  */
-static double
+static inline __attribute__((always_inline)) double
 sum4(const double *v, size_t n)
 {
 	double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
@@ -171,7 +171,7 @@ sum4(const double *v, size_t n)
 }
 
 /* sum of a[i] b[i] in the same fixed order as sum4. */
-static double
+static inline __attribute__((always_inline)) double
 dot4(const double *a, const double *b, size_t n)
 {
 	double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
@@ -189,7 +189,7 @@ dot4(const double *a, const double *b, size_t n)
 }
 
 /* sum of w[i] (x[i] - m)^2 in the same fixed order as sum4. */
-static double
+static inline __attribute__((always_inline)) double
 wdev4(const double *w, const double *x, double m, size_t n)
 {
 	double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;

@@ -8,17 +8,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "fit.h"
 #include "rng.h"
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static int
 fit_one(const struct dataset *ds, const struct fit_options *opt,
@@ -45,14 +37,14 @@ fit_one(const struct dataset *ds, const struct fit_options *opt,
 		if (s > 0 && (m == INIT_QUANTILE || m == INIT_GIVEN))
 			m = INIT_KMEANSPP;
 		gm_error_clear(&e);
-		t0 = now();
+		t0 = clock_seconds();
 		rc = init_model(ds, m, &opt->given, opt->em.reg, &rng, cur, &e);
-		t1 = now();
+		t1 = clock_seconds();
 		fr->init_seconds += t1 - t0;
 		memset(&r, 0, sizeof r);
 		if (rc == GM_OK)
 			rc = em_fit(ds, cur, &opt->em, &r, &e);
-		fr->em_seconds += now() - t1;
+		fr->em_seconds += clock_seconds() - t1;
 		fr->em_iterations += r.iterations;
 		if (rc == GM_ENUMERIC) {
 			fm->starts_failed++;

@@ -23,6 +23,7 @@
 #include <omp.h>
 #endif
 
+#include "clock.h"
 #include "cli.h"
 #include "csvread.h"
 #include "dataset.h"
@@ -226,15 +227,6 @@ struct progress {
 	int shown;
 };
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static void
 on_progress(void *arg, size_t iter, double mean_ll, double change)
 {
@@ -248,7 +240,7 @@ on_progress(void *arg, size_t iter, double mean_ll, double change)
 	}
 	if (!p->tty)
 		return;
-	t = now();
+	t = clock_seconds();
 	if (t - p->last < 0.5)
 		return;
 	p->last = t;
@@ -709,9 +701,9 @@ main(int argc, char **argv)
 
 	/* Stage 1: the data. */
 	memset(&tm, 0, sizeof tm);
-	t_mark = now();
+	t_mark = clock_seconds();
 	rc = csv_read(path, &co, &ds, &err);
-	tm.read = now() - t_mark;
+	tm.read = clock_seconds() - t_mark;
 	if (rc != GM_OK) {
 		if (err.file != NULL && strcmp(err.file, "-") == 0)
 			err.file = "<stdin>";
@@ -836,7 +828,7 @@ main(int argc, char **argv)
 	}
 
 	/* Stage 3: the outputs, all or nothing. */
-	t_mark = now();
+	t_mark = clock_seconds();
 	/* The labels need the rows in file order: before they are sorted. */
 	if (labels_path != NULL &&
 	    (rc = outputs_labels(&pf, labels_path, &ds, fr.models[fr.chosen].g, &err)) != GM_OK) {
@@ -888,7 +880,7 @@ main(int argc, char **argv)
 		gm_error_print(&err, PROG, stderr);
 		goto out;
 	}
-	tm.output = now() - t_mark;
+	tm.output = clock_seconds() - t_mark;
 	tm.start = fr.init_seconds;
 	tm.em = fr.em_seconds;
 	tm.iterations = fr.em_iterations;
