@@ -35,6 +35,7 @@
 #include <csv.h>
 
 #include "csvread.h"
+#include "par.h"
 #include "numparse.h"
 
 #define READ_BLOCK (1u << 20)	/* bytes handed to libcsv at a time */
@@ -883,8 +884,8 @@ struct range {
  * append the rows to r's.  Returns 0 or the first error's status.
  */
 static int
-read_ranges(struct reader *r, const unsigned char *b, size_t from, size_t len,
-	    char delim, int nthr)
+read_ranges(struct reader *r, const unsigned char *b, size_t from, size_t to,
+	    size_t len, char delim, int nthr)
 {
 	const unsigned char quote = (unsigned char)(r->opt->quote ? r->opt->quote : '"');
 	const size_t d = r->d, nw = r->wcol >= 0;
@@ -897,14 +898,14 @@ read_ranges(struct reader *r, const unsigned char *b, size_t from, size_t len,
 
 	if (rg == NULL)
 		return fail(r, GM_EINTERNAL, 0, 0, "out of memory");
-	quote_parity(b, 0, from, quote, &par);
-	for (int i = 0; i < nthr && pos < len; i++) {
-		size_t target = from + (len - from) / (size_t)nthr * (size_t)(i + 1);
-		size_t end = i + 1 == nthr || target >= len ? len : target;
+	/* from is a record boundary: the quotes before it pair up. */
+	for (int i = 0; i < nthr && pos < to; i++) {
+		size_t target = from + (to - from) / (size_t)nthr * (size_t)(i + 1);
+		size_t end = i + 1 == nthr || target >= to ? to : target;
 		int p2 = par;
-		if (end < len) {
+		if (end < to) {
 			quote_parity(b, pos, end, quote, &p2);
-			end = next_boundary(b, len, end, quote, p2);
+			end = next_boundary(b, to, end, quote, p2);
 		}
 		rg[nr].from = pos;
 		rg[nr].to = end;
@@ -1031,7 +1032,92 @@ read_mapped(struct reader *r, const unsigned char *b, size_t len, int nthr)
 		return 0;
 	if (!r->resolved)	/* no data row in the prefix: read on, alone */
 		return parse_buffer(r, b + pre, len - pre, delim, 1, 1);
-	return read_ranges(r, b, pre, len, delim, nthr);
+	return read_ranges(r, b, pre, len, len, delim, nthr);
+}
+
+/* Rows read from the prefix that are another process's: forgotten. */
+static void
+drop_rows(struct reader *r)
+{
+	r->n = 0;
+	r->ds->skipped = 0;
+	r->ds->skipped_zero = 0;
+}
+
+/*
+ * One process's share of a file read by several (par.c): the byte range
+ * of the data after the prefix is cut into as many equal slices as there
+ * are processes; a process reads the records that start in its slice,
+ * found as in read_ranges from the parity of the quotes before it (each
+ * process counts its slice's quotes and line ends; an exclusive scan
+ * gives every process the counts before its slice).  Every process reads
+ * the prefix, for the header and the choice of columns; only rank 0
+ * keeps its rows.
+ */
+static int
+read_share(struct reader *r, const unsigned char *b, size_t len, int nthr)
+{
+	const unsigned char quote = (unsigned char)(r->opt->quote ? r->opt->quote : '"');
+	const int me = par_rank(), np = par_size();
+	size_t skip = 0, pre, a0, a1, s0, s1;
+	char delim = r->opt->delimiter ? r->opt->delimiter : ',';
+	int par = 0, rc = 0, mypar = 0;
+	long long lines;
+
+	if (len >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf)
+		skip = 3;
+	if (r->opt->delimiter_auto)
+		delim = sniff_delimiter(b + skip, len - skip < READ_BLOCK ? len - skip : READ_BLOCK,
+					(char)quote, r->decimal);
+	/* A NUL byte anywhere: the first in the file is the one reported. */
+	a0 = len / (size_t)np * (size_t)me;
+	a1 = me + 1 == np ? len : len / (size_t)np * (size_t)(me + 1);
+	for (size_t c = a0; c < a1 && rc == 0; c += READ_BLOCK) {
+		size_t n = a1 - c < READ_BLOCK ? a1 - c : READ_BLOCK;
+		const unsigned char *nul = memchr(b + c, 0, n);
+		if (nul != NULL)
+			rc = fail(r, GM_EDATA, 0, 0, "not a text file: NUL byte at offset %lld",
+				  (long long)(nul - b));
+	}
+	if ((rc = par_agree(rc, r->err)) != 0) {
+		r->failed = 1;
+		return rc;
+	}
+	r->line = r->field_line = r->rec_line = 1;
+	start_record(r);
+	quote_parity(b, skip, skip + PREFIX_BYTES < len ? skip + PREFIX_BYTES : len, quote, &par);
+	pre = skip + PREFIX_BYTES < len ? next_boundary(b, len, skip + PREFIX_BYTES, quote, par) : len;
+	if (parse_buffer(r, b + skip, pre - skip, delim, pre == len, 0))
+		return r->err->status;
+	if (pre < len && !r->resolved) {
+		/* No data row in the prefix: the columns are chosen further on; all read on. */
+		rc = parse_buffer(r, b + pre, len - pre, delim, 1, 1);
+		if (me != 0)
+			drop_rows(r);
+		return rc;
+	}
+	if (me != 0)
+		drop_rows(r);
+	if (pre == len)
+		return 0;
+	/* This process's slice of [pre, len), and the quotes and lines before it. */
+	a0 = pre + (len - pre) / (size_t)np * (size_t)me;
+	a1 = me + 1 == np ? len : pre + (len - pre) / (size_t)np * (size_t)(me + 1);
+	quote_parity(b, a0, a1, quote, &mypar);
+	lines = count_lines(b, a0, a1, len);
+	par = par_exscan_xor(mypar);
+	lines = r->line + par_exscan_sum(lines);
+	s0 = me == 0 ? pre : next_boundary(b, len, a0, quote, par);
+	s1 = me + 1 == np ? len : next_boundary(b, len, a1, quote, par ^ mypar);
+	if (s0 >= s1)
+		return 0;
+	if (me != 0) {
+		lines += count_lines(b, a0, s0, len);
+		r->line = r->field_line = r->rec_line = (long)lines;
+		r->last_cr = 0;
+		start_record(r);
+	}
+	return read_ranges(r, b, s0, s1, len, delim, nthr);
 }
 
 int
@@ -1077,8 +1163,29 @@ csv_read_stream(FILE *fp, const char *path, const struct csv_options *opt,
 	}
 
 	rc = -1;
+	if (opt->share && par_size() > 1) {
+		/* Several processes: each reads its own byte range of the file. */
+		struct stat st;
+		int nthr = 1;
 #ifdef _OPENMP
-	{
+		nthr = opt->threads > 0 ? opt->threads : omp_get_max_threads();
+#endif
+		if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode))
+			rc = fail(&r, GM_EDATA, 0, 0,
+				  "not a regular file: several processes read a file by byte ranges");
+		else if (st.st_size > 0) {
+			void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE,
+				       fileno(fp), 0);
+			if (m == MAP_FAILED)
+				rc = fail(&r, GM_EDATA, 0, 0, "cannot map the file: %s", strerror(errno));
+			else {
+				rc = read_share(&r, m, (size_t)st.st_size, nthr);
+				munmap(m, (size_t)st.st_size);
+			}
+		}
+	}
+#ifdef _OPENMP
+	if (rc < 0) {
 		struct stat st;
 		int nthr = opt->threads > 0 ? opt->threads : omp_get_max_threads();
 		if (opt->on_row == NULL && !opt->keep_lines && nthr > 1 &&
@@ -1096,12 +1203,18 @@ csv_read_stream(FILE *fp, const char *path, const struct csv_options *opt,
 #endif
 	if (rc < 0)
 		rc = read_stream(&r, fp);
+	if (opt->share && par_size() > 1 && (rc = par_agree(rc, err)) != 0)
+		r.failed = 1;	/* the first failing process's error, on all */
 	/* A file with a header and one data row ends before on_record ran for it. */
 	if (rc == 0 && !r.seen_header)
 		rc = fail(&r, GM_EDATA, 0, 0, "empty file: no header and no data");
 	if (rc == 0 && !r.resolved)
 		rc = fail(&r, GM_EDATA, 0, 0, "no data rows after the header");
-	if (rc == 0 && r.n == 0 && opt->on_row == NULL) {
+	if (rc == 0 && (opt->share ? par_sum((long long)r.n) == 0 : r.n == 0) && opt->on_row == NULL) {
+		if (opt->share) {
+			ds->skipped = (size_t)par_sum((long long)ds->skipped);
+			ds->skipped_zero = (size_t)par_sum((long long)ds->skipped_zero);
+		}
 		if (ds->skipped_zero > 0)
 			rc = fail(&r, GM_EDATA, 0, 0,
 				  "no rows to fit: %zu data row%s with a missing value, %zu with weight 0",

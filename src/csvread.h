@@ -38,6 +38,8 @@ struct csv_options {
 	const char *weights;	/* weight column (name or number), or NULL */
 	int threads;		/* threads for a large regular file; 0: all cores */
 	int keep_lines;		/* record each kept row's line, and the lines left out */
+	int share;		/* with several processes (par.c), read only this one's
+				 * byte range of the file; errors are agreed among them */
 
 	/*
 	 * Streaming: when on_row is set, every data row (those with a missing

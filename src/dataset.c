@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dataset.h"
+#include "par.h"
 
 void
 dataset_free(struct dataset *ds)
@@ -22,6 +23,7 @@ dataset_free(struct dataset *ds)
 	free(ds->weight_name);
 	free(ds->lines);
 	free(ds->left_out);
+	par_release(ds);
 	memset(ds, 0, sizeof *ds);
 }
 
@@ -34,11 +36,11 @@ dataset_total_weight(const struct dataset *ds)
 		return (double)ds->n;
 	/* Neumaier's compensated sum: weights may span many magnitudes. */
 	for (size_t i = 0; i < ds->n; i++) {
-		double t = s + ds->w[i];
-		if (fabs(s) >= fabs(ds->w[i]))
-			c += (s - t) + ds->w[i];
+		double wi = ds_wt(ds, i), t = s + wi;
+		if (fabs(s) >= fabs(wi))
+			c += (s - t) + wi;
 		else
-			c += (ds->w[i] - t) + s;
+			c += (wi - t) + s;
 		s = t;
 	}
 	return s + c;
@@ -49,17 +51,16 @@ dataset_column_moments(const struct dataset *ds, size_t j, double *mean,
 		       double *var)
 {
 	double sw = 0.0, s = 0.0, ss = 0.0, m;
-	const size_t d = ds->d;
 
 	for (size_t i = 0; i < ds->n; i++) {
-		double wi = ds->w ? ds->w[i] : 1.0;
+		double wi = ds_wt(ds, i);
 		sw += wi;
-		s += wi * ds->x[i * d + j];
+		s += wi * ds_x(ds, i, 1)[j];
 	}
 	m = sw > 0 ? s / sw : 0.0;
 	for (size_t i = 0; i < ds->n; i++) {
-		double wi = ds->w ? ds->w[i] : 1.0;
-		double dx = ds->x[i * d + j] - m;
+		double wi = ds_wt(ds, i);
+		double dx = ds_x(ds, i, 1)[j] - m;
 		ss += wi * dx * dx;
 	}
 	*mean = m;
@@ -70,16 +71,16 @@ void
 dataset_column_range(const struct dataset *ds, size_t j, double *lo,
 		     double *hi)
 {
-	double a = ds->x[j], b = ds->x[j];
+	double a = ds_x(ds, 0, 1)[j], b = a;
 
 	if (ds->sorted) {
-		*lo = ds->x[0];
-		*hi = ds->x[ds->n - 1];
+		*lo = a;
+		*hi = ds_x(ds, ds->n - 1, 1)[0];
 		return;
 	}
 
 	for (size_t i = 1; i < ds->n; i++) {
-		double v = ds->x[i * ds->d + j];
+		double v = ds_x(ds, i, 1)[j];
 		if (v < a)
 			a = v;
 		if (v > b)
@@ -88,6 +89,26 @@ dataset_column_range(const struct dataset *ds, size_t j, double *lo,
 	*lo = a;
 	*hi = b;
 }
+
+/*
+ * The sort's order: by value, -0 before +0, then by weight.  A total
+ * order on the rows, so that the sorted sequence does not depend on how
+ * the sort got there (par.c's sort across processes gives the same).
+ */
+static inline int
+before(double xa, double wa, double xb, double wb)
+{
+	if (xa < xb)
+		return 1;
+	if (xb < xa)
+		return 0;
+	if (signbit(xa) != signbit(xb))
+		return signbit(xa) != 0;
+	return wa < wb;
+}
+
+#define W(w, i) ((w) ? (w)[i] : 0.0)
+#define LESS(x, w, a, b) before((x)[a], W(w, a), (x)[b], W(w, b))
 
 static void
 swap2(double *x, double *w, size_t a, size_t b)
@@ -109,18 +130,18 @@ heapsort2(double *x, double *w, size_t n)
 {
 	for (size_t start = n / 2; start-- > 0;)
 		for (size_t root = start, child; (child = 2 * root + 1) < n; root = child) {
-			if (child + 1 < n && x[child] < x[child + 1])
+			if (child + 1 < n && LESS(x, w, child, child + 1))
 				child++;
-			if (!(x[root] < x[child]))
+			if (!LESS(x, w, root, child))
 				break;
 			swap2(x, w, root, child);
 		}
 	for (size_t end = n; end-- > 1;) {
 		swap2(x, w, 0, end);
 		for (size_t root = 0, child; (child = 2 * root + 1) < end; root = child) {
-			if (child + 1 < end && x[child] < x[child + 1])
+			if (child + 1 < end && LESS(x, w, child, child + 1))
 				child++;
-			if (!(x[root] < x[child]))
+			if (!LESS(x, w, root, child))
 				break;
 			swap2(x, w, root, child);
 		}
@@ -137,25 +158,26 @@ introsort(double *x, double *w, size_t n, int depth)
 {
 	while (n > 16) {
 		size_t i, j, mid = n / 2;
-		double pivot;
+		double pivot, pw;
 
 		if (depth-- == 0) {
 			heapsort2(x, w, n);
 			return;
 		}
-		if (x[mid] < x[0])
+		if (LESS(x, w, mid, 0))
 			swap2(x, w, mid, 0);
-		if (x[n - 1] < x[0])
+		if (LESS(x, w, n - 1, 0))
 			swap2(x, w, n - 1, 0);
-		if (x[n - 1] < x[mid])
+		if (LESS(x, w, n - 1, mid))
 			swap2(x, w, n - 1, mid);
 		pivot = x[mid];
+		pw = W(w, mid);
 		i = 0;
 		j = n - 1;
 		for (;;) {
-			while (x[i] < pivot)
+			while (before(x[i], W(w, i), pivot, pw))
 				i++;
-			while (pivot < x[j])
+			while (before(pivot, pw, x[j], W(w, j)))
 				j--;
 			if (i >= j)
 				break;
@@ -176,7 +198,7 @@ introsort(double *x, double *w, size_t n, int depth)
 		}
 	}
 	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0 && x[j] < x[j - 1]; j--)
+		for (size_t j = i; j > 0 && LESS(x, w, j, j - 1); j--)
 			swap2(x, w, j, j - 1);
 }
 
@@ -195,6 +217,10 @@ dataset_sort(struct dataset *ds)
 {
 	if (ds->d != 1 || ds->sorted)
 		return;
+	if (ds->dist != NULL) {
+		par_sort(ds);
+		return;
+	}
 	sort_with(ds->x, ds->w, ds->n);
 	ds->sorted = 1;
 }
@@ -206,8 +232,16 @@ dataset_sorted_column(const struct dataset *ds, size_t c, struct colview *v)
 	v->n = ds->n;
 	v->wsum = dataset_total_weight(ds);
 	if (ds->d == 1 && ds->sorted) {
+		if (ds->dist != NULL) {
+			v->src = ds;
+			return 0;
+		}
 		v->x = ds->x;
 		v->w = ds->w;
+		return 0;
+	}
+	if (ds->dist != NULL) {
+		v->src = v->own_src = par_sorted_column(ds, c);
 		return 0;
 	}
 	v->own_x = malloc(ds->n * sizeof *v->own_x);
@@ -234,5 +268,6 @@ colview_free(struct colview *v)
 {
 	free(v->own_x);
 	free(v->own_w);
+	par_free_dataset(v->own_src);
 	memset(v, 0, sizeof *v);
 }

@@ -26,15 +26,47 @@ struct dataset {
 	long *lines;		/* keep_lines: each row's line in the input, or NULL */
 	long *left_out;		/* keep_lines: lines of the rows left out (missing, weight 0) */
 	size_t nleft;
+	struct ds_dist *dist;	/* NULL: all n rows are here; else x and w hold this
+				 * process's part of them (par.c); read rows with ds_x, ds_w */
 };
 
 /* A column in ascending order, with its weights: a view or a sorted copy. */
 struct colview {
 	const double *x, *w;	/* n values; w NULL when every row counts once */
+	const struct dataset *src;	/* when set, the values are src's rows (cv_x) */
+	struct dataset *own_src;	/* a sorted distributed copy the view owns */
 	size_t n;
 	double wsum;
 	double *own_x, *own_w;	/* what the view owns */
 };
+
+const double *par_rows(const struct dataset *ds, size_t i, size_t m);
+const double *par_weights(const struct dataset *ds, size_t i, size_t m);
+
+/*
+ * Rows [i, i + m) (row-major) and their weights (NULL when every row
+ * counts once), wherever they are held; a range must not straddle two
+ * processes' parts (single rows and 512-row blocks never do).  Every
+ * reader of the rows outside the EM pass goes through these.
+ */
+static inline const double *
+ds_x(const struct dataset *ds, size_t i, size_t m)
+{
+	return ds->dist == NULL ? ds->x + i * ds->d : par_rows(ds, i, m);
+}
+
+static inline const double *
+ds_w(const struct dataset *ds, size_t i, size_t m)
+{
+	return ds->dist == NULL || ds->w == NULL ? (ds->w ? ds->w + i : NULL) : par_weights(ds, i, m);
+}
+
+/* Weight of row i (1 when there are none). */
+static inline double
+ds_wt(const struct dataset *ds, size_t i)
+{
+	return ds->w == NULL ? 1.0 : *ds_w(ds, i, 1);
+}
 
 /* Release what a dataset owns and zero it. */
 void dataset_free(struct dataset *ds);
@@ -60,6 +92,26 @@ void dataset_sort(struct dataset *ds);
  */
 int dataset_sorted_column(const struct dataset *ds, size_t c, struct colview *v);
 void colview_free(struct colview *v);
+
+/* Value and weight i of a view. */
+static inline double
+cv_x(const struct colview *v, size_t i)
+{
+	return v->src == NULL ? v->x[i] : *ds_x(v->src, i, 1);
+}
+
+static inline double
+cv_w(const struct colview *v, size_t i)
+{
+	return v->src == NULL ? (v->w ? v->w[i] : 1.0) : ds_wt(v->src, i);
+}
+
+/* The view has weights. */
+static inline int
+cv_weighted(const struct colview *v)
+{
+	return v->src == NULL ? v->w != NULL : v->src->w != NULL;
+}
 
 /* Sort x[0..n) ascending, with w (when not NULL) moved alongside; in place. */
 void sort_with(double *x, double *w, size_t n);

@@ -11,6 +11,7 @@
 #endif
 
 #include "em.h"
+#include "par.h"
 #include "vmath.h"
 
 #define LOG_2PI 1.8378770664093454835606594728112
@@ -410,18 +411,15 @@ block_md(const struct gmm *g, const double *x, const double *w, size_t nrows,
  * The pass works on EM_CHUNKS chunks of consecutive blocks, fixed by n
  * alone: each chunk's blocks are merged in order, then the chunks in
  * order.  Threads take whole chunks, so the sums, and so every result,
- * are the same for any number of threads.
+ * are the same for any number of threads; processes too (par.c).
  */
-#define EM_CHUNKS 64
-
-double
-em_pass(const struct dataset *ds, const struct gmm *g, struct em_stats *st,
-	int threads)
+void
+em_pass_chunks(const struct dataset *ds, const struct gmm *g, int want,
+	       struct em_stats *slot, size_t c0, size_t c1, size_t row0, int threads)
 {
 	const size_t n = ds->n, d = ds->d, k = g->k;
 	const size_t nblocks = (n + EM_BLOCK - 1) / EM_BLOCK;
 	const int full = g->cov_type == GMM_FULL || g->cov_type == GMM_TIED;
-	struct em_stats total, slot[EM_CHUNKS];
 	int nthr = 1, failed = 0;
 	long c;
 
@@ -432,18 +430,16 @@ em_pass(const struct dataset *ds, const struct gmm *g, struct em_stats *st,
 	 * joining threads costs more than they give (the sums are the same
 	 * for any number of threads, so this changes no result).
 	 */
-	if ((size_t)nthr > (nblocks + 63) / 64)
-		nthr = (int)((nblocks + 63) / 64);
+	{
+		size_t mine = (c1 - c0) * nblocks / EM_CHUNKS + 1;
+		if ((size_t)nthr > (mine + 63) / 64)
+			nthr = (int)((mine + 63) / 64);
+	}
 	if (nthr < 1)
 		nthr = 1;
 #else
 	(void)threads;
 #endif
-	if (em_stats_init(&total, k, d, full))
-		abort();
-	for (size_t s = 0; s < EM_CHUNKS; s++)
-		if (em_stats_init(&slot[s], k, d, full))
-			abort();
 
 #pragma omp parallel num_threads(nthr) reduction(|:failed)
 	{
@@ -454,24 +450,25 @@ em_pass(const struct dataset *ds, const struct gmm *g, struct em_stats *st,
 
 		failed |= !ok;
 #pragma omp for schedule(static)
-		for (c = 0; c < EM_CHUNKS; c++) {
+		for (c = (long)c0; c < (long)c1; c++) {
 			size_t b0 = (size_t)c * nblocks / EM_CHUNKS;
 			size_t b1 = (size_t)(c + 1) * nblocks / EM_CHUNKS;
 			if (!ok)
 				continue;
 			for (size_t b = b0; b < b1; b++) {
 				size_t lo = b * EM_BLOCK, rows = n - lo < EM_BLOCK ? n - lo : EM_BLOCK;
-				const double *x = ds->x + lo * d, *w = ds->w ? ds->w + lo : NULL;
+				const double *x = ds->x + (lo - row0) * d;
+				const double *w = ds->w ? ds->w + (lo - row0) : NULL;
 				double ll;
 				if (d == 1) {
 					ll = block_1d(g, x, w, rows, r, r + EM_BLOCK * k,
 						      r + EM_BLOCK * (k + 1), r + EM_BLOCK * (k + 2),
-						      st ? &blk : NULL);
-					if (st == NULL)
+						      want ? &blk : NULL);
+					if (!want)
 						em_stats_zero(&blk);
 				} else {
-					ll = block_md(g, x, w, rows, r, st ? &blk : NULL);
-					if (st == NULL)
+					ll = block_md(g, x, w, rows, r, want ? &blk : NULL);
+					if (!want)
 						em_stats_zero(&blk);
 				}
 				blk.loglik = ll;
@@ -485,19 +482,36 @@ em_pass(const struct dataset *ds, const struct gmm *g, struct em_stats *st,
 	}
 	if (failed)
 		abort();	/* out of memory for a few kilobytes of scratch */
+}
+
+double
+em_pass(const struct dataset *ds, const struct gmm *g, struct em_stats *st,
+	int threads)
+{
+	const int full = g->cov_type == GMM_FULL || g->cov_type == GMM_TIED;
+	struct em_stats total, slot[EM_CHUNKS];
+	double ll;
+
+	if (em_stats_init(&total, g->k, ds->d, full))
+		abort();
+	for (size_t s = 0; s < EM_CHUNKS; s++)
+		if (em_stats_init(&slot[s], g->k, ds->d, full))
+			abort();
+	if (ds->dist == NULL)
+		em_pass_chunks(ds, g, st != NULL, slot, 0, EM_CHUNKS, 0, threads);
+	else
+		par_em_pass(ds, g, st != NULL, slot, threads);
 	for (size_t s = 0; s < EM_CHUNKS; s++)
 		em_stats_merge(&total, &slot[s]);
 	if (st != NULL) {
 		em_stats_zero(st);
 		em_stats_merge(st, &total);
 	}
-	{
-		double ll = total.loglik + total.loglik_c;
-		em_stats_free(&total);
-		for (size_t s = 0; s < EM_CHUNKS; s++)
-			em_stats_free(&slot[s]);
-		return ll;
-	}
+	ll = total.loglik + total.loglik_c;
+	em_stats_free(&total);
+	for (size_t s = 0; s < EM_CHUNKS; s++)
+		em_stats_free(&slot[s]);
+	return ll;
 }
 
 long

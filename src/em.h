@@ -21,6 +21,7 @@
 #include "gmm.h"
 
 #define EM_BLOCK 512		/* rows per block: the unit of summation order */
+#define EM_CHUNKS 64		/* chunks of blocks: the unit of the merge order */
 
 /* Weighted sufficient statistics of a set of rows, per component. */
 struct em_stats {
@@ -86,6 +87,17 @@ void em_stats_merge(struct em_stats *total, const struct em_stats *blk);
  */
 double em_pass(const struct dataset *ds, const struct gmm *g,
 	       struct em_stats *st, int threads);
+
+/*
+ * Part of a pass: the statistics (want) or only the log-likelihood of
+ * chunks [c0, c1) into slot[c0..c1) (initialised), for a data set whose
+ * x and w start at global row row0 and hold those chunks' rows.  Chunk c
+ * is blocks c*B/EM_CHUNKS to (c+1)*B/EM_CHUNKS - 1 of the B blocks of
+ * all ds->n rows.
+ */
+void em_pass_chunks(const struct dataset *ds, const struct gmm *g, int want,
+		    struct em_stats *slot, size_t c0, size_t c1, size_t row0,
+		    int threads);
 
 /*
  * The M step: g's weights, means and covariances from st, with reg added

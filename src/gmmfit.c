@@ -33,6 +33,7 @@
 #include "fit.h"
 #include "gof.h"
 #include "model.h"
+#include "par.h"
 #include "predict.h"
 #include "init.h"
 #include "outfile.h"
@@ -49,7 +50,7 @@ enum {
 	OPT_NA, OPT_NA_ACTION, OPT_WEIGHTS, OPT_QUOTE, OPT_DECIMAL_COMMA,
 	OPT_ALLOW_RAGGED, OPT_ACCEL, OPT_SIZE, OPT_FONT, OPT_TITLE, OPT_XLABEL,
 	OPT_YLABEL, OPT_PLOT_COLUMNS, OPT_DIGITS, OPT_DEPFILE, OPT_SAVE_MODEL,
-	OPT_FIX, OPT_LABELS, OPT_BOOTSTRAP, OPT_BOOTSTRAP_TYPE, OPT_TIMING
+	OPT_FIX, OPT_LABELS, OPT_BOOTSTRAP, OPT_BOOTSTRAP_TYPE, OPT_TIMING, OPT_SHARD
 };
 
 static const struct option long_options[] = {
@@ -94,6 +95,7 @@ static const struct option long_options[] = {
 	{ "bootstrap", required_argument, NULL, OPT_BOOTSTRAP },
 	{ "bootstrap-type", required_argument, NULL, OPT_BOOTSTRAP_TYPE },
 	{ "timing", no_argument, NULL, OPT_TIMING },
+	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -349,8 +351,51 @@ find_pair(const struct dataset *ds, const char *spec, long pair[2])
 	return GM_OK;
 }
 
+static int run(int argc, char **argv);
+
+/* --shard: every shard's columns must be the first shard's. */
+static int
+shard_check(const struct dataset *ds, const char *path, struct gm_error *err)
+{
+	size_t len = 1;
+	char *t;
+	int same;
+
+	for (size_t j = 0; j < ds->d; j++)
+		len += strlen(ds->names[j]) + 1;
+	len += ds->weight_name ? strlen(ds->weight_name) + 2 : 0;
+	t = malloc(len);
+	if (t == NULL)
+		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	t[0] = '\0';
+	for (size_t j = 0; j < ds->d; j++) {
+		strcat(t, ds->names[j]);
+		strcat(t, ",");
+	}
+	if (ds->weight_name) {
+		strcat(t, "w:");
+		strcat(t, ds->weight_name);
+	}
+	same = par_same_text(t);
+	free(t);
+	if (!same)
+		return gm_error_set(err, GM_EDATA, path, 1, 0,
+				    "this shard's columns are not those of the first shard");
+	return GM_OK;
+}
+
 int
 main(int argc, char **argv)
+{
+	par_init(&argc, &argv);
+	if (par_size() > 1 && argc > 1 &&
+	    (strcmp(argv[1], "predict") == 0 || strcmp(argv[1], "sample") == 0))
+		return par_finish(usage_error("'%s' runs as one process, not under mpirun", argv[1]));
+	return par_finish(run(argc, argv));
+}
+
+static int
+run(int argc, char **argv)
 {
 	struct csv_options co;
 	struct fit_options fo;
@@ -361,7 +406,8 @@ main(int argc, char **argv)
 	struct plot_files pf = { NULL, 0, 0 };
 	struct outfile dep;
 	const char *plot_columns = NULL, *depfile = NULL, *save_model = NULL;
-	const char *labels_path = NULL, *init_model_path = NULL;
+	const char *labels_path = NULL, *init_model_path = NULL, *shard = NULL;
+	char shard_path[4096];
 	struct model start = { NULL, NULL };
 	char *model_columns = NULL;
 	size_t boot_b = 0;
@@ -598,6 +644,9 @@ main(int argc, char **argv)
 		case OPT_DEPFILE:
 			depfile = optarg;
 			break;
+		case OPT_SHARD:
+			shard = optarg;
+			break;
 		case 'q':
 			quiet = 1;
 			break;
@@ -624,7 +673,24 @@ main(int argc, char **argv)
 		{ rc = usage_error("one input file at most; extra operand '%s'", argv[optind + 1]); goto out; }
 	if (optind < argc)
 		path = argv[optind];
-	display = strcmp(path, "-") == 0 ? "<stdin>" : path;
+	if (shard != NULL) {
+		if (optind < argc)
+			{ rc = usage_error("%s", "--shard names the input files: give no FILE"); goto out; }
+		if (par_shard_path(shard, par_rank(), shard_path, sizeof shard_path) != 0)
+			{ rc = usage_error("--shard PATTERN holds %%d, replaced by the process's rank: not '%s'", shard); goto out; }
+		path = shard_path;
+	}
+	display = shard != NULL ? shard : strcmp(path, "-") == 0 ? "<stdin>" : path;
+	if (par_size() > 1) {
+		/* What needs all rows in one process, or one stream, runs alone. */
+		if (strcmp(path, "-") == 0)
+			{ rc = usage_error("%s", "standard input is read by one process: give a file, or run without mpirun"); goto out; }
+		if (labels_path != NULL)
+			{ rc = usage_error("%s", "--labels runs as one process: run without mpirun"); goto out; }
+		if (boot_b > 0)
+			{ rc = usage_error("%s", "--bootstrap runs as one process: run without mpirun"); goto out; }
+		co.share = shard == NULL;
+	}
 	if (co.decimal == ',' && co.delimiter == 0)
 		co.delimiter = ';';
 	if (co.decimal == ',' && co.delimiter == ',')
@@ -703,6 +769,18 @@ main(int argc, char **argv)
 	memset(&tm, 0, sizeof tm);
 	t_mark = clock_seconds();
 	rc = csv_read(path, &co, &ds, &err);
+	if (par_size() > 1) {
+		if (shard != NULL && rc == GM_OK)
+			rc = shard_check(&ds, shard, &err);
+		rc = par_agree(rc, &err);
+		if (rc == GM_OK)
+			rc = par_distribute(&ds, &err);
+		if (rc == GM_OK && par_rank() != 0) {
+			/* The other processes serve rank 0, which does the rest. */
+			rc = par_serve(&ds, fo.em.threads);
+			goto out;
+		}
+	}
 	tm.read = clock_seconds() - t_mark;
 	if (rc != GM_OK) {
 		if (err.file != NULL && strcmp(err.file, "-") == 0)

@@ -32,10 +32,10 @@ gof_ks(const struct dataset *ds, const struct gmm *g)
 	if (dataset_sorted_column(ds, 0, &v))
 		return -1.0;
 	for (size_t i = 0; i < v.n;) {
-		double x = v.x[i], f = gof_mixture_cdf(g, 0, x), below = acc / v.wsum;
+		double x = cv_x(&v, i), f = gof_mixture_cdf(g, 0, x), below = acc / v.wsum;
 		/* All rows equal to x make one jump of F_n. */
-		while (i < v.n && !(v.x[i] > x))
-			acc += v.w ? v.w[i++] : (i++, 1.0);
+		while (i < v.n && !(cv_x(&v, i) > x))
+			acc += cv_w(&v, i++);
 		dmax = fmax(dmax, fmax(fabs(f - below), fabs(acc / v.wsum - f)));
 	}
 	colview_free(&v);

@@ -86,10 +86,11 @@ group_stats(const struct dataset *ds, const struct labeller *lb,
 	em_stats_zero(st);
 	for (size_t lo = 0; lo < ds->n; lo += EM_BLOCK) {
 		size_t rows = ds->n - lo < EM_BLOCK ? ds->n - lo : EM_BLOCK;
+		const double *x = ds_x(ds, lo, rows);
 		memset(r, 0, rows * k * sizeof *r);
 		for (size_t i = 0; i < rows; i++)
-			r[i * k + lb->label(lb, ds->x + (lo + i) * d)] = 1.0;
-		em_block_stats(ds->x + lo * d, ds->w ? ds->w + lo : NULL, r, rows, &blk);
+			r[i * k + lb->label(lb, x + i * d)] = 1.0;
+		em_block_stats(x, ds_w(ds, lo, rows), r, rows, &blk);
 		em_stats_merge(st, &blk);
 	}
 	em_stats_free(&blk);
@@ -107,19 +108,20 @@ data_covariance(const struct dataset *ds, double *mean, double *cov)
 	memset(mean, 0, d * sizeof *mean);
 	memset(cov, 0, d * d * sizeof *cov);
 	for (size_t i = 0; i < ds->n; i++) {
-		double wi = ds->w ? ds->w[i] : 1.0;
+		double wi = ds_wt(ds, i);
+		const double *x = ds_x(ds, i, 1);
 		wsum += wi;
 		for (size_t c = 0; c < d; c++)
-			mean[c] += wi * ds->x[i * d + c];
+			mean[c] += wi * x[c];
 	}
 	for (size_t c = 0; c < d; c++)
 		mean[c] /= wsum;
 	for (size_t i = 0; i < ds->n; i++) {
-		double wi = ds->w ? ds->w[i] : 1.0;
+		double wi = ds_wt(ds, i);
+		const double *x = ds_x(ds, i, 1);
 		for (size_t p = 0; p < d; p++)
 			for (size_t q = 0; q < d; q++)
-				cov[p * d + q] += wi * (ds->x[i * d + p] - mean[p]) *
-						  (ds->x[i * d + q] - mean[q]);
+				cov[p * d + q] += wi * (x[p] - mean[p]) * (x[q] - mean[q]);
 	}
 	for (size_t p = 0; p < d * d; p++)
 		cov[p] /= wsum;
@@ -224,9 +226,9 @@ quantile_start(const struct dataset *ds, const double *reg, struct gmm *g,
 		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 	}
 	for (size_t i = 0; i < m; i++) {
-		x[i] = ds->x[i * step];
+		x[i] = ds_x(ds, i * step, 1)[0];
 		if (w != NULL)
-			w[i] = ds->w[i * step];
+			w[i] = ds_wt(ds, i * step);
 		wsum += w ? w[i] : 1.0;
 	}
 	sort_with(x, w, m);
@@ -263,21 +265,22 @@ kmeanspp(const struct dataset *ds, size_t k, struct rng *rng, double *centres)
 		double wsum = dataset_total_weight(ds), u = rng_uniform(rng) * wsum, acc = 0.0;
 		pick = n - 1;
 		for (size_t i = 0; i < n; i++) {
-			acc += ds->w ? ds->w[i] : 1.0;
+			acc += ds_wt(ds, i);
 			if (acc > u) {
 				pick = i;
 				break;
 			}
 		}
 	}
-	memcpy(centres, ds->x + pick * d, d * sizeof *centres);
+	memcpy(centres, ds_x(ds, pick, 1), d * sizeof *centres);
 	for (size_t i = 0; i < n; i++) {
+		const double *x = ds_x(ds, i, 1);
 		double s = 0.0;
 		for (size_t c = 0; c < d; c++) {
-			double t = ds->x[i * d + c] - centres[c];
+			double t = x[c] - centres[c];
 			s += t * t;
 		}
-		dist[i] = s * (ds->w ? ds->w[i] : 1.0);
+		dist[i] = s * ds_wt(ds, i);
 	}
 	for (size_t j = 1; j < k; j++) {
 		double u, acc = 0.0;
@@ -298,14 +301,15 @@ kmeanspp(const struct dataset *ds, size_t k, struct rng *rng, double *centres)
 				}
 			}
 		}
-		memcpy(centres + j * d, ds->x + pick * d, d * sizeof *centres);
+		memcpy(centres + j * d, ds_x(ds, pick, 1), d * sizeof *centres);
 		for (size_t i = 0; i < n; i++) {
+			const double *x = ds_x(ds, i, 1);
 			double s = 0.0;
 			for (size_t c = 0; c < d; c++) {
-				double t = ds->x[i * d + c] - centres[j * d + c];
+				double t = x[c] - centres[j * d + c];
 				s += t * t;
 			}
-			s *= ds->w ? ds->w[i] : 1.0;
+			s *= ds_wt(ds, i);
 			if (s < dist[i])
 				dist[i] = s;
 		}
@@ -369,7 +373,7 @@ random_resp(const struct dataset *ds, const double *reg, struct rng *rng,
 			for (size_t j = 0; j < k; j++)
 				r[i * k + j] /= s;
 		}
-		em_block_stats(ds->x + lo * d, ds->w ? ds->w + lo : NULL, r, rows, &blk);
+		em_block_stats(ds_x(ds, lo, rows), ds_w(ds, lo, rows), r, rows, &blk);
 		em_stats_merge(&st, &blk);
 	}
 	rc = model_from_groups(ds, &st, NULL, reg, g, err);
@@ -470,7 +474,7 @@ init_model(const struct dataset *ds, enum init_method m,
 			idx[j] = dup ? t : pick;
 		}
 		for (size_t j = 0; j < g->k; j++)
-			memcpy(centres + j * g->d, ds->x + idx[j] * g->d, g->d * sizeof *centres);
+			memcpy(centres + j * g->d, ds_x(ds, idx[j], 1), g->d * sizeof *centres);
 		free(idx);
 	} else if (kmeanspp(ds, g->k, rng, centres) ||
 		   (m == INIT_KMEANS && lloyd(ds, g->k, centres, 10))) {

@@ -20,18 +20,18 @@ quantile(const struct colview *v, double q)
 {
 	double acc = 0.0;
 
-	if (v->w == NULL) {
+	if (!cv_weighted(v)) {
 		/* the same rule with unit weights: the ceil(q n)-th value */
 		double t = ceil(q * (double)v->n);
 		size_t i = t < 1.0 ? 0 : (size_t)t - 1;
-		return v->x[i < v->n ? i : v->n - 1];
+		return cv_x(v, i < v->n ? i : v->n - 1);
 	}
 	for (size_t i = 0; i < v->n; i++) {
-		acc += v->w[i];
+		acc += cv_w(v, i);
 		if (acc >= q * v->wsum)
-			return v->x[i];
+			return cv_x(v, i);
 	}
-	return v->x[v->n - 1];
+	return cv_x(v, v->n - 1);
 }
 
 /* Freedman-Diaconis bin width 2 IQR n^(-1/3); Scott's 3.49 sd n^(-1/3) when the IQR is 0. */
@@ -85,7 +85,7 @@ resolution(const struct dataset *ds, size_t c)
 		double q = pow(10.0, (double)e);
 		size_t i;
 		for (i = 0; i < ds->n; i++) {
-			double v = ds->x[i * ds->d + c] / q;
+			double v = ds_x(ds, i, 1)[c] / q;
 			if (fabs(v - nearbyint(v)) > 1e-9 * fmax(1.0, fabs(v)))
 				break;
 		}
@@ -144,7 +144,7 @@ plot_hist_block(FILE *fp, const struct dataset *ds, size_t c, size_t bins_opt)
 	if (count == NULL)
 		return -1;
 	for (size_t i = 0; i < ds->n; i++) {
-		double v = ds->x[i * ds->d + c], w = ds->w ? ds->w[i] : 1.0;
+		double v = ds_x(ds, i, 1)[c], w = ds_wt(ds, i);
 		double t = floor((v - first) / width);
 		size_t b = t < 0 ? 0 : (size_t)t;
 		if (b >= bins)
@@ -236,9 +236,9 @@ write_cdf_data(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *
 		fprintf(fp, "; one distinct value in %zu, and the last", step);
 	fputs(")\n", fp);
 	for (size_t i = 0, s = 0; i < v.n; s++) {
-		double x = v.x[i];
-		while (i < v.n && !(v.x[i] > x))
-			acc += v.w ? v.w[i++] : (i++, 1.0);
+		double x = cv_x(&v, i);
+		while (i < v.n && !(cv_x(&v, i) > x))
+			acc += cv_w(&v, i++);
 		if (s % step == 0 || i == v.n)
 			fprintf(fp, "%.12g %.12g\n", x, acc / v.wsum);
 	}

@@ -93,7 +93,7 @@ write_points(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 		fprintf(fp, "; every %zu-th row of %zu", step, ds->n);
 	fputs(")\n", fp);
 	for (size_t i = 0; i < ds->n; i += step) {
-		const double *x = ds->x + i * d;
+		const double *x = ds_x(ds, i, 1);
 		size_t best = 0;
 		gmm_log_components(g, x, lp, z);
 		for (size_t j = 1; j < g->k; j++)
@@ -233,7 +233,7 @@ write_contours(FILE *fp, const struct dataset *ds, const struct gmm *g, size_t p
 			f[iy * n + ix] = pair_logdensity(g, p, q, xlo + dx * (double)ix,
 							 ylo + dy * (double)iy);
 	for (size_t i = 0; i < ds->n; i += step)
-		dens[m++] = pair_logdensity(g, p, q, ds->x[i * ds->d + p], ds->x[i * ds->d + q]);
+		dens[m++] = pair_logdensity(g, p, q, ds_x(ds, i, 1)[p], ds_x(ds, i, 1)[q]);
 	qsort(dens, m, sizeof *dens, cmp_double);
 	for (int l = 0; l < NLEVELS; l++) {
 		/* The level with a share level_mass of the points above it. */
