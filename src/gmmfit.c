@@ -139,6 +139,8 @@ usage(FILE *fp)
 "      --accel A           squarem (default: extrapolated EM, never below a\n"
 "                          plain step's likelihood) or none (plain EM)\n"
 "      --threads N         threads for the EM pass (default: all cores)\n"
+"      --shard PATTERN     under mpirun, each process reads its own file: PATTERN\n"
+"                          with %d replaced by its rank (0, 1, ..)\n"
 "\n"
 "Starting point:\n"
 "      --init METHOD       quantile, kmeans, kmeans++, random, random-rows,\n"

@@ -708,7 +708,7 @@ dsort(double **px, double **pw, size_t *pn)
 		for (size_t i = 0; i < (size_t)nproc * SAMPLES; i++) {
 			double cx, cw;
 			size_t j;
-			if (all[i * 3 + 2] == 0.0)
+			if (!(all[i * 3 + 2] > 0.5))
 				continue;
 			cx = all[i * 3];
 			cw = all[i * 3 + 1];
