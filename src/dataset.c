@@ -67,6 +67,21 @@ dataset_column_moments(const struct dataset *ds, size_t j, double *mean,
 	*var = sw > 0 ? ss / sw : 0.0;
 }
 
+size_t
+dataset_every(const struct dataset *ds, size_t step, double *x, double *w)
+{
+	size_t m = 0;
+
+	if (ds->dist != NULL)
+		return par_every(ds, step, x, w);
+	for (size_t i = 0; i < ds->n; i += step, m++) {
+		memcpy(x + m * ds->d, ds->x + i * ds->d, ds->d * sizeof *x);
+		if (w != NULL)
+			w[m] = ds->w ? ds->w[i] : 1.0;
+	}
+	return m;
+}
+
 void
 dataset_column_range(const struct dataset *ds, size_t j, double *lo,
 		     double *hi)

@@ -116,6 +116,14 @@ cv_weighted(const struct colview *v)
 /* Sort x[0..n) ascending, with w (when not NULL) moved alongside; in place. */
 void sort_with(double *x, double *w, size_t n);
 
+/*
+ * Rows 0, step, 2 step, .. (ceil(n / step) of them) copied into x (d
+ * values each) and, when w is not NULL, their weights (1 when there are
+ * none) into w; from every process at once when the rows are spread.
+ * Returns the number of rows.
+ */
+size_t dataset_every(const struct dataset *ds, size_t step, double *x, double *w);
+
 /* Minimum and maximum of column j (n > 0). */
 void dataset_column_range(const struct dataset *ds, size_t j, double *lo,
 			  double *hi);

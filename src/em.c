@@ -413,6 +413,78 @@ block_md(const struct gmm *g, const double *x, const double *w, size_t nrows,
  * order.  Threads take whole chunks, so the sums, and so every result,
  * are the same for any number of threads; processes too (par.c).
  */
+/* Block b's statistics (or only its log-likelihood) into blk. */
+static void
+one_block(const struct dataset *ds, const struct gmm *g, int want, size_t b,
+	  size_t row0, double *r, struct em_stats *blk)
+{
+	const size_t n = ds->n, d = ds->d, k = g->k;
+	size_t lo = b * EM_BLOCK, rows = n - lo < EM_BLOCK ? n - lo : EM_BLOCK;
+	const double *x = ds->x + (lo - row0) * d;
+	const double *w = ds->w ? ds->w + (lo - row0) : NULL;
+	double ll;
+
+	if (d == 1)
+		ll = block_1d(g, x, w, rows, r, r + EM_BLOCK * k, r + EM_BLOCK * (k + 1),
+			      r + EM_BLOCK * (k + 2), want ? blk : NULL);
+	else
+		ll = block_md(g, x, w, rows, r, want ? blk : NULL);
+	if (!want)
+		em_stats_zero(blk);
+	blk->loglik = ll;
+	blk->loglik_c = 0.0;
+}
+
+#define SCRATCH(d, k) (EM_BLOCK * (3 * (d) + (k) + 4))	/* doubles a block needs */
+
+/*
+ * Few chunks for many threads (a process of an MPI run holding one or two
+ * chunks): each chunk's blocks are computed in parallel, a batch at a
+ * time, and merged in block order, so the sums are the same again.
+ */
+static int
+pass_by_blocks(const struct dataset *ds, const struct gmm *g, int want,
+	       struct em_stats *slot, size_t c0, size_t c1, size_t row0, int nthr)
+{
+	const size_t d = ds->d, k = g->k, nblocks = (ds->n + EM_BLOCK - 1) / EM_BLOCK;
+	const size_t batch = 8 * (size_t)nthr;
+	const int full = g->cov_type == GMM_FULL || g->cov_type == GMM_TIED;
+	struct em_stats *bs = calloc(batch, sizeof *bs);
+	double *r = malloc((size_t)nthr * SCRATCH(d, k) * sizeof *r);
+	size_t made = 0;
+	int rc = -1;
+
+	if (bs == NULL || r == NULL)
+		goto out;
+	for (; made < batch; made++)
+		if (em_stats_init(&bs[made], k, d, full))
+			goto out;
+	for (size_t c = c0; c < c1; c++) {
+		size_t b0 = c * nblocks / EM_CHUNKS, b1 = (c + 1) * nblocks / EM_CHUNKS;
+		for (size_t bb = b0; bb < b1; bb += batch) {
+			long nb = (long)(b1 - bb < batch ? b1 - bb : batch), j;
+#pragma omp parallel for num_threads(nthr) schedule(static)
+			for (j = 0; j < nb; j++) {
+				int t = 0;
+#ifdef _OPENMP
+				t = omp_get_thread_num();
+#endif
+				one_block(ds, g, want, bb + (size_t)j, row0,
+					  r + (size_t)t * SCRATCH(d, k), &bs[j]);
+			}
+			for (j = 0; j < nb; j++)
+				em_stats_merge(&slot[c], &bs[j]);
+		}
+	}
+	rc = 0;
+out:
+	for (size_t i = 0; i < made; i++)
+		em_stats_free(&bs[i]);
+	free(bs);
+	free(r);
+	return rc;
+}
+
 void
 em_pass_chunks(const struct dataset *ds, const struct gmm *g, int want,
 	       struct em_stats *slot, size_t c0, size_t c1, size_t row0, int threads)
@@ -440,11 +512,16 @@ em_pass_chunks(const struct dataset *ds, const struct gmm *g, int want,
 #else
 	(void)threads;
 #endif
+	if (nthr > 1 && c1 - c0 < 4 * (size_t)nthr) {
+		if (pass_by_blocks(ds, g, want, slot, c0, c1, row0, nthr))
+			abort();	/* out of memory for a few kilobytes of scratch */
+		return;
+	}
 
 #pragma omp parallel num_threads(nthr) reduction(|:failed)
 	{
 		/* Scratch: responsibilities, two row vectors, a block's statistics. */
-		double *r = malloc(EM_BLOCK * (3 * d + k + 4) * sizeof *r);
+		double *r = malloc(SCRATCH(d, k) * sizeof *r);
 		struct em_stats blk;
 		int ok = r != NULL && em_stats_init(&blk, k, d, full) == 0;
 
@@ -456,23 +533,7 @@ em_pass_chunks(const struct dataset *ds, const struct gmm *g, int want,
 			if (!ok)
 				continue;
 			for (size_t b = b0; b < b1; b++) {
-				size_t lo = b * EM_BLOCK, rows = n - lo < EM_BLOCK ? n - lo : EM_BLOCK;
-				const double *x = ds->x + (lo - row0) * d;
-				const double *w = ds->w ? ds->w + (lo - row0) : NULL;
-				double ll;
-				if (d == 1) {
-					ll = block_1d(g, x, w, rows, r, r + EM_BLOCK * k,
-						      r + EM_BLOCK * (k + 1), r + EM_BLOCK * (k + 2),
-						      want ? &blk : NULL);
-					if (!want)
-						em_stats_zero(&blk);
-				} else {
-					ll = block_md(g, x, w, rows, r, want ? &blk : NULL);
-					if (!want)
-						em_stats_zero(&blk);
-				}
-				blk.loglik = ll;
-				blk.loglik_c = 0.0;
+				one_block(ds, g, want, b, row0, r, &blk);
 				em_stats_merge(&slot[c], &blk);
 			}
 		}

@@ -225,12 +225,9 @@ quantile_start(const struct dataset *ds, const double *reg, struct gmm *g,
 		free(w);
 		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 	}
-	for (size_t i = 0; i < m; i++) {
-		x[i] = ds_x(ds, i * step, 1)[0];
-		if (w != NULL)
-			w[i] = ds_wt(ds, i * step);
+	dataset_every(ds, step, x, w);
+	for (size_t i = 0; i < m; i++)
 		wsum += w ? w[i] : 1.0;
-	}
 	sort_with(x, w, m);
 	/* cut j is the value at cumulative weight (j+1)/K of the total. */
 	for (size_t i = 0; i < m && j + 1 < k; i++) {

@@ -42,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #ifdef _OPENMP
 #include <omp.h>
@@ -82,6 +83,8 @@ const double *par_weights(const struct dataset *ds, size_t i, size_t m) { (void)
 void par_em_pass(const struct dataset *ds, const struct gmm *g, int want, struct em_stats *slot, int threads)
 { (void)ds; (void)g; (void)want; (void)slot; (void)threads; abort(); }
 void par_sort(struct dataset *ds) { (void)ds; abort(); }
+size_t par_every(const struct dataset *ds, size_t step, double *x, double *w)
+{ (void)ds; (void)step; (void)x; (void)w; abort(); }
 struct dataset *par_sorted_column(const struct dataset *ds, size_t c) { (void)ds; (void)c; abort(); }
 void par_free_dataset(struct dataset *ds) { (void)ds; }
 void par_release(struct dataset *ds) { (void)ds; }
@@ -96,7 +99,7 @@ void par_release(struct dataset *ds) { (void)ds; }
 #define SAMPLES 32		/* splitter candidates per process in a sort */
 
 enum { TAG_CMD = 1, TAG_DATA, TAG_STATS };
-enum { CMD_STOP, CMD_ROWS, CMD_PASS, CMD_SORT, CMD_SORTCOL, CMD_FREE };
+enum { CMD_STOP, CMD_ROWS, CMD_PASS, CMD_SORT, CMD_SORTCOL, CMD_FREE, CMD_EVERY };
 
 /* What a distributed data set knows of its spread. */
 struct ds_dist {
@@ -521,6 +524,82 @@ serve_rows(const long long *cmd)
 			 MPI_COMM_WORLD);
 }
 
+/* Rows of [lo, hi) whose global index is a multiple of step. */
+static size_t
+first_multiple(size_t lo, size_t step)
+{
+	return (lo + step - 1) / step * step;
+}
+
+static size_t
+count_every(size_t lo, size_t hi, size_t step)
+{
+	size_t a = first_multiple(lo, step);
+
+	return a < hi ? (hi - 1 - a) / step + 1 : 0;
+}
+
+/* This process's rows of dataset_every, packed: the values, then the weights. */
+static size_t
+pack_every(const struct dataset *ds, size_t step, double *b)
+{
+	const struct ds_dist *dd = ds->dist;
+	size_t m = count_every(dd->lo, dd->hi, step), j = 0;
+
+	for (size_t i = first_multiple(dd->lo, step); i < dd->hi; i += step, j++) {
+		memcpy(b + j * ds->d, ds->x + (i - dd->lo) * ds->d, ds->d * sizeof *b);
+		b[m * ds->d + j] = ds->w ? ds->w[i - dd->lo] : 1.0;
+	}
+	return m;
+}
+
+size_t
+par_every(const struct dataset *ds, size_t step, double *x, double *w)
+{
+	const struct ds_dist *dd = ds->dist;
+	const size_t d = ds->d;
+	size_t m = 0, most = 0;
+	double *b;
+
+	send_all(CMD_EVERY, dd->id, (long long)step, 0);
+	for (int p = 0; p < nproc; p++) {
+		size_t c = count_every(dd->start[p], dd->start[p + 1], step);
+		most = c > most ? c : most;
+	}
+	b = xmalloc(most * (d + 1) * sizeof *b);
+	for (int p = 0; p < nproc; p++) {
+		size_t c = count_every(dd->start[p], dd->start[p + 1], step);
+		if (c == 0)
+			continue;
+		if (p == 0)
+			pack_every(ds, step, b);
+		else
+			MPI_Recv(b, to_int(c * (d + 1)), MPI_DOUBLE, p, TAG_DATA, MPI_COMM_WORLD,
+				 MPI_STATUS_IGNORE);
+		memcpy(x + m * d, b, c * d * sizeof *x);
+		if (w != NULL)
+			memcpy(w + m, b + c * d, c * sizeof *w);
+		m += c;
+	}
+	free(b);
+	return m;
+}
+
+static void
+serve_every(const long long *cmd)
+{
+	const struct dataset *ds = sets[cmd[1]];
+	size_t step = (size_t)cmd[2], c = count_every(ds->dist->lo, ds->dist->hi, step);
+	double *b;
+
+	if (c == 0)
+		return;
+	b = xmalloc(c * (ds->d + 1) * sizeof *b);
+	pack_every(ds, step, b);
+	MPI_Send(b, to_int(c * (ds->d + 1)), MPI_DOUBLE, 0, TAG_DATA, MPI_COMM_WORLD);
+	free(b);
+}
+
 /* ------------------------------------------------------------ EM */
 
 static size_t
@@ -883,7 +962,22 @@ par_serve(struct dataset *ds, int threads)
 
 	(void)ds;
 	for (;;) {
-		MPI_Recv(cmd, 4, MPI_LONG_LONG, 0, TAG_CMD, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+		/*
+		 * Wait for rank 0's next request without holding a core: MPI's
+		 * blocking receive polls, and rank 0 may work alone for a while
+		 * (the figure, the starting values).  A short spin first, for
+		 * requests that come in quick succession.
+		 */
+		MPI_Request req;
+		int flag = 0;
+		MPI_Irecv(cmd, 4, MPI_LONG_LONG, 0, TAG_CMD, MPI_COMM_WORLD, &req);
+		for (unsigned spin = 0; !flag; spin++) {
+			MPI_Test(&req, &flag, MPI_STATUS_IGNORE);
+			if (!flag && spin > 1000) {
+				struct timespec ts = { 0, 100000 };
+				nanosleep(&ts, NULL);
+			}
+		}
 		switch (cmd[0]) {
 		case CMD_STOP:
 			return (int)cmd[1];
@@ -901,6 +995,9 @@ par_serve(struct dataset *ds, int threads)
 			break;
 		case CMD_FREE:
 			drop_set((int)cmd[1]);
+			break;
+		case CMD_EVERY:
+			serve_every(cmd);
 			break;
 		default:
 			fatal("an unknown request");

@@ -74,6 +74,9 @@ const double *par_weights(const struct dataset *ds, size_t i, size_t m);
 void par_em_pass(const struct dataset *ds, const struct gmm *g, int want,
 		 struct em_stats *slot, int threads);
 
+/* dataset_every for a distributed data set (rank 0). */
+size_t par_every(const struct dataset *ds, size_t step, double *x, double *w);
+
 /* Sort a one-column distributed data set in place, across the processes. */
 void par_sort(struct dataset *ds);
 

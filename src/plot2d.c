@@ -72,17 +72,22 @@ write_points(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 {
 	const size_t d = ds->d, step = point_step(ds);
 	double *lp = malloc(g->k * sizeof *lp), *z = malloc(d * sizeof *z);
+	double *rows = malloc((ds->n / step + 1) * d * sizeof *rows);
+	size_t m;
 	FILE *fp;
 	int rc;
 
-	if (lp == NULL || z == NULL) {
+	if (lp == NULL || z == NULL || rows == NULL) {
 		free(lp);
 		free(z);
+		free(rows);
 		return gm_error_set(pc->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 	}
+	m = dataset_every(ds, step, rows, NULL);
 	if ((rc = plot_open(pc, "-points.dat", &fp))) {
 		free(lp);
 		free(z);
+		free(rows);
 		return rc;
 	}
 	fputs("#", fp);
@@ -92,8 +97,8 @@ write_points(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 	if (step > 1)
 		fprintf(fp, "; every %zu-th row of %zu", step, ds->n);
 	fputs(")\n", fp);
-	for (size_t i = 0; i < ds->n; i += step) {
-		const double *x = ds_x(ds, i, 1);
+	for (size_t i = 0; i < m; i++) {
+		const double *x = rows + i * d;
 		size_t best = 0;
 		gmm_log_components(g, x, lp, z);
 		for (size_t j = 1; j < g->k; j++)
@@ -105,6 +110,7 @@ write_points(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 	}
 	free(lp);
 	free(z);
+	free(rows);
 	if ((rc = plot_close(pc)))
 		return rc;
 	if ((rc = plot_open(pc, "-means.dat", &fp)))
@@ -214,12 +220,15 @@ write_contours(FILE *fp, const struct dataset *ds, const struct gmm *g, size_t p
 	size_t m = 0;
 	double xlo, xhi, ylo, yhi, dx, dy, *f = malloc(n * n * sizeof *f);
 	double *dens = malloc((ds->n / step + 1) * sizeof *dens);
+	double *rows = malloc((ds->n / step + 1) * ds->d * sizeof *rows);
 
-	if (f == NULL || dens == NULL) {
+	if (f == NULL || dens == NULL || rows == NULL) {
 		free(f);
 		free(dens);
+		free(rows);
 		return -1;
 	}
+	m = dataset_every(ds, step, rows, NULL);
 	dataset_column_range(ds, p, &xlo, &xhi);
 	dataset_column_range(ds, q, &ylo, &yhi);
 	dx = fmax(xhi - xlo, 1e-300);
@@ -232,8 +241,9 @@ write_contours(FILE *fp, const struct dataset *ds, const struct gmm *g, size_t p
 		for (size_t ix = 0; ix < n; ix++)
 			f[iy * n + ix] = pair_logdensity(g, p, q, xlo + dx * (double)ix,
 							 ylo + dy * (double)iy);
-	for (size_t i = 0; i < ds->n; i += step)
-		dens[m++] = pair_logdensity(g, p, q, ds_x(ds, i, 1)[p], ds_x(ds, i, 1)[q]);
+	for (size_t i = 0; i < m; i++)
+		dens[i] = pair_logdensity(g, p, q, rows[i * ds->d + p], rows[i * ds->d + q]);
+	free(rows);
 	qsort(dens, m, sizeof *dens, cmp_double);
 	for (int l = 0; l < NLEVELS; l++) {
 		/* The level with a share level_mass of the points above it. */

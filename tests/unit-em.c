@@ -230,6 +230,90 @@ test_density(void)
 	gmm_free(g);
 }
 
+/* Whether two sets of statistics are the same bits. */
+static int
+same_stats(const struct em_stats *a, const struct em_stats *b)
+{
+	const size_t k = a->k, d = a->d;
+
+	return memcmp(a->s0, b->s0, k * sizeof *a->s0) == 0 &&
+	       memcmp(a->mean, b->mean, k * d * sizeof *a->mean) == 0 &&
+	       memcmp(a->m2, b->m2, k * d * d * sizeof *a->m2) == 0 &&
+	       memcmp(&a->loglik, &b->loglik, sizeof a->loglik) == 0;
+}
+
+/*
+ * The pass's statistics do not depend on how the work is split: threads
+ * taking whole chunks, or one chunk at a time with its blocks on several
+ * threads (as an MPI process holding few chunks does), or a part of the
+ * rows held from row0 on (as each MPI process holds its chunks).
+ */
+static void
+test_split(size_t d, enum gmm_cov t)
+{
+	/* 130 blocks a chunk: enough for 2 threads on one chunk (64 blocks each at least). */
+	const size_t n = (size_t)EM_CHUNKS * 130 * EM_BLOCK + 77, k = 3;
+	struct dataset ds, part;
+	struct gmm *g = gmm_new(k, d, t);
+	struct em_stats a[EM_CHUNKS], b[EM_CHUNKS];
+	struct rng rng;
+	int same_blocks = 1, same_part = 1;
+	const int full = t == GMM_FULL || t == GMM_TIED;
+
+	memset(&ds, 0, sizeof ds);
+	ds.n = n;
+	ds.d = d;
+	ds.x = malloc(n * d * sizeof *ds.x);
+	ds.w = malloc(n * sizeof *ds.w);
+	rng_seed(&rng, 42);
+	for (size_t i = 0; i < n * d; i++)
+		ds.x[i] = rng_uniform(&rng) * 10.0 + (double)(i % 3);
+	for (size_t i = 0; i < n; i++)
+		ds.w[i] = 0.25 + rng_uniform(&rng);
+	for (size_t j = 0; j < k; j++) {
+		g->weight[j] = 1.0 / (double)k;
+		for (size_t c = 0; c < d; c++) {
+			g->mean[j * d + c] = 2.0 + 3.0 * (double)j + 0.1 * (double)c;
+			g->cov[j * d * d + c * d + c] = 4.0;
+		}
+	}
+	gmm_prepare(g);
+	for (size_t c = 0; c < EM_CHUNKS; c++) {
+		em_stats_init(&a[c], k, d, full);
+		em_stats_init(&b[c], k, d, full);
+	}
+	em_pass_chunks(&ds, g, 1, a, 0, EM_CHUNKS, 0, 1);
+	for (size_t c = 0; c < EM_CHUNKS; c++) {
+		em_pass_chunks(&ds, g, 1, b, c, c + 1, 0, 2);
+		same_blocks &= same_stats(&a[c], &b[c]);
+	}
+	tap_ok(same_blocks, "d = %zu, %s: a chunk's blocks on 2 threads give the bits of one thread", d,
+	       gmm_cov_name(t));
+	/* Chunks 40 to 63 from a copy of their rows only. */
+	{
+		size_t nb = (n + EM_BLOCK - 1) / EM_BLOCK, row0 = 40 * nb / EM_CHUNKS * EM_BLOCK;
+		part = ds;
+		part.x = ds.x + row0 * d;
+		part.w = ds.w + row0;
+		for (size_t c = 40; c < EM_CHUNKS; c++) {
+			em_stats_zero(&b[c]);
+			b[c].loglik = b[c].loglik_c = 0.0;
+		}
+		em_pass_chunks(&part, g, 1, b, 40, EM_CHUNKS, row0, 2);
+		for (size_t c = 40; c < EM_CHUNKS; c++)
+			same_part &= same_stats(&a[c], &b[c]);
+	}
+	tap_ok(same_part, "d = %zu, %s: chunks 40-63 from their rows alone give the same bits", d,
+	       gmm_cov_name(t));
+	for (size_t c = 0; c < EM_CHUNKS; c++) {
+		em_stats_free(&a[c]);
+		em_stats_free(&b[c]);
+	}
+	free(ds.x);
+	free(ds.w);
+	gmm_free(g);
+}
+
 int
 main(void)
 {
@@ -237,7 +321,7 @@ main(void)
 	char path[4096];
 	char *ref;
 
-	tap_plan(23);
+	tap_plan(27);
 	snprintf(path, sizeof path, "%s/tests/heights.reference.json", srcdir());
 	ref = json_slurp(path);
 	if (ref == NULL || read_heights(&ds) != 0) {
@@ -249,6 +333,8 @@ main(void)
 	test_monotone(&ds);
 	test_merge();
 	test_density();
+	test_split(1, GMM_FULL);
+	test_split(2, GMM_FULL);
 	dataset_free(&ds);
 	free(ref);
 	return tap_done();
