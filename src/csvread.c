@@ -1055,7 +1055,7 @@ drop_rows(struct reader *r)
  * keeps its rows.
  */
 static int
-read_share(struct reader *r, const unsigned char *b, size_t len, int nthr)
+read_share(struct reader *r, const unsigned char *b, size_t len, int nthr, int bad)
 {
 	const unsigned char quote = (unsigned char)(r->opt->quote ? r->opt->quote : '"');
 	const int me = par_rank(), np = par_size();
@@ -1064,12 +1064,8 @@ read_share(struct reader *r, const unsigned char *b, size_t len, int nthr)
 	int par = 0, rc = 0, mypar = 0;
 	long long lines;
 
-	if (len >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf)
-		skip = 3;
-	if (r->opt->delimiter_auto)
-		delim = sniff_delimiter(b + skip, len - skip < READ_BLOCK ? len - skip : READ_BLOCK,
-					(char)quote, r->decimal);
 	/* A NUL byte anywhere: the first in the file is the one reported. */
+	rc = bad;
 	a0 = len / (size_t)np * (size_t)me;
 	a1 = me + 1 == np ? len : len / (size_t)np * (size_t)(me + 1);
 	for (size_t c = a0; c < a1 && rc == 0; c += READ_BLOCK) {
@@ -1083,6 +1079,13 @@ read_share(struct reader *r, const unsigned char *b, size_t len, int nthr)
 		r->failed = 1;
 		return rc;
 	}
+	if (len == 0)
+		return -1;	/* an empty file: read as a stream, by all alike */
+	if (len >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf)
+		skip = 3;
+	if (r->opt->delimiter_auto)
+		delim = sniff_delimiter(b + skip, len - skip < READ_BLOCK ? len - skip : READ_BLOCK,
+					(char)quote, r->decimal);
 	r->line = r->field_line = r->rec_line = 1;
 	start_record(r);
 	quote_parity(b, skip, skip + PREFIX_BYTES < len ? skip + PREFIX_BYTES : len, quote, &par);
@@ -1128,10 +1131,16 @@ csv_read(const char *path, const struct csv_options *opt, struct dataset *ds,
 	FILE *fp = is_stdin ? stdin : fopen(path, "rb");
 	int rc;
 
-	if (fp == NULL) {
+	int rc0 = fp == NULL ? gm_error_set(err, GM_EDATA, path, 0, 0, "cannot open: %s",
+					    strerror(errno)) : GM_OK;
+
+	if (opt->share && par_size() > 1)
+		rc0 = par_agree(rc0, err);	/* all open it, or none goes on */
+	if (rc0 != GM_OK) {
+		if (fp != NULL && !is_stdin)
+			fclose(fp);
 		memset(ds, 0, sizeof *ds);
-		return gm_error_set(err, GM_EDATA, path, 0, 0, "cannot open: %s",
-				    strerror(errno));
+		return rc0;
 	}
 	rc = csv_read_stream(fp, path, opt, ds, err);
 	if (!is_stdin)
@@ -1164,25 +1173,32 @@ csv_read_stream(FILE *fp, const char *path, const struct csv_options *opt,
 
 	rc = -1;
 	if (opt->share && par_size() > 1) {
-		/* Several processes: each reads its own byte range of the file. */
+		/*
+		 * Several processes: each reads its own byte range of the file.
+		 * read_share is entered by all, whatever failed here, and agrees
+		 * on the outcome first: no process is left waiting for another.
+		 */
 		struct stat st;
-		int nthr = 1;
+		void *m = NULL;
+		size_t len = 0;
+		int nthr = 1, bad = 0;
 #ifdef _OPENMP
 		nthr = opt->threads > 0 ? opt->threads : omp_get_max_threads();
 #endif
 		if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode))
-			rc = fail(&r, GM_EDATA, 0, 0,
-				  "not a regular file: several processes read a file by byte ranges");
+			bad = fail(&r, GM_EDATA, 0, 0,
+				   "not a regular file: several processes read a file by byte ranges");
 		else if (st.st_size > 0) {
-			void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE,
-				       fileno(fp), 0);
-			if (m == MAP_FAILED)
-				rc = fail(&r, GM_EDATA, 0, 0, "cannot map the file: %s", strerror(errno));
-			else {
-				rc = read_share(&r, m, (size_t)st.st_size, nthr);
-				munmap(m, (size_t)st.st_size);
-			}
+			m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fileno(fp), 0);
+			if (m == MAP_FAILED) {
+				m = NULL;
+				bad = fail(&r, GM_EDATA, 0, 0, "cannot map the file: %s", strerror(errno));
+			} else
+				len = (size_t)st.st_size;
 		}
+		rc = read_share(&r, m, len, nthr, bad);
+		if (m != NULL)
+			munmap(m, len);
 	}
 #ifdef _OPENMP
 	if (rc < 0) {

@@ -715,6 +715,7 @@ run(int argc, char **argv)
 		if (means != NULL || sds != NULL || winit != NULL)
 			{ rc = usage_error("%s", "--init model:FILE and --means/--sds/--weights-init exclude each other"); goto out; }
 		rc = model_load(init_model_path, &start, &err);
+		rc = par_agree(rc, &err);	/* a process that cannot read it stops all */
 		if (rc != GM_OK) {
 			gm_error_print(&err, PROG, stderr);
 			goto out;
@@ -772,9 +773,10 @@ run(int argc, char **argv)
 	t_mark = clock_seconds();
 	rc = csv_read(path, &co, &ds, &err);
 	if (par_size() > 1) {
-		if (shard != NULL && rc == GM_OK)
-			rc = shard_check(&ds, shard, &err);
+		/* Every process takes part in each step, failed or not: no one waits alone. */
 		rc = par_agree(rc, &err);
+		if (shard != NULL && rc == GM_OK)
+			rc = par_agree(shard_check(&ds, shard, &err), &err);
 		if (rc == GM_OK)
 			rc = par_distribute(&ds, &err);
 		if (rc == GM_OK && par_rank() != 0) {
