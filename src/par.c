@@ -66,7 +66,29 @@ par_shard_path(const char *pattern, int rank, char *out, size_t outsz)
 
 #ifndef HAVE_MPI
 
-void par_init(int *argc, char ***argv) { (void)argc; (void)argv; }
+/*
+ * Started by mpirun as one of several processes, a build without MPI
+ * would run the whole fit in each and write the same files at once: say
+ * so (from the first process only) and stop.
+ */
+void
+par_init(int *argc, char ***argv)
+{
+	const char *size = getenv("OMPI_COMM_WORLD_SIZE"), *rank = getenv("OMPI_COMM_WORLD_RANK");
+
+	(void)argc;
+	(void)argv;
+	if (size == NULL) {
+		size = getenv("PMI_SIZE");
+		rank = getenv("PMI_RANK");
+	}
+	if (size == NULL || atoi(size) <= 1)
+		return;
+	if (rank == NULL || atoi(rank) == 0)
+		fprintf(stderr, "gmmfit: this gmmfit was built without MPI: run it alone, "
+			"or build it with ./configure --with-mpi\n");
+	exit(GM_EUSAGE);
+}
 int par_rank(void) { return 0; }
 int par_size(void) { return 1; }
 int par_finish(int rc) { return rc; }
