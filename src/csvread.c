@@ -465,9 +465,9 @@ data_field(struct reader *r, const char *s, size_t len, size_t j, long line)
 			fail(r, GM_EDATA, line, (long)j + 1,
 			     "weight \"%s\" in column \"%s\" is negative", q, r->header[j]);
 		}
-		r->roww = v;
+		r->roww = v + 0.0;
 	} else {
-		r->row[k - 1] = v;
+		r->row[k - 1] = v + 0.0;	/* -0 is 0: one bit pattern per value, for the sort */
 	}
 }
 

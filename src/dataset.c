@@ -106,24 +106,14 @@ dataset_column_range(const struct dataset *ds, size_t j, double *lo,
 }
 
 /*
- * The sort's order: by value, -0 before +0, then by weight.  A total
- * order on the rows, so that the sorted sequence does not depend on how
- * the sort got there (par.c's sort across processes gives the same).
+ * The sort's order: by value, then by weight.  A total order on the rows
+ * (the reader turns -0 into 0, so equal values are the same bits), so
+ * the sorted sequence does not depend on how the sort got there: par.c's
+ * sort across processes gives the same.  The weights are looked at only
+ * for equal values.
  */
-static inline int
-before(double xa, double wa, double xb, double wb)
-{
-	if (xa < xb)
-		return 1;
-	if (xb < xa)
-		return 0;
-	if (signbit(xa) != signbit(xb))
-		return signbit(xa) != 0;
-	return wa < wb;
-}
-
-#define W(w, i) ((w) ? (w)[i] : 0.0)
-#define LESS(x, w, a, b) before((x)[a], W(w, a), (x)[b], W(w, b))
+#define LESS_XW(xa, wa, xb, wb, w) ((xa) < (xb) || ((w) != NULL && !((xb) < (xa)) && (wa) < (wb)))
+#define LESS(x, w, a, b) LESS_XW((x)[a], (w)[a], (x)[b], (w)[b], w)
 
 static void
 swap2(double *x, double *w, size_t a, size_t b)
@@ -186,13 +176,13 @@ introsort(double *x, double *w, size_t n, int depth)
 		if (LESS(x, w, n - 1, mid))
 			swap2(x, w, n - 1, mid);
 		pivot = x[mid];
-		pw = W(w, mid);
+		pw = w ? w[mid] : 0.0;
 		i = 0;
 		j = n - 1;
 		for (;;) {
-			while (before(x[i], W(w, i), pivot, pw))
+			while (LESS_XW(x[i], w[i], pivot, pw, w))
 				i++;
-			while (before(pivot, pw, x[j], W(w, j)))
+			while (LESS_XW(pivot, pw, x[j], w[j], w))
 				j--;
 			if (i >= j)
 				break;

@@ -27,7 +27,7 @@
  *
  * Sorting (the KS distance, the CDF, the histogram's quantiles) is a
  * sample sort across the processes under the total order
- * (value, sign, weight), which is also the order of the one-process sort,
+ * (value, weight), which is also the order of the one-process sort,
  * so the sorted sequence is the same.
  *
  * Reading: each process maps the file and reads its own byte range
@@ -770,17 +770,11 @@ serve_pass(const long long *cmd, int threads)
 
 /* ------------------------------------------------------------ sorting */
 
-/* The total order of the sort (dataset.c's sort_with). */
+/* The total order of the sort (dataset.c's sort_with): value, then weight. */
 static int
 key_less(double xa, double wa, double xb, double wb)
 {
-	if (xa < xb)
-		return 1;
-	if (xb < xa)
-		return 0;
-	if (signbit(xa) != signbit(xb))
-		return signbit(xa) != 0;
-	return wa < wb;
+	return xa < xb || (!(xb < xa) && wa < wb);
 }
 
 /* Sample sort of (x, w) across the processes; the pieces are replaced. */
