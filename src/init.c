@@ -199,6 +199,7 @@ from_means(const struct dataset *ds, const double *means, const double *reg,
 }
 
 #define QUANTILE_SAMPLE 65536	/* rows the cut points are taken from, at most */
+#define KMEANS_SAMPLE 262144	/* rows k-means runs on, at most */
 
 /*
  * Cut points between K groups of equal weight of the sorted values.  On
@@ -473,10 +474,41 @@ init_model(const struct dataset *ds, enum init_method m,
 		for (size_t j = 0; j < g->k; j++)
 			memcpy(centres + j * g->d, ds_x(ds, idx[j], 1), g->d * sizeof *centres);
 		free(idx);
-	} else if (kmeanspp(ds, g->k, rng, centres) ||
-		   (m == INIT_KMEANS && lloyd(ds, g->k, centres, 10))) {
-		free(centres);
-		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	} else {
+		/*
+		 * k-means on at most KMEANS_SAMPLE rows, every step-th: on large
+		 * data its centres hardly move with more, and (with several
+		 * processes) the sample is all that travels to rank 0.  The
+		 * groups' statistics below are taken over all rows.
+		 */
+		struct dataset smp;
+		const struct dataset *kd = ds;
+		int bad;
+
+		memset(&smp, 0, sizeof smp);
+		if (ds->n > KMEANS_SAMPLE) {
+			size_t step = ds->n / KMEANS_SAMPLE + 1;
+			smp.d = ds->d;
+			smp.n = (ds->n + step - 1) / step;
+			smp.x = malloc(smp.n * smp.d * sizeof *smp.x);
+			smp.w = ds->w ? malloc(smp.n * sizeof *smp.w) : NULL;
+			if (smp.x == NULL || (ds->w != NULL && smp.w == NULL)) {
+				free(smp.x);
+				free(smp.w);
+				free(centres);
+				return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+			}
+			dataset_every(ds, step, smp.x, smp.w);
+			kd = &smp;
+		}
+		bad = kmeanspp(kd, g->k, rng, centres) ||
+		      (m == INIT_KMEANS && lloyd(kd, g->k, centres, 10));
+		free(smp.x);
+		free(smp.w);
+		if (bad) {
+			free(centres);
+			return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+		}
 	}
 	rc = from_means(ds, centres, reg, g, err);
 	free(centres);
