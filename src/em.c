@@ -666,11 +666,12 @@ em_mstep_fixed(const struct em_stats *st, struct gmm *g, const double *reg,
 }
 
 /*
- * The parameters as one unconstrained vector, where SQUAREM extrapolates:
- * log weights, means, and each covariance's Cholesky factor with the log
- * of its diagonal.  Every point of that space is a valid model (weights
- * positive once normalised, covariances positive definite), and the
- * structures are kept: zeros stay zero, equal entries stay equal.
+ * The parameters as one vector, where SQUAREM extrapolates: weights,
+ * means and covariances, as the method's authors extrapolate a mixture's
+ * own parameters.  The structures are kept (zeros stay zero, equal
+ * entries stay equal, the weights still add up to 1); a point that is
+ * not a model (a weight not positive, a covariance not positive
+ * definite) is refused like a worse one.
  */
 static size_t
 theta_len(const struct gmm *g)
@@ -683,50 +684,30 @@ theta_get(const struct gmm *g, double *t)
 {
 	const size_t k = g->k, d = g->d;
 
-	for (size_t j = 0; j < k; j++)
-		t[j] = g->logw[j];
+	memcpy(t, g->weight, k * sizeof *t);
 	memcpy(t + k, g->mean, k * d * sizeof *t);
-	for (size_t j = 0; j < k; j++) {
-		const double *l = g->chol + j * d * d;
-		double *tl = t + k + k * d + j * d * d;
-		for (size_t p = 0; p < d * d; p++)
-			tl[p] = l[p];
-		for (size_t p = 0; p < d; p++)
-			tl[p * d + p] = log(l[p * d + p]);
-	}
+	memcpy(t + k + k * d, g->cov, k * d * d * sizeof *t);
 }
 
 /* Set g from an extrapolated t; 0 when it makes a usable model. */
 static int
 theta_set(struct gmm *g, const double *t)
 {
-	const size_t k = g->k, d = g->d;
-	double m = t[0], s = 0.0;
+	const size_t k = g->k, d = g->d, m = theta_len(g);
+	double s = 0.0;
 
-	for (size_t j = 1; j < k; j++)
-		m = t[j] > m ? t[j] : m;
-	for (size_t j = 0; j < k; j++)
-		s += exp(t[j] - m);
-	for (size_t j = 0; j < k; j++)
-		g->weight[j] = exp(t[j] - m) / s;
-	memcpy(g->mean, t + k, k * d * sizeof *t);
-	for (size_t j = 0; j < k; j++) {
-		const double *tl = t + k + k * d + j * d * d;
-		double *cv = g->cov + j * d * d;
-		for (size_t p = 0; p < d; p++)
-			for (size_t q = 0; q <= p; q++) {
-				double acc = 0.0;
-				for (size_t r = 0; r <= q; r++) {
-					double lp = r == p ? exp(tl[p * d + p]) : tl[p * d + r];
-					double lq = r == q ? exp(tl[q * d + q]) : tl[q * d + r];
-					acc += lp * lq;
-				}
-				cv[p * d + q] = cv[q * d + p] = acc;
-			}
-	}
-	for (size_t i = 0; i < k + k * d; i++)
-		if (!isfinite(i < k ? g->weight[i] : g->mean[i - k]))
+	for (size_t i = 0; i < m; i++)
+		if (!isfinite(t[i]))
 			return -1;
+	for (size_t j = 0; j < k; j++) {
+		if (!(t[j] > 0.0))
+			return -1;
+		s += t[j];
+	}
+	for (size_t j = 0; j < k; j++)
+		g->weight[j] = t[j] / s;	/* 1 up to rounding already */
+	memcpy(g->mean, t + k, k * d * sizeof *t);
+	memcpy(g->cov, t + k + k * d, k * d * d * sizeof *t);
 	return gmm_prepare(g) < 0 ? 0 : -1;
 }
 
@@ -862,6 +843,9 @@ em_squarem(const struct dataset *ds, struct gmm *g, const struct em_options *opt
 			stepmax = stepmax > 1.0 ? stepmax / 4.0 : 1.0;
 			continue;
 		}
+		/* The kept point stands where theta2 would, after `it` M steps. */
+		if (opt->progress)
+			opt->progress(opt->progress_arg, it, llp / wtot, (llp - ll1) / wtot);
 		if (alpha >= stepmax)
 			stepmax *= 4.0;
 		it++;

@@ -120,13 +120,14 @@ long em_mstep_fixed(const struct em_stats *st, struct gmm *g, const double *reg,
  * Run EM from g (prepared) until convergence or max_iter; g holds the
  * final model.  Convergence: a plain EM step changed the mean
  * log-likelihood by less than tol.  With EM_ACCEL_SQUAREM, after two EM
- * steps theta0 -> theta1 -> theta2 the parameters (log weights, means,
- * Cholesky factors with log diagonals: every point a valid model) are
+ * steps theta0 -> theta1 -> theta2 the parameters (weights, means,
+ * covariances; a point that is not a model is refused) are
  * extrapolated along r = theta1 - theta0 and v = theta2 - 2 theta1 + theta0
  * with step alpha = |r|/|v| (scheme S3), bounded by a limit that starts at
  * 1 and grows fourfold when a step reaching it is kept; the extrapolated
- * point is kept (and taken one EM step further) only when its
- * log-likelihood is at least theta1's, else the run goes on from theta2.
+ * point is kept (and taken one EM step further) only when it is a model
+ * whose log-likelihood is at least theta1's, else the run goes on from
+ * theta2.
  * So the log-likelihood never falls below that of plain EM's last step.
  * Iterations count M steps.  On a numerical failure returns GM_ENUMERIC
  * with err naming the component.
