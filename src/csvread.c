@@ -920,7 +920,13 @@ read_ranges(struct reader *r, const unsigned char *b, size_t from, size_t to,
 	for (int i = 0; i < nr; i++) {
 		rg[i].line = line;
 		line += (long)rg[i].cap;
-		rg[i].cap += 1;	/* a last record without a line end */
+		/*
+		 * A range other than the last ends at a line end, so it holds at
+		 * most one record per line end: its rows then follow the previous
+		 * range's with no gap, and the stitching below moves nothing.
+		 */
+		if (rg[i].to == len)
+			rg[i].cap += 1;	/* a last record without a line end */
 		rg[i].at = total;
 		total += rg[i].cap;
 	}
@@ -977,9 +983,11 @@ read_ranges(struct reader *r, const unsigned char *b, size_t from, size_t to,
 		}
 		if (rc)
 			continue;
-		memmove(x + r->n * d, x + rg[i].at * d, c->n * d * sizeof *x);
-		if (nw)
-			memmove(w + r->n, w + rg[i].at, c->n * sizeof *w);
+		if (r->n != rg[i].at) {
+			memmove(x + r->n * d, x + rg[i].at * d, c->n * d * sizeof *x);
+			if (nw)
+				memmove(w + r->n, w + rg[i].at, c->n * sizeof *w);
+		}
 		r->n += c->n;
 		for (size_t k = 0; k < rg[i].ds.skipped && k < DATASET_SKIP_LINES; k++)
 			if (r->ds->skipped + k < DATASET_SKIP_LINES)
