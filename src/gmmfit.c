@@ -967,6 +967,7 @@ run(int argc, char **argv)
 	tm.em = fr.em_seconds;
 	tm.iterations = fr.em_iterations;
 	tm.threads = fo.em.threads;
+	tm.processes = par_size();
 #ifdef _OPENMP
 	if (tm.threads == 0)
 		tm.threads = omp_get_max_threads();

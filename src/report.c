@@ -169,7 +169,8 @@ report_json(FILE *fp, const struct report_info *ri)
 		jw_number(fp, t->output);
 		fprintf(fp, ", \"iterations\": %zu, \"seconds_per_iteration\": ", t->iterations);
 		jw_number(fp, t->iterations ? t->em / (double)t->iterations : 0.0);
-		fprintf(fp, ", \"threads\": %d, \"max_rss_kib\": %ld}", t->threads, t->max_rss_kib);
+		fprintf(fp, ", \"threads\": %d, \"processes\": %d, \"max_rss_kib\": %ld}", t->threads,
+			t->processes, t->max_rss_kib);
 	}
 	if (ri->fr->nmodels > 1) {
 		fputs(",\n  \"selection\": [\n", fp);
@@ -278,10 +279,13 @@ report_text(FILE *fp, const struct report_info *ri)
 	if (ri->timing != NULL) {
 		const struct report_timing *t = ri->timing;
 		fprintf(fp, "timing        read %.3f s, start %.3f s, EM %.3f s (%zu iterations, "
-			"%.3g s each, %d thread%s), output %.3f s; peak memory %ld KiB\n",
+			"%.3g s each, %d thread%s%s), output %.3f s; peak memory %ld KiB\n",
 			t->read, t->start, t->em, t->iterations,
 			t->iterations ? t->em / (double)t->iterations : 0.0, t->threads,
-			t->threads == 1 ? "" : "s", t->output, t->max_rss_kib);
+			t->threads == 1 ? "" : "s", t->processes > 1 ? " a process" : "",
+			t->output, t->max_rss_kib);
+		if (t->processes > 1)
+			fprintf(fp, "processes     %d (MPI); the memory is rank 0's\n", t->processes);
 	}
 	fputc('\n', fp);
 	if (d == 1) {

@@ -18,8 +18,9 @@
 struct report_timing {
 	double read, start, em, output;	/* seconds */
 	size_t iterations;		/* M steps over all fits */
-	long max_rss_kib;		/* peak resident memory */
-	int threads;
+	long max_rss_kib;		/* peak resident memory (rank 0's) */
+	int threads;			/* a process */
+	int processes;			/* MPI processes */
 };
 
 struct report_info {
