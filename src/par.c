@@ -97,7 +97,6 @@ int par_same_text(const char *s) { (void)s; return 1; }
 long long par_exscan_sum(long long v) { (void)v; return 0; }
 int par_exscan_xor(int v) { (void)v; return 0; }
 long long par_sum(long long v) { return v; }
-long long par_min(long long v) { return v; }
 int par_distribute(struct dataset *ds, struct gm_error *err) { (void)ds; (void)err; return GM_OK; }
 int par_serve(struct dataset *ds, int threads) { (void)ds; (void)threads; return GM_OK; }
 const double *par_rows(const struct dataset *ds, size_t i, size_t m) { (void)m; return ds->x + i * ds->d; }
@@ -113,7 +112,6 @@ void par_release(struct dataset *ds) { (void)ds; }
 
 #else
 
-#include <math.h>
 #include <mpi.h>
 
 #define WINDOW 65536		/* rows rank 0 fetches at a time */
@@ -303,16 +301,6 @@ par_sum(long long v)
 
 	if (nproc > 1)
 		MPI_Allreduce(&v, &r, 1, MPI_LONG_LONG, MPI_SUM, MPI_COMM_WORLD);
-	return r;
-}
-
-long long
-par_min(long long v)
-{
-	long long r = v;
-
-	if (nproc > 1)
-		MPI_Allreduce(&v, &r, 1, MPI_LONG_LONG, MPI_MIN, MPI_COMM_WORLD);
 	return r;
 }
 

@@ -45,7 +45,6 @@ int par_same_text(const char *s);
 long long par_exscan_sum(long long v);
 int par_exscan_xor(int v);
 long long par_sum(long long v);
-long long par_min(long long v);
 
 /*
  * Rows read by this process (its share of the file, in file order) are
