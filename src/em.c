@@ -711,6 +711,22 @@ theta_set(struct gmm *g, const double *t)
 	return gmm_prepare(g) < 0 ? 0 : -1;
 }
 
+/*
+ * The SQUAREM point theta0 - 2 alpha r + alpha^2 v, written with the
+ * sign of alpha > 0 folded in, where r = theta1 - theta0 and
+ * v = theta2 - 2 theta1 + theta0; g takes it when it is a model (0).
+ */
+static int
+extrapolate(struct gmm *g, const double *t0, const double *t1, const double *t2,
+	    double *tp, size_t m, double alpha)
+{
+	for (size_t i = 0; i < m; i++) {
+		double r = t1[i] - t0[i], v = t2[i] - 2.0 * t1[i] + t0[i];
+		tp[i] = t0[i] + 2.0 * alpha * r + alpha * alpha * v;
+	}
+	return theta_set(g, tp);
+}
+
 static int
 collapse_error(struct gm_error *err, long bad, const struct gmm *g, size_t it)
 {
@@ -778,6 +794,7 @@ em_squarem(const struct dataset *ds, struct gmm *g, const struct em_options *opt
 	for (;;) {
 		double ll0, ll1, llp, rr = 0.0, vv = 0.0, alpha;
 		long bad;
+		int model;
 
 		/* theta0 -> theta1: a plain EM step, which also tests convergence. */
 		ll0 = em_pass(ds, g, st, opt->threads);
@@ -828,11 +845,15 @@ em_squarem(const struct dataset *ds, struct gmm *g, const struct em_options *opt
 			continue;	/* no gain over the plain step: go on from theta2 */
 		if (alpha > stepmax)
 			alpha = stepmax;
-		for (size_t i = 0; i < m; i++) {
-			double r = t1[i] - t0[i], v = t2[i] - 2.0 * t1[i] + t0[i];
-			tp[i] = t0[i] + 2.0 * alpha * r + alpha * alpha * v;
-		}
-		if (theta_set(g, tp) != 0) {
+		/*
+		 * A point that is not a model (a weight or a variance pushed
+		 * below zero) is brought back along the same path, halving
+		 * alpha's excess over 1 (alpha = 1 is theta2) until it is one;
+		 * this costs no pass over the rows.
+		 */
+		while (!(model = extrapolate(g, t0, t1, t2, tp, m, alpha) == 0) && alpha >= 1.01)
+			alpha = 0.5 * (alpha + 1.0);
+		if (!model) {
 			gmm_copy(g, g2);
 			continue;
 		}
