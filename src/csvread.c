@@ -55,6 +55,7 @@ struct reader {
 	int last_cr;		/* the previous record ended at a '\r' */
 	int seen_header;
 	int resolved;		/* columns chosen */
+	int lean;		/* the lean path applies (see on_field) */
 
 	char **header;		/* names from the header (or "1", "2", ..) */
 	size_t ncols;
@@ -154,8 +155,12 @@ static long
 count_newlines(const char *s, size_t len)
 {
 	long n = 0;
+	size_t i = 0;
 
-	for (size_t i = 0; i < len; i++)
+	/* Only a quoted field holds a line end: most fields have none. */
+	while (i < len && (unsigned char)s[i] > '\r')
+		i++;
+	for (; i < len; i++)
 		if (s[i] == '\n' || (s[i] == '\r' && (i + 1 == len || s[i + 1] != '\n')))
 			n++;
 	return n;
@@ -351,6 +356,8 @@ resolve_columns(struct reader *r)
 	if (r->row == NULL)
 		return fail(r, GM_EINTERNAL, 0, 0, "out of memory");
 	r->resolved = 1;
+	r->lean = r->wcol < 0 && r->opt->n_na == 0 && !r->opt->keep_fields &&
+		  !r->opt->keep_lines && !r->opt->allow_ragged && r->opt->on_row == NULL;
 	if (r->opt->on_header != NULL)
 		r->opt->on_header(r->opt->row_arg, r->header, r->ncols);
 	return 0;
@@ -443,14 +450,20 @@ data_field(struct reader *r, const char *s, size_t len, size_t j, long line)
 	if (k == 0 && !is_w)
 		return;
 	r->row_seen++;
-	if (is_missing(r, s, len)) {
+	/*
+	 * No built-in missing-value token is a number, so without --na
+	 * tokens (which may be, like -999) the number is tried first.
+	 */
+	pr = r->opt->n_na == 0 ? np_parse(s, len, r->decimal, &v) : NP_INVALID;
+	if (pr != NP_OK && is_missing(r, s, len)) {
 		if (r->opt->na_error)
 			fail(r, GM_EDATA, line, (long)j + 1,
 			     "missing value in column \"%s\" (--na-action error)", r->header[j]);
 		r->row_missing = 1;
 		return;
 	}
-	pr = np_parse(s, len, r->decimal, &v);
+	if (pr != NP_OK && r->opt->n_na > 0)
+		pr = np_parse(s, len, r->decimal, &v);
 	if (pr != NP_OK) {
 		quote_field(s, len, q, sizeof q);
 		fail(r, GM_EDATA, line, (long)j + 1,
@@ -509,7 +522,8 @@ end_data_row(struct reader *r)
 	}
 	if (r->n == r->cap && grow(r))
 		return;
-	memcpy(r->x + r->n * r->d, r->row, r->d * sizeof *r->row);
+	for (size_t i = 0; i < r->d; i++)	/* d is small: no call to memcpy */
+		r->x[r->n * r->d + i] = r->row[i];
 	if (r->wcol >= 0)
 		r->w[r->n] = r->roww;
 	if (r->opt->keep_lines)
@@ -530,6 +544,38 @@ on_field(void *s, size_t len, void *data)
 		r->rec_line = r->line;
 	r->field_line += count_newlines(f, len);
 
+	/*
+	 * The lean path, for nearly every field of a plain file (no weight
+	 * column, --na tokens, streaming, kept lines or fields, ragged rows):
+	 * a column not selected, or a selected one holding a number.  Any
+	 * other field takes the general path, which reads it the same way.
+	 */
+	if (r->lean && r->field < r->ncols) {
+		size_t k = r->slot[r->field];
+		double v;
+
+		if (k == 0) {
+			r->field++;
+			return;
+		}
+		if (np_parse(f, len, r->decimal, &v) == NP_OK) {
+			r->row[k - 1] = v + 0.0;	/* -0 is 0, as in data_field */
+			r->row_seen++;
+			r->field++;
+			return;
+		}
+	}
+	/* A data row, once the columns are chosen. */
+	if (r->resolved) {
+		if (r->field >= r->ncols && !r->opt->allow_ragged) {
+			fail(r, GM_EDATA, line, (long)r->field + 1,
+			     "this row has more fields than the header's %zu", r->ncols);
+			return;
+		}
+		data_field(r, f, len, r->field, line);
+		r->field++;
+		return;
+	}
 	if (!r->seen_header) {
 		char **h = realloc(r->header, (r->ncols + 1) * sizeof *h);
 		if (h == NULL) {
@@ -554,37 +600,28 @@ on_field(void *s, size_t len, void *data)
 			return;
 		}
 	}
-	if (!r->resolved) {
-		if (r->nfirst == r->capfirst) {
-			size_t cap = r->capfirst ? r->capfirst * 2 : 16;
-			char **p = realloc(r->first, cap * sizeof *p);
-			long *l = realloc(r->first_line, cap * sizeof *l);
-			if (p != NULL)
-				r->first = p;
-			if (l != NULL)
-				r->first_line = l;
-			if (p == NULL || l == NULL) {
-				fail(r, GM_EINTERNAL, 0, 0, "out of memory");
-				return;
-			}
-			r->capfirst = cap;
-		}
-		r->first_line[r->nfirst] = line;
-		r->first[r->nfirst] = dup_field(f, len);
-		if (r->first[r->nfirst] == NULL) {
+	/* A field of the first data row: kept until the columns are chosen. */
+	if (r->nfirst == r->capfirst) {
+		size_t cap = r->capfirst ? r->capfirst * 2 : 16;
+		char **p = realloc(r->first, cap * sizeof *p);
+		long *l = realloc(r->first_line, cap * sizeof *l);
+		if (p != NULL)
+			r->first = p;
+		if (l != NULL)
+			r->first_line = l;
+		if (p == NULL || l == NULL) {
 			fail(r, GM_EINTERNAL, 0, 0, "out of memory");
 			return;
 		}
-		r->nfirst++;
-		r->field++;
+		r->capfirst = cap;
+	}
+	r->first_line[r->nfirst] = line;
+	r->first[r->nfirst] = dup_field(f, len);
+	if (r->first[r->nfirst] == NULL) {
+		fail(r, GM_EINTERNAL, 0, 0, "out of memory");
 		return;
 	}
-	if (r->field >= r->ncols && !r->opt->allow_ragged) {
-		fail(r, GM_EDATA, line, (long)r->field + 1,
-		     "this row has more fields than the header's %zu", r->ncols);
-		return;
-	}
-	data_field(r, f, len, r->field, line);
+	r->nfirst++;
 	r->field++;
 }
 
@@ -605,6 +642,22 @@ on_record(int c, void *data)
 
 	if (r->failed)
 		return;
+	/* The lean path (see on_field): a whole row of numbers. */
+	if (r->lean && r->field == r->ncols && r->row_seen == r->d && !r->row_missing) {
+		double *x;
+
+		if (r->n == r->cap && grow(r))
+			return;
+		x = r->x + r->n * r->d;
+		for (size_t i = 0; i < r->d; i++)
+			x[i] = r->row[i];
+		r->n++;
+		start_record(r);
+		r->last_cr = c == '\r';
+		r->line = r->field_line + (c == -1 ? 0 : 1);
+		r->field_line = r->line;
+		return;
+	}
 	/* The LF of a CRLF pair: not a new line. */
 	if (empty && c == '\n' && r->last_cr) {
 		r->last_cr = 0;

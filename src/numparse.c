@@ -36,8 +36,9 @@ is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-enum np_result
-np_parse(const char *s, size_t len, char decimal, double *out)
+/* Any number: the syntax checked in full; Clinger's fast path or strtod. */
+static enum np_result
+parse_general(const char *s, size_t len, char decimal, double *out)
 {
 	size_t i = 0, end = len;
 	int neg = 0, sig_digits = 0, any_digit = 0;
@@ -56,6 +57,7 @@ np_parse(const char *s, size_t len, char decimal, double *out)
 		return NP_EMPTY;
 	if (s[i] == '+' || s[i] == '-')
 		neg = s[i++] == '-';
+
 	/* Integer part: leading zeros do not count as significant digits. */
 	for (; i < end && is_digit(s[i]); i++) {
 		any_digit = 1;
@@ -139,4 +141,45 @@ np_parse(const char *s, size_t len, char decimal, double *out)
 		*out = v;
 		return NP_OK;
 	}
+}
+
+/*
+ * The common case first: no spaces, an optional sign, at most 19 digits
+ * with an optional point, no exponent.  All the digits then fit in m
+ * (leading zeros add nothing), so none needs counting, and the value is
+ * Clinger's fast path: m exact in a double, divided by an exact power of
+ * ten, one correctly rounded operation.  Anything else (and a result the
+ * fast path cannot give exactly) is read by parse_general.
+ */
+enum np_result
+np_parse(const char *s, size_t len, char decimal, double *out)
+{
+	const char *p = s, *end = s + len, *dig, *frac;
+	uint64_t m = 0;
+	size_t ndig;
+	int neg = 0, point = 0;
+	double v;
+
+	if (len == 0 || len > 21)
+		return parse_general(s, len, decimal, out);
+	if (*p == '-' || *p == '+')
+		neg = *p++ == '-';
+	dig = p;
+	for (; p < end && (unsigned char)(*p - '0') <= 9; p++)
+		m = m * 10 + (uint64_t)(*p - '0');
+	frac = p;
+	if (p < end && *p == decimal) {
+		point = 1;
+		frac = ++p;
+		for (; p < end && (unsigned char)(*p - '0') <= 9; p++)
+			m = m * 10 + (uint64_t)(*p - '0');
+	}
+	ndig = (size_t)(p - dig) - (size_t)point;
+	if (p != end || ndig == 0 || ndig > 19 || m > (UINT64_C(1) << 53))
+		return parse_general(s, len, decimal, out);
+	v = (double)m;
+	if (p > frac)
+		v /= pow10_exact[p - frac];
+	*out = neg ? -v : v;
+	return NP_OK;
 }
