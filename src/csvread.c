@@ -861,8 +861,20 @@ count_lines(const unsigned char *b, size_t from, size_t to, size_t len)
 
 	for (size_t c = from; c < to; c += READ_BLOCK) {
 		size_t e = to - c < READ_BLOCK ? to : c + READ_BLOCK;
-		for (size_t i = c; i < e; i++)
-			n += b[i] == '\n' || (b[i] == '\r' && !(i + 1 < len && b[i + 1] == '\n'));
+		long lf = 0;
+		int cr = 0;
+
+		/* LFs, and whether there is a CR at all (a vector loop)... */
+#pragma omp simd reduction(+:lf) reduction(|:cr)
+		for (size_t i = c; i < e; i++) {
+			lf += b[i] == '\n';
+			cr |= b[i] == '\r';
+		}
+		n += lf;
+		/* ...then the lone CRs, the rare block that has one. */
+		if (cr)
+			for (size_t i = c; i < e; i++)
+				n += b[i] == '\r' && !(i + 1 < len && b[i + 1] == '\n');
 		drop_pages(b + c, e - c);
 	}
 	return n;
@@ -922,6 +934,13 @@ parse_buffer(struct reader *r, const unsigned char *b, size_t len, char delim, i
 	return r->failed ? r->err->status : 0;
 }
 
+/* The start of slice i of nthr equal slices of [from, to). */
+static size_t
+slice_at(size_t from, size_t to, int nthr, int i)
+{
+	return i == nthr ? to : from + (to - from) / (size_t)nthr * (size_t)i;
+}
+
 struct range {
 	size_t from, to;	/* bytes */
 	long line;		/* line its first record starts on */
@@ -943,29 +962,44 @@ read_ranges(struct reader *r, const unsigned char *b, size_t from, size_t to,
 	const unsigned char quote = (unsigned char)(r->opt->quote ? r->opt->quote : '"');
 	const size_t d = r->d, nw = r->wcol >= 0;
 	struct range *rg = calloc((size_t)nthr, sizeof *rg);
+	int *qp = calloc((size_t)nthr, sizeof *qp);
 	size_t total = r->n, pos = from;
 	double *x = NULL, *w = NULL;
-	int par = 0, nr = 0, rc = 0;
+	int pc = 0, nr = 0, rc = 0;
 	long line = r->line;
 	long t;
 
-	if (rg == NULL)
+	if (rg == NULL || qp == NULL) {
+		free(rg);
+		free(qp);
 		return fail(r, GM_EINTERNAL, 0, 0, "out of memory");
-	/* from is a record boundary: the quotes before it pair up. */
+	}
+	/*
+	 * Cut [from, to) into nthr equal slices and count each one's quotes
+	 * in parallel; from is a record boundary (the quotes before it pair
+	 * up), so the running parity gives the parity at each cut, and the
+	 * range ends at the first record boundary after the cut.  A cut
+	 * inside the previous range (a long quoted field) makes no range.
+	 */
+#pragma omp parallel for schedule(static, 1) num_threads(nthr)
+	for (t = 0; t < nthr; t++)
+		quote_parity(b, slice_at(from, to, nthr, (int)t), slice_at(from, to, nthr, (int)t + 1),
+			     quote, &qp[t]);
 	for (int i = 0; i < nthr && pos < to; i++) {
-		size_t target = from + (to - from) / (size_t)nthr * (size_t)(i + 1);
-		size_t end = i + 1 == nthr || target >= to ? to : target;
-		int p2 = par;
-		if (end < to) {
-			quote_parity(b, pos, end, quote, &p2);
-			end = next_boundary(b, to, end, quote, p2);
+		size_t cut = slice_at(from, to, nthr, i + 1), end = to;
+
+		pc ^= qp[i];	/* the parity at cut */
+		if (i + 1 < nthr) {
+			if (cut <= pos)
+				continue;
+			end = next_boundary(b, to, cut, quote, pc);
 		}
 		rg[nr].from = pos;
 		rg[nr].to = end;
-		quote_parity(b, pos, end, quote, &par);
 		pos = end;
 		nr++;
 	}
+	free(qp);
 	/* Each range's line ends, counted in parallel; then its first line and room. */
 #pragma omp parallel for schedule(static, 1) num_threads(nthr)
 	for (t = 0; t < nr; t++)

@@ -20,9 +20,13 @@
 
 #define ROWS 500000
 
-/* A file of ROWS rows; bad_row >= 0 puts a non-number there; eol: 0 LF, 1 CRLF, 2 CR. */
+/*
+ * A file of ROWS rows; bad_row >= 0 puts a non-number there; eol: 0 LF,
+ * 1 CRLF, 2 CR; huge: one quoted field of 6 MiB (with line ends) in the
+ * middle, longer than a thread's share, so that cuts fall inside it.
+ */
 static void
-make_file(const char *path, int eol, long bad_row, int unclosed)
+make_file(const char *path, int eol, long bad_row, int unclosed, int huge)
 {
 	static const char *const ends[] = { "\n", "\r\n", "\r" };
 	FILE *fp = fopen(path, "wb");
@@ -33,7 +37,12 @@ make_file(const char *path, int eol, long bad_row, int unclosed)
 	for (long i = 0; i < ROWS; i++) {
 		double u = rng_uniform(&r);
 		/* quoted text with a line end and a comma, now and then */
-		if (u < 0.01)
+		if (huge && i == ROWS / 2) {
+			fputc('"', fp);
+			for (long j = 0; j < (6L << 20) / 64; j++)
+				fprintf(fp, "%62s%s", "a, \"\"b\"\"", j % 2 ? ends[eol] : "  ");
+			fputs("\",", fp);
+		} else if (u < 0.01)
 			fprintf(fp, "\"a%s b, \"\"c\"\"\",", ends[eol]);
 		else
 			fprintf(fp, "t%ld,", i % 97);
@@ -64,12 +73,13 @@ read_with(const char *path, int threads, struct dataset *ds, struct gm_error *er
 	return csv_read(path, &co, ds, err);
 }
 
+/* The file read on 1 thread and on threads threads: the same outcome. */
 static void
-compare(const char *path, const char *what)
+compare(const char *path, const char *what, int threads)
 {
 	struct dataset a, b;
 	struct gm_error ea, eb;
-	int ra = read_with(path, 1, &a, &ea), rb = read_with(path, 2, &b, &eb);
+	int ra = read_with(path, 1, &a, &ea), rb = read_with(path, threads, &b, &eb);
 
 	tap_ok(ra == rb, "%s: same status (%d, %d)", what, ra, rb);
 	if (ra == GM_OK && rb == GM_OK) {
@@ -99,8 +109,8 @@ main(void)
 	char path[64];
 
 	snprintf(path, sizeof path, "csvpar-%ld.csv", (long)getpid());
-	tap_plan(16);
-	make_file(path, 0, -1, 0);
+	tap_plan(25);
+	make_file(path, 0, -1, 0, 0);
 	{
 		FILE *fp = fopen(path, "rb");
 		long size = -1;
@@ -111,15 +121,20 @@ main(void)
 		/* csvread.c reads files of 8 MiB and more by ranges: this one must be. */
 		tap_ok(size >= 8L << 20, "the file (%ld bytes) is large enough for the parallel path", size);
 	}
-	compare(path, "LF");
-	make_file(path, 1, -1, 0);
-	compare(path, "CRLF");
-	make_file(path, 2, -1, 0);
-	compare(path, "CR");
-	make_file(path, 0, ROWS - 1000, 0);
-	compare(path, "a bad value near the end");
-	make_file(path, 1, -1, 1);
-	compare(path, "an unclosed quote at the end");
+	compare(path, "LF", 2);
+	compare(path, "LF, 5 threads", 5);
+	make_file(path, 1, -1, 0, 0);
+	compare(path, "CRLF", 2);
+	make_file(path, 2, -1, 0, 0);
+	compare(path, "CR", 2);
+	make_file(path, 0, ROWS - 1000, 0, 0);
+	compare(path, "a bad value near the end", 2);
+	make_file(path, 1, -1, 1, 0);
+	compare(path, "an unclosed quote at the end", 2);
+	make_file(path, 1, -1, 0, 1);
+	compare(path, "a 6 MiB quoted field, 8 threads", 8);
+	make_file(path, 0, ROWS - 1000, 0, 1);
+	compare(path, "a 6 MiB quoted field and a bad value, 8 threads", 8);
 	remove(path);
 	return tap_done();
 }
