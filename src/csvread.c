@@ -542,29 +542,31 @@ on_field(void *s, size_t len, void *data)
 		return;
 	if (r->field == 0)
 		r->rec_line = r->line;
-	r->field_line += count_newlines(f, len);
 
 	/*
 	 * The lean path, for nearly every field of a plain file (no weight
 	 * column, --na tokens, streaming, kept lines or fields, ragged rows):
-	 * a column not selected, or a selected one holding a number.  Any
-	 * other field takes the general path, which reads it the same way.
+	 * a selected column holding a number (which has no line end to
+	 * count), or a column not selected.  Any other field takes the
+	 * general path, which reads it the same way.
 	 */
 	if (r->lean && r->field < r->ncols) {
 		size_t k = r->slot[r->field];
 		double v;
 
-		if (k == 0) {
-			r->field++;
-			return;
-		}
-		if (np_parse(f, len, r->decimal, &v) == NP_OK) {
+		if (k != 0 && np_parse(f, len, r->decimal, &v) == NP_OK) {
 			r->row[k - 1] = v + 0.0;	/* -0 is 0, as in data_field */
 			r->row_seen++;
 			r->field++;
 			return;
 		}
+		if (k == 0) {
+			r->field_line += count_newlines(f, len);
+			r->field++;
+			return;
+		}
 	}
+	r->field_line += count_newlines(f, len);
 	/* A data row, once the columns are chosen. */
 	if (r->resolved) {
 		if (r->field >= r->ncols && !r->opt->allow_ragged) {
