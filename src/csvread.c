@@ -39,7 +39,7 @@
 #include "numparse.h"
 
 #define READ_BLOCK (1u << 20)	/* bytes handed to libcsv at a time */
-#define PARALLEL_MIN (8u << 20)	/* files at least this big are read by byte ranges */
+#define PARALLEL_MIN (1u << 20)	/* files at least this big are read by byte ranges */
 #define PREFIX_BYTES (64u << 10)	/* read first, alone: the header and first rows */
 
 struct reader {
