@@ -246,6 +246,21 @@ hand_cases(void)
 	     (size_t)-1, '.', NP_OK, NULL);
 	hand("upper-case exponent", "6.02214076E+23", (size_t)-1, '.', NP_OK, NULL);
 
+	/* The edges of the common case (sign, 1 to 19 digits, a point, no exponent). */
+	hand("negative fraction only", "-.5", (size_t)-1, '.', NP_OK, NULL);
+	hand("negative zero with point", "-0.0", (size_t)-1, '.', NP_OK, NULL);
+	hand("a leading zero before the point", "00.5", (size_t)-1, '.', NP_OK, NULL);
+	hand("19 digits and a point", "123456789012345678.9", (size_t)-1, '.', NP_OK, NULL);
+	hand("20 digits and a point", "1234567890123456789.0", (size_t)-1, '.', NP_OK, NULL);
+	hand("20 digits, mostly fraction zeros", "0.0000000000000000001", (size_t)-1, '.',
+	     NP_OK, NULL);
+	hand("2^53 and a half (past the exact significands)", "9007199254740992.5",
+	     (size_t)-1, '.', NP_OK, NULL);
+	hand("2^53 with the point inside", "-900719925474099.2", (size_t)-1, '.', NP_OK, NULL);
+	hand("19 fraction digits", "0.1234567890123456789", (size_t)-1, '.', NP_OK, NULL);
+	hand("a point and a second sign", "-1.-5", (size_t)-1, '.', NP_INVALID, NULL);
+	hand("a sign after the digits", "15-", (size_t)-1, '.', NP_INVALID, NULL);
+
 	/* 400 digits: the slow path with a heap buffer. */
 	for (int i = 0; i < 400; i++)
 		digits400[i] = (char)('0' + (i * 7 + 3) % 10);
