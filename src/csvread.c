@@ -41,6 +41,12 @@
 #define READ_BLOCK (1u << 20)	/* bytes handed to libcsv at a time */
 #define PARALLEL_MIN (1u << 20)	/* files at least this big are read by byte ranges */
 #define PREFIX_BYTES (64u << 10)	/* read first, alone: the header and first rows */
+/*
+ * libcsv grows a field's buffer by a fixed step (128 bytes by default):
+ * a long quoted field would cost a realloc each step, a copy of the whole
+ * field each time where realloc copies (as under AddressSanitizer).
+ */
+#define FIELD_STEP (64u << 10)
 
 struct reader {
 	const struct csv_options *opt;
@@ -767,6 +773,7 @@ read_stream(struct reader *r, FILE *fp)
 		return fail(r, GM_EINTERNAL, 0, 0, "out of memory");
 	csv_set_delim(&p, (unsigned char)(r->opt->delimiter ? r->opt->delimiter : ','));
 	csv_set_quote(&p, (unsigned char)(r->opt->quote ? r->opt->quote : '"'));
+	csv_set_blk_size(&p, FIELD_STEP);
 	buf = malloc(READ_BLOCK);
 	if (buf == NULL) {
 		csv_free(&p);
@@ -921,6 +928,7 @@ parse_buffer(struct reader *r, const unsigned char *b, size_t len, char delim, i
 		return fail(r, GM_EINTERNAL, 0, 0, "out of memory");
 	csv_set_delim(&p, (unsigned char)delim);
 	csv_set_quote(&p, (unsigned char)(r->opt->quote ? r->opt->quote : '"'));
+	csv_set_blk_size(&p, FIELD_STEP);
 	for (size_t off = 0; off < len && !r->failed; off += READ_BLOCK) {
 		size_t n = len - off < READ_BLOCK ? len - off : READ_BLOCK;
 		if (csv_parse(&p, b + off, n, on_field, on_record, r) != n && !r->failed)

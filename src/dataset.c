@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <math.h>
 #include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "dataset.h"
 #include "par.h"
@@ -153,10 +156,16 @@ heapsort2(double *x, double *w, size_t n)
 	}
 }
 
+/* Parts at least this long are sorted as tasks of their own (threads). */
+#define SORT_TASK_MIN 65536
+
 /*
  * Introsort: quicksort (median of three, Hoare's partition, which splits
  * runs of equal values evenly), insertion sort for short ranges, heapsort
  * when the recursion gets too deep.  No memory beyond a little stack.
+ * Inside sort_with's parallel region, the smaller part of a partition is
+ * a task when it is long; as the order is total, the result is the same
+ * on any number of threads.
  */
 static void
 introsort(double *x, double *w, size_t n, int depth)
@@ -192,12 +201,14 @@ introsort(double *x, double *w, size_t n, int depth)
 		}
 		/* [0, j] and [j + 1, n): recurse on the smaller, loop on the larger. */
 		if (j + 1 < n - j - 1) {
+#pragma omp task if (j + 1 >= SORT_TASK_MIN)
 			introsort(x, w ? w : NULL, j + 1, depth);
 			x += j + 1;
 			if (w != NULL)
 				w += j + 1;
 			n -= j + 1;
 		} else {
+#pragma omp task if (n - j - 1 >= SORT_TASK_MIN)
 			introsort(x + j + 1, w ? w + j + 1 : NULL, n - j - 1, depth);
 			n = j + 1;
 		}
@@ -214,6 +225,15 @@ sort_with(double *x, double *w, size_t n)
 
 	for (size_t m = n; m > 1; m >>= 1)
 		depth += 2;
+#ifdef _OPENMP
+	if (n >= 2 * SORT_TASK_MIN && omp_get_max_threads() > 1 && !omp_in_parallel()) {
+		/* The tasks are done by the region's end. */
+#pragma omp parallel
+#pragma omp single
+		introsort(x, w, n, depth);
+		return;
+	}
+#endif
 	introsort(x, w, n, depth);
 }
 

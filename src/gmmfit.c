@@ -567,6 +567,9 @@ run(int argc, char **argv)
 				{ rc = usage_error("--threads needs a positive integer, not '%s'", optarg); goto out; }
 			fo.em.threads = (int)t;
 			co.threads = (int)t;
+#ifdef _OPENMP
+			omp_set_num_threads((int)t);	/* and the outputs' sort */
+#endif
 			break;
 		}
 		case 'o':
