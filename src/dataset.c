@@ -163,12 +163,13 @@ heapsort2(double *x, double *w, size_t n)
  * Introsort: quicksort (median of three, Hoare's partition, which splits
  * runs of equal values evenly), insertion sort for short ranges, heapsort
  * when the recursion gets too deep.  No memory beyond a little stack.
- * Inside sort_with's parallel region, the smaller part of a partition is
- * a task when it is long; as the order is total, the result is the same
- * on any number of threads.
+ * With tasks (only inside sort_with's own parallel region, whose end
+ * waits for them), the smaller part of a partition is a task when it is
+ * long; as the order is total, the result is the same on any number of
+ * threads.  Without, a task is run at once, as a plain call.
  */
 static void
-introsort(double *x, double *w, size_t n, int depth)
+introsort(double *x, double *w, size_t n, int depth, int tasks)
 {
 	while (n > 16) {
 		size_t i, j, mid = n / 2;
@@ -201,15 +202,15 @@ introsort(double *x, double *w, size_t n, int depth)
 		}
 		/* [0, j] and [j + 1, n): recurse on the smaller, loop on the larger. */
 		if (j + 1 < n - j - 1) {
-#pragma omp task if (j + 1 >= SORT_TASK_MIN)
-			introsort(x, w ? w : NULL, j + 1, depth);
+#pragma omp task if (tasks && j + 1 >= SORT_TASK_MIN)
+			introsort(x, w ? w : NULL, j + 1, depth, tasks);
 			x += j + 1;
 			if (w != NULL)
 				w += j + 1;
 			n -= j + 1;
 		} else {
-#pragma omp task if (n - j - 1 >= SORT_TASK_MIN)
-			introsort(x + j + 1, w ? w + j + 1 : NULL, n - j - 1, depth);
+#pragma omp task if (tasks && n - j - 1 >= SORT_TASK_MIN)
+			introsort(x + j + 1, w ? w + j + 1 : NULL, n - j - 1, depth, tasks);
 			n = j + 1;
 		}
 	}
@@ -230,11 +231,11 @@ sort_with(double *x, double *w, size_t n)
 		/* The tasks are done by the region's end. */
 #pragma omp parallel
 #pragma omp single
-		introsort(x, w, n, depth);
+		introsort(x, w, n, depth, 1);
 		return;
 	}
 #endif
-	introsort(x, w, n, depth);
+	introsort(x, w, n, depth, 0);
 }
 
 void

@@ -351,6 +351,36 @@ test_sort_threads(void)
 	tap_ok(sorted, "sort_with: %zu values with ties, sorted by value then weight", n);
 	tap_ok(memcmp(x1, x4, n * sizeof *x1) == 0 && memcmp(w1, w4, n * sizeof *w1) == 0,
 	       "sort_with: the same order on 4 threads as on 1, bit for bit");
+
+	/*
+	 * Called inside a parallel region (as a bootstrap replicate's start
+	 * does), each thread's sort must be done when sort_with returns.
+	 */
+	{
+		int done[2] = { 0, 0 };
+		double *xs[2], *ws[2];
+		for (int t = 0; t < 2; t++) {
+			xs[t] = malloc(n * sizeof *xs[t]);
+			ws[t] = malloc(n * sizeof *ws[t]);
+			rng_seed(&r, 7);
+			for (size_t i = 0; i < n; i++) {
+				xs[t][i] = floor(rng_normal(&r) * 30.0) / 10.0;
+				ws[t][i] = floor(rng_uniform(&r) * 5.0);
+			}
+		}
+#pragma omp parallel for num_threads(2)
+		for (int t = 0; t < 2; t++) {
+			sort_with(xs[t], ws[t], n);
+			done[t] = memcmp(xs[t], x1, n * sizeof *x1) == 0 &&
+				  memcmp(ws[t], w1, n * sizeof *w1) == 0;
+		}
+		tap_ok(done[0] && done[1],
+		       "sort_with inside a parallel region: sorted when it returns, on each thread");
+		for (int t = 0; t < 2; t++) {
+			free(xs[t]);
+			free(ws[t]);
+		}
+	}
 	free(x1);
 	free(w1);
 	free(x4);
@@ -364,7 +394,7 @@ main(void)
 	char path[4096];
 	char *ref;
 
-	tap_plan(29);
+	tap_plan(30);
 	snprintf(path, sizeof path, "%s/tests/heights.reference.json", srcdir());
 	ref = json_slurp(path);
 	if (ref == NULL || read_heights(&ds) != 0) {
