@@ -661,10 +661,7 @@ on_record(int c, void *data)
 			x[i] = r->row[i];
 		r->n++;
 		start_record(r);
-		r->last_cr = c == '\r';
-		r->line = r->field_line + (c == -1 ? 0 : 1);
-		r->field_line = r->line;
-		return;
+		goto next;
 	}
 	/* The LF of a CRLF pair: not a new line. */
 	if (empty && c == '\n' && r->last_cr) {
