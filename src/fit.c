@@ -12,6 +12,16 @@
 #include "fit.h"
 #include "rng.h"
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+static double
+crit(const struct fit_model *fm, enum fit_criterion c)
+{
+	return c == FIT_ICL ? fm->icl : fm->bic;
+}
+
 static int
 fit_one(const struct dataset *ds, const struct fit_options *opt,
 	struct fit_model *fm, double wtot, struct fit_result *fr)
@@ -74,9 +84,21 @@ fit_one(const struct dataset *ds, const struct fit_options *opt,
 	}
 	gmm_sort(fm->g);
 	fm->status = GM_OK;
+	fm->verdict = FIT_USABLE;
+	fm->search.starts = fm->search.run = opt->n_init;
+	fm->search.reached_best = 1;
+	fm->search.failed = fm->starts_failed;
+	fm->search.search_rows = ds->n;
 	fm->n_params = gmm_n_parameters(fm->g);
 	fm->bic = -2.0 * fm->res.loglik + (double)fm->n_params * log(wtot);
 	fm->aic = -2.0 * fm->res.loglik + 2.0 * (double)fm->n_params;
+	{
+		double ent, slm;
+		if (fit_classification(ds, fm->g, opt->em.threads, &ent, &slm))
+			return fm->status = GM_EINTERNAL;
+		fm->entropy = ent;
+		fm->icl = fm->bic - 2.0 * slm;
+	}
 	return GM_OK;
 }
 
@@ -115,7 +137,7 @@ fit_run(const struct dataset *ds, const struct fit_options *opt,
 		struct fit_model *fm = &res->models[m];
 		if (fm->status != GM_OK)
 			continue;
-		if (!any || fm->bic < res->models[res->chosen].bic)
+		if (!any || crit(fm, opt->criterion) < crit(&res->models[res->chosen], opt->criterion))
 			res->chosen = m;
 		any = 1;
 	}
@@ -136,4 +158,118 @@ fit_result_free(struct fit_result *res)
 		gmm_free(res->models[m].g);
 	free(res->models);
 	memset(res, 0, sizeof *res);
+}
+
+long
+fit_degenerate(const struct gmm *g, double wtot, const double *reg,
+	       char *why, size_t len)
+{
+	const size_t k = g->k, d = g->d;
+	const int own = g->cov_type != GMM_TIED;
+	const double need = own ? (double)d + 1.0 : 1.0;
+	double regmean = 0.0, *a = malloc(2 * d * d * sizeof *a);
+	long bad = -1;
+
+	for (size_t c = 0; c < d; c++)
+		regmean += reg[c] / (double)d;
+	for (size_t j = 0; j < k && bad < 0; j++) {
+		double rows = g->weight[j] * wtot;
+		if (rows < need) {
+			snprintf(why, len, "component %zu holds %.3g rows of weight, fewer than %s",
+				 j + 1, rows, own ? (d == 1 ? "2 (d + 1)" : "d + 1") : "one");
+			bad = (long)j;
+			break;
+		}
+		/* A variance held up by the regulariser: cov - 2 reg not positive definite. */
+		if (a == NULL)
+			continue;
+		for (size_t p = 0; p < d * d; p++)
+			a[p] = g->cov[j * d * d + p];
+		for (size_t c = 0; c < d; c++) {
+			double r = g->cov_type == GMM_SPHERICAL ? regmean : reg[c];
+			if (!(r > 0.0))
+				r = 0.0;
+			a[c * d + c] -= 2.0 * r;
+		}
+		if (!(regmean > 0.0))
+			continue;
+		if (gmm_cholesky(a, a + d * d, d)) {
+			snprintf(why, len, "component %zu has a %s held up by the regulariser "
+				 "(the rows it holds have %s)", j + 1,
+				 d == 1 || g->cov_type == GMM_SPHERICAL ? "variance" :
+				 g->cov_type == GMM_DIAG ? "variance" : "covariance eigenvalue",
+				 d == 1 ? "(nearly) one value" : "(nearly) no spread in some direction");
+			bad = (long)j;
+		}
+		if (g->cov_type == GMM_TIED)
+			break;	/* one covariance for all */
+	}
+	free(a);
+	return bad;
+}
+
+int
+fit_classification(const struct dataset *ds, const struct gmm *g, int threads,
+		   double *entropy, double *sum_log_max)
+{
+	const size_t n = ds->n, k = g->k, d = g->d;
+	const size_t nb = (n + EM_BLOCK - 1) / EM_BLOCK;
+	double *part = malloc(2 * (nb ? nb : 1) * sizeof *part);
+	int nthr = 1, failed = 0;
+	long b;
+
+	if (part == NULL)
+		return -1;
+#ifdef _OPENMP
+	nthr = threads > 0 ? threads : omp_get_max_threads();
+	if (ds->dist != NULL || n < 8 * EM_BLOCK)
+		nthr = 1;	/* rows fetched from other processes one window at a time */
+#else
+	(void)threads;
+#endif
+#pragma omp parallel num_threads(nthr) reduction(|:failed)
+	{
+		double *lp = malloc((k + d) * sizeof *lp);
+		failed |= lp == NULL;
+#pragma omp for schedule(static)
+		for (b = 0; b < (long)nb; b++) {
+			size_t lo = (size_t)b * EM_BLOCK;
+			size_t rows = n - lo < EM_BLOCK ? n - lo : EM_BLOCK;
+			const double *x, *w;
+			double ent = 0.0, slm = 0.0;
+			if (lp == NULL)
+				continue;
+			x = ds_x(ds, lo, rows);
+			w = ds_w(ds, lo, rows);
+			for (size_t i = 0; i < rows; i++) {
+				double lse, mx, e = 0.0, wi = w ? w[i] : 1.0;
+				gmm_log_components(g, x + i * d, lp, lp + k);
+				lse = gmm_logsumexp(lp, k);
+				mx = lp[0];
+				for (size_t j = 0; j < k; j++) {
+					double lz = lp[j] - lse;
+					if (lp[j] > mx)
+						mx = lp[j];
+					if (lz > -745.0)
+						e -= exp(lz) * lz;
+				}
+				ent += wi * e;
+				slm += wi * (mx - lse);
+			}
+			part[2 * b] = ent;
+			part[2 * b + 1] = slm;
+		}
+		free(lp);
+	}
+	if (failed) {
+		free(part);
+		return -1;
+	}
+	*entropy = *sum_log_max = 0.0;
+	for (size_t i = 0; i < nb; i++) {
+		*entropy += part[2 * i];
+		*sum_log_max += part[2 * i + 1];
+	}
+	free(part);
+	return 0;
 }

@@ -1,12 +1,28 @@
 /*
- * fit.h - fit one model or a family of them and choose by BIC.
+ * fit.h - the search for the best fit of one model or a family of them,
+ * and the choice among them by BIC or ICL.
  *
- * For each K in the list and each covariance structure, EM is run from
- * n_init starts and the start with the highest final log-likelihood is
- * kept.  Each (K, structure) pair seeds its own random generator from the
- * user's seed, so a model does not depend on which others were fitted.
- * The chosen model has the lowest BIC = -2 loglik + p ln W, W the total
- * weight of the rows (their number when unweighted).
+ * A fit is the best non-degenerate optimum the search finds, not the end
+ * of one EM run.  For each K and covariance structure:
+ *
+ *  - starts are made on standardised columns (so units never matter):
+ *    by default a model-based hierarchical start (hc), the quantile start
+ *    (one column), k-means and k-means++ starts and random partitions;
+ *    within a range of K also the K - 1 fit with one component split and
+ *    the K + 1 fit with two merged.  --init forces one method;
+ *  - each start is screened by a short EM run (a few iterations at a
+ *    loose tolerance) and the best few are run to convergence;
+ *  - a solution with a degenerate component (fit_degenerate) counts as a
+ *    failed start; if every start ends degenerate the model is marked so,
+ *    with the reason, and is never chosen, as is a model with as many
+ *    free parameters as rows or more (not identifiable).
+ *
+ * On more than FIT_SEARCH_ROWS rows the search runs on every s-th row and
+ * its best optima are then run to convergence on all rows.  Each (K,
+ * structure) seeds its random generator from the user's seed.  The chosen
+ * model has the lowest BIC = -2 loglik + p ln W (W the total weight of
+ * the rows, their number when unweighted), or the lowest ICL = BIC -
+ * 2 sum_i w_i log max_k z_ik.
  */
 #ifndef GMMFIT_FIT_H
 #define GMMFIT_FIT_H
@@ -19,34 +35,69 @@
 #include "gmm.h"
 #include "init.h"
 
+#define FIT_SEARCH_ROWS 65536	/* rows the search runs on, at most */
+#define FIT_REACHED_RTOL 1e-6	/* relative gap within which a run reached the best */
+
+enum fit_criterion {
+	FIT_BIC,
+	FIT_ICL
+};
+
 struct fit_options {
 	const size_t *ks;	/* the K to fit */
 	size_t nk;
 	const enum gmm_cov *covs;	/* the structures to fit */
 	size_t ncov;
-	enum init_method init;
+	int init_forced;	/* the user chose init: only that method */
+	enum init_method init;	/* the forced method (or, when not forced, unused) */
 	struct init_given given;
-	size_t n_init;		/* starts per model, at least 1 */
+	size_t n_init;		/* starts screened per model, at least 1 (0: the default) */
 	uint64_t seed;
+	enum fit_criterion criterion;
 	struct em_options em;
+};
+
+/* What a model's fit is worth. */
+enum fit_verdict {
+	FIT_USABLE = 0,
+	FIT_DEGENERATE,		/* every start ended degenerate: why says how */
+	FIT_NOT_IDENTIFIABLE	/* as many free parameters as rows, or more */
+};
+
+/* How sure the search is, for one model. */
+struct fit_search {
+	size_t starts;		/* starts screened (or run, when none were screened) */
+	size_t run;		/* of them run to convergence */
+	size_t reached_best;	/* runs that ended within FIT_REACHED_RTOL of the best */
+	size_t degenerate;	/* runs (screened or full) that ended degenerate */
+	size_t failed;		/* starts that ended in a numerical failure */
+	int have_runner_up;	/* another, lower optimum was found */
+	double runner_up_loglik;	/* the best of those (0 when none) */
+	size_t search_rows;	/* rows the search ran on: n, or a sample of them */
 };
 
 struct fit_model {
 	size_t k;
 	enum gmm_cov cov;
 	int status;		/* GM_OK, or why this model could not be fitted */
-	char message[640];	/* the error, when status is not GM_OK */
-	struct gmm *g;		/* the best start's final model, sorted by mean */
+	char message[640];	/* the error (status != GM_OK) or the verdict's reason */
+	enum fit_verdict verdict;	/* meaningful when status is GM_OK */
+	struct gmm *g;		/* the best usable model, sorted by mean; NULL unless
+				 * status is GM_OK and verdict FIT_USABLE */
 	struct em_result res;
 	size_t n_params;
 	double bic, aic;
-	size_t starts_failed;	/* starts that ended in a numerical failure */
+	double entropy;		/* -sum_i w_i sum_k z_ik log z_ik */
+	double icl;		/* bic - 2 sum_i w_i log max_k z_ik */
+	struct fit_search search;
+	size_t starts_failed;	/* = search.failed (kept for the reports) */
 };
 
 struct fit_result {
 	struct fit_model *models;
 	size_t nmodels;
-	size_t chosen;		/* index of the lowest BIC */
+	size_t chosen;		/* index of the lowest criterion among usable models */
+	enum fit_criterion criterion;
 	double total_weight;
 	double init_seconds;	/* wall time in starting points, all models */
 	double em_seconds;	/* wall time in EM, all models */
@@ -54,13 +105,34 @@ struct fit_result {
 };
 
 /*
- * Fit every model.  Returns GM_OK when at least one model was fitted
- * (failures of others are recorded in their entries); otherwise the
- * status of the first failure, with err filled.
+ * Fit every model.  Returns GM_OK when at least one model is usable
+ * (the others are recorded in their entries); otherwise GM_ENUMERIC when
+ * every fitted model is degenerate or not identifiable (err names the
+ * component and what to try), or the status of the first failure, with
+ * err filled.
  */
 int fit_run(const struct dataset *ds, const struct fit_options *opt,
 	    struct fit_result *res, struct gm_error *err);
 
 void fit_result_free(struct fit_result *res);
+
+/*
+ * Whether g, fitted to rows of total weight wtot with regulariser reg
+ * (d values), has a degenerate component: one with its own covariance
+ * holding fewer than d + 1 rows of weight (a tied one: less than one),
+ * or a covariance eigenvalue held up by the regulariser (below twice
+ * reg in the metric of the regulariser's diagonal).  Returns -1 when
+ * none is, else the first such component, with why filled.
+ */
+long fit_degenerate(const struct gmm *g, double wtot, const double *reg,
+		    char *why, size_t len);
+
+/*
+ * The classification entropy -sum_i w_i sum_k z_ik log z_ik and
+ * sum_i w_i log max_k z_ik of g (prepared) over ds, in a fixed order
+ * (the same for any thread count).  Returns 0, or -1 when out of memory.
+ */
+int fit_classification(const struct dataset *ds, const struct gmm *g, int threads,
+		       double *entropy, double *sum_log_max);
 
 #endif
