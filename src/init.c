@@ -12,7 +12,7 @@
 #include "init.h"
 
 static const char *const names[] = {
-	"quantile", "kmeans", "kmeans++", "random", "random-rows", "given"
+	"quantile", "kmeans", "kmeans++", "random", "random-rows", "given", "hc"
 };
 
 const char *
@@ -24,7 +24,7 @@ init_name(enum init_method m)
 int
 init_parse(const char *s, enum init_method *m)
 {
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < 7; i++)
 		if (strcmp(s, names[i]) == 0) {
 			*m = (enum init_method)i;
 			return 0;
@@ -452,6 +452,9 @@ init_model(const struct dataset *ds, enum init_method m,
 		return random_resp(ds, reg, rng, g, err);
 	case INIT_GIVEN:
 		return given_start(ds, given, reg, g, err);
+	case INIT_HC:
+		m = INIT_KMEANS;	/* until the hc start is written */
+		break;
 	default:
 		break;
 	}
@@ -513,4 +516,24 @@ init_model(const struct dataset *ds, enum init_method m,
 	rc = from_means(ds, centres, reg, g, err);
 	free(centres);
 	return rc;
+}
+
+struct init_hc {
+	size_t n;
+};
+
+int
+init_hc_new(const struct dataset *ds, struct init_hc **out, struct gm_error *err)
+{
+	*out = calloc(1, sizeof **out);
+	if (*out == NULL)
+		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	(*out)->n = ds->n;
+	return GM_OK;
+}
+
+void
+init_hc_free(struct init_hc *hc)
+{
+	free(hc);
 }

@@ -26,15 +26,28 @@ enum init_method {
 	INIT_KMEANSPP,
 	INIT_RANDOM,
 	INIT_RANDOM_ROWS,
-	INIT_GIVEN
+	INIT_GIVEN,
+	INIT_HC			/* model-based hierarchical agglomeration, cut at K */
 };
+
+/* A dendrogram of the hc start, made once and cut at any K. */
+struct init_hc;
 
 struct init_given {
 	const double *means;	/* k*d, or NULL */
 	const double *sds;	/* k, or NULL: from the nearest-mean groups */
 	const double *weights;	/* k (positive; normalised here), or NULL */
 	const struct gmm *model;	/* a whole start (warm start), or NULL */
+	const struct init_hc *hc;	/* INIT_HC: a dendrogram of ds (init_hc_new), or
+					 * NULL to make one for this start */
 };
+
+/*
+ * The hc dendrogram of ds, for init_model's INIT_HC at any K.  Returns
+ * GM_OK with *out set, or a status with err filled.
+ */
+int init_hc_new(const struct dataset *ds, struct init_hc **out, struct gm_error *err);
+void init_hc_free(struct init_hc *hc);
 
 /*
  * Fill g (its k, d and covariance structure set) with a start for ds and
