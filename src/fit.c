@@ -1,5 +1,11 @@
 /*
- * fit.c - restarts and model choice (see fit.h).
+ * fit.c - the search for the best fit and the choice of a model (see fit.h).
+ *
+ * For one (K, structure) the search keeps a pool of the best screened
+ * starts, runs them to convergence, and keeps every usable optimum's
+ * log-likelihood (for the report of how sure the search is) and the two
+ * best distinct optima (to polish on all rows when the search ran on a
+ * sample, and to seed the neighbouring K by a split or a merge).
  */
 #include <config.h>
 
@@ -16,6 +22,43 @@
 #include <omp.h>
 #endif
 
+#define SCREEN_ITER 20		/* M steps of a screening run, at most */
+#define SCREEN_TOL 1e-4		/* its tolerance on the mean log-likelihood */
+#define LONG_RUNS 5		/* screened starts run to convergence */
+#define NEIGHBOURS 6		/* splits of the K - 1 fit and merges of the K + 1 fit tried */
+#define NEIGHBOUR_RUNS 2	/* of them run to convergence */
+#define KEEP 2			/* distinct optima kept per model */
+
+struct optimum {
+	struct gmm *g;
+	struct em_result res;
+	int on_all;		/* fitted on all rows (else on the search sample) */
+};
+
+/* The search's state for one model. */
+struct mstate {
+	struct optimum best[KEEP];	/* best first; distinct log-likelihoods */
+	size_t nbest;
+	double *lls;		/* every usable run's log-likelihood */
+	size_t nll, cap;
+	char why[400];		/* the first degenerate end */
+	struct gm_error first;	/* the first numerical failure */
+	int skip;		/* not fitted: verdict set already */
+};
+
+struct ctx {
+	const struct dataset *ds;	/* all rows */
+	const struct dataset *sds;	/* the rows a search runs on */
+	struct dataset sample;
+	const struct fit_options *opt;
+	struct em_options screen, full;
+	double wtot, wtot_s;
+	double *colvar;		/* d variances of sds, for scale-free choices */
+	struct init_hc *hc;	/* the dendrogram of sds, when hc starts are made */
+	struct fit_result *fr;
+	size_t distinct;	/* distinct rows of ds, counted up to the largest K + 1 */
+};
+
 static double
 crit(const struct fit_model *fm, enum fit_criterion c)
 {
@@ -23,130 +66,880 @@ crit(const struct fit_model *fm, enum fit_criterion c)
 }
 
 static int
-fit_one(const struct dataset *ds, const struct fit_options *opt,
-	struct fit_model *fm, double wtot, struct fit_result *fr)
+same_optimum(double a, double b)
 {
-	struct gmm *cur = gmm_new(fm->k, ds->d, fm->cov);
-	struct rng rng;
-	struct gm_error first;
-	int have = 0;
+	return fabs(a - b) <= FIT_REACHED_RTOL * fmax(fabs(a), fabs(b));
+}
 
-	gm_error_clear(&first);
-	if (cur == NULL)
-		return fm->status = GM_EINTERNAL;
-	/* The same seed for every (K, structure): -k 3 and -k 1-4 agree on K = 3. */
-	rng_seed(&rng, opt->seed);
-	for (size_t s = 0; s < opt->n_init; s++) {
-		enum init_method m = opt->init;
-		struct gm_error e;
-		struct em_result r;
-		double t0, t1;
-		int rc;
+/* Record a usable run ending at g (on_all: fitted on all rows).  -1: out of memory. */
+static int
+keep_optimum(struct mstate *st, const struct gmm *g, const struct em_result *r, int on_all)
+{
+	size_t at;
 
-		/* Deterministic starts give the same point twice; restarts then use k-means++. */
-		if (s > 0 && (m == INIT_QUANTILE || m == INIT_GIVEN))
-			m = INIT_KMEANSPP;
-		gm_error_clear(&e);
-		t0 = clock_seconds();
-		rc = init_model(ds, m, &opt->given, opt->em.reg, &rng, cur, &e);
-		t1 = clock_seconds();
-		fr->init_seconds += t1 - t0;
-		memset(&r, 0, sizeof r);
-		if (rc == GM_OK)
-			rc = em_fit(ds, cur, &opt->em, &r, &e);
-		fr->em_seconds += clock_seconds() - t1;
-		fr->em_iterations += r.iterations;
-		if (rc == GM_ENUMERIC) {
-			fm->starts_failed++;
-			gm_error_set(&first, e.status, e.file, e.line, e.col, "%s", e.msg);
-			continue;
+	if (st->nll == st->cap) {
+		size_t cap = st->cap ? 2 * st->cap : 16;
+		double *p = realloc(st->lls, cap * sizeof *p);
+		if (p == NULL)
+			return -1;
+		st->lls = p;
+		st->cap = cap;
+	}
+	st->lls[st->nll++] = r->loglik;
+	for (at = 0; at < st->nbest; at++) {
+		if (same_optimum(r->loglik, st->best[at].res.loglik)) {
+			if (r->loglik > st->best[at].res.loglik) {
+				gmm_copy(st->best[at].g, g);
+				st->best[at].res = *r;
+				st->best[at].on_all = on_all;
+			}
+			return 0;
 		}
-		if (rc != GM_OK) {
-			gm_error_set(&first, e.status, e.file, e.line, e.col, "%s", e.msg);
+		if (r->loglik > st->best[at].res.loglik)
 			break;
+	}
+	if (at >= KEEP)
+		return 0;
+	if (st->nbest == KEEP) {
+		gmm_free(st->best[KEEP - 1].g);
+		st->nbest--;
+	}
+	memmove(st->best + at + 1, st->best + at, (st->nbest - at) * sizeof *st->best);
+	st->best[at].g = gmm_dup(g);
+	if (st->best[at].g == NULL) {
+		memmove(st->best + at, st->best + at + 1, (st->nbest - at) * sizeof *st->best);
+		return -1;
+	}
+	st->best[at].res = *r;
+	st->best[at].on_all = on_all;
+	st->nbest++;
+	return 0;
+}
+
+/*
+ * Run EM on ds from g with eo and judge the end: 0 usable, 1 degenerate
+ * (counted, why kept), 2 a numerical failure (counted), -1 a fatal error
+ * (err filled).
+ */
+static int
+run_em(struct ctx *c, const struct dataset *ds, struct gmm *g, const struct em_options *eo,
+       struct fit_model *fm, struct mstate *st, struct em_result *r, struct gm_error *err)
+{
+	struct gm_error e;
+	double t0 = clock_seconds(), wtot = ds == c->ds ? c->wtot : c->wtot_s;
+	char why[400];
+	int rc;
+
+	gm_error_clear(&e);
+	memset(r, 0, sizeof *r);
+	rc = em_fit(ds, g, eo, r, &e);
+	c->fr->em_seconds += clock_seconds() - t0;
+	c->fr->em_iterations += r->iterations;
+	if (rc == GM_ENUMERIC) {
+		fm->search.failed++;
+		gm_error_set(&st->first, e.status, e.file, e.line, e.col, "%s", e.msg);
+		return 2;
+	}
+	if (rc != GM_OK) {
+		gm_error_set(err, e.status, e.file, e.line, e.col, "%s", e.msg);
+		return -1;
+	}
+	if (fit_degenerate(g, wtot, c->opt->em.reg, why, sizeof why) >= 0) {
+		fm->search.degenerate++;
+		if (st->why[0] == '\0')
+			snprintf(st->why, sizeof st->why, "%s", why);
+		return 1;
+	}
+	return 0;
+}
+
+/* A pool of the best screened starts, best first. */
+struct pool {
+	struct gmm *g[LONG_RUNS];
+	struct em_result r[LONG_RUNS];	/* the screening run's end */
+	size_t n, cap;		/* cap <= LONG_RUNS */
+};
+
+/* Offer g (screened to r) to the pool; g is taken or freed. */
+static void
+pool_offer(struct pool *p, struct gmm *g, const struct em_result *r)
+{
+	size_t at = 0;
+
+	while (at < p->n && p->r[at].loglik >= r->loglik)
+		at++;
+	if (at >= p->cap) {
+		gmm_free(g);
+		return;
+	}
+	if (p->n == p->cap)
+		gmm_free(p->g[--p->n]);
+	memmove(p->g + at + 1, p->g + at, (p->n - at) * sizeof *p->g);
+	memmove(p->r + at + 1, p->r + at, (p->n - at) * sizeof *p->r);
+	p->g[at] = g;
+	p->r[at] = *r;
+	p->n++;
+}
+
+static void
+pool_free(struct pool *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		gmm_free(p->g[i]);
+	p->n = 0;
+}
+
+/*
+ * Screen one start g (prepared; taken): a short EM run on the search
+ * rows, then into the pool unless it failed or ended degenerate.
+ * Returns 0, or -1 on a fatal error.
+ */
+static int
+screen_start(struct ctx *c, struct gmm *g, struct fit_model *fm, struct mstate *st,
+	     struct pool *p, struct gm_error *err)
+{
+	struct em_result r;
+	int v;
+
+	fm->search.starts++;
+	v = run_em(c, c->sds, g, &c->screen, fm, st, &r, err);
+	if (v != 0) {
+		gmm_free(g);
+		return v < 0 ? -1 : 0;
+	}
+	pool_offer(p, g, &r);
+	return 0;
+}
+
+/*
+ * Run the pool's starts on to convergence on the search rows (each
+ * within --max-iter M steps from its start); empties the pool.
+ */
+static int
+run_pool(struct ctx *c, struct pool *p, struct fit_model *fm, struct mstate *st,
+	 struct gm_error *err)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < p->n && rc == 0; i++) {
+		struct em_options eo = c->full;
+		struct em_result r = p->r[i];
+		size_t done = p->r[i].iterations;
+		int v = 0;
+
+		fm->search.run++;
+		if (done < eo.max_iter) {
+			eo.max_iter -= done;
+			v = run_em(c, c->sds, p->g[i], &eo, fm, st, &r, err);
+			r.iterations += done;
 		}
-		if (!have || r.loglik > fm->res.loglik) {
-			if (fm->g == NULL && (fm->g = gmm_dup(cur)) == NULL)
-				break;
-			gmm_copy(fm->g, cur);
-			fm->res = r;
-			have = 1;
+		if (v < 0)
+			rc = -1;
+		else if (v == 0 && keep_optimum(st, p->g[i], &r, c->sds == c->ds)) {
+			gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+			rc = -1;
 		}
 	}
-	gmm_free(cur);
-	if (!have) {
-		fm->status = first.status ? first.status : GM_EINTERNAL;
-		snprintf(fm->message, sizeof fm->message, "%s",
-			 first.status ? first.msg : "out of memory");
-		gmm_free(fm->g);
-		fm->g = NULL;
-		return fm->status;
+	pool_free(p);
+	return rc;
+}
+
+/* The method of generated start s when the search is not forced. */
+static enum init_method
+search_method(size_t s, size_t d)
+{
+	static const enum init_method cycle[] = { INIT_RANDOM, INIT_KMEANS, INIT_RANDOM_ROWS, INIT_KMEANSPP };
+
+	if (s == 0)
+		return INIT_HC;
+	if (s == 1)
+		return d == 1 ? INIT_QUANTILE : INIT_KMEANS;
+	return cycle[(s - 2) % 4];
+}
+
+/* Make start s of a model into g (allocated here).  0, 1 (no start: counted), -1 fatal. */
+static int
+make_start(struct ctx *c, size_t s, struct rng *rng, struct fit_model *fm,
+	   struct mstate *st, struct gmm **out, struct gm_error *err)
+{
+	const struct fit_options *opt = c->opt;
+	struct init_given given = opt->given;
+	enum init_method m;
+	struct gm_error e;
+	struct gmm *g = gmm_new(fm->k, c->ds->d, fm->cov);
+	double t0 = clock_seconds();
+	int rc;
+
+	*out = NULL;
+	if (g == NULL) {
+		gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+		return -1;
 	}
+	if (opt->init_forced) {
+		m = opt->init;
+		/* Deterministic starts give the same point twice; restarts then use k-means++. */
+		if (s > 0 && (m == INIT_QUANTILE || m == INIT_GIVEN || m == INIT_HC))
+			m = INIT_KMEANSPP;
+	} else {
+		m = search_method(s, c->ds->d);
+	}
+	given.hc = c->hc;
+	gm_error_clear(&e);
+	rc = init_model(c->sds, m, &given, opt->em.reg, rng, g, &e);
+	c->fr->init_seconds += clock_seconds() - t0;
+	if (rc == GM_OK) {
+		*out = g;
+		return 0;
+	}
+	gmm_free(g);
+	if (rc != GM_ENUMERIC && !(rc == GM_EUSAGE && !opt->init_forced)) {
+		gm_error_set(err, e.status, e.file, e.line, e.col, "%s", e.msg);
+		return -1;
+	}
+	fm->search.starts++;
+	fm->search.failed++;
+	gm_error_set(&st->first, e.status, e.file, e.line, e.col, "%s", e.msg);
+	return 1;
+}
+
+/* ---- starts from the neighbouring K ---- */
+
+/* The leading eigenvector of the d*d symmetric a (power iteration) into v; its eigenvalue. */
+static double
+leading_eigen(const double *a, size_t d, double *v, double *t)
+{
+	double lambda = 0.0;
+
+	for (size_t i = 0; i < d; i++)
+		v[i] = 1.0 / sqrt((double)d) + 1e-3 * (double)i;
+	for (int it = 0; it < 100; it++) {
+		double nrm = 0.0;
+		for (size_t i = 0; i < d; i++) {
+			t[i] = 0.0;
+			for (size_t j = 0; j < d; j++)
+				t[i] += a[i * d + j] * v[j];
+			nrm += t[i] * t[i];
+		}
+		nrm = sqrt(nrm);
+		if (!(nrm > 0.0))
+			break;
+		lambda = nrm;
+		for (size_t i = 0; i < d; i++)
+			v[i] = t[i] / nrm;
+	}
+	return lambda;
+}
+
+/* Copy component j of src into component i of dst. */
+static void
+copy_component(struct gmm *dst, size_t i, const struct gmm *src, size_t j)
+{
+	const size_t d = src->d;
+
+	dst->weight[i] = src->weight[j];
+	memcpy(dst->mean + i * d, src->mean + j * d, d * sizeof *dst->mean);
+	memcpy(dst->cov + i * d * d, src->cov + j * d * d, d * d * sizeof *dst->cov);
+}
+
+/*
+ * g (K - 1 components) with component j split in two along its longest
+ * axis in standardised units, the first two moments kept where the
+ * structure allows.  NULL when out of memory or not a model.
+ */
+static struct gmm *
+split_component(const struct gmm *g, size_t j, const double *colvar)
+{
+	const size_t k = g->k + 1, d = g->d;
+	struct gmm *h = gmm_new(k, d, g->cov_type);
+	double *a = malloc((d * d + 3 * d) * sizeof *a), *v, *t, *dir, lam;
+	double *cv;
+
+	if (h == NULL || a == NULL) {
+		gmm_free(h);
+		free(a);
+		return NULL;
+	}
+	v = a + d * d;
+	t = v + d;
+	dir = t + d;
+	for (size_t i = 0, o = 0; i < g->k; i++)
+		if (i != j)
+			copy_component(h, o++, g, i);
+	copy_component(h, k - 2, g, j);
+	copy_component(h, k - 1, g, j);
+	cv = g->cov + j * d * d;
+	/* The axis in standardised units: D^-1/2 cov D^-1/2. */
+	for (size_t p = 0; p < d; p++)
+		for (size_t q = 0; q < d; q++)
+			a[p * d + q] = cv[p * d + q] / sqrt(colvar[p] * colvar[q]);
+	if (g->cov_type == GMM_DIAG || g->cov_type == GMM_SPHERICAL) {
+		size_t best = 0;
+		for (size_t p = 1; p < d; p++)
+			if (a[p * d + p] > a[best * d + best])
+				best = p;
+		memset(v, 0, d * sizeof *v);
+		v[best] = 1.0;
+		lam = a[best * d + best];
+	} else {
+		lam = leading_eigen(a, d, v, t);
+	}
+	/* dir = D^1/2 v sqrt(lam) / 2: the means move by +-dir. */
+	for (size_t p = 0; p < d; p++)
+		dir[p] = sqrt(colvar[p]) * v[p] * sqrt(lam) / 2.0;
+	for (size_t s = 0; s < 2; s++) {
+		size_t c = k - 2 + s;
+		double *m = h->mean + c * d, *hc = h->cov + c * d * d;
+		h->weight[c] = g->weight[j] / 2.0;
+		for (size_t p = 0; p < d; p++)
+			m[p] += s ? dir[p] : -dir[p];
+		if (g->cov_type == GMM_FULL) {
+			for (size_t p = 0; p < d; p++)
+				for (size_t q = 0; q < d; q++)
+					hc[p * d + q] -= dir[p] * dir[q];
+		} else if (g->cov_type == GMM_DIAG) {
+			for (size_t p = 0; p < d; p++)
+				hc[p * d + p] -= dir[p] * dir[p];
+		} else if (g->cov_type == GMM_SPHERICAL) {
+			for (size_t p = 0; p < d; p++)
+				hc[p * d + p] *= 1.0 - 1.0 / (4.0 * (double)d);
+		}
+	}
+	free(a);
+	if (gmm_prepare(h) >= 0) {
+		gmm_free(h);
+		return NULL;
+	}
+	return h;
+}
+
+/*
+ * g (K + 1 components) with components a and b merged, the first two
+ * moments kept where the structure allows; its cost (the weighted
+ * Mahalanobis distance of the two means under the merged covariance)
+ * in *cost.  NULL when out of memory or not a model.
+ */
+static struct gmm *
+merge_components(const struct gmm *g, size_t a, size_t b, double *cost)
+{
+	const size_t k = g->k - 1, d = g->d;
+	struct gmm *h = gmm_new(k, d, g->cov_type);
+	double wa = g->weight[a], wb = g->weight[b], w = wa + wb, q = 0.0;
+	double *m, *cv, *l, *z;
+
+	if (h == NULL)
+		return NULL;
+	for (size_t i = 0, o = 0; i < g->k; i++)
+		if (i != a && i != b)
+			copy_component(h, o++, g, i);
+	m = h->mean + (k - 1) * d;
+	cv = h->cov + (k - 1) * d * d;
+	h->weight[k - 1] = w;
+	for (size_t p = 0; p < d; p++)
+		m[p] = (wa * g->mean[a * d + p] + wb * g->mean[b * d + p]) / w;
+	for (size_t p = 0; p < d; p++)
+		for (size_t r = 0; r < d; r++) {
+			double dp = g->mean[a * d + p] - g->mean[b * d + p];
+			double dr = g->mean[a * d + r] - g->mean[b * d + r];
+			cv[p * d + r] = (wa * g->cov[a * d * d + p * d + r] + wb * g->cov[b * d * d + p * d + r]) / w;
+			if (g->cov_type != GMM_TIED)
+				cv[p * d + r] += wa * wb / (w * w) * dp * dr;
+			else
+				cv[p * d + r] = g->cov[a * d * d + p * d + r];
+		}
+	if (g->cov_type == GMM_DIAG || g->cov_type == GMM_SPHERICAL) {
+		double tr = 0.0;
+		for (size_t p = 0; p < d; p++)
+			tr += cv[p * d + p];
+		for (size_t p = 0; p < d * d; p++)
+			if (p % (d + 1) != 0)
+				cv[p] = 0.0;
+		if (g->cov_type == GMM_SPHERICAL)
+			for (size_t p = 0; p < d; p++)
+				cv[p * d + p] = tr / (double)d;
+	}
+	if (gmm_prepare(h) >= 0) {
+		gmm_free(h);
+		return NULL;
+	}
+	/* The cost: |L^-1 (mu_a - mu_b)|^2 wa wb / w, with the merged factor L. */
+	l = h->chol + (k - 1) * d * d;
+	z = malloc(d * sizeof *z);
+	if (z == NULL) {
+		gmm_free(h);
+		return NULL;
+	}
+	for (size_t i = 0; i < d; i++) {
+		double s = g->mean[a * d + i] - g->mean[b * d + i];
+		for (size_t j = 0; j < i; j++)
+			s -= l[i * d + j] * z[j];
+		z[i] = s / l[i * d + i];
+		q += z[i] * z[i];
+	}
+	free(z);
+	*cost = q * wa * wb / w;
+	return h;
+}
+
+/* Screen the splits of the K - 1 fit prev (the heaviest, widest NEIGHBOURS components). */
+static int
+screen_splits(struct ctx *c, const struct gmm *prev, struct fit_model *fm,
+	      struct mstate *st, struct pool *p, struct gm_error *err)
+{
+	const size_t d = prev->d;
+	double score[NEIGHBOURS];
+	size_t pick[NEIGHBOURS], np = 0;
+
+	for (size_t j = 0; j < prev->k; j++) {
+		double s = 0.0;
+		size_t at;
+		for (size_t q = 0; q < d; q++)
+			s += prev->cov[j * d * d + q * d + q] / c->colvar[q];
+		s *= prev->weight[j];
+		for (at = np; at > 0 && score[at - 1] < s; at--)
+			;
+		if (at >= NEIGHBOURS)
+			continue;
+		if (np < NEIGHBOURS)
+			np++;
+		memmove(score + at + 1, score + at, (np - 1 - at) * sizeof *score);
+		memmove(pick + at + 1, pick + at, (np - 1 - at) * sizeof *pick);
+		score[at] = s;
+		pick[at] = j;
+	}
+	for (size_t i = 0; i < np; i++) {
+		struct gmm *h = split_component(prev, pick[i], c->colvar);
+		if (h != NULL && screen_start(c, h, fm, st, p, err))
+			return -1;
+	}
+	return 0;
+}
+
+/* Screen the merges of the K + 1 fit next (the NEIGHBOURS cheapest pairs). */
+static int
+screen_merges(struct ctx *c, const struct gmm *next, struct fit_model *fm,
+	      struct mstate *st, struct pool *p, struct gm_error *err)
+{
+	double cost[NEIGHBOURS];
+	size_t pa[NEIGHBOURS], pb[NEIGHBOURS], np = 0;
+
+	for (size_t a = 0; a < next->k; a++)
+		for (size_t b = a + 1; b < next->k; b++) {
+			double q;
+			size_t at;
+			struct gmm *h = merge_components(next, a, b, &q);
+			if (h == NULL)
+				continue;
+			gmm_free(h);
+			for (at = np; at > 0 && cost[at - 1] > q; at--)
+				;
+			if (at >= NEIGHBOURS)
+				continue;
+			if (np < NEIGHBOURS)
+				np++;
+			memmove(cost + at + 1, cost + at, (np - 1 - at) * sizeof *cost);
+			memmove(pa + at + 1, pa + at, (np - 1 - at) * sizeof *pa);
+			memmove(pb + at + 1, pb + at, (np - 1 - at) * sizeof *pb);
+			cost[at] = q;
+			pa[at] = a;
+			pb[at] = b;
+		}
+	for (size_t i = 0; i < np; i++) {
+		double q;
+		struct gmm *h = merge_components(next, pa[i], pb[i], &q);
+		if (h != NULL && screen_start(c, h, fm, st, p, err))
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- one model ---- */
+
+/* Starts per model: one for K = 1 (EM's optimum is the data's moments). */
+static size_t
+n_starts(const struct ctx *c, const struct fit_model *fm)
+{
+	if (fm->k == 1 && !c->opt->init_forced)
+		return 1;
+	return c->opt->n_init ? c->opt->n_init : FIT_DEFAULT_STARTS;
+}
+
+/*
+ * The generated starts of a model, with the splits of prev (K - 1) and
+ * the merges of next (K + 1) when given.  A model searched by one start
+ * alone (alone: no merges will follow) is run to convergence on all rows;
+ * several starts are screened on the search rows.
+ */
+static int
+search_model(struct ctx *c, struct fit_model *fm, struct mstate *st, int generate, int alone,
+	     const struct gmm *prev, const struct gmm *next, struct gm_error *err)
+{
+	const size_t ns = generate ? n_starts(c, fm) : 0;
+	struct pool p, q;
+	struct rng rng;
+
+	/* The generated starts and the neighbours' compete in pools of their own. */
+	memset(&p, 0, sizeof p);
+	memset(&q, 0, sizeof q);
+	p.cap = LONG_RUNS;
+	q.cap = NEIGHBOUR_RUNS;
+	/* The same seed for every (K, structure). */
+	rng_seed(&rng, c->opt->seed);
+	if (ns == 1 && alone && prev == NULL && next == NULL) {
+		struct gmm *g;
+		struct em_result r;
+		int v = make_start(c, 0, &rng, fm, st, &g, err);
+		if (v)
+			return v < 0 ? -1 : 0;
+		fm->search.starts++;
+		fm->search.run++;
+		v = run_em(c, c->ds, g, &c->full, fm, st, &r, err);
+		if (v == 0 && keep_optimum(st, g, &r, 1)) {
+			gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+			v = -1;
+		}
+		gmm_free(g);
+		return v < 0 ? -1 : 0;
+	}
+	for (size_t s = 0; s < ns; s++) {
+		struct gmm *g;
+		int v = make_start(c, s, &rng, fm, st, &g, err);
+		if (v < 0 || (v == 0 && screen_start(c, g, fm, st, &p, err)))
+			goto fatal;
+	}
+	if (prev != NULL && screen_splits(c, prev, fm, st, &q, err))
+		goto fatal;
+	if (next != NULL && screen_merges(c, next, fm, st, &q, err))
+		goto fatal;
+	if (run_pool(c, &p, fm, st, err) == 0 && run_pool(c, &q, fm, st, err) == 0)
+		return 0;
+fatal:
+	pool_free(&p);
+	pool_free(&q);
+	return -1;
+}
+
+/* Set a model not to be fitted when the data cannot support it. */
+static void
+precheck(struct ctx *c, struct fit_model *fm, struct mstate *st)
+{
+	struct gmm *t = gmm_new(fm->k, c->ds->d, fm->cov);
+
+	if (t != NULL) {
+		fm->n_params = gmm_n_parameters(t);
+		gmm_free(t);
+	}
+	if (fm->k > c->ds->n) {
+		fm->status = GM_EUSAGE;
+		snprintf(fm->message, sizeof fm->message, "K = %zu is more than the %zu rows",
+			 fm->k, c->ds->n);
+		st->skip = 1;
+	} else if (fm->n_params >= c->ds->n && c->fr->nmodels > 1) {
+		/* Alone, such a model is fitted all the same (the caller warns). */
+		fm->verdict = FIT_NOT_IDENTIFIABLE;
+		snprintf(fm->message, sizeof fm->message,
+			 "p = %zu free parameters for %zu rows", fm->n_params, c->ds->n);
+		st->skip = 1;
+	} else if (fm->k > c->distinct) {
+		fm->verdict = FIT_DEGENERATE;
+		snprintf(fm->message, sizeof fm->message,
+			 "the data have only %zu distinct rows, fewer than K = %zu", c->distinct, fm->k);
+		st->skip = 1;
+	}
+}
+
+/* From the search's state to the model's entry: polish, verdict, criteria. */
+static int
+finish_model(struct ctx *c, struct fit_model *fm, struct mstate *st, struct gm_error *err)
+{
+	struct fit_search *sr = &fm->search;
+	double best, ent, slm;
+
+	fm->starts_failed = sr->failed;
+	if (st->skip)
+		return GM_OK;
+	sr->search_rows = st->nbest && st->best[0].on_all ? c->ds->n : c->sds->n;
+	if (st->nbest > 0 && !st->best[0].on_all) {
+		/* Searched on a sample: its best optima run to convergence on all rows. */
+		struct mstate all;
+		memset(&all, 0, sizeof all);
+		for (size_t i = 0; i < st->nbest; i++) {
+			struct em_result r;
+			int v = run_em(c, c->ds, st->best[i].g, &c->full, fm, &all, &r, err);
+			if (v < 0 || (v == 0 && keep_optimum(&all, st->best[i].g, &r, 1))) {
+				for (size_t j = 0; j < all.nbest; j++)
+					gmm_free(all.best[j].g);
+				free(all.lls);
+				return v < 0 ? err->status : gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+			}
+		}
+		if (all.why[0] != '\0' && st->why[0] == '\0')
+			snprintf(st->why, sizeof st->why, "%s", all.why);
+		if (all.first.status && !st->first.status)
+			st->first = all.first;
+		for (size_t i = 0; i < st->nbest; i++)
+			gmm_free(st->best[i].g);
+		memcpy(st->best, all.best, sizeof st->best);
+		st->nbest = all.nbest;
+		free(all.lls);
+		sr->have_runner_up = all.nbest > 1;
+		sr->runner_up_loglik = all.nbest > 1 ? all.best[1].res.loglik : 0.0;
+	}
+	if (st->nbest == 0) {
+		if (st->why[0] != '\0' || !st->first.status) {
+			fm->verdict = FIT_DEGENERATE;
+			snprintf(fm->message, sizeof fm->message, "%s",
+				 st->why[0] ? st->why : "no start could be made");
+			return GM_OK;
+		}
+		fm->status = st->first.status;
+		snprintf(fm->message, sizeof fm->message, "%s", st->first.msg);
+		return GM_OK;
+	}
+	best = st->lls[0];
+	for (size_t i = 1; i < st->nll; i++)
+		best = fmax(best, st->lls[i]);
+	sr->reached_best = 0;
+	for (size_t i = 0; i < st->nll; i++) {
+		if (same_optimum(st->lls[i], best))
+			sr->reached_best++;
+		else if (c->sds == c->ds && (!sr->have_runner_up || st->lls[i] > sr->runner_up_loglik)) {
+			sr->have_runner_up = 1;
+			sr->runner_up_loglik = st->lls[i];
+		}
+	}
+	fm->g = gmm_dup(st->best[0].g);
+	if (fm->g == NULL)
+		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	fm->res = st->best[0].res;
 	gmm_sort(fm->g);
 	fm->status = GM_OK;
 	fm->verdict = FIT_USABLE;
-	fm->search.starts = fm->search.run = opt->n_init;
-	fm->search.reached_best = 1;
-	fm->search.failed = fm->starts_failed;
-	fm->search.search_rows = ds->n;
-	fm->n_params = gmm_n_parameters(fm->g);
-	fm->bic = -2.0 * fm->res.loglik + (double)fm->n_params * log(wtot);
+	fm->bic = -2.0 * fm->res.loglik + (double)fm->n_params * log(c->wtot);
 	fm->aic = -2.0 * fm->res.loglik + 2.0 * (double)fm->n_params;
-	{
-		double ent, slm;
-		if (fit_classification(ds, fm->g, opt->em.threads, &ent, &slm))
-			return fm->status = GM_EINTERNAL;
-		fm->entropy = ent;
-		fm->icl = fm->bic - 2.0 * slm;
+	if (fit_classification(c->ds, fm->g, c->opt->em.threads, &ent, &slm))
+		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	fm->entropy = ent;
+	fm->icl = fm->bic - 2.0 * slm;
+	return GM_OK;
+}
+
+/* ---- the whole run ---- */
+
+/* Distinct rows of ds, counted up to cap (then cap is returned). */
+static size_t
+count_distinct(const struct dataset *ds, size_t cap)
+{
+	const size_t d = ds->d;
+	double *seen = malloc(cap * d * sizeof *seen);
+	size_t m = 0;
+
+	if (seen == NULL)
+		return cap;
+	for (size_t i = 0; i < ds->n && m < cap; i++) {
+		const double *x = ds_x(ds, i, 1);
+		size_t j;
+		if (ds_wt(ds, i) <= 0.0)
+			continue;
+		for (j = 0; j < m; j++)
+			if (memcmp(seen + j * d, x, d * sizeof *x) == 0)
+				break;
+		if (j == m)
+			memcpy(seen + m++ * d, x, d * sizeof *x);
+	}
+	free(seen);
+	return m;
+}
+
+static int
+ctx_init(struct ctx *c, const struct dataset *ds, const struct fit_options *opt,
+	 struct fit_result *fr, struct gm_error *err)
+{
+	size_t kmax = 1;
+	int need_hc;
+
+	memset(c, 0, sizeof *c);
+	c->ds = c->sds = ds;
+	c->opt = opt;
+	c->fr = fr;
+	c->full = opt->em;
+	c->screen = opt->em;
+	c->screen.progress = NULL;
+	if (c->screen.max_iter > SCREEN_ITER)
+		c->screen.max_iter = SCREEN_ITER;
+	if (c->screen.tol < SCREEN_TOL)
+		c->screen.tol = SCREEN_TOL;
+	c->wtot = c->wtot_s = fr->total_weight;
+	for (size_t b = 0; b < opt->nk; b++)
+		kmax = opt->ks[b] > kmax ? opt->ks[b] : kmax;
+	c->distinct = count_distinct(ds, kmax + 1);
+	if (ds->n > FIT_SEARCH_ROWS) {
+		size_t step = ds->n / FIT_SEARCH_ROWS + 1;
+		c->sample.d = ds->d;
+		c->sample.n = (ds->n + step - 1) / step;
+		c->sample.x = malloc(c->sample.n * ds->d * sizeof *c->sample.x);
+		c->sample.w = ds->w ? malloc(c->sample.n * sizeof *c->sample.w) : NULL;
+		if (c->sample.x == NULL || (ds->w != NULL && c->sample.w == NULL))
+			return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+		dataset_every(ds, step, c->sample.x, c->sample.w);
+		c->sds = &c->sample;
+		c->wtot_s = dataset_total_weight(&c->sample);
+	}
+	c->colvar = malloc(ds->d * sizeof *c->colvar);
+	if (c->colvar == NULL)
+		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	for (size_t j = 0; j < ds->d; j++) {
+		double m;
+		dataset_column_moments(c->sds, j, &m, &c->colvar[j]);
+		if (!(c->colvar[j] > 0.0))
+			c->colvar[j] = 1.0;
+	}
+	need_hc = opt->init_forced ? opt->init == INIT_HC : kmax > 1;
+	if (need_hc && c->distinct > 1) {
+		double t0 = clock_seconds();
+		int rc = init_hc_new(c->sds, &c->hc, err);
+		fr->init_seconds += clock_seconds() - t0;
+		if (rc != GM_OK)
+			return rc;
 	}
 	return GM_OK;
+}
+
+static void
+ctx_free(struct ctx *c)
+{
+	free(c->sample.x);
+	free(c->sample.w);
+	free(c->colvar);
+	init_hc_free(c->hc);
+}
+
+/* Index in the model list of (K, structure a), or -1. */
+static long
+model_index(const struct fit_options *opt, size_t a, size_t k)
+{
+	for (size_t b = 0; b < opt->nk; b++)
+		if (opt->ks[b] == k)
+			return (long)(a * opt->nk + b);
+	return -1;
+}
+
+static const struct gmm *
+best_of(const struct mstate *st, long i)
+{
+	return i >= 0 && st[i].nbest > 0 ? st[i].best[0].g : NULL;
+}
+
+/*
+ * The models of structure a: K upwards (each also from the K - 1 fit
+ * split), then downwards (each also from the K + 1 fit merged).
+ */
+static int
+search_structure(struct ctx *c, size_t a, struct mstate *st, struct gm_error *err)
+{
+	const struct fit_options *opt = c->opt;
+	const int nb = !opt->init_forced;
+	size_t kmax = 0;
+
+	for (size_t b = 0; b < opt->nk; b++)
+		kmax = opt->ks[b] > kmax ? opt->ks[b] : kmax;
+	for (size_t k = 1; k <= kmax; k++) {
+		long i = model_index(opt, a, k);
+		/* K = 1 has one optimum (the moments): no merges into it. */
+		int alone = !nb || k == 1 || model_index(opt, a, k + 1) < 0;
+		if (i < 0 || st[i].skip)
+			continue;
+		if (search_model(c, &c->fr->models[i], &st[i], 1, alone,
+				 nb ? best_of(st, model_index(opt, a, k - 1)) : NULL, NULL, err))
+			return -1;
+	}
+	for (size_t k = kmax; nb && k-- > 2;) {
+		long i = model_index(opt, a, k);
+		const struct gmm *next = best_of(st, model_index(opt, a, k + 1));
+		if (i < 0 || st[i].skip || next == NULL)
+			continue;
+		if (search_model(c, &c->fr->models[i], &st[i], 0, 0, NULL, next, err))
+			return -1;
+	}
+	return 0;
+}
+
+/* The error when no model can be used. */
+static int
+none_usable(const struct fit_result *res, struct gm_error *err)
+{
+	const struct fit_model *fm = NULL;
+
+	for (size_t m = 0; m < res->nmodels && fm == NULL; m++)
+		if (res->models[m].status == GM_OK)
+			fm = &res->models[m];
+	if (fm == NULL)
+		return gm_error_set(err, res->models[0].status, NULL, 0, 0, "%s",
+				    res->models[0].message);
+	return gm_error_set(err, GM_ENUMERIC, NULL, 0, 0,
+			    "%sK = %zu, covariance %s, is %s: %s; try fewer components, "
+			    "a larger --reg, or another --covariance",
+			    res->nmodels > 1 ? "no model can be used; the first, " : "",
+			    fm->k, gmm_cov_name(fm->cov),
+			    fm->verdict == FIT_DEGENERATE ? "degenerate" : "not identifiable",
+			    fm->message);
 }
 
 int
 fit_run(const struct dataset *ds, const struct fit_options *opt,
 	struct fit_result *res, struct gm_error *err)
 {
-	size_t m = 0;
-	int any = 0;
+	struct ctx c;
+	struct mstate *st = NULL;
+	int any = 0, rc;
 
 	memset(res, 0, sizeof *res);
+	res->criterion = opt->criterion;
 	res->total_weight = dataset_total_weight(ds);
 	res->nmodels = opt->nk * opt->ncov;
 	res->models = calloc(res->nmodels, sizeof *res->models);
-	if (res->models == NULL)
+	st = calloc(res->nmodels, sizeof *st);
+	if (res->models == NULL || st == NULL) {
+		free(st);
+		free(res->models);
+		res->models = NULL;
 		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
-	for (size_t a = 0; a < opt->ncov; a++)
-		for (size_t b = 0; b < opt->nk; b++, m++) {
-			struct fit_model *fm = &res->models[m];
-			fm->k = opt->ks[b];
-			fm->cov = opt->covs[a];
-			if (fm->k > ds->n) {
-				fm->status = GM_EUSAGE;
-				snprintf(fm->message, sizeof fm->message,
-					 "K = %zu is more than the %zu rows", fm->k, ds->n);
-				continue;
-			}
-			fit_one(ds, opt, fm, res->total_weight, res);
-			if (fm->status == GM_EINTERNAL) {
-				gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "%s", fm->message);
-				fit_result_free(res);
-				return GM_EINTERNAL;
-			}
-		}
-	for (m = 0; m < res->nmodels; m++) {
+	}
+	rc = ctx_init(&c, ds, opt, res, err);
+	for (size_t m = 0; m < res->nmodels; m++) {
 		struct fit_model *fm = &res->models[m];
-		if (fm->status != GM_OK)
+		fm->k = opt->ks[m % opt->nk];
+		fm->cov = opt->covs[m / opt->nk];
+		gm_error_clear(&st[m].first);
+		precheck(&c, fm, &st[m]);
+	}
+	for (size_t a = 0; rc == GM_OK && a < opt->ncov; a++)
+		if (search_structure(&c, a, st, err))
+			rc = err->status ? err->status : GM_EINTERNAL;
+	for (size_t m = 0; m < res->nmodels; m++) {
+		if (rc == GM_OK)
+			rc = finish_model(&c, &res->models[m], &st[m], err);
+		for (size_t i = 0; i < st[m].nbest; i++)
+			gmm_free(st[m].best[i].g);
+		free(st[m].lls);
+	}
+	free(st);
+	ctx_free(&c);
+	if (rc != GM_OK) {
+		fit_result_free(res);
+		return rc;
+	}
+	for (size_t m = 0; m < res->nmodels; m++) {
+		struct fit_model *fm = &res->models[m];
+		if (fm->status != GM_OK || fm->verdict != FIT_USABLE)
 			continue;
 		if (!any || crit(fm, opt->criterion) < crit(&res->models[res->chosen], opt->criterion))
 			res->chosen = m;
 		any = 1;
 	}
 	if (!any) {
-		struct fit_model *fm = &res->models[0];
-		int st = fm->status;
-		gm_error_set(err, st, NULL, 0, 0, "%s", fm->message);
+		rc = none_usable(res, err);
 		fit_result_free(res);
-		return st;
+		return rc;
 	}
 	return GM_OK;
 }
@@ -167,9 +960,13 @@ fit_degenerate(const struct gmm *g, double wtot, const double *reg,
 	const size_t k = g->k, d = g->d;
 	const int own = g->cov_type != GMM_TIED;
 	const double need = own ? (double)d + 1.0 : 1.0;
-	double regmean = 0.0, *a = malloc(2 * d * d * sizeof *a);
+	double regmean = 0.0, *a;
 	long bad = -1;
 
+	/* One component holds all the rows: nothing in it is spurious. */
+	if (k == 1)
+		return -1;
+	a = malloc(2 * d * d * sizeof *a);
 	for (size_t c = 0; c < d; c++)
 		regmean += reg[c] / (double)d;
 	for (size_t j = 0; j < k && bad < 0; j++) {

@@ -36,6 +36,7 @@
 #include "init.h"
 
 #define FIT_SEARCH_ROWS 65536	/* rows the search runs on, at most */
+#define FIT_DEFAULT_STARTS 20	/* starts screened per model by default */
 #define FIT_REACHED_RTOL 1e-6	/* relative gap within which a run reached the best */
 
 enum fit_criterion {
@@ -117,7 +118,7 @@ int fit_run(const struct dataset *ds, const struct fit_options *opt,
 void fit_result_free(struct fit_result *res);
 
 /*
- * Whether g, fitted to rows of total weight wtot with regulariser reg
+ * Whether g (K > 1), fitted to rows of total weight wtot with regulariser reg
  * (d values), has a degenerate component: one with its own covariance
  * holding fewer than d + 1 rows of weight (a tied one: less than one),
  * or a covariance eigenvalue held up by the regulariser (below twice

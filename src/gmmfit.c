@@ -795,12 +795,15 @@ run(int argc, char **argv)
 		gm_error_print(&err, PROG, stderr);
 		goto out;
 	}
-	if (!init_set)
-		fo.init = ds.d == 1 ? INIT_QUANTILE : INIT_KMEANS;
-	/* Several columns have more local optima than one: 5 starts by default. */
+	/*
+	 * Without --init (or a given start) the search mixes its methods and
+	 * screens FIT_DEFAULT_STARTS starts; a forced method keeps its old
+	 * default: one start on one column, 5 on several.
+	 */
+	fo.init_forced = init_set || fo.init == INIT_GIVEN;
 	if (fo.n_init == 0)
-		fo.n_init = ds.d == 1 ? 1 : 5;
-	if (fo.init == INIT_QUANTILE && ds.d != 1) {
+		fo.n_init = !fo.init_forced ? FIT_DEFAULT_STARTS : ds.d == 1 ? 1 : 5;
+	if (fo.init_forced && fo.init == INIT_QUANTILE && ds.d != 1) {
 		rc = usage_error("%s", "--init quantile works on one column; use kmeans");
 		goto out;
 	}
@@ -986,6 +989,8 @@ run(int argc, char **argv)
 		char init_display[4200];
 		if (init_model_path != NULL)
 			snprintf(init_display, sizeof init_display, "model:%s", init_model_path);
+		else if (!fo.init_forced)
+			snprintf(init_display, sizeof init_display, "search");
 		else
 			snprintf(init_display, sizeof init_display, "%s", init_name(fo.init));
 		struct report_info ri = { display, &ds, &fr,

@@ -683,7 +683,7 @@ test_degenerate(void)
 		struct fit_options fo;
 		struct fit_result fr;
 		struct gm_error err;
-		size_t fitted = 0, failed = 0, bad = 0, nan_seen = 0;
+		size_t fitted = 0, failed = 0, bad = 0, nan_seen = 0, flagged = 0, hidden = 0;
 		int rc;
 
 		memset(&fo, 0, sizeof fo);
@@ -716,17 +716,32 @@ test_degenerate(void)
 				bad++;
 				continue;
 			}
+			if (fm->verdict != FIT_USABLE) {
+				flagged += fm->g == NULL && fm->message[0] != '\0';
+				bad += fm->g != NULL || fm->message[0] == '\0';
+				continue;
+			}
 			fitted++;
+			/* A usable model never has a degenerate component. */
+			{
+				char why[400];
+				hidden += fit_degenerate(fm->g, (double)ds.n, &regs[r], why, sizeof why) >= 0;
+			}
 			nan_seen += !isfinite(fm->res.loglik) + !isfinite(fm->res.mean_loglik) +
-				    !isfinite(fm->bic) + !isfinite(fm->aic);
+				    !isfinite(fm->bic) + !isfinite(fm->aic) + !isfinite(fm->icl) +
+				    !isfinite(fm->entropy);
 			for (size_t j = 0; j < fm->g->k; j++)
 				nan_seen += !isfinite(fm->g->weight[j]) + !isfinite(fm->g->mean[j]) +
 					    !isfinite(fm->g->cov[j]) + !(fm->g->cov[j] > 0.0) +
 					    !isfinite(fm->g->logdet[j]) + !isfinite(fm->g->logw[j]);
 		}
-		tap_diag("degenerate data, reg %s: %zu models fitted, %zu GM_ENUMERIC, "
-			 "chosen K = %zu %s", regname[r], fitted, failed,
+		tap_diag("degenerate data, reg %s: %zu models fitted, %zu GM_ENUMERIC, %zu degenerate, "
+			 "chosen K = %zu %s", regname[r], fitted, failed, flagged,
 			 fr.models[fr.chosen].k, gmm_cov_name(fr.models[fr.chosen].cov));
+		tap_ok(hidden == 0, "degenerate data, reg %s: no usable model has a degenerate "
+		       "component (%zu have)", regname[r], hidden);
+		tap_ok(fr.models[fr.chosen].verdict == FIT_USABLE && fr.models[fr.chosen].g != NULL,
+		       "degenerate data, reg %s: the chosen model is usable", regname[r]);
 		tap_ok(bad == 0, "degenerate data, reg %s: every model is fitted or "
 		       "GM_ENUMERIC (%zu other statuses)", regname[r], bad);
 		tap_ok(nan_seen == 0, "degenerate data, reg %s: every fitted model is finite, "
