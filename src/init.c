@@ -1,5 +1,31 @@
 /*
  * init.c - starting points for EM (see init.h).
+ *
+ * Scale-free starts: every distance a start measures (k-means++ seeding,
+ * Lloyd steps, nearest-centre groups, the hc merges) is on standardised
+ * columns, sum_c ((x_c - y_c) / sd_c)^2 with sd_c the column's weighted
+ * sd over the data (1 for a column with no spread), so a change of units
+ * (x -> a x + b per column, a > 0) gives the same groups.  Centres and
+ * the models made from them stay in the data's units.
+ *
+ * The hc start: model-based hierarchical agglomeration (Fraley 1998;
+ * Scrucca and Raftery 2015 on its use for EM starts) with the criterion
+ * of the spherical, equal-volume model (EII): merging clusters i and j
+ * lowers the classification likelihood by an increasing function of
+ * Ward's cost W_i W_j / (W_i + W_j) |c_i - c_j|^2 (W the clusters'
+ * weights, c their centroids), so the pair with the least cost merges.
+ * It runs on at most HC_ROWS rows (every s-th, the same rows every time),
+ * standardised; identical rows are first collapsed into one weighted
+ * point, so tied rows always start together, and frequency weights
+ * count.  The merges come from the nearest-neighbour chain (exact for
+ * Ward's reducible criterion, O(m^2 d) time and O(m d) memory for m
+ * points, costs computed from the centroids as needed), are sorted by
+ * cost (ties in merge order) and replayed with union-find to cut at any
+ * K.  Ties go to the lowest index.  The start is then the K groups'
+ * weights, means and covariances over the subset's rows.  The VVV
+ * criterion (mclust's default) is not implemented: on standardised
+ * columns Ward's recovers the elongated cluster of tests/unit-init.c, and
+ * it needs no covariance of the small clusters of the early merges.
  */
 #include <config.h>
 
@@ -38,7 +64,40 @@ struct labeller {
 	const double *centres;	/* k*d, for nearest-centre labels */
 	const double *cuts;	/* k-1 upper bounds, for quantile labels */
 	size_t k, d;
+	const double *inv_sd;	/* d: 1 / each column's sd, for nearest-centre labels */
 };
+
+/*
+ * 1 / the weighted sd over ds of each column (1 for a column with no
+ * spread) into inv_sd[d], and the means into mean[d] when not NULL: the
+ * starts measure distances on standardised columns, so units do not
+ * matter.
+ */
+static void
+column_scales(const struct dataset *ds, double *inv_sd, double *mean)
+{
+	for (size_t c = 0; c < ds->d; c++) {
+		double mu, var, sd;
+		dataset_column_moments(ds, c, &mu, &var);
+		sd = sqrt(var);
+		inv_sd[c] = sd > 0.0 && isfinite(sd) ? 1.0 / sd : 1.0;
+		if (mean != NULL)
+			mean[c] = mu;
+	}
+}
+
+/* Squared distance of x and y on standardised columns. */
+static double
+std_dist2(const double *x, const double *y, const double *inv_sd, size_t d)
+{
+	double s = 0.0;
+
+	for (size_t c = 0; c < d; c++) {
+		double t = (x[c] - y[c]) * inv_sd[c];
+		s += t * t;
+	}
+	return s;
+}
 
 static size_t
 nearest_centre(const struct labeller *lb, const double *x)
@@ -47,11 +106,7 @@ nearest_centre(const struct labeller *lb, const double *x)
 	double bd = INFINITY;
 
 	for (size_t j = 0; j < lb->k; j++) {
-		double s = 0.0;
-		for (size_t c = 0; c < lb->d; c++) {
-			double t = x[c] - lb->centres[j * lb->d + c];
-			s += t * t;
-		}
+		double s = std_dist2(x, lb->centres + j * lb->d, lb->inv_sd, lb->d);
 		if (s < bd) {
 			bd = s;
 			best = j;
@@ -189,11 +244,15 @@ from_labels(const struct dataset *ds, const struct labeller *lb,
 	return rc;
 }
 
+/* Groups of the nearest of the means (on standardised columns). */
 static int
-from_means(const struct dataset *ds, const double *means, const double *reg,
-	   struct gmm *g, struct gm_error *err)
+from_means(const struct dataset *ds, const double *means, const double *inv_sd,
+	   const double *reg, struct gmm *g, struct gm_error *err)
 {
-	struct labeller lb = { nearest_centre, means, NULL, g->k, g->d };
+	struct labeller lb = {
+		.label = nearest_centre, .centres = means, .k = g->k, .d = g->d,
+		.inv_sd = inv_sd
+	};
 
 	return from_labels(ds, &lb, reg, g, err);
 }
@@ -215,7 +274,7 @@ quantile_start(const struct dataset *ds, const double *reg, struct gmm *g,
 	const size_t m = (ds->n + step - 1) / step;
 	double *cuts = malloc((k > 1 ? k - 1 : 1) * sizeof *cuts);
 	double *x = malloc(m * sizeof *x), *w = ds->w ? malloc(m * sizeof *w) : NULL;
-	struct labeller lb = { quantile_group, NULL, NULL, k, 1 };
+	struct labeller lb = { .label = quantile_group, .k = k, .d = 1 };
 	double wsum = 0.0, acc = 0.0;
 	size_t j = 0;
 	int rc;
@@ -248,9 +307,13 @@ quantile_start(const struct dataset *ds, const double *reg, struct gmm *g,
 	return rc;
 }
 
-/* k-means++ seeding (Arthur and Vassilvitskii, 2007) into centres[k*d]. */
+/*
+ * k-means++ seeding (Arthur and Vassilvitskii, 2007) into centres[k*d],
+ * with distances on standardised columns.
+ */
 static int
-kmeanspp(const struct dataset *ds, size_t k, struct rng *rng, double *centres)
+kmeanspp(const struct dataset *ds, size_t k, const double *inv_sd,
+	 struct rng *rng, double *centres)
 {
 	const size_t n = ds->n, d = ds->d;
 	double *dist = malloc(n * sizeof *dist), total = 0.0;
@@ -271,15 +334,8 @@ kmeanspp(const struct dataset *ds, size_t k, struct rng *rng, double *centres)
 		}
 	}
 	memcpy(centres, ds_x(ds, pick, 1), d * sizeof *centres);
-	for (size_t i = 0; i < n; i++) {
-		const double *x = ds_x(ds, i, 1);
-		double s = 0.0;
-		for (size_t c = 0; c < d; c++) {
-			double t = x[c] - centres[c];
-			s += t * t;
-		}
-		dist[i] = s * ds_wt(ds, i);
-	}
+	for (size_t i = 0; i < n; i++)
+		dist[i] = std_dist2(ds_x(ds, i, 1), centres, inv_sd, d) * ds_wt(ds, i);
 	for (size_t j = 1; j < k; j++) {
 		double u, acc = 0.0;
 		total = 0.0;
@@ -301,13 +357,8 @@ kmeanspp(const struct dataset *ds, size_t k, struct rng *rng, double *centres)
 		}
 		memcpy(centres + j * d, ds_x(ds, pick, 1), d * sizeof *centres);
 		for (size_t i = 0; i < n; i++) {
-			const double *x = ds_x(ds, i, 1);
-			double s = 0.0;
-			for (size_t c = 0; c < d; c++) {
-				double t = x[c] - centres[j * d + c];
-				s += t * t;
-			}
-			s *= ds_wt(ds, i);
+			double s = std_dist2(ds_x(ds, i, 1), centres + j * d, inv_sd, d) *
+				   ds_wt(ds, i);
 			if (s < dist[i])
 				dist[i] = s;
 		}
@@ -316,12 +367,20 @@ kmeanspp(const struct dataset *ds, size_t k, struct rng *rng, double *centres)
 	return 0;
 }
 
-/* Lloyd's steps from the given centres (at most iters, or until stable). */
+/*
+ * Lloyd's steps from the given centres (at most iters, or until stable),
+ * rows going to the nearest centre on standardised columns; the centres
+ * stay in the data's units.
+ */
 static int
-lloyd(const struct dataset *ds, size_t k, double *centres, int iters)
+lloyd(const struct dataset *ds, size_t k, const double *inv_sd, double *centres,
+      int iters)
 {
 	const size_t d = ds->d;
-	struct labeller lb = { nearest_centre, centres, NULL, k, d };
+	struct labeller lb = {
+		.label = nearest_centre, .centres = centres, .k = k, .d = d,
+		.inv_sd = inv_sd
+	};
 	struct em_stats st;
 
 	if (em_stats_init(&st, k, d, 0))
@@ -403,7 +462,13 @@ given_start(const struct dataset *ds, const struct init_given *gv,
 				    "--init given needs --means");
 	if (gv->sds == NULL) {
 		/* Weights and covariances from the nearest-mean groups; the means as given. */
-		int rc = from_means(ds, gv->means, reg, g, err);
+		double *inv_sd = malloc(d * sizeof *inv_sd);
+		int rc;
+		if (inv_sd == NULL)
+			return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+		column_scales(ds, inv_sd, NULL);
+		rc = from_means(ds, gv->means, inv_sd, reg, g, err);
+		free(inv_sd);
 		if (rc != GM_OK)
 			return rc;
 		memcpy(g->mean, gv->means, k * d * sizeof *g->mean);
@@ -434,12 +499,71 @@ prepare:
 	return GM_OK;
 }
 
+/* K distinct random rows as centres (Floyd's sampling needs no n-sized array). */
+static int
+random_rows(const struct dataset *ds, size_t k, struct rng *rng, double *centres)
+{
+	size_t *idx = malloc(k * sizeof *idx);
+
+	if (idx == NULL)
+		return -1;
+	for (size_t j = 0, t = ds->n - k; j < k; j++, t++) {
+		size_t pick = (size_t)rng_below(rng, t + 1), dup = 0;
+		for (size_t q = 0; q < j; q++)
+			dup |= idx[q] == pick;
+		idx[j] = dup ? t : pick;
+	}
+	for (size_t j = 0; j < k; j++)
+		memcpy(centres + j * ds->d, ds_x(ds, idx[j], 1), ds->d * sizeof *centres);
+	free(idx);
+	return 0;
+}
+
+/*
+ * k-means++ seeds (and, for INIT_KMEANS, Lloyd steps) on at most
+ * KMEANS_SAMPLE rows, every step-th: on large data the centres hardly move
+ * with more, and (with several processes) the sample is all that travels
+ * to rank 0.  The groups' statistics are then taken over all rows.
+ */
+static int
+kmeans_centres(const struct dataset *ds, enum init_method m, size_t k,
+	       const double *inv_sd, struct rng *rng, double *centres)
+{
+	struct dataset smp;
+	const struct dataset *kd = ds;
+	int bad;
+
+	memset(&smp, 0, sizeof smp);
+	if (ds->n > KMEANS_SAMPLE) {
+		size_t step = ds->n / KMEANS_SAMPLE + 1;
+		smp.d = ds->d;
+		smp.n = (ds->n + step - 1) / step;
+		smp.x = malloc(smp.n * smp.d * sizeof *smp.x);
+		smp.w = ds->w ? malloc(smp.n * sizeof *smp.w) : NULL;
+		if (smp.x == NULL || (ds->w != NULL && smp.w == NULL)) {
+			free(smp.x);
+			free(smp.w);
+			return -1;
+		}
+		dataset_every(ds, step, smp.x, smp.w);
+		kd = &smp;
+	}
+	bad = kmeanspp(kd, k, inv_sd, rng, centres) ||
+	      (m == INIT_KMEANS && lloyd(kd, k, inv_sd, centres, 10));
+	free(smp.x);
+	free(smp.w);
+	return bad ? -1 : 0;
+}
+
+static int hc_start(const struct dataset *ds, const struct init_hc *hc,
+		    const double *reg, struct gmm *g, struct gm_error *err);
+
 int
 init_model(const struct dataset *ds, enum init_method m,
 	   const struct init_given *given, const double *reg, struct rng *rng,
 	   struct gmm *g, struct gm_error *err)
 {
-	double *centres;
+	double *centres, *inv_sd;
 	int rc;
 
 	switch (m) {
@@ -453,87 +577,449 @@ init_model(const struct dataset *ds, enum init_method m,
 	case INIT_GIVEN:
 		return given_start(ds, given, reg, g, err);
 	case INIT_HC:
-		m = INIT_KMEANS;	/* until the hc start is written */
-		break;
+		return hc_start(ds, given ? given->hc : NULL, reg, g, err);
 	default:
 		break;
 	}
 	centres = malloc(g->k * g->d * sizeof *centres);
-	if (centres == NULL)
+	inv_sd = malloc(g->d * sizeof *inv_sd);
+	if (centres == NULL || inv_sd == NULL) {
+		free(centres);
+		free(inv_sd);
 		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
-	if (m == INIT_RANDOM_ROWS) {
-		/* K distinct row indices (Floyd's sampling needs no n-sized array). */
-		size_t *idx = malloc(g->k * sizeof *idx);
-		if (idx == NULL) {
-			free(centres);
-			return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
-		}
-		for (size_t j = 0, t = ds->n - g->k; j < g->k; j++, t++) {
-			size_t pick = (size_t)rng_below(rng, t + 1), dup = 0;
-			for (size_t q = 0; q < j; q++)
-				dup |= idx[q] == pick;
-			idx[j] = dup ? t : pick;
-		}
-		for (size_t j = 0; j < g->k; j++)
-			memcpy(centres + j * g->d, ds_x(ds, idx[j], 1), g->d * sizeof *centres);
-		free(idx);
-	} else {
-		/*
-		 * k-means on at most KMEANS_SAMPLE rows, every step-th: on large
-		 * data its centres hardly move with more, and (with several
-		 * processes) the sample is all that travels to rank 0.  The
-		 * groups' statistics below are taken over all rows.
-		 */
-		struct dataset smp;
-		const struct dataset *kd = ds;
-		int bad;
-
-		memset(&smp, 0, sizeof smp);
-		if (ds->n > KMEANS_SAMPLE) {
-			size_t step = ds->n / KMEANS_SAMPLE + 1;
-			smp.d = ds->d;
-			smp.n = (ds->n + step - 1) / step;
-			smp.x = malloc(smp.n * smp.d * sizeof *smp.x);
-			smp.w = ds->w ? malloc(smp.n * sizeof *smp.w) : NULL;
-			if (smp.x == NULL || (ds->w != NULL && smp.w == NULL)) {
-				free(smp.x);
-				free(smp.w);
-				free(centres);
-				return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
-			}
-			dataset_every(ds, step, smp.x, smp.w);
-			kd = &smp;
-		}
-		bad = kmeanspp(kd, g->k, rng, centres) ||
-		      (m == INIT_KMEANS && lloyd(kd, g->k, centres, 10));
-		free(smp.x);
-		free(smp.w);
-		if (bad) {
-			free(centres);
-			return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
-		}
 	}
-	rc = from_means(ds, centres, reg, g, err);
+	column_scales(ds, inv_sd, NULL);
+	if (m == INIT_RANDOM_ROWS)
+		rc = random_rows(ds, g->k, rng, centres);
+	else
+		rc = kmeans_centres(ds, m, g->k, inv_sd, rng, centres);
+	if (rc != 0)
+		rc = gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	else
+		rc = from_means(ds, centres, inv_sd, reg, g, err);
 	free(centres);
+	free(inv_sd);
 	return rc;
 }
 
+/* ------------------------------------------------------------ hc */
+
+#define HC_ROWS 2000		/* rows the hc start agglomerates, at most */
+
 struct init_hc {
-	size_t n;
+	size_t n, d;		/* the data set it was made for */
+	size_t m, step;		/* rows of the subset: every step-th row */
+	double *x, *w;		/* m*d and m: the subset's rows (data units), weights */
+	size_t *point;		/* m: each row's distinct point; HC_NONE for weight 0 */
+	size_t np;		/* distinct points (with weight) */
+	size_t *ma, *mb;	/* np - 1 merges, in cost order: a point of each side */
 };
+
+#define HC_NONE ((size_t)-1)
+
+/* Comparison for sort_idx: whether item a goes strictly before item b. */
+typedef int (*before_fn)(const void *ctx, size_t a, size_t b);
+
+/*
+ * Sort idx[0..n) stably by before (bottom-up merge sort, tmp of n
+ * entries): items that compare equal keep their order.
+ */
+static void
+sort_idx(size_t *idx, size_t *tmp, size_t n, before_fn before, const void *ctx)
+{
+	size_t *src = idx, *dst = tmp;
+
+	for (size_t width = 1; width < n; width *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * width) {
+			size_t mid = lo + width < n ? lo + width : n;
+			size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+			size_t i = lo, j = mid, o = lo;
+			while (i < mid && j < hi)
+				dst[o++] = before(ctx, src[j], src[i]) ? src[j++] : src[i++];
+			while (i < mid)
+				dst[o++] = src[i++];
+			while (j < hi)
+				dst[o++] = src[j++];
+		}
+		size_t *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != idx)
+		memcpy(idx, src, n * sizeof *idx);
+}
+
+struct rows_ctx {
+	const double *x;
+	size_t d;
+};
+
+/* Row a before row b in lexicographic order of their values. */
+static int
+row_before(const void *ctx, size_t a, size_t b)
+{
+	const struct rows_ctx *rc = ctx;
+	const double *x = rc->x + a * rc->d, *y = rc->x + b * rc->d;
+
+	for (size_t c = 0; c < rc->d; c++) {
+		if (x[c] < y[c])
+			return 1;
+		if (x[c] > y[c])
+			return 0;
+	}
+	return 0;
+}
+
+/* Merge a before merge b by cost (ties: merge order, kept by the stable sort). */
+static int
+cost_before(const void *ctx, size_t a, size_t b)
+{
+	const double *cost = ctx;
+
+	return cost[a] < cost[b];
+}
+
+/*
+ * Collapse identical rows of the subset (of positive weight) into
+ * distinct points, numbered in the order of their first row: point[i]
+ * for each row, and the number of points in hc->np.
+ */
+static int
+hc_points(struct init_hc *hc)
+{
+	const size_t m = hc->m, d = hc->d;
+	size_t *idx = malloc(m * sizeof *idx), *tmp = malloc(m * sizeof *tmp);
+	size_t nw = 0;
+	struct rows_ctx ctx = { hc->x, d };
+
+	if (idx == NULL || tmp == NULL) {
+		free(idx);
+		free(tmp);
+		return -1;
+	}
+	for (size_t i = 0; i < m; i++) {
+		hc->point[i] = HC_NONE;
+		if (hc->w[i] > 0.0)
+			idx[nw++] = i;
+	}
+	sort_idx(idx, tmp, nw, row_before, &ctx);
+	/* tmp[i]: the first row (lowest index, by stability) equal to row i. */
+	for (size_t s = 0, first = 0; s < nw; s++) {
+		if (s == 0 || row_before(&ctx, idx[s - 1], idx[s]))
+			first = idx[s];
+		tmp[idx[s]] = first;
+	}
+	hc->np = 0;
+	for (size_t i = 0; i < m; i++)
+		if (hc->w[i] > 0.0)
+			hc->point[i] = tmp[i] == i ? hc->np++ : hc->point[tmp[i]];
+	free(idx);
+	free(tmp);
+	return 0;
+}
+
+/* Ward's cost of merging clusters i and j: Wi Wj / (Wi + Wj) |ci - cj|^2. */
+static double
+ward_cost(const double *c, const double *wt, size_t d, size_t i, size_t j)
+{
+	double s = 0.0;
+
+	for (size_t p = 0; p < d; p++) {
+		double t = c[i * d + p] - c[j * d + p];
+		s += t * t;
+	}
+	return wt[i] * wt[j] / (wt[i] + wt[j]) * s;
+}
+
+/*
+ * Ward agglomeration of np points (centroids c, np*d, and weights wt,
+ * both overwritten) by the nearest-neighbour chain: grow a chain of
+ * nearest neighbours from the lowest active cluster until two are each
+ * other's nearest, merge them (the union lives in the lower index), and
+ * go on from the rest of the chain.  Nearest: the lowest cost, ties to
+ * the chain's previous cluster, then to the lowest index; so costs fall
+ * strictly along the chain and it ends.  Merge t joins ma[t] and mb[t]
+ * at cost[t].
+ */
+static int
+hc_chain(size_t np, size_t d, double *c, double *wt, size_t *ma, size_t *mb,
+	 double *cost)
+{
+	size_t *chain = malloc(np * sizeof *chain), len = 0, low = 0, nm = 0;
+	unsigned char *active = malloc(np);
+
+	if (chain == NULL || active == NULL) {
+		free(chain);
+		free(active);
+		return -1;
+	}
+	memset(active, 1, np);
+	while (nm + 1 < np) {
+		size_t a, prev, b;
+		double bc;
+		if (len == 0) {
+			while (!active[low])
+				low++;
+			chain[len++] = low;
+		}
+		a = chain[len - 1];
+		prev = len >= 2 ? chain[len - 2] : HC_NONE;
+		b = prev;
+		bc = prev != HC_NONE ? ward_cost(c, wt, d, a, prev) : INFINITY;
+		for (size_t j = 0; j < np; j++) {
+			double t;
+			if (!active[j] || j == a)
+				continue;
+			t = ward_cost(c, wt, d, a, j);
+			if (t < bc || b == HC_NONE) {
+				bc = t;
+				b = j;
+			}
+		}
+		if (b != prev) {
+			chain[len++] = b;
+			continue;
+		}
+		/* a and b are each other's nearest: merge them into the lower. */
+		size_t lo = a < b ? a : b, hi = a < b ? b : a;
+		double wl = wt[lo], wh = wt[hi];
+		for (size_t p = 0; p < d; p++)
+			c[lo * d + p] = (wl * c[lo * d + p] + wh * c[hi * d + p]) / (wl + wh);
+		wt[lo] = wl + wh;
+		active[hi] = 0;
+		ma[nm] = lo;
+		mb[nm] = hi;
+		cost[nm++] = bc;
+		len -= 2;
+	}
+	free(chain);
+	free(active);
+	return 0;
+}
+
+/*
+ * The dendrogram of the distinct points: their standardised centroids
+ * and weights, Ward's agglomeration, and the merges sorted by cost (ties
+ * in merge order) into hc->ma, hc->mb.
+ */
+static int
+hc_dendrogram(const struct dataset *ds, struct init_hc *hc)
+{
+	const size_t np = hc->np, d = hc->d, nm = np > 0 ? np - 1 : 0;
+	double *c = malloc((np * d + 1) * sizeof *c), *wt = calloc(np + 1, sizeof *wt);
+	double *cost = malloc((nm + 1) * sizeof *cost), *mean = malloc(d * sizeof *mean);
+	double *inv_sd = malloc(d * sizeof *inv_sd);
+	size_t *ma = malloc((nm + 1) * sizeof *ma), *mb = malloc((nm + 1) * sizeof *mb);
+	size_t *idx = malloc((nm + 1) * sizeof *idx), *tmp = malloc((nm + 1) * sizeof *tmp);
+	int rc = -1;
+
+	if (c == NULL || wt == NULL || cost == NULL || mean == NULL || inv_sd == NULL ||
+	    ma == NULL || mb == NULL || idx == NULL || tmp == NULL)
+		goto out;
+	column_scales(ds, inv_sd, mean);
+	for (size_t i = 0; i < hc->m; i++) {
+		size_t p = hc->point[i];
+		if (p == HC_NONE)
+			continue;
+		if (!(wt[p] > 0.0))
+			for (size_t q = 0; q < d; q++)
+				c[p * d + q] = (hc->x[i * d + q] - mean[q]) * inv_sd[q];
+		wt[p] += hc->w[i];
+	}
+	if (hc_chain(np, d, c, wt, ma, mb, cost))
+		goto out;
+	for (size_t t = 0; t < nm; t++)
+		idx[t] = t;
+	sort_idx(idx, tmp, nm, cost_before, cost);
+	for (size_t t = 0; t < nm; t++) {
+		hc->ma[t] = ma[idx[t]];
+		hc->mb[t] = mb[idx[t]];
+	}
+	rc = 0;
+out:
+	free(c);
+	free(wt);
+	free(cost);
+	free(mean);
+	free(inv_sd);
+	free(ma);
+	free(mb);
+	free(idx);
+	free(tmp);
+	return rc;
+}
 
 int
 init_hc_new(const struct dataset *ds, struct init_hc **out, struct gm_error *err)
 {
-	*out = calloc(1, sizeof **out);
-	if (*out == NULL)
+	struct init_hc *hc = calloc(1, sizeof *hc);
+	size_t step = ds->n <= HC_ROWS ? 1 : (ds->n + HC_ROWS - 1) / HC_ROWS;
+
+	*out = NULL;
+	if (hc == NULL)
 		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
-	(*out)->n = ds->n;
+	hc->n = ds->n;
+	hc->d = ds->d;
+	hc->step = step;
+	hc->m = (ds->n + step - 1) / step;
+	hc->x = malloc((hc->m * hc->d + 1) * sizeof *hc->x);
+	hc->w = malloc((hc->m + 1) * sizeof *hc->w);
+	hc->point = malloc((hc->m + 1) * sizeof *hc->point);
+	hc->ma = malloc((hc->m + 1) * sizeof *hc->ma);
+	hc->mb = malloc((hc->m + 1) * sizeof *hc->mb);
+	if (hc->x == NULL || hc->w == NULL || hc->point == NULL || hc->ma == NULL ||
+	    hc->mb == NULL)
+		goto oom;
+	dataset_every(ds, step, hc->x, hc->w);
+	if (hc_points(hc) || hc_dendrogram(ds, hc))
+		goto oom;
+	*out = hc;
 	return GM_OK;
+oom:
+	init_hc_free(hc);
+	return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 }
 
 void
 init_hc_free(struct init_hc *hc)
 {
+	if (hc == NULL)
+		return;
+	free(hc->x);
+	free(hc->w);
+	free(hc->point);
+	free(hc->ma);
+	free(hc->mb);
 	free(hc);
+}
+
+static size_t
+uf_find(size_t *parent, size_t i)
+{
+	while (parent[i] != i) {
+		parent[i] = parent[parent[i]];
+		i = parent[i];
+	}
+	return i;
+}
+
+/*
+ * The dendrogram cut at k groups (k <= hc->np): the first np - k merges
+ * replayed with union-find; group[i] for each subset row, the groups
+ * numbered in the order of their first point (rows of weight 0 go to
+ * group 0, where they weigh nothing).
+ */
+static int
+hc_cut(const struct init_hc *hc, size_t k, size_t *group)
+{
+	const size_t np = hc->np;
+	size_t *parent = malloc((np + 1) * sizeof *parent);
+	size_t *id = malloc((np + 1) * sizeof *id), next = 0;
+
+	if (parent == NULL || id == NULL) {
+		free(parent);
+		free(id);
+		return -1;
+	}
+	for (size_t p = 0; p < np; p++) {
+		parent[p] = p;
+		id[p] = HC_NONE;
+	}
+	for (size_t t = 0; t + k < np; t++) {
+		size_t a = uf_find(parent, hc->ma[t]), b = uf_find(parent, hc->mb[t]);
+		if (a < b)
+			parent[b] = a;
+		else
+			parent[a] = b;
+	}
+	for (size_t p = 0; p < np; p++) {
+		size_t r = uf_find(parent, p);
+		if (id[r] == HC_NONE)
+			id[r] = next++;
+		id[p] = id[r];
+	}
+	for (size_t i = 0; i < hc->m; i++)
+		group[i] = hc->point[i] == HC_NONE ? 0 : id[hc->point[i]];
+	free(parent);
+	free(id);
+	return 0;
+}
+
+/* The start from the k groups of hc's subset (statistics on the subset rows). */
+static int
+hc_model(const struct init_hc *hc, const double *reg, struct gmm *g,
+	 struct gm_error *err)
+{
+	const size_t k = g->k, d = g->d, m = hc->m;
+	struct dataset smp;
+	struct em_stats st, blk;
+	size_t *group = malloc(m * sizeof *group);
+	double *r = malloc(EM_BLOCK * k * sizeof *r);
+	int rc;
+
+	if (group == NULL || r == NULL || em_stats_init(&st, k, d, 1)) {
+		free(group);
+		free(r);
+		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	}
+	if (em_stats_init(&blk, k, d, 1) || hc_cut(hc, k, group)) {
+		em_stats_free(&st);
+		free(group);
+		free(r);
+		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	}
+	em_stats_zero(&st);
+	for (size_t lo = 0; lo < m; lo += EM_BLOCK) {
+		size_t rows = m - lo < EM_BLOCK ? m - lo : EM_BLOCK;
+		memset(r, 0, rows * k * sizeof *r);
+		for (size_t i = 0; i < rows; i++)
+			r[i * k + group[lo + i]] = 1.0;
+		em_block_stats(hc->x + lo * d, hc->w + lo, r, rows, &blk);
+		em_stats_merge(&st, &blk);
+	}
+	memset(&smp, 0, sizeof smp);
+	smp.n = m;
+	smp.d = d;
+	smp.x = hc->x;
+	smp.w = hc->w;
+	rc = model_from_groups(&smp, &st, NULL, reg, g, err);
+	em_stats_free(&st);
+	em_stats_free(&blk);
+	free(group);
+	free(r);
+	return rc;
+}
+
+/* INIT_HC: cut hc (or a dendrogram made now, when NULL) at g->k. */
+static int
+hc_start(const struct dataset *ds, const struct init_hc *hc, const double *reg,
+	 struct gmm *g, struct gm_error *err)
+{
+	struct init_hc *own = NULL;
+	int rc;
+
+	if (hc == NULL) {
+		rc = init_hc_new(ds, &own, err);
+		if (rc != GM_OK)
+			return rc;
+		hc = own;
+	} else if (hc->n != ds->n || hc->d != ds->d) {
+		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0,
+				    "the hc dendrogram was made for other data");
+	}
+	if (hc->np < g->k) {
+		if (hc->step == 1)
+			rc = gm_error_set(err, GM_ENUMERIC, NULL, 0, 0,
+					  "the data have only %zu distinct rows, fewer than K = %zu",
+					  hc->np, g->k);
+		else
+			rc = gm_error_set(err, GM_ENUMERIC, NULL, 0, 0,
+					  "the %zu rows the hc start uses (every %zu-th of %zu) have "
+					  "only %zu distinct rows, fewer than K = %zu",
+					  hc->m, hc->step, ds->n, hc->np, g->k);
+	} else {
+		rc = hc_model(hc, reg, g, err);
+	}
+	init_hc_free(own);
+	return rc;
 }

@@ -5,7 +5,10 @@
  * state: quantile (1-D: the sorted rows cut into K groups of equal
  * weight), kmeans++ (D^2 seeding), kmeans (k-means++ then Lloyd steps),
  * random (random responsibilities), random-rows (K distinct rows as
- * means) and given (the user's means, and optionally sds and weights).
+ * means), given (the user's means, and optionally sds and weights) and
+ * hc (Ward's agglomeration of at most 2000 rows, identical rows merged
+ * first, cut at K).  Every distance is measured on standardised columns,
+ * so the start does not depend on the columns' units.
  * Except for random and a fully given start, the start is made from a
  * hard assignment of the rows to K groups: each group's weight, mean and
  * covariance (plus the regulariser) start a component, and a group that
@@ -43,8 +46,10 @@ struct init_given {
 };
 
 /*
- * The hc dendrogram of ds, for init_model's INIT_HC at any K.  Returns
- * GM_OK with *out set, or a status with err filled.
+ * The hc dendrogram of ds, for init_model's INIT_HC at any K: made once
+ * on the subset (every s-th row, at most 2000), it holds those rows and
+ * the merges.  Returns GM_OK with *out set (free it with init_hc_free),
+ * or GM_EINTERNAL ("out of memory") with err filled and *out NULL.
  */
 int init_hc_new(const struct dataset *ds, struct init_hc **out, struct gm_error *err);
 void init_hc_free(struct init_hc *hc);
@@ -52,6 +57,9 @@ void init_hc_free(struct init_hc *hc);
 /*
  * Fill g (its k, d and covariance structure set) with a start for ds and
  * prepare it.  reg has d entries.  rng is advanced by the random methods.
+ * given may be NULL except for INIT_GIVEN; for INIT_HC, given->hc (made
+ * by init_hc_new for this ds) is cut at K, or a dendrogram is made for
+ * this call when it is NULL; fewer distinct rows than K is GM_ENUMERIC.
  * Returns GM_OK, or a status with err filled.
  */
 int init_model(const struct dataset *ds, enum init_method m,
