@@ -28,6 +28,7 @@
 #define NEIGHBOURS 6		/* splits of the K - 1 fit and merges of the K + 1 fit tried */
 #define NEIGHBOUR_RUNS 2	/* of them run to convergence */
 #define KEEP 2			/* distinct optima kept per model */
+#define BATCH 16		/* starts screened together (in parallel) */
 
 struct optimum {
 	struct gmm *g;
@@ -116,32 +117,72 @@ keep_optimum(struct mstate *st, const struct gmm *g, const struct em_result *r, 
 	return 0;
 }
 
+/* Threads for n independent EM runs on ds: 1 when ds is spread over processes. */
+static int
+run_threads(const struct ctx *c, const struct dataset *ds, size_t n)
+{
+	int t = 1;
+
+#ifdef _OPENMP
+	t = c->opt->em.threads > 0 ? c->opt->em.threads : omp_get_max_threads();
+#endif
+	if (ds->dist != NULL || n < 2)
+		t = 1;
+	return (size_t)t > n ? (int)n : t;
+}
+
 /*
- * Run EM on ds from g with eo and judge the end: 0 usable, 1 degenerate
- * (counted, why kept), 2 a numerical failure (counted), -1 a fatal error
- * (err filled).
+ * EM on ds from each of g[0..n) with eo (max_iter from maxit[i] when
+ * maxit is not NULL), the runs in parallel, each on one thread: a run's
+ * bits do not depend on the thread count, so neither do the results.
+ */
+static void
+run_many(struct ctx *c, const struct dataset *ds, struct gmm **g, size_t n,
+	 const struct em_options *eo, const size_t *maxit, struct em_result *r,
+	 struct gm_error *e, int *rc)
+{
+	const int nthr = run_threads(c, ds, n);
+	struct em_options one = *eo;
+	double t0 = clock_seconds();
+	long i;
+
+	if (nthr > 1) {
+		one.threads = 1;
+		one.progress = NULL;
+	}
+#pragma omp parallel for num_threads(nthr) schedule(dynamic)
+	for (i = 0; i < (long)n; i++) {
+		struct em_options o = one;
+		if (maxit != NULL)
+			o.max_iter = maxit[i];
+		gm_error_clear(&e[i]);
+		memset(&r[i], 0, sizeof r[i]);
+		rc[i] = em_fit(ds, g[i], &o, &r[i], &e[i]);
+	}
+	c->fr->em_seconds += clock_seconds() - t0;
+	for (size_t j = 0; j < n; j++)
+		c->fr->em_iterations += r[j].iterations;
+}
+
+/*
+ * Judge the end of a run on ds at g (status rc, error e): 0 usable, 1
+ * degenerate (counted, why kept), 2 a numerical failure (counted), -1 a
+ * fatal error (err filled).
  */
 static int
-run_em(struct ctx *c, const struct dataset *ds, struct gmm *g, const struct em_options *eo,
-       struct fit_model *fm, struct mstate *st, struct em_result *r, struct gm_error *err)
+judge(struct ctx *c, const struct dataset *ds, const struct gmm *g, int rc,
+      const struct gm_error *e, struct fit_model *fm, struct mstate *st, struct gm_error *err)
 {
-	struct gm_error e;
-	double t0 = clock_seconds(), wtot = ds == c->ds ? c->wtot : c->wtot_s;
+	double wtot = ds == c->ds ? c->wtot : c->wtot_s;
 	char why[400];
-	int rc;
 
-	gm_error_clear(&e);
-	memset(r, 0, sizeof *r);
-	rc = em_fit(ds, g, eo, r, &e);
-	c->fr->em_seconds += clock_seconds() - t0;
-	c->fr->em_iterations += r->iterations;
 	if (rc == GM_ENUMERIC) {
 		fm->search.failed++;
-		gm_error_set(&st->first, e.status, e.file, e.line, e.col, "%s", e.msg);
+		gm_error_set(&st->first, e->status, e->file, e->line, e->col, "%s", e->msg);
 		return 2;
 	}
 	if (rc != GM_OK) {
-		gm_error_set(err, e.status, e.file, e.line, e.col, "%s", e.msg);
+		gm_error_set(err, e->status, e->file, e->line, e->col, "%s", e->msg);
 		return -1;
 	}
 	if (fit_degenerate(g, wtot, c->opt->em.reg, why, sizeof why) >= 0) {
@@ -151,6 +192,18 @@ run_em(struct ctx *c, const struct dataset *ds, struct gmm *g, const struct em_o
 		return 1;
 	}
 	return 0;
+}
+
+/* One run on ds from g, judged. */
+static int
+run_em(struct ctx *c, const struct dataset *ds, struct gmm *g, const struct em_options *eo,
+       struct fit_model *fm, struct mstate *st, struct em_result *r, struct gm_error *err)
+{
+	struct gm_error e;
+	int rc;
+
+	run_many(c, ds, &g, 1, eo, NULL, r, &e, &rc);
+	return judge(c, ds, g, rc, &e, fm, st, err);
 }
 
 /* A pool of the best screened starts, best first. */
@@ -189,59 +242,91 @@ pool_free(struct pool *p)
 	p->n = 0;
 }
 
+/* Starts waiting to be screened together. */
+struct batch {
+	struct gmm *g[BATCH];
+	size_t n;
+};
+
 /*
- * Screen one start g (prepared; taken): a short EM run on the search
- * rows, then into the pool unless it failed or ended degenerate.
- * Returns 0, or -1 on a fatal error.
+ * Screen the batch's starts: short EM runs on the search rows, in
+ * parallel; then, in order, each into the pool unless it failed or ended
+ * degenerate.  Empties the batch.  Returns 0, or -1 on a fatal error.
  */
 static int
-screen_start(struct ctx *c, struct gmm *g, struct fit_model *fm, struct mstate *st,
+screen_batch(struct ctx *c, struct batch *b, struct fit_model *fm, struct mstate *st,
 	     struct pool *p, struct gm_error *err)
 {
-	struct em_result r;
-	int v;
+	struct em_result r[BATCH];
+	struct gm_error e[BATCH];
+	int rc[BATCH], fatal = 0;
 
-	fm->search.starts++;
-	v = run_em(c, c->sds, g, &c->screen, fm, st, &r, err);
-	if (v != 0) {
-		gmm_free(g);
-		return v < 0 ? -1 : 0;
+	run_many(c, c->sds, b->g, b->n, &c->screen, NULL, r, e, rc);
+	for (size_t i = 0; i < b->n; i++) {
+		int v = fatal ? 2 : judge(c, c->sds, b->g[i], rc[i], &e[i], fm, st, err);
+		fm->search.starts++;
+		if (v < 0)
+			fatal = 1;
+		if (v == 0)
+			pool_offer(p, b->g[i], &r[i]);
+		else
+			gmm_free(b->g[i]);
 	}
-	pool_offer(p, g, &r);
-	return 0;
+	b->n = 0;
+	return fatal ? -1 : 0;
+}
+
+/* Add start g (prepared; taken) to the batch, screening it when full. */
+static int
+screen_start(struct ctx *c, struct gmm *g, struct fit_model *fm, struct mstate *st,
+	     struct batch *b, struct pool *p, struct gm_error *err)
+{
+	b->g[b->n++] = g;
+	return b->n == BATCH ? screen_batch(c, b, fm, st, p, err) : 0;
 }
 
 /*
  * Run the pool's starts on to convergence on the search rows (each
- * within --max-iter M steps from its start); empties the pool.
+ * within --max-iter M steps from its start), in parallel; empties the
+ * pool.
  */
 static int
 run_pool(struct ctx *c, struct pool *p, struct fit_model *fm, struct mstate *st,
 	 struct gm_error *err)
 {
-	int rc = 0;
+	struct em_result r[LONG_RUNS];
+	struct gm_error e[LONG_RUNS];
+	struct gmm *g[LONG_RUNS];
+	size_t maxit[LONG_RUNS], idx[LONG_RUNS], m = 0;
+	int rc[LONG_RUNS], out = 0;
 
-	for (size_t i = 0; i < p->n && rc == 0; i++) {
-		struct em_options eo = c->full;
-		struct em_result r = p->r[i];
-		size_t done = p->r[i].iterations;
+	/* Those whose screening used up --max-iter are done. */
+	for (size_t i = 0; i < p->n; i++)
+		if (p->r[i].iterations < c->full.max_iter) {
+			g[m] = p->g[i];
+			maxit[m] = c->full.max_iter - p->r[i].iterations;
+			idx[m++] = i;
+		}
+	run_many(c, c->sds, g, m, &c->full, maxit, r, e, rc);
+	for (size_t i = 0, j = 0; i < p->n; i++) {
+		struct em_result ri = p->r[i];
 		int v = 0;
-
 		fm->search.run++;
-		if (done < eo.max_iter) {
-			eo.max_iter -= done;
-			v = run_em(c, c->sds, p->g[i], &eo, fm, st, &r, err);
-			r.iterations += done;
+		if (j < m && idx[j] == i) {
+			v = out ? 2 : judge(c, c->sds, p->g[i], rc[j], &e[j], fm, st, err);
+			ri = r[j];
+			ri.iterations += p->r[i].iterations;
+			j++;
 		}
 		if (v < 0)
-			rc = -1;
-		else if (v == 0 && keep_optimum(st, p->g[i], &r, c->sds == c->ds)) {
+			out = -1;
+		else if (v == 0 && !out && keep_optimum(st, p->g[i], &ri, c->sds == c->ds)) {
 			gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
-			rc = -1;
+			out = -1;
 		}
 	}
 	pool_free(p);
-	return rc;
+	return out;
 }
 
 /* The method of generated start s when the search is not forced. */
@@ -483,7 +568,7 @@ merge_components(const struct gmm *g, size_t a, size_t b, double *cost)
 /* Screen the splits of the K - 1 fit prev (the heaviest, widest NEIGHBOURS components). */
 static int
 screen_splits(struct ctx *c, const struct gmm *prev, struct fit_model *fm,
-	      struct mstate *st, struct pool *p, struct gm_error *err)
+	      struct mstate *st, struct batch *bt, struct pool *p, struct gm_error *err)
 {
 	const size_t d = prev->d;
 	double score[NEIGHBOURS];
@@ -508,7 +593,7 @@ screen_splits(struct ctx *c, const struct gmm *prev, struct fit_model *fm,
 	}
 	for (size_t i = 0; i < np; i++) {
 		struct gmm *h = split_component(prev, pick[i], c->colvar);
-		if (h != NULL && screen_start(c, h, fm, st, p, err))
+		if (h != NULL && screen_start(c, h, fm, st, bt, p, err))
 			return -1;
 	}
 	return 0;
@@ -517,7 +602,7 @@ screen_splits(struct ctx *c, const struct gmm *prev, struct fit_model *fm,
 /* Screen the merges of the K + 1 fit next (the NEIGHBOURS cheapest pairs). */
 static int
 screen_merges(struct ctx *c, const struct gmm *next, struct fit_model *fm,
-	      struct mstate *st, struct pool *p, struct gm_error *err)
+	      struct mstate *st, struct batch *bt, struct pool *p, struct gm_error *err)
 {
 	double cost[NEIGHBOURS];
 	size_t pa[NEIGHBOURS], pb[NEIGHBOURS], np = 0;
@@ -546,7 +631,7 @@ screen_merges(struct ctx *c, const struct gmm *next, struct fit_model *fm,
 	for (size_t i = 0; i < np; i++) {
 		double q;
 		struct gmm *h = merge_components(next, pa[i], pb[i], &q);
-		if (h != NULL && screen_start(c, h, fm, st, p, err))
+		if (h != NULL && screen_start(c, h, fm, st, bt, p, err))
 			return -1;
 	}
 	return 0;
@@ -575,11 +660,13 @@ search_model(struct ctx *c, struct fit_model *fm, struct mstate *st, int generat
 {
 	const size_t ns = generate ? n_starts(c, fm) : 0;
 	struct pool p, q;
+	struct batch bt;
 	struct rng rng;
 
 	/* The generated starts and the neighbours' compete in pools of their own. */
 	memset(&p, 0, sizeof p);
 	memset(&q, 0, sizeof q);
+	bt.n = 0;
 	p.cap = LONG_RUNS;
 	q.cap = NEIGHBOUR_RUNS;
 	/* The same seed for every (K, structure). */
@@ -603,16 +690,22 @@ search_model(struct ctx *c, struct fit_model *fm, struct mstate *st, int generat
 	for (size_t s = 0; s < ns; s++) {
 		struct gmm *g;
 		int v = make_start(c, s, &rng, fm, st, &g, err);
-		if (v < 0 || (v == 0 && screen_start(c, g, fm, st, &p, err)))
+		if (v < 0 || (v == 0 && screen_start(c, g, fm, st, &bt, &p, err)))
 			goto fatal;
 	}
-	if (prev != NULL && screen_splits(c, prev, fm, st, &q, err))
+	if (screen_batch(c, &bt, fm, st, &p, err))
 		goto fatal;
-	if (next != NULL && screen_merges(c, next, fm, st, &q, err))
+	if (prev != NULL && screen_splits(c, prev, fm, st, &bt, &q, err))
+		goto fatal;
+	if (next != NULL && screen_merges(c, next, fm, st, &bt, &q, err))
+		goto fatal;
+	if (screen_batch(c, &bt, fm, st, &q, err))
 		goto fatal;
 	if (run_pool(c, &p, fm, st, err) == 0 && run_pool(c, &q, fm, st, err) == 0)
 		return 0;
 fatal:
+	for (size_t i = 0; i < bt.n; i++)
+		gmm_free(bt.g[i]);
 	pool_free(&p);
 	pool_free(&q);
 	return -1;
