@@ -969,12 +969,11 @@ none_usable(const struct fit_result *res, struct gm_error *err)
 		return gm_error_set(err, res->models[0].status, NULL, 0, 0, "%s",
 				    res->models[0].message);
 	return gm_error_set(err, GM_ENUMERIC, NULL, 0, 0,
-			    "%sK = %zu, covariance %s, is %s: %s; try fewer components, "
+			    "%s%s: %s, with K = %zu, covariance %s; try fewer components, "
 			    "a larger --reg, or another --covariance",
-			    res->nmodels > 1 ? "no model can be used; the first, " : "",
-			    fm->k, gmm_cov_name(fm->cov),
+			    res->nmodels > 1 ? "no model can be used; the first is " : "",
 			    fm->verdict == FIT_DEGENERATE ? "degenerate" : "not identifiable",
-			    fm->message);
+			    fm->message, fm->k, gmm_cov_name(fm->cov));
 }
 
 int

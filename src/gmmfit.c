@@ -50,7 +50,8 @@ enum {
 	OPT_NA, OPT_NA_ACTION, OPT_WEIGHTS, OPT_QUOTE, OPT_DECIMAL_COMMA,
 	OPT_ALLOW_RAGGED, OPT_ACCEL, OPT_SIZE, OPT_FONT, OPT_TITLE, OPT_XLABEL,
 	OPT_YLABEL, OPT_PLOT_COLUMNS, OPT_DIGITS, OPT_DEPFILE, OPT_SAVE_MODEL,
-	OPT_FIX, OPT_LABELS, OPT_BOOTSTRAP, OPT_BOOTSTRAP_TYPE, OPT_TIMING, OPT_SHARD
+	OPT_FIX, OPT_LABELS, OPT_BOOTSTRAP, OPT_BOOTSTRAP_TYPE, OPT_TIMING, OPT_SHARD,
+	OPT_CRITERION
 };
 
 static const struct option long_options[] = {
@@ -58,6 +59,7 @@ static const struct option long_options[] = {
 	{ "columns", required_argument, NULL, 'c' },
 	{ "components", required_argument, NULL, 'k' },
 	{ "covariance", required_argument, NULL, OPT_COVARIANCE },
+	{ "criterion", required_argument, NULL, OPT_CRITERION },
 	{ "max-iter", required_argument, NULL, OPT_MAX_ITER },
 	{ "tol", required_argument, NULL, OPT_TOL },
 	{ "init", required_argument, NULL, OPT_INIT },
@@ -126,9 +128,11 @@ usage(FILE *fp)
 "      --weights COLUMN    non-negative frequency weight of each row\n"
 "\n"
 "Model:\n"
-"  -k, --components K      components, or a list/range (1-9) chosen by BIC\n"
-"                          (default 2)\n"
+"  -k, --components K      components, or a list/range (1-9) chosen by\n"
+"                          --criterion (default 2)\n"
 "      --covariance TYPE   full, diag, spherical, tied, or all (default full)\n"
+"      --criterion C       bic (default) or icl: the lowest chooses among the\n"
+"                          models of a range of K or of structures\n"
 "      --reg X             added to each variance (default: 1e-6 times the\n"
 "                          column's variance)\n"
 "\n"
@@ -170,7 +174,8 @@ usage(FILE *fp)
 "      --digits N          significant digits in the LaTeX tables (default 4)\n"
 "      --depfile FILE      write a Makefile rule: the outputs depend on the input\n"
 "      --save-model FILE   write the fitted model (JSON) for predict, sample, --init\n"
-"      --labels FILE       write each row's label, responsibilities and log-density\n"
+"      --labels FILE       write each row's label, responsibilities, log-density\n"
+"                          and uncertainty (1 - the largest responsibility)\n"
 "      --bootstrap B       B bootstrap refits: standard errors, 95% intervals\n"
 "      --bootstrap-type T  nonparametric (default) or parametric\n"
 "  -q, --quiet             do not print the report\n"
@@ -353,6 +358,38 @@ find_pair(const struct dataset *ds, const char *spec, long pair[2])
 	return GM_OK;
 }
 
+/* --criterion bic|icl. */
+static int
+parse_criterion(const char *s, enum fit_criterion *c)
+{
+	if (strcmp(s, "bic") == 0)
+		*c = FIT_BIC;
+	else if (strcmp(s, "icl") == 0)
+		*c = FIT_ICL;
+	else
+		return -1;
+	return 0;
+}
+
+/*
+ * The start as the reports name it: a warm start's file, the method the
+ * user forced, or the default search and the methods it tries (quantile
+ * in one column; splits and merges within a range of K).
+ */
+static void
+init_display(char *buf, size_t len, const char *model_path, const struct fit_options *fo,
+	     size_t d)
+{
+	if (model_path != NULL)
+		snprintf(buf, len, "model:%s", model_path);
+	else if (fo->init_forced)
+		snprintf(buf, len, "%s", init_name(fo->init));
+	else
+		snprintf(buf, len, "search (hc, %skmeans, random, random-rows, kmeans++%s)",
+			 d == 1 ? "quantile, " : "",
+			 fo->nk > 1 ? "; splits and merges from the neighbouring K" : "");
+}
+
 static int run(int argc, char **argv);
 
 /* --shard: every shard's columns must be the first shard's. */
@@ -498,6 +535,10 @@ run(int argc, char **argv)
 		case OPT_COVARIANCE:
 			cov_arg = optarg;
 			cov_set = 1;
+			break;
+		case OPT_CRITERION:
+			if (parse_criterion(optarg, &fo.criterion))
+				{ rc = usage_error("--criterion is bic or icl, not '%s'", optarg); goto out; }
 			break;
 		case OPT_MAX_ITER:
 			if (parse_size(optarg, &fo.em.max_iter, 0))
@@ -892,6 +933,7 @@ run(int argc, char **argv)
 	fo.em.progress = on_progress;
 	fo.em.progress_arg = &prog;
 	rc = fit_run(&ds, &fo, &fr, &err);
+	fr.criterion = fo.criterion;	/* the reports and the BIC figure say what chose */
 	if (prog.shown)
 		fputs("\r\033[K", stderr);
 	if (rc != GM_OK) {
@@ -986,15 +1028,10 @@ run(int argc, char **argv)
 			tm.max_rss_kib = ru.ru_maxrss;
 	}
 	if (!quiet) {
-		char init_display[4200];
-		if (init_model_path != NULL)
-			snprintf(init_display, sizeof init_display, "model:%s", init_model_path);
-		else if (!fo.init_forced)
-			snprintf(init_display, sizeof init_display, "search");
-		else
-			snprintf(init_display, sizeof init_display, "%s", init_name(fo.init));
+		char init_shown[4200];
+		init_display(init_shown, sizeof init_shown, init_model_path, &fo, ds.d);
 		struct report_info ri = { display, &ds, &fr,
-			init_display, fo.n_init, fo.em.tol, fo.em.max_iter,
+			init_shown, fo.n_init, fo.em.tol, fo.em.max_iter,
 			fo.em.accel == EM_ACCEL_SQUAREM ? "squarem" : "none", reg,
 			ks_distance, figure_note[0] ? figure_note : NULL, (int)digits,
 			boot_b > 0 ? &boot : NULL, timing_on ? &tm : NULL };

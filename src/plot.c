@@ -193,7 +193,8 @@ plot_bic(struct plot_ctx *pc, const struct fit_result *fr)
 
 	if ((rc = plot_open(pc, "-bic.dat", &fp)))
 		return rc;
-	fputs("# k bic (one block per covariance structure, in the order of the script)\n", fp);
+	fputs("# k bic (one block per covariance structure, in the order of the script;\n"
+	      "# models not fitted, degenerate or not identifiable are left out)\n", fp);
 	for (size_t m = 0; m < fr->nmodels; m++) {
 		const struct fit_model *fm = &fr->models[m];
 		size_t s;
@@ -204,7 +205,8 @@ plot_bic(struct plot_ctx *pc, const struct fit_result *fr)
 			/* Blocks are separated by two blank lines: gnuplot's index. */
 			fprintf(fp, "%s# %s\n", nseen > 1 ? "\n\n" : "", gmm_cov_name(fm->cov));
 		}
-		if (fm->status == GM_OK)
+		/* Only a usable model has a BIC (and a g). */
+		if (fm->status == GM_OK && fm->verdict == FIT_USABLE)
 			fprintf(fp, "%zu %.17g\n", fm->k, fm->bic);
 	}
 	fprintf(fp, "\n\n# chosen\n%zu %.17g\n", ch->k, ch->bic);
@@ -213,7 +215,9 @@ plot_bic(struct plot_ctx *pc, const struct fit_result *fr)
 
 	if ((rc = plot_open(pc, "-bic.gp", &fp)))
 		return rc;
-	plot_head(fp, pc, "BIC of each fitted model against K; the chosen model is marked.",
+	plot_head(fp, pc, fr->criterion == FIT_ICL ?
+		  "BIC of each fitted model against K; the model chosen by ICL is marked." :
+		  "BIC of each fitted model against K; the chosen model is marked.",
 		  "-bic", 800, 500);
 	fputs("set title '", fp);
 	plot_text(fp, pc, pc->po->title ? pc->po->title : "BIC against the number of components (lower is better)");
@@ -231,7 +235,8 @@ plot_bic(struct plot_ctx *pc, const struct fit_result *fr)
 	fputs(", \\\n     ", fp);
 	plot_file_ref(fp, pc, "-bic.dat");
 	fprintf(fp, " index %zu using 1:2 with points pt 6 ps 3 lw 2 lc rgb '#000000' "
-		"title 'chosen: K = %zu, %s'\n", nseen, ch->k, gmm_cov_name(ch->cov));
+		"title 'chosen%s: K = %zu, %s'\n", nseen,
+		fr->criterion == FIT_ICL ? " by lowest ICL" : "", ch->k, gmm_cov_name(ch->cov));
 	plot_tail(fp, pc, "-bic");
 	return plot_close(pc);
 }

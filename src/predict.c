@@ -58,7 +58,7 @@ predict_header(struct predictor *p, char *const *names, size_t n)
 	if (!p->labels_only) {
 		for (size_t j = 0; j < p->g->k; j++)
 			fprintf(p->fp, ",resp_%zu", j + 1);
-		fputs(",log_density", p->fp);
+		fputs(",log_density,uncertainty", p->fp);
 	}
 	fputc('\n', p->fp);
 }
@@ -69,7 +69,7 @@ predict_row(struct predictor *p, long line, const double *x, char *const *fields
 {
 	const size_t k = p->g->k;
 	size_t best = 0;
-	double m, s = 0.0;
+	double m, s = 0.0, others = 0.0;
 
 	if (p->keep_columns)
 		for (size_t c = 0; c < nfields; c++) {
@@ -79,7 +79,7 @@ predict_row(struct predictor *p, long line, const double *x, char *const *fields
 	fprintf(p->fp, "%ld,", line);
 	if (x == NULL) {
 		if (!p->labels_only)
-			for (size_t j = 0; j <= k; j++)
+			for (size_t j = 0; j <= k + 1; j++)
 				fputc(',', p->fp);
 		fputc('\n', p->fp);
 		return;
@@ -96,7 +96,7 @@ predict_row(struct predictor *p, long line, const double *x, char *const *fields
 		if (!p->labels_only) {
 			for (size_t j = 0; j < k; j++)
 				fputc(',', p->fp);
-			fputs(",-inf", p->fp);
+			fputs(",-inf,", p->fp);
 		}
 		fputc('\n', p->fp);
 		return;
@@ -106,10 +106,19 @@ predict_row(struct predictor *p, long line, const double *x, char *const *fields
 		fputc('\n', p->fp);
 		return;
 	}
-	for (size_t j = 0; j < k; j++)
-		s += exp(p->lp[j] - m);
+	for (size_t j = 0; j < k; j++) {
+		double e = exp(p->lp[j] - m);
+		s += e;
+		if (j != best)
+			others += e;
+	}
 	for (size_t j = 0; j < k; j++)
 		fprintf(p->fp, ",%.17g", exp(p->lp[j] - m) / s);
-	/* log p(x) = m + log sum exp(lp - m): finite even far in the tails. */
-	fprintf(p->fp, ",%.17g\n", m + log(s));
+	/*
+	 * log p(x) = m + log sum exp(lp - m): finite even far in the tails.
+	 * The uncertainty 1 - max z is the other components' share, summed
+	 * on their own: no cancellation, 0 exactly when they underflow, and
+	 * in [0, 1) since s >= 1 holds the best one's exp(0).
+	 */
+	fprintf(p->fp, ",%.17g,%.17g\n", m + log(s), others / s);
 }

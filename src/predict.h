@@ -1,6 +1,7 @@
 /*
  * predict.h - label rows with a model: the most likely component, every
- * component's responsibility, and the log-density (an anomaly score).
+ * component's responsibility, the log-density (an anomaly score) and the
+ * uncertainty of the label, 1 - max_k z_k.
  */
 #ifndef GMMFIT_PREDICT_H
 #define GMMFIT_PREDICT_H
@@ -22,7 +23,7 @@ struct predictor {
 int predict_init(struct predictor *p, const struct gmm *g, FILE *fp);
 void predict_free(struct predictor *p);
 
-/* The header line: [input columns,] line, label[, resp_1.., log_density]. */
+/* The header line: [input columns,] line, label[, resp_1.., log_density, uncertainty]. */
 void predict_header(struct predictor *p, char *const *names, size_t n);
 
 /*

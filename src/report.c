@@ -17,6 +17,59 @@ chosen(const struct report_info *ri)
 	return &ri->fr->models[ri->fr->chosen];
 }
 
+static const char *
+criterion_name(enum fit_criterion c)
+{
+	return c == FIT_ICL ? "ICL" : "BIC";
+}
+
+static const char *
+verdict_name(enum fit_verdict v)
+{
+	return v == FIT_USABLE ? "usable" : v == FIT_DEGENERATE ? "degenerate" : "not identifiable";
+}
+
+/* A selection row with numbers to show; any other has no model (g is NULL). */
+static int
+usable(const struct fit_model *s)
+{
+	return s->status == GM_OK && s->verdict == FIT_USABLE;
+}
+
+/* The best optimum was reached by one run only, though several ran. */
+static int
+best_reached_once(const struct fit_search *s)
+{
+	return s->reached_best == 1 && s->run > 1;
+}
+
+/*
+ * How sure the search is, in one sentence with no line break (the text
+ * report's search line, a comment in the LaTeX one); n is the rows fitted.
+ */
+static void
+search_sentence(FILE *fp, const struct fit_search *s, size_t n)
+{
+	if (s->starts == s->run)
+		fprintf(fp, "%zu start%s, %s to convergence", s->starts, s->starts == 1 ? "" : "s",
+			s->starts == 1 ? "run" : "all run");
+	else
+		fprintf(fp, "%zu start%s screened, %zu run to convergence", s->starts,
+			s->starts == 1 ? "" : "s", s->run);
+	fprintf(fp, ", %zu reached the best, %zu degenerate", s->reached_best, s->degenerate);
+	if (s->failed > 0)
+		fprintf(fp, ", %zu failed", s->failed);
+	if (s->have_runner_up && isfinite(s->runner_up_loglik))
+		fprintf(fp, "; runner-up optimum %.4f", s->runner_up_loglik);
+	else
+		fputs("; no other optimum found", fp);
+	if (s->search_rows < n)
+		fprintf(fp, "; the search ran on %zu of the %zu rows", s->search_rows, n);
+	if (best_reached_once(s))
+		fprintf(fp, "; only 1 of the %zu runs reached the best, so a better optimum may "
+			"exist: try a larger --n-init", s->run);
+}
+
 /* Parameter index in a boot_result: weights, then means, then sds. */
 static size_t
 bp_weight(const struct boot_result *b, size_t j)
@@ -106,6 +159,55 @@ text_bootstrap(FILE *fp, const struct report_info *ri)
 	}
 }
 
+static void
+json_search(FILE *fp, const struct fit_search *s)
+{
+	fprintf(fp, ",\n  \"search\": {\"starts\": %zu, \"run\": %zu, \"reached_best\": %zu, "
+		"\"best_reached_once\": %s, \"degenerate\": %zu, \"failed\": %zu, "
+		"\"runner_up_loglik\": ", s->starts, s->run, s->reached_best,
+		best_reached_once(s) ? "true" : "false", s->degenerate, s->failed);
+	if (s->have_runner_up)
+		jw_number(fp, s->runner_up_loglik);	/* null when not finite */
+	else
+		fputs("null", fp);
+	fprintf(fp, ", \"search_rows\": %zu}", s->search_rows);
+}
+
+/* One object per model fitted; numbers only for a usable one. */
+static void
+json_selection(FILE *fp, const struct fit_result *fr)
+{
+	fputs(",\n  \"selection\": [\n", fp);
+	for (size_t m = 0; m < fr->nmodels; m++) {
+		const struct fit_model *s = &fr->models[m];
+		fprintf(fp, "    {\"k\": %zu, \"covariance\": \"%s\", ", s->k,
+			gmm_cov_name(s->cov));
+		if (s->status != GM_OK) {
+			fputs("\"verdict\": \"failed\", \"error\": ", fp);
+			jw_string(fp, s->message);
+		} else if (s->verdict != FIT_USABLE) {
+			fprintf(fp, "\"verdict\": \"%s\", \"reason\": ", verdict_name(s->verdict));
+			jw_string(fp, s->message);
+		} else {
+			fputs("\"verdict\": \"usable\", \"loglik\": ", fp);
+			jw_number(fp, s->res.loglik);
+			fprintf(fp, ", \"n_parameters\": %zu, \"bic\": ", s->n_params);
+			jw_number(fp, s->bic);
+			fputs(", \"aic\": ", fp);
+			jw_number(fp, s->aic);
+			fputs(", \"icl\": ", fp);
+			jw_number(fp, s->icl);
+			fputs(", \"entropy\": ", fp);
+			jw_number(fp, s->entropy);
+			fprintf(fp, ", \"iterations\": %zu, \"converged\": %s",
+				s->res.iterations, s->res.converged ? "true" : "false");
+		}
+		fprintf(fp, ", \"chosen\": %s}%s\n", m == fr->chosen ? "true" : "false",
+			m + 1 < fr->nmodels ? "," : "");
+	}
+	fputs("  ]", fp);
+}
+
 int
 report_json(FILE *fp, const struct report_info *ri)
 {
@@ -149,10 +251,16 @@ report_json(FILE *fp, const struct report_info *ri)
 	jw_number(fp, fm->bic);
 	fputs(",\n  \"aic\": ", fp);
 	jw_number(fp, fm->aic);
+	fputs(",\n  \"icl\": ", fp);
+	jw_number(fp, fm->icl);
+	fputs(",\n  \"entropy\": ", fp);
+	jw_number(fp, fm->entropy);
+	fprintf(fp, ",\n  \"criterion\": \"%s\"", ri->fr->criterion == FIT_ICL ? "icl" : "bic");
 	if (ri->ks >= 0) {
 		fputs(",\n  \"ks\": ", fp);
 		jw_number(fp, ri->ks);
 	}
+	json_search(fp, &fm->search);
 	fputs(",\n", fp);
 	model_write_components(fp, fm->g, "  ");
 	if (ri->boot != NULL)
@@ -172,31 +280,8 @@ report_json(FILE *fp, const struct report_info *ri)
 		fprintf(fp, ", \"threads\": %d, \"processes\": %d, \"max_rss_kib\": %ld}", t->threads,
 			t->processes, t->max_rss_kib);
 	}
-	if (ri->fr->nmodels > 1) {
-		fputs(",\n  \"selection\": [\n", fp);
-		for (size_t m = 0; m < ri->fr->nmodels; m++) {
-			const struct fit_model *s = &ri->fr->models[m];
-			fprintf(fp, "    {\"k\": %zu, \"covariance\": \"%s\", ", s->k,
-				gmm_cov_name(s->cov));
-			if (s->status != GM_OK) {
-				fputs("\"error\": ", fp);
-				jw_string(fp, s->message);
-			} else {
-				fputs("\"loglik\": ", fp);
-				jw_number(fp, s->res.loglik);
-				fprintf(fp, ", \"n_parameters\": %zu, \"bic\": ", s->n_params);
-				jw_number(fp, s->bic);
-				fputs(", \"aic\": ", fp);
-				jw_number(fp, s->aic);
-				fprintf(fp, ", \"iterations\": %zu, \"converged\": %s",
-					s->res.iterations, s->res.converged ? "true" : "false");
-			}
-			fprintf(fp, ", \"chosen\": %s}%s\n",
-				m == ri->fr->chosen ? "true" : "false",
-				m + 1 < ri->fr->nmodels ? "," : "");
-		}
-		fputs("  ]", fp);
-	}
+	if (ri->fr->nmodels > 1)
+		json_selection(fp, ri->fr);
 	fputs("\n}\n", fp);
 	return ferror(fp) ? -1 : 0;
 }
@@ -204,9 +289,10 @@ report_json(FILE *fp, const struct report_info *ri)
 static void
 text_selection(FILE *fp, const struct report_info *ri)
 {
-	fputs("\nModel selection (lowest BIC chosen, marked *):\n", fp);
-	fprintf(fp, "     %3s  %-10s %16s %5s %16s %16s %6s  %s\n", "K", "covariance",
-		"loglik", "p", "BIC", "AIC", "iter", "converged");
+	fprintf(fp, "\nModel selection (lowest %s chosen, marked *):\n",
+		criterion_name(ri->fr->criterion));
+	fprintf(fp, "     %3s  %-10s %16s %5s %16s %16s %16s %6s  %s\n", "K", "covariance",
+		"loglik", "p", "BIC", "ICL", "AIC", "iter", "converged");
 	for (size_t m = 0; m < ri->fr->nmodels; m++) {
 		const struct fit_model *s = &ri->fr->models[m];
 		fprintf(fp, "  %s  %3zu  %-10s ", m == ri->fr->chosen ? "*" : " ", s->k,
@@ -215,8 +301,12 @@ text_selection(FILE *fp, const struct report_info *ri)
 			fprintf(fp, "failed: %s\n", s->message);
 			continue;
 		}
-		fprintf(fp, "%16.4f %5zu %16.4f %16.4f %6zu  %s\n", s->res.loglik,
-			s->n_params, s->bic, s->aic, s->res.iterations,
+		if (s->verdict != FIT_USABLE) {
+			fprintf(fp, "%s: %s\n", verdict_name(s->verdict), s->message);
+			continue;
+		}
+		fprintf(fp, "%16.4f %5zu %16.4f %16.4f %16.4f %6zu  %s\n", s->res.loglik,
+			s->n_params, s->bic, s->icl, s->aic, s->res.iterations,
 			s->res.converged ? "yes" : "no");
 	}
 }
@@ -254,8 +344,8 @@ report_text(FILE *fp, const struct report_info *ri)
 	fprintf(fp, "model         K = %zu, covariance %s\n", fm->k, gmm_cov_name(fm->cov));
 	fprintf(fp, "start         %s, %zu start%s", ri->init, ri->n_init,
 		ri->n_init == 1 ? "" : "s (best kept)");
-	if (fm->starts_failed)
-		fprintf(fp, ", %zu failed", fm->starts_failed);
+	fputs("\nsearch        ", fp);
+	search_sentence(fp, &fm->search, ds->n);
 	fputc('\n', fp);
 	fprintf(fp, "regulariser   ");
 	for (size_t c = 0; c < d; c++)
@@ -270,6 +360,10 @@ report_text(FILE *fp, const struct report_info *ri)
 	fprintf(fp, "log-lik       %.6f (per row %.10f)\n", fm->res.loglik, fm->res.mean_loglik);
 	fprintf(fp, "parameters    p = %zu\n", fm->n_params);
 	fprintf(fp, "BIC           %.4f   (-2 loglik + p ln n; lower is better)\n", fm->bic);
+	fprintf(fp, "ICL           %.4f   (BIC - 2 sum_i log max_k z_ik; lower is better)\n",
+		fm->icl);
+	fprintf(fp, "entropy       %.4f   (-sum_i sum_k z_ik log z_ik; 0 when every row is certain)\n",
+		fm->entropy);
 	fprintf(fp, "AIC           %.4f   (-2 loglik + 2p; lower is better)\n", fm->aic);
 	if (ri->ks >= 0)
 		fprintf(fp, "KS distance   %.6f   (largest gap between the empirical and the mixture CDF)\n",
@@ -335,6 +429,24 @@ tsv_text(FILE *fp, const char *s)
 		fputc(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s, fp);
 }
 
+/* The end of a TSV row: the model's fit and search (no runner-up: empty). */
+static void
+tsv_model(FILE *fp, const struct fit_model *fm)
+{
+	const struct fit_search *s = &fm->search;
+	const double v[] = { fm->res.loglik, fm->bic, fm->aic, fm->icl, fm->entropy };
+
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		fputc('\t', fp);
+		jw_number(fp, v[i]);
+	}
+	fprintf(fp, "\t%zu\t%zu\t%zu\t%zu\t%zu\t", s->starts, s->run, s->reached_best,
+		s->degenerate, s->failed);
+	if (s->have_runner_up && isfinite(s->runner_up_loglik))
+		jw_number(fp, s->runner_up_loglik);
+	fprintf(fp, "\t%zu\n", s->search_rows);
+}
+
 int
 report_tsv(FILE *fp, const struct report_info *ri)
 {
@@ -371,7 +483,9 @@ report_tsv(FILE *fp, const struct report_info *ri)
 					fputs(sfx[t], fp);
 				}
 	}
-	fputc('\n', fp);
+	/* The model's numbers and its search, the same on every row. */
+	fputs("\tloglik\tbic\taic\ticl\tentropy\tsearch_starts\tsearch_run\tsearch_reached_best"
+	      "\tsearch_degenerate\tsearch_failed\tsearch_runner_up_loglik\tsearch_rows\n", fp);
 	for (size_t j = 0; j < g->k; j++) {
 		const double *cv = g->cov + j * d * d;
 		fprintf(fp, "%zu\t", j + 1);
@@ -406,7 +520,7 @@ report_tsv(FILE *fp, const struct report_info *ri)
 				jw_number(fp, b->hi[idx[i]]);
 			}
 		}
-		fputc('\n', fp);
+		tsv_model(fp, fm);
 	}
 	return ferror(fp) ? -1 : 0;
 }
@@ -460,6 +574,43 @@ tex_se(FILE *fp, const struct boot_result *b, size_t p, int digits)
 	fputc(')', fp);
 }
 
+/* The selection tabular: numbers for a usable model, the verdict for another. */
+static void
+tex_selection(FILE *fp, const struct fit_result *fr, int dg)
+{
+	fprintf(fp, "\n%% Model selection: the chosen model (lowest %s) is in bold.\n",
+		criterion_name(fr->criterion));
+	fputs("\\begin{tabular}{r l r r r r r}\n\\toprule\n"
+	      "$K$ & Covariance & $\\log L$ & $p$ & BIC & ICL & AIC \\\\\n\\midrule\n", fp);
+	for (size_t m = 0; m < fr->nmodels; m++) {
+		const struct fit_model *s = &fr->models[m];
+		const char *b = m == fr->chosen ? "\\textbf{" : "{";
+		const double v[] = { s->bic, s->icl, s->aic };
+		if (!usable(s)) {
+			fprintf(fp, "%zu & %s & \\multicolumn{5}{l}{", s->k, gmm_cov_name(s->cov));
+			if (s->status != GM_OK) {
+				fputs("failed", fp);
+			} else {
+				fprintf(fp, "%s: ", verdict_name(s->verdict));
+				tex_text(fp, s->message);
+			}
+			fputs("} \\\\\n", fp);
+			continue;
+		}
+		fprintf(fp, "%s%zu} & %s%s} & ", b, s->k, b, gmm_cov_name(s->cov));
+		fputs(b, fp);
+		tex_number(fp, s->res.loglik, dg + 3);
+		fprintf(fp, "} & %s%zu}", b, s->n_params);
+		for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+			fprintf(fp, " & %s", b);
+			tex_number(fp, v[i], dg + 3);
+			fputc('}', fp);
+		}
+		fputs(" \\\\\n", fp);
+	}
+	fputs("\\bottomrule\n\\end{tabular}\n", fp);
+}
+
 int
 report_latex(FILE *fp, const struct report_info *ri)
 {
@@ -472,6 +623,12 @@ report_latex(FILE *fp, const struct report_info *ri)
 	if (ri->boot != NULL)
 		fprintf(fp, "%% In parentheses: bootstrap standard errors (%zu %s replicates).\n",
 			ri->boot->ok, ri->boot->parametric ? "parametric" : "nonparametric");
+	fprintf(fp, "%% K = %zu, %s covariance: log L = %.*g, p = %zu, BIC = %.*g, ICL = %.*g, "
+		"entropy = %.*g.\n", fm->k, gmm_cov_name(fm->cov), dg + 3, fm->res.loglik,
+		fm->n_params, dg + 3, fm->bic, dg + 3, fm->icl, dg + 3, fm->entropy);
+	fputs("% Search: ", fp);
+	search_sentence(fp, &fm->search, ri->ds->n);
+	fputs(".\n", fp);
 	fprintf(fp, "\\begin{tabular}{r r");
 	for (size_t c = 0; c < 2 * d; c++)
 		fputs(" r", fp);
@@ -508,30 +665,7 @@ report_latex(FILE *fp, const struct report_info *ri)
 		fputs(" \\\\\n", fp);
 	}
 	fputs("\\bottomrule\n\\end{tabular}\n", fp);
-	if (ri->fr->nmodels > 1) {
-		fputs("\n% Model selection: the chosen model (lowest BIC) is in bold.\n", fp);
-		fputs("\\begin{tabular}{r l r r r r}\n\\toprule\n"
-		      "$K$ & Covariance & $\\log L$ & $p$ & BIC & AIC \\\\\n\\midrule\n", fp);
-		for (size_t m = 0; m < ri->fr->nmodels; m++) {
-			const struct fit_model *s = &ri->fr->models[m];
-			const char *b = m == ri->fr->chosen ? "\\textbf{" : "{";
-			if (s->status != GM_OK) {
-				fprintf(fp, "%zu & %s & \\multicolumn{4}{l}{failed} \\\\\n", s->k,
-					gmm_cov_name(s->cov));
-				continue;
-			}
-			fprintf(fp, "%s%zu} & %s%s} & ", b, s->k, b, gmm_cov_name(s->cov));
-			fputs(b, fp);
-			tex_number(fp, s->res.loglik, dg + 3);
-			fprintf(fp, "} & %s%zu} & ", b, s->n_params);
-			fputs(b, fp);
-			tex_number(fp, s->bic, dg + 3);
-			fputs("} & ", fp);
-			fputs(b, fp);
-			tex_number(fp, s->aic, dg + 3);
-			fputs("} \\\\\n", fp);
-		}
-		fputs("\\bottomrule\n\\end{tabular}\n", fp);
-	}
+	if (ri->fr->nmodels > 1)
+		tex_selection(fp, ri->fr, dg);
 	return ferror(fp) ? -1 : 0;
 }
