@@ -25,6 +25,7 @@
 #define SCREEN_ITER 20		/* M steps of a screening run, at most */
 #define SCREEN_TOL 1e-4		/* its tolerance on the mean log-likelihood */
 #define LONG_RUNS 5		/* screened starts run to convergence */
+#define MID_TOL 1e-8		/* their tolerance; the best then goes on to the user's */
 #define NEIGHBOURS 6		/* splits of the K - 1 fit and merges of the K + 1 fit tried */
 #define NEIGHBOUR_RUNS 2	/* of them run to convergence */
 #define KEEP 2			/* distinct optima kept per model */
@@ -34,6 +35,7 @@ struct optimum {
 	struct gmm *g;
 	struct em_result res;
 	int on_all;		/* fitted on all rows (else on the search sample) */
+	int polished;		/* run to the user's tolerance (else to MID_TOL) */
 };
 
 /* The search's state for one model. */
@@ -52,7 +54,7 @@ struct ctx {
 	const struct dataset *sds;	/* the rows a search runs on */
 	struct dataset sample;
 	const struct fit_options *opt;
-	struct em_options screen, full;
+	struct em_options screen, mid, full;	/* screening, runs on, the best's polish */
 	double wtot, wtot_s;
 	double *colvar;		/* d variances of sds, for scale-free choices */
 	struct init_hc *hc;	/* the dendrogram of sds, when hc starts are made */
@@ -74,7 +76,8 @@ same_optimum(double a, double b)
 
 /* Record a usable run ending at g (on_all: fitted on all rows).  -1: out of memory. */
 static int
-keep_optimum(struct mstate *st, const struct gmm *g, const struct em_result *r, int on_all)
+keep_optimum(struct mstate *st, const struct gmm *g, const struct em_result *r, int on_all,
+	     int polished)
 {
 	size_t at;
 
@@ -93,6 +96,7 @@ keep_optimum(struct mstate *st, const struct gmm *g, const struct em_result *r, 
 				gmm_copy(st->best[at].g, g);
 				st->best[at].res = *r;
 				st->best[at].on_all = on_all;
+				st->best[at].polished = polished;
 			}
 			return 0;
 		}
@@ -113,6 +117,7 @@ keep_optimum(struct mstate *st, const struct gmm *g, const struct em_result *r, 
 	}
 	st->best[at].res = *r;
 	st->best[at].on_all = on_all;
+	st->best[at].polished = polished;
 	st->nbest++;
 	return 0;
 }
@@ -302,12 +307,12 @@ run_pool(struct ctx *c, struct pool *p, struct fit_model *fm, struct mstate *st,
 
 	/* Those whose screening used up --max-iter are done. */
 	for (size_t i = 0; i < p->n; i++)
-		if (p->r[i].iterations < c->full.max_iter) {
+		if (p->r[i].iterations < c->mid.max_iter) {
 			g[m] = p->g[i];
-			maxit[m] = c->full.max_iter - p->r[i].iterations;
+			maxit[m] = c->mid.max_iter - p->r[i].iterations;
 			idx[m++] = i;
 		}
-	run_many(c, c->sds, g, m, &c->full, maxit, r, e, rc);
+	run_many(c, c->sds, g, m, &c->mid, maxit, r, e, rc);
 	for (size_t i = 0, j = 0; i < p->n; i++) {
 		struct em_result ri = p->r[i];
 		int v = 0;
@@ -320,7 +325,8 @@ run_pool(struct ctx *c, struct pool *p, struct fit_model *fm, struct mstate *st,
 		}
 		if (v < 0)
 			out = -1;
-		else if (v == 0 && !out && keep_optimum(st, p->g[i], &ri, c->sds == c->ds)) {
+		else if (v == 0 && !out && keep_optimum(st, p->g[i], &ri, c->sds == c->ds,
+								c->mid.tol <= c->full.tol)) {
 			gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 			out = -1;
 		}
@@ -432,7 +438,7 @@ copy_component(struct gmm *dst, size_t i, const struct gmm *src, size_t j)
  * structure allows.  NULL when out of memory or not a model.
  */
 static struct gmm *
-split_component(const struct gmm *g, size_t j, const double *colvar)
+split_component(const struct gmm *g, size_t j, const double *colvar, double spread)
 {
 	const size_t k = g->k + 1, d = g->d;
 	struct gmm *h = gmm_new(k, d, g->cov_type);
@@ -468,9 +474,9 @@ split_component(const struct gmm *g, size_t j, const double *colvar)
 	} else {
 		lam = leading_eigen(a, d, v, t);
 	}
-	/* dir = D^1/2 v sqrt(lam) / 2: the means move by +-dir. */
+	/* dir = D^1/2 v sqrt(lam) spread: the means move by +-dir. */
 	for (size_t p = 0; p < d; p++)
-		dir[p] = sqrt(colvar[p]) * v[p] * sqrt(lam) / 2.0;
+		dir[p] = sqrt(colvar[p]) * v[p] * sqrt(lam) * spread;
 	for (size_t s = 0; s < 2; s++) {
 		size_t c = k - 2 + s;
 		double *m = h->mean + c * d, *hc = h->cov + c * d * d;
@@ -486,7 +492,7 @@ split_component(const struct gmm *g, size_t j, const double *colvar)
 				hc[p * d + p] -= dir[p] * dir[p];
 		} else if (g->cov_type == GMM_SPHERICAL) {
 			for (size_t p = 0; p < d; p++)
-				hc[p * d + p] *= 1.0 - 1.0 / (4.0 * (double)d);
+				hc[p * d + p] *= 1.0 - spread * spread / (double)d;
 		}
 	}
 	free(a);
@@ -591,8 +597,13 @@ screen_splits(struct ctx *c, const struct gmm *prev, struct fit_model *fm,
 		score[at] = s;
 		pick[at] = j;
 	}
-	for (size_t i = 0; i < np; i++) {
-		struct gmm *h = split_component(prev, pick[i], c->colvar);
+	/*
+	 * Each component split wide (the halves one sd apart) and narrow (a
+	 * tenth of that: a density near the K - 1 fit's, from which EM climbs,
+	 * so that the log-likelihood seldom falls as K grows).
+	 */
+	for (size_t i = 0; i < 2 * np; i++) {
+		struct gmm *h = split_component(prev, pick[i / 2], c->colvar, i % 2 ? 0.05 : 0.5);
 		if (h != NULL && screen_start(c, h, fm, st, bt, p, err))
 			return -1;
 	}
@@ -680,7 +691,7 @@ search_model(struct ctx *c, struct fit_model *fm, struct mstate *st, int generat
 		fm->search.starts++;
 		fm->search.run++;
 		v = run_em(c, c->ds, g, &c->full, fm, st, &r, err);
-		if (v == 0 && keep_optimum(st, g, &r, 1)) {
+		if (v == 0 && keep_optimum(st, g, &r, 1, 1)) {
 			gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 			v = -1;
 		}
@@ -735,9 +746,42 @@ precheck(struct ctx *c, struct fit_model *fm, struct mstate *st)
 	} else if (fm->k > c->distinct) {
 		fm->verdict = FIT_DEGENERATE;
 		snprintf(fm->message, sizeof fm->message,
-			 "the data have only %zu distinct rows, fewer than K = %zu", c->distinct, fm->k);
+			 "the data have only %zu distinct rows, fewer than the %zu components",
+			 c->distinct, fm->k);
 		st->skip = 1;
 	}
+}
+
+/*
+ * The best optimum run on from MID_TOL to the user's tolerance (within
+ * --max-iter M steps from its start); one that then ends degenerate or
+ * fails gives way to the next.  0, or -1 on a fatal error.
+ */
+static int
+polish_best(struct ctx *c, struct fit_model *fm, struct mstate *st, struct gm_error *err)
+{
+	while (st->nbest > 0 && !st->best[0].polished) {
+		struct optimum *o = &st->best[0];
+		struct em_options eo = c->full;
+		struct em_result r;
+		int v = 0;
+
+		o->polished = 1;
+		if (o->res.iterations >= eo.max_iter)
+			break;
+		eo.max_iter -= o->res.iterations;
+		v = run_em(c, c->ds, o->g, &eo, fm, st, &r, err);
+		if (v < 0)
+			return -1;
+		if (v == 0) {
+			r.iterations += o->res.iterations;
+			o->res = r;
+			break;
+		}
+		gmm_free(o->g);
+		memmove(st->best, st->best + 1, --st->nbest * sizeof *st->best);
+	}
+	return 0;
 }
 
 /* From the search's state to the model's entry: polish, verdict, criteria. */
@@ -758,7 +802,7 @@ finish_model(struct ctx *c, struct fit_model *fm, struct mstate *st, struct gm_e
 		for (size_t i = 0; i < st->nbest; i++) {
 			struct em_result r;
 			int v = run_em(c, c->ds, st->best[i].g, &c->full, fm, &all, &r, err);
-			if (v < 0 || (v == 0 && keep_optimum(&all, st->best[i].g, &r, 1))) {
+			if (v < 0 || (v == 0 && keep_optimum(&all, st->best[i].g, &r, 1, 1))) {
 				for (size_t j = 0; j < all.nbest; j++)
 					gmm_free(all.best[j].g);
 				free(all.lls);
@@ -777,6 +821,8 @@ finish_model(struct ctx *c, struct fit_model *fm, struct mstate *st, struct gm_e
 		sr->have_runner_up = all.nbest > 1;
 		sr->runner_up_loglik = all.nbest > 1 ? all.best[1].res.loglik : 0.0;
 	}
+	if (polish_best(c, fm, st, err))
+		return err->status;
 	if (st->nbest == 0) {
 		if (st->why[0] != '\0' || !st->first.status) {
 			fm->verdict = FIT_DEGENERATE;
@@ -855,6 +901,9 @@ ctx_init(struct ctx *c, const struct dataset *ds, const struct fit_options *opt,
 	c->opt = opt;
 	c->fr = fr;
 	c->full = opt->em;
+	c->mid = opt->em;
+	if (c->mid.tol < MID_TOL)
+		c->mid.tol = MID_TOL;
 	c->screen = opt->em;
 	c->screen.progress = NULL;
 	if (c->screen.max_iter > SCREEN_ITER)
@@ -922,9 +971,16 @@ best_of(const struct mstate *st, long i)
 	return i >= 0 && st[i].nbest > 0 ? st[i].best[0].g : NULL;
 }
 
+static double
+best_loglik(const struct mstate *st, long i)
+{
+	return i >= 0 && st[i].nbest > 0 ? st[i].best[0].res.loglik : -INFINITY;
+}
+
 /*
  * The models of structure a: K upwards (each also from the K - 1 fit
- * split), then downwards (each also from the K + 1 fit merged).
+ * split), then downwards (each also from the K + 1 fit merged), then
+ * upwards again from the splits of each fit that the way down improved.
  */
 static int
 search_structure(struct ctx *c, size_t a, struct mstate *st, struct gm_error *err)
@@ -932,6 +988,7 @@ search_structure(struct ctx *c, size_t a, struct mstate *st, struct gm_error *er
 	const struct fit_options *opt = c->opt;
 	const int nb = !opt->init_forced;
 	size_t kmax = 0;
+	unsigned char *better;
 
 	for (size_t b = 0; b < opt->nk; b++)
 		kmax = opt->ks[b] > kmax ? opt->ks[b] : kmax;
@@ -945,15 +1002,38 @@ search_structure(struct ctx *c, size_t a, struct mstate *st, struct gm_error *er
 				 nb ? best_of(st, model_index(opt, a, k - 1)) : NULL, NULL, err))
 			return -1;
 	}
-	for (size_t k = kmax; nb && k-- > 2;) {
+	if (!nb)
+		return 0;
+	better = calloc(kmax + 2, 1);
+	if (better == NULL) {
+		gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+		return -1;
+	}
+	for (size_t k = kmax; k-- > 2;) {
 		long i = model_index(opt, a, k);
 		const struct gmm *next = best_of(st, model_index(opt, a, k + 1));
+		double before = best_loglik(st, i);
 		if (i < 0 || st[i].skip || next == NULL)
 			continue;
 		if (search_model(c, &c->fr->models[i], &st[i], 0, 0, NULL, next, err))
-			return -1;
+			goto fatal;
+		better[k] = best_loglik(st, i) > before;
 	}
+	for (size_t k = 3; k <= kmax; k++) {
+		long i = model_index(opt, a, k);
+		const struct gmm *prev = best_of(st, model_index(opt, a, k - 1));
+		double before = best_loglik(st, i);
+		if (i < 0 || st[i].skip || prev == NULL || !better[k - 1])
+			continue;
+		if (search_model(c, &c->fr->models[i], &st[i], 0, 0, prev, NULL, err))
+			goto fatal;
+		better[k] = best_loglik(st, i) > before;
+	}
+	free(better);
 	return 0;
+fatal:
+	free(better);
+	return -1;
 }
 
 /* The error when no model can be used. */

@@ -934,6 +934,11 @@ run(int argc, char **argv)
 	fo.em.progress_arg = &prog;
 	rc = fit_run(&ds, &fo, &fr, &err);
 	fr.criterion = fo.criterion;	/* the reports and the BIC figure say what chose */
+	if (fr.nmodels == 1 && fr.models[0].n_params >= ds.n)
+		fprintf(stderr, "%s: warning: K = %zu, covariance %s has p = %zu free parameters "
+			"for %zu rows: not identifiable, it would never be chosen from several; "
+			"try fewer components or another --covariance\n", PROG, fr.models[0].k,
+			gmm_cov_name(fr.models[0].cov), fr.models[0].n_params, ds.n);
 	if (prog.shown)
 		fputs("\r\033[K", stderr);
 	if (rc != GM_OK) {

@@ -246,6 +246,7 @@ check_fit(const struct dataset *ds, const struct ref_case *refs, size_t nref,
 	fo.covs = covs;
 	fo.ncov = NCOV;
 	fo.init = INIT_KMEANS;
+	fo.init_forced = 1;	/* k-means starts, as described above */
 	fo.n_init = 20;
 	fo.seed = 1;
 	fo.em.max_iter = 10000;
