@@ -23,11 +23,16 @@
 #endif
 
 #define SCREEN_ITER 20		/* M steps of a screening run, at most */
-#define SCREEN_TOL 1e-4		/* its tolerance on the mean log-likelihood */
+#define SCREEN_TOL 0.0		/* no tolerance of its own: a slow starter is not cut short */
 #define LONG_RUNS 5		/* screened starts run to convergence */
+#define POOL_SAME 1e-7		/* screened starts this close (relative) are one */
 #define MID_TOL 1e-8		/* their tolerance; the best then goes on to the user's */
-#define NEIGHBOURS 6		/* splits of the K - 1 fit and merges of the K + 1 fit tried */
+#define NEIGHBOURS 6		/* merges of the K + 1 fit tried */
+#define SPLITS 6		/* components of the K - 1 fit split (each two ways) */
 #define NEIGHBOUR_RUNS 2	/* of them run to convergence */
+#define SMEM_PAIRS 3		/* split-and-merge moves: pairs merged, */
+#define SMEM_SPLITS 3		/* times components split, */
+#define SMEM_ROUNDS 3		/* rounds at most (while they improve the fit) */
 #define KEEP 2			/* distinct optima kept per model */
 #define BATCH 16		/* starts screened together (in parallel) */
 
@@ -77,19 +82,24 @@ same_optimum(double a, double b)
 /* Record a usable run ending at g (on_all: fitted on all rows).  -1: out of memory. */
 static int
 keep_optimum(struct mstate *st, const struct gmm *g, const struct em_result *r, int on_all,
-	     int polished)
+	     int polished, size_t times)
 {
 	size_t at;
 
-	if (st->nll == st->cap) {
+	/* The log-likelihood once for each start it stands for. */
+	if (st->nll + times > st->cap) {
 		size_t cap = st->cap ? 2 * st->cap : 16;
-		double *p = realloc(st->lls, cap * sizeof *p);
+		double *p;
+		while (cap < st->nll + times)
+			cap *= 2;
+		p = realloc(st->lls, cap * sizeof *p);
 		if (p == NULL)
 			return -1;
 		st->lls = p;
 		st->cap = cap;
 	}
-	st->lls[st->nll++] = r->loglik;
+	while (times-- > 0)
+		st->lls[st->nll++] = r->loglik;
 	for (at = 0; at < st->nbest; at++) {
 		if (same_optimum(r->loglik, st->best[at].res.loglik)) {
 			if (r->loglik > st->best[at].res.loglik) {
@@ -211,19 +221,40 @@ run_em(struct ctx *c, const struct dataset *ds, struct gmm *g, const struct em_o
 	return judge(c, ds, g, rc, &e, fm, st, err);
 }
 
-/* A pool of the best screened starts, best first. */
+/*
+ * A pool of the best screened starts, best first.  Starts whose screened
+ * log-likelihoods agree to POOL_SAME (relative) are taken for one: only
+ * the better runs on, and the other counts with it (dups).
+ */
 struct pool {
 	struct gmm *g[LONG_RUNS];
 	struct em_result r[LONG_RUNS];	/* the screening run's end */
+	size_t dups[LONG_RUNS];
 	size_t n, cap;		/* cap <= LONG_RUNS */
 };
 
-/* Offer g (screened to r) to the pool; g is taken or freed. */
+/* Offer g (screened to r; standing for 1 + dups starts) to the pool; g is taken or freed. */
 static void
-pool_offer(struct pool *p, struct gmm *g, const struct em_result *r)
+pool_offer(struct pool *p, struct gmm *g, const struct em_result *r, size_t dups)
 {
 	size_t at = 0;
 
+	for (size_t i = 0; i < p->n; i++)
+		if (fabs(p->r[i].loglik - r->loglik) <= POOL_SAME * fabs(r->loglik)) {
+			if (r->loglik <= p->r[i].loglik) {
+				p->dups[i] += 1 + dups;
+				gmm_free(g);
+				return;
+			}
+			/* The new one is better: it replaces the old, which counts with it. */
+			dups += 1 + p->dups[i];
+			gmm_free(p->g[i]);
+			p->n--;
+			memmove(p->g + i, p->g + i + 1, (p->n - i) * sizeof *p->g);
+			memmove(p->r + i, p->r + i + 1, (p->n - i) * sizeof *p->r);
+			memmove(p->dups + i, p->dups + i + 1, (p->n - i) * sizeof *p->dups);
+			break;
+		}
 	while (at < p->n && p->r[at].loglik >= r->loglik)
 		at++;
 	if (at >= p->cap) {
@@ -234,8 +265,10 @@ pool_offer(struct pool *p, struct gmm *g, const struct em_result *r)
 		gmm_free(p->g[--p->n]);
 	memmove(p->g + at + 1, p->g + at, (p->n - at) * sizeof *p->g);
 	memmove(p->r + at + 1, p->r + at, (p->n - at) * sizeof *p->r);
+	memmove(p->dups + at + 1, p->dups + at, (p->n - at) * sizeof *p->dups);
 	p->g[at] = g;
 	p->r[at] = *r;
+	p->dups[at] = dups;
 	p->n++;
 }
 
@@ -273,7 +306,7 @@ screen_batch(struct ctx *c, struct batch *b, struct fit_model *fm, struct mstate
 		if (v < 0)
 			fatal = 1;
 		if (v == 0)
-			pool_offer(p, b->g[i], &r[i]);
+			pool_offer(p, b->g[i], &r[i], 0);
 		else
 			gmm_free(b->g[i]);
 	}
@@ -326,7 +359,7 @@ run_pool(struct ctx *c, struct pool *p, struct fit_model *fm, struct mstate *st,
 		if (v < 0)
 			out = -1;
 		else if (v == 0 && !out && keep_optimum(st, p->g[i], &ri, c->sds == c->ds,
-								c->mid.tol <= c->full.tol)) {
+								c->mid.tol <= c->full.tol, 1 + p->dups[i])) {
 			gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 			out = -1;
 		}
@@ -339,13 +372,13 @@ run_pool(struct ctx *c, struct pool *p, struct fit_model *fm, struct mstate *st,
 static enum init_method
 search_method(size_t s, size_t d)
 {
-	static const enum init_method cycle[] = { INIT_RANDOM, INIT_KMEANS, INIT_RANDOM_ROWS, INIT_KMEANSPP };
+	static const enum init_method cycle[] = { INIT_RANDOM_ROWS, INIT_KMEANS, INIT_RANDOM_ROWS, INIT_KMEANSPP, INIT_RANDOM };
 
 	if (s == 0)
 		return INIT_HC;
 	if (s == 1)
 		return d == 1 ? INIT_QUANTILE : INIT_KMEANS;
-	return cycle[(s - 2) % 4];
+	return cycle[(s - 2) % 5];
 }
 
 /* Make start s of a model into g (allocated here).  0, 1 (no start: counted), -1 fatal. */
@@ -571,32 +604,79 @@ merge_components(const struct gmm *g, size_t a, size_t b, double *cost)
 	return h;
 }
 
-/* Screen the splits of the K - 1 fit prev (the heaviest, widest NEIGHBOURS components). */
-static int
-screen_splits(struct ctx *c, const struct gmm *prev, struct fit_model *fm,
-	      struct mstate *st, struct batch *bt, struct pool *p, struct gm_error *err)
+/*
+ * The (at most max) components of g most worth splitting, by weight times
+ * their variance in standardised units, largest first; component skip
+ * (when < g->k) left out.  Returns how many.
+ */
+static size_t
+widest_components(const struct ctx *c, const struct gmm *g, size_t skip, size_t max,
+		  size_t *pick)
 {
-	const size_t d = prev->d;
+	const size_t d = g->d;
 	double score[NEIGHBOURS];
-	size_t pick[NEIGHBOURS], np = 0;
+	size_t np = 0;
 
-	for (size_t j = 0; j < prev->k; j++) {
+	for (size_t j = 0; j < g->k; j++) {
 		double s = 0.0;
 		size_t at;
+		if (j == skip)
+			continue;
 		for (size_t q = 0; q < d; q++)
-			s += prev->cov[j * d * d + q * d + q] / c->colvar[q];
-		s *= prev->weight[j];
+			s += g->cov[j * d * d + q * d + q] / c->colvar[q];
+		s *= g->weight[j];
 		for (at = np; at > 0 && score[at - 1] < s; at--)
 			;
-		if (at >= NEIGHBOURS)
+		if (at >= max)
 			continue;
-		if (np < NEIGHBOURS)
+		if (np < max)
 			np++;
 		memmove(score + at + 1, score + at, (np - 1 - at) * sizeof *score);
 		memmove(pick + at + 1, pick + at, (np - 1 - at) * sizeof *pick);
 		score[at] = s;
 		pick[at] = j;
 	}
+	return np;
+}
+
+/* The (at most max <= NEIGHBOURS) closest pairs of components of g (merge cost), closest first. */
+static size_t
+closest_pairs(const struct gmm *g, size_t max, size_t *pa, size_t *pb)
+{
+	double cost[NEIGHBOURS];
+	size_t np = 0;
+
+	for (size_t a = 0; a < g->k; a++)
+		for (size_t b = a + 1; b < g->k; b++) {
+			double q;
+			size_t at;
+			struct gmm *h = merge_components(g, a, b, &q);
+			if (h == NULL)
+				continue;
+			gmm_free(h);
+			for (at = np; at > 0 && cost[at - 1] > q; at--)
+				;
+			if (at >= max)
+				continue;
+			if (np < max)
+				np++;
+			memmove(cost + at + 1, cost + at, (np - 1 - at) * sizeof *cost);
+			memmove(pa + at + 1, pa + at, (np - 1 - at) * sizeof *pa);
+			memmove(pb + at + 1, pb + at, (np - 1 - at) * sizeof *pb);
+			cost[at] = q;
+			pa[at] = a;
+			pb[at] = b;
+		}
+	return np;
+}
+
+/* Screen the splits of the K - 1 fit prev (the heaviest, widest NEIGHBOURS components). */
+static int
+screen_splits(struct ctx *c, const struct gmm *prev, struct fit_model *fm,
+	      struct mstate *st, struct batch *bt, struct pool *p, struct gm_error *err)
+{
+	size_t pick[NEIGHBOURS], np = widest_components(c, prev, prev->k, SPLITS, pick);
+
 	/*
 	 * Each component split wide (the halves one sd apart) and narrow (a
 	 * tenth of that: a density near the K - 1 fit's, from which EM climbs,
@@ -615,35 +695,83 @@ static int
 screen_merges(struct ctx *c, const struct gmm *next, struct fit_model *fm,
 	      struct mstate *st, struct batch *bt, struct pool *p, struct gm_error *err)
 {
-	double cost[NEIGHBOURS];
-	size_t pa[NEIGHBOURS], pb[NEIGHBOURS], np = 0;
+	size_t pa[NEIGHBOURS], pb[NEIGHBOURS], np = closest_pairs(next, NEIGHBOURS, pa, pb);
 
-	for (size_t a = 0; a < next->k; a++)
-		for (size_t b = a + 1; b < next->k; b++) {
-			double q;
-			size_t at;
-			struct gmm *h = merge_components(next, a, b, &q);
-			if (h == NULL)
-				continue;
-			gmm_free(h);
-			for (at = np; at > 0 && cost[at - 1] > q; at--)
-				;
-			if (at >= NEIGHBOURS)
-				continue;
-			if (np < NEIGHBOURS)
-				np++;
-			memmove(cost + at + 1, cost + at, (np - 1 - at) * sizeof *cost);
-			memmove(pa + at + 1, pa + at, (np - 1 - at) * sizeof *pa);
-			memmove(pb + at + 1, pb + at, (np - 1 - at) * sizeof *pb);
-			cost[at] = q;
-			pa[at] = a;
-			pb[at] = b;
-		}
 	for (size_t i = 0; i < np; i++) {
 		double q;
 		struct gmm *h = merge_components(next, pa[i], pb[i], &q);
 		if (h != NULL && screen_start(c, h, fm, st, bt, p, err))
 			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Split-and-merge moves on a fit g of K >= 3 components (Ueda et al.
+ * 2000): two close components merged and another split, K kept; the
+ * SMEM_PAIRS closest pairs times the SMEM_SPLITS widest others.
+ */
+static int
+screen_smem(struct ctx *c, const struct gmm *g, struct fit_model *fm, struct mstate *st,
+	    struct batch *bt, struct pool *p, struct gm_error *err)
+{
+	size_t pa[NEIGHBOURS], pb[NEIGHBOURS], np = closest_pairs(g, SMEM_PAIRS, pa, pb);
+
+	for (size_t i = 0; i < np; i++) {
+		double q;
+		struct gmm *m = merge_components(g, pa[i], pb[i], &q);
+		size_t pick[NEIGHBOURS], ns;
+		if (m == NULL)
+			continue;
+		/* The merged component is m's last: split another. */
+		ns = widest_components(c, m, m->k - 1, SMEM_SPLITS, pick);
+		for (size_t j = 0; j < ns; j++) {
+			struct gmm *h = split_component(m, pick[j], c->colvar, 0.5);
+			if (h != NULL && screen_start(c, h, fm, st, bt, p, err)) {
+				gmm_free(m);
+				return -1;
+			}
+		}
+		gmm_free(m);
+	}
+	return 0;
+}
+
+/*
+ * Rounds of split-and-merge moves from the model's best fit, while they
+ * improve it.  Returns 0, or -1 on a fatal error.
+ */
+static int
+smem_rounds(struct ctx *c, struct fit_model *fm, struct mstate *st, struct gm_error *err)
+{
+	for (int round = 0; round < SMEM_ROUNDS && st->nbest > 0 && fm->k >= 3; round++) {
+		double before = st->best[0].res.loglik;
+		struct gmm *g = gmm_dup(st->best[0].g);
+		struct pool p;
+		struct batch bt;
+		int rc;
+
+		if (g == NULL) {
+			gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+			return -1;
+		}
+		memset(&p, 0, sizeof p);
+		p.cap = NEIGHBOUR_RUNS;
+		bt.n = 0;
+		rc = screen_smem(c, g, fm, st, &bt, &p, err);
+		gmm_free(g);
+		if (rc == 0)
+			rc = screen_batch(c, &bt, fm, st, &p, err);
+		if (rc == 0)
+			rc = run_pool(c, &p, fm, st, err);
+		if (rc) {
+			for (size_t i = 0; i < bt.n; i++)
+				gmm_free(bt.g[i]);
+			pool_free(&p);
+			return -1;
+		}
+		if (!(st->best[0].res.loglik > before) || same_optimum(st->best[0].res.loglik, before))
+			break;
 	}
 	return 0;
 }
@@ -691,7 +819,7 @@ search_model(struct ctx *c, struct fit_model *fm, struct mstate *st, int generat
 		fm->search.starts++;
 		fm->search.run++;
 		v = run_em(c, c->ds, g, &c->full, fm, st, &r, err);
-		if (v == 0 && keep_optimum(st, g, &r, 1, 1)) {
+		if (v == 0 && keep_optimum(st, g, &r, 1, 1, 1)) {
 			gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 			v = -1;
 		}
@@ -712,7 +840,8 @@ search_model(struct ctx *c, struct fit_model *fm, struct mstate *st, int generat
 		goto fatal;
 	if (screen_batch(c, &bt, fm, st, &q, err))
 		goto fatal;
-	if (run_pool(c, &p, fm, st, err) == 0 && run_pool(c, &q, fm, st, err) == 0)
+	if (run_pool(c, &p, fm, st, err) == 0 && run_pool(c, &q, fm, st, err) == 0 &&
+	    (c->opt->init_forced || smem_rounds(c, fm, st, err) == 0))
 		return 0;
 fatal:
 	for (size_t i = 0; i < bt.n; i++)
@@ -802,7 +931,7 @@ finish_model(struct ctx *c, struct fit_model *fm, struct mstate *st, struct gm_e
 		for (size_t i = 0; i < st->nbest; i++) {
 			struct em_result r;
 			int v = run_em(c, c->ds, st->best[i].g, &c->full, fm, &all, &r, err);
-			if (v < 0 || (v == 0 && keep_optimum(&all, st->best[i].g, &r, 1, 1))) {
+			if (v < 0 || (v == 0 && keep_optimum(&all, st->best[i].g, &r, 1, 1, 1))) {
 				for (size_t j = 0; j < all.nbest; j++)
 					gmm_free(all.best[j].g);
 				free(all.lls);

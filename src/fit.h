@@ -36,7 +36,7 @@
 #include "init.h"
 
 #define FIT_SEARCH_ROWS 65536	/* rows the search runs on, at most */
-#define FIT_DEFAULT_STARTS 20	/* starts screened per model by default */
+#define FIT_DEFAULT_STARTS 50	/* starts screened per model by default */
 #define FIT_REACHED_RTOL 1e-6	/* relative gap within which a run reached the best */
 
 enum fit_criterion {
