@@ -36,11 +36,11 @@ usable(const struct fit_model *s)
 	return s->status == GM_OK && s->verdict == FIT_USABLE;
 }
 
-/* The best optimum was reached by one run only, though several ran. */
+/* The best optimum was reached by one start only, though several were made. */
 static int
 best_reached_once(const struct fit_search *s)
 {
-	return s->reached_best == 1 && s->run > 1;
+	return s->reached_best == 1 && s->starts > 1;
 }
 
 /*
@@ -66,8 +66,8 @@ search_sentence(FILE *fp, const struct fit_search *s, size_t n)
 	if (s->search_rows < n)
 		fprintf(fp, "; the search ran on %zu of the %zu rows", s->search_rows, n);
 	if (best_reached_once(s))
-		fprintf(fp, "; only 1 of the %zu runs reached the best, so a better optimum may "
-			"exist: try a larger --n-init", s->run);
+		fprintf(fp, "; only 1 of the %zu starts reached the best, so a better optimum may "
+			"exist: try a larger --n-init", s->starts);
 }
 
 /* Parameter index in a boot_result: weights, then means, then sds. */

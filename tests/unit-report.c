@@ -196,7 +196,7 @@ check_reports(const struct report_info *ri, struct fit_result *fr)
 	       has(tx, "  *    2  full "), "text: the heading names ICL; K = 2 is marked");
 	tap_ok(has(tx, "\nsearch        20 starts screened, 5 run to convergence, 1 reached the best, "
 		   "1 degenerate, 2 failed; runner-up optimum -1234.5678; the search ran on 100 "
-		   "of the 272 rows; only 1 of the 5 runs reached the best, so a better optimum "
+		   "of the 272 rows; only 1 of the 20 starts reached the best, so a better optimum "
 		   "may exist: try a larger --n-init\n"),
 	       "text: the search line with every count, and the flag for a best reached once");
 	tap_ok(has(tx, "\nICL           ") && has(tx, "\nentropy       "),
