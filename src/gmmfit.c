@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -426,6 +427,12 @@ shard_check(const struct dataset *ds, const char *path, struct gm_error *err)
 int
 main(int argc, char **argv)
 {
+	/*
+	 * Past a file-size limit (ulimit -f) a write fails with EFBIG, an
+	 * output error whose temporaries are removed, instead of SIGXFSZ
+	 * killing the run and leaving them.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
 	par_init(&argc, &argv);
 	if (par_size() > 1 && argc > 1 &&
 	    (strcmp(argv[1], "predict") == 0 || strcmp(argv[1], "sample") == 0))
