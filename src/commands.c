@@ -15,6 +15,7 @@
 #include "csvread.h"
 #include "model.h"
 #include "outfile.h"
+#include "outputs.h"
 #include "predict.h"
 #include "rng.h"
 
@@ -166,6 +167,12 @@ cmd_predict(int argc, char **argv)
 		co.delimiter = ';';
 	co.na = na;
 	co.n_na = nna;
+	{
+		/* The output is neither input, by name or by link: before anything is written. */
+		const char *ins[2] = { path, model_path };
+		if ((rc = outputs_check(&out_path, 1, ins, 2, &err)) != GM_OK)
+			goto fail;
+	}
 
 	rc = model_load(model_path, &m, &err);
 	if (rc != GM_OK)
@@ -290,6 +297,8 @@ cmd_sample(int argc, char **argv)
 		return usage_error("%s", "sample needs --model FILE and -n N");
 	if (optind < argc)
 		return usage_error("sample takes no operand: '%s'", argv[optind]);
+	if ((rc = outputs_check(&out_path, 1, &model_path, 1, &err)) != GM_OK)
+		goto fail;
 	rc = model_load(model_path, &m, &err);
 	if (rc != GM_OK)
 		goto fail;

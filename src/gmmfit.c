@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -426,6 +427,12 @@ shard_check(const struct dataset *ds, const char *path, struct gm_error *err)
 int
 main(int argc, char **argv)
 {
+	/*
+	 * Past a file-size limit (ulimit -f) a write fails with EFBIG, an
+	 * output error whose temporaries are removed, instead of SIGXFSZ
+	 * killing the run and leaving them.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
 	par_init(&argc, &argv);
 	if (par_size() > 1 && argc > 1 &&
 	    (strcmp(argv[1], "predict") == 0 || strcmp(argv[1], "sample") == 0))
@@ -446,6 +453,7 @@ run(int argc, char **argv)
 	struct outfile dep;
 	const char *plot_columns = NULL, *depfile = NULL, *save_model = NULL;
 	const char *labels_path = NULL, *init_model_path = NULL, *shard = NULL;
+	const char *inputs[2];
 	char shard_path[4096];
 	struct model start = { NULL, NULL };
 	char *model_columns = NULL;
@@ -471,6 +479,7 @@ run(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "sample") == 0)
 		return cmd_sample(argc - 1, argv + 1);
 	memset(&boot, 0, sizeof boot);
+	memset(&dep, 0, sizeof dep);
 	memset(&co, 0, sizeof co);
 	memset(&fo, 0, sizeof fo);
 	memset(&po, 0, sizeof po);
@@ -743,6 +752,16 @@ run(int argc, char **argv)
 		{ rc = usage_error("%s", "--decimal-comma needs a delimiter other than ','"); goto out; }
 	co.na = na;
 	co.n_na = nna;
+	inputs[0] = path;
+	inputs[1] = init_model_path;
+	{
+		/* The outputs named on the command line, before anything is read. */
+		const char *named[3] = { labels_path, save_model, depfile };
+		if ((rc = outputs_check(named, 3, inputs, 2, &err)) != GM_OK) {
+			gm_error_print(&err, PROG, stderr);
+			goto out;
+		}
+	}
 
 	if (parse_ks(ks_arg, &ks, &nks))
 		{ rc = usage_error("-k needs a positive integer, a range (1-9) or a list, not '%s'", ks_arg); goto out; }
@@ -997,18 +1016,12 @@ run(int argc, char **argv)
 	}
 	if (rc == GM_OK && depfile != NULL)
 		rc = outputs_depfile(&dep, depfile, &pf, path, &err);
-	/* Never replace the input with an output. */
-	for (size_t i = 0; rc == GM_OK && i <= pf.n; i++) {
-		const char *o = i < pf.n ? pf.of[i].path : depfile;
-		if (o != NULL && strcmp(path, "-") != 0 && outputs_same_file(o, path))
-			rc = gm_error_set(&err, GM_EUSAGE, o, 0, 0,
-					  "this output would overwrite the input; choose another name");
-	}
-	/* The depfile goes in place with the rest, all or none. */
+	/* The depfile goes in the list with the rest, all or none. */
 	if (rc == GM_OK && depfile != NULL && (rc = outputs_push(&pf, &dep, &err)) == GM_OK)
 		memset(&dep, 0, sizeof dep);
+	/* No output may be an input or another output. */
 	if (rc == GM_OK)
-		rc = outfile_commit_all(pf.of, pf.n, &err);
+		rc = outputs_check_files(&pf, inputs, 2, &err);
 	if (depfile != NULL)
 		outfile_discard(&dep);
 	if (rc != GM_OK) {
@@ -1049,7 +1062,13 @@ run(int argc, char **argv)
 		else
 			report_text(stdout, &ri);
 	}
+	/*
+	 * The report is an output too: written and checked before the files
+	 * go in place, so a failed report leaves the earlier files alone.
+	 */
 	rc = close_stdout();
+	if (rc == GM_OK && (rc = outfile_commit_all(pf.of, pf.n, &err)) != GM_OK)
+		gm_error_print(&err, PROG, stderr);
 out:
 	plot_files_free(&pf);
 	boot_result_free(&boot);

@@ -4,6 +4,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +39,13 @@ track(char *tmp)
 	if (!installed) {
 		static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
 		for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
-			struct sigaction sa;
+			struct sigaction sa, old;
+			/*
+			 * A signal the caller ignores (nohup, a background job)
+			 * stays ignored: the run must go on, not be killed.
+			 */
+			if (sigaction(sigs[i], NULL, &old) != 0 || old.sa_handler == SIG_IGN)
+				continue;
 			memset(&sa, 0, sizeof sa);
 			sa.sa_handler = on_signal;
 			sigemptyset(&sa.sa_mask);
@@ -61,24 +68,57 @@ untrack(const char *tmp)
 			live[i] = NULL;
 }
 
-int
-outfile_open(struct outfile *of, const char *path, struct gm_error *err)
+/*
+ * A template for mkstemp beside path: ".NAME" then suffix (".XXXXXX",
+ * ".old.XXXXXX"), in path's directory, so that rename stays on one file
+ * system.  NAME is cut short when the whole would be longer than the
+ * directory's longest name: a target of a legal length always has a
+ * temporary (mkstemp's letters keep it unique).  NULL when out of memory.
+ */
+static char *
+temp_template(const char *path, const char *suffix)
 {
 	const char *slash = strrchr(path, '/');
 	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+	size_t stem = strlen(path + dirlen), extra = 1 + strlen(suffix);
+	long name_max = -1;
+	char *t = malloc(strlen(path) + extra + 1);
+
+	if (t == NULL)
+		return NULL;
+	memcpy(t, path, dirlen);
+	t[dirlen] = '\0';
+	if (dirlen > 0) {
+		t[dirlen - 1] = '\0';	/* the directory alone, "/" for the root */
+		name_max = pathconf(dirlen > 1 ? t : "/", _PC_NAME_MAX);
+		t[dirlen - 1] = '/';
+	} else {
+		name_max = pathconf(".", _PC_NAME_MAX);
+	}
+	if (name_max <= 0)
+		name_max = NAME_MAX;
+	if (stem + extra > (size_t)name_max)
+		stem = (size_t)name_max > extra ? (size_t)name_max - extra : 0;
+	t[dirlen] = '.';
+	memcpy(t + dirlen + 1, path + dirlen, stem);
+	strcpy(t + dirlen + 1 + stem, suffix);
+	return t;
+}
+
+int
+outfile_open(struct outfile *of, const char *path, struct gm_error *err)
+{
 	mode_t mask;
 	int fd;
 
 	memset(of, 0, sizeof *of);
 	of->path = strdup(path);
-	of->tmp = malloc(strlen(path) + 16);
+	/* ".NAME.XXXXXX" beside the target: same file system, so rename is atomic. */
+	of->tmp = of->path != NULL ? temp_template(path, ".XXXXXX") : NULL;
 	if (of->path == NULL || of->tmp == NULL) {
 		outfile_discard(of);
 		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 	}
-	/* ".NAME.XXXXXX" beside the target: same file system, so rename is atomic. */
-	memcpy(of->tmp, path, dirlen);
-	sprintf(of->tmp + dirlen, ".%s.XXXXXX", path + dirlen);
 	fd = mkstemp(of->tmp);
 	if (fd < 0) {
 		gm_error_set(err, GM_EOUTPUT, path, 0, 0, "cannot write: %s", strerror(errno));
@@ -153,15 +193,11 @@ outfile_release(struct outfile *of)
 static char *
 backup_name(const char *path)
 {
-	const char *slash = strrchr(path, '/');
-	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
-	char *b = malloc(strlen(path) + 16);
+	char *b = temp_template(path, ".old.XXXXXX");
 	int fd;
 
 	if (b == NULL)
 		return NULL;
-	memcpy(b, path, dirlen);
-	sprintf(b + dirlen, ".%s.old.XXXXXX", path + dirlen);
 	fd = mkstemp(b);
 	if (fd < 0) {
 		free(b);
@@ -202,12 +238,21 @@ outfile_commit_all(struct outfile *of, size_t n, struct gm_error *err)
 			old[i] = NULL;	/* no hard links here: no way back for this one */
 		}
 	}
-	for (i = 0; rc == GM_OK && i < n; i++, done++)
-		if (rename(of[i].tmp, of[i].path) != 0)
+	/* done counts the renames that succeeded: not the one that failed. */
+	for (i = 0; rc == GM_OK && i < n; i++) {
+		if (rename(of[i].tmp, of[i].path) != 0) {
 			rc = gm_error_set(err, GM_EOUTPUT, of[i].path, 0, 0,
 					  "cannot rename into place: %s", strerror(errno));
+			break;
+		}
+		done++;
+	}
 	if (rc != GM_OK) {
-		/* Put back what was replaced; remove what is new. */
+		/*
+		 * Put back what was replaced; remove what is new.  The
+		 * temporaries from the failed one on stay in the records, for
+		 * outfile_discard to remove.
+		 */
 		for (i = 0; i < done; i++) {
 			if (old[i] != NULL)
 				rename(old[i], of[i].path);

@@ -6,17 +6,116 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "outputs.h"
 #include "predict.h"
 
-int
-outputs_same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
+/* Where a path leads: the file, or for one not there yet its directory and name. */
+struct file_id {
+	dev_t dev;
+	ino_t ino;
+	int exists;
+	const char *name;	/* the last component, when !exists */
+};
 
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-	       sa.st_ino == sb.st_ino;
+static int
+file_id(const char *path, struct file_id *id)
+{
+	struct stat st;
+	const char *slash;
+
+	memset(id, 0, sizeof *id);
+	if (strcmp(path, "-") == 0) {
+		if (fstat(STDIN_FILENO, &st) != 0 || !S_ISREG(st.st_mode))
+			return -1;
+	} else if (stat(path, &st) != 0) {
+		char *dir;
+		int rc;
+		slash = strrchr(path, '/');
+		if (slash == NULL)
+			dir = strdup(".");
+		else if (slash == path)
+			dir = strdup("/");
+		else
+			dir = strndup(path, (size_t)(slash - path));
+		if (dir == NULL)
+			return -1;
+		rc = stat(dir, &st);
+		free(dir);
+		if (rc != 0)
+			return -1;
+		id->dev = st.st_dev;
+		id->ino = st.st_ino;
+		id->name = slash ? slash + 1 : path;
+		return 0;
+	}
+	id->dev = st.st_dev;
+	id->ino = st.st_ino;
+	id->exists = 1;
+	return 0;
+}
+
+static int
+same_id(const struct file_id *a, const struct file_id *b)
+{
+	if (a->dev != b->dev || a->ino != b->ino || a->exists != b->exists)
+		return 0;
+	return a->exists || strcmp(a->name, b->name) == 0;
+}
+
+int
+outputs_check(const char *const *outs, size_t nout, const char *const *ins, size_t nin,
+	      struct gm_error *err)
+{
+	for (size_t i = 0; i < nout; i++) {
+		struct file_id a, b;
+		if (outs[i] == NULL)
+			continue;
+		if (file_id(outs[i], &a) != 0) {
+			/* No way to tell by the file: the names at least. */
+			for (size_t j = 0; j < nin; j++)
+				if (ins[j] != NULL && strcmp(outs[i], ins[j]) == 0)
+					goto input;
+			for (size_t j = 0; j < i; j++)
+				if (outs[j] != NULL && strcmp(outs[i], outs[j]) == 0)
+					goto twice;
+			continue;
+		}
+		for (size_t j = 0; j < nin; j++)
+			if (ins[j] != NULL && (strcmp(outs[i], ins[j]) == 0 ||
+					       (file_id(ins[j], &b) == 0 && same_id(&a, &b))))
+				goto input;
+		for (size_t j = 0; j < i; j++)
+			if (outs[j] != NULL && (strcmp(outs[i], outs[j]) == 0 ||
+						(file_id(outs[j], &b) == 0 && same_id(&a, &b)))) {
+				goto twice;
+			}
+		continue;
+input:
+		return gm_error_set(err, GM_EUSAGE, outs[i], 0, 0,
+				    "this output would overwrite an input; choose another name");
+twice:
+		return gm_error_set(err, GM_EUSAGE, outs[i], 0, 0,
+				    "two outputs of the run are this file; choose another name for one");
+	}
+	return GM_OK;
+}
+
+int
+outputs_check_files(const struct plot_files *pf, const char *const *ins, size_t nin,
+		    struct gm_error *err)
+{
+	const char **outs = malloc((pf->n + 1) * sizeof *outs);
+	int rc;
+
+	if (outs == NULL)
+		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	for (size_t i = 0; i < pf->n; i++)
+		outs[i] = pf->of[i].path;
+	rc = outputs_check(outs, pf->n, ins, nin, err);
+	free(outs);
+	return rc;
 }
 
 /* Room for one more output in the run's list. */

@@ -16,8 +16,19 @@
 #include "outfile.h"
 #include "plot.h"
 
-/* True when a and b name the same existing file. */
-int outputs_same_file(const char *a, const char *b);
+/*
+ * Refuse (GM_EUSAGE, err filled) an output that is one of the inputs or
+ * another output: the same name, or the same file by a symbolic or hard
+ * link (device and inode of files that exist; for a file not there yet,
+ * its directory's and its name).  NULL entries are skipped; an input "-"
+ * is the standard input, checked when it is a regular file.
+ */
+int outputs_check(const char *const *outs, size_t nout, const char *const *ins, size_t nin,
+		  struct gm_error *err);
+
+/* outputs_check on the targets of the list. */
+int outputs_check_files(const struct plot_files *pf, const char *const *ins, size_t nin,
+			struct gm_error *err);
 
 /* Open another output in the list; *fp is its stream. */
 int outputs_open(struct plot_files *pf, const char *path, FILE **fp, struct gm_error *err);
