@@ -108,10 +108,11 @@ check_sh() {
 
 # gmmfit ARGS...: the program under test, with a time limit when
 # timeout(1) exists, so that a hang fails one test point (exit status 124)
-# instead of stopping the suite.  No run here needs more than a few seconds.
+# instead of stopping the suite.  No run here needs more than a few seconds
+# (GMMFIT_TIMEOUT, 60 s by default; check-valgrind, 50 times slower, sets 1800).
 if command -v timeout >/dev/null 2>&1; then
     gmmfit() {
-        timeout 60 "$GMMFIT" "$@"
+        timeout "${GMMFIT_TIMEOUT:-60}" "$GMMFIT" "$@"
     }
 else
     gmmfit() {
