@@ -20,56 +20,39 @@ replicate_rng(struct rng *r, uint64_t seed, size_t b)
 	rng_seed(r, seed ^ (0xd1342543de82ef95u * ((uint64_t)b + 1)));
 }
 
-/* Index of the first cumulative weight above u (binary search). */
-static size_t
-pick(const double *cum, size_t n, double u)
-{
-	size_t lo = 0, hi = n - 1;
+/* The largest total weight a replicate may have: what a double counts exactly. */
+#define BOOT_MAX_TOTAL 9007199254740992.0	/* 2^53 */
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (cum[mid] > u)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return lo;
-}
-
-/* One replicate's data: weights (nonparametric) or rows (parametric). */
-static int
-make_replicate(const struct dataset *ds, const struct gmm *fit, const double *cum,
-	       size_t draws, int parametric, struct rng *r, struct dataset *rep,
-	       double *z)
+/*
+ * One replicate's data: frequency weights (nonparametric) or rows
+ * (parametric).  Either way the counts (per row, or per component) are one
+ * multinomial draw of the replicate's total, by conditional binomials, so
+ * the time grows with the rows (or components), not with the total.
+ */
+static void
+make_replicate(const struct dataset *ds, const struct gmm *fit, const double *w,
+	       const double *tail, double draws, int parametric, struct rng *r,
+	       struct dataset *rep, double *z, double *counts)
 {
 	const size_t d = ds->d;
+	size_t i = 0;
 
 	if (!parametric) {
-		memset(rep->w, 0, ds->n * sizeof *rep->w);
-		for (size_t t = 0; t < draws; t++)
-			rep->w[pick(cum, ds->n, rng_uniform(r) * cum[ds->n - 1])] += 1.0;
-		return 0;
+		rng_multinomial(r, draws, w, tail, ds->n, rep->w);
+		return;
 	}
-	for (size_t i = 0; i < rep->n; i++) {
-		double u = rng_uniform(r), acc = 0.0;
-		size_t j = fit->k - 1;
-		for (size_t t = 0; t < fit->k; t++) {
-			acc += fit->weight[t];
-			if (u < acc) {
-				j = t;
-				break;
+	rng_multinomial(r, draws, fit->weight, tail, fit->k, counts);
+	for (size_t j = 0; j < fit->k; j++)
+		for (double t = 0.0; t < counts[j]; t += 1.0, i++) {
+			for (size_t p = 0; p < d; p++)
+				z[p] = rng_normal(r);
+			for (size_t p = 0; p < d; p++) {
+				double v = fit->mean[j * d + p];
+				for (size_t q = 0; q <= p; q++)
+					v += fit->chol[j * d * d + p * d + q] * z[q];
+				rep->x[i * d + p] = v;
 			}
 		}
-		for (size_t p = 0; p < d; p++)
-			z[p] = rng_normal(r);
-		for (size_t p = 0; p < d; p++) {
-			double v = fit->mean[j * d + p];
-			for (size_t q = 0; q <= p; q++)
-				v += fit->chol[j * d * d + p * d + q] * z[q];
-			rep->x[i * d + p] = v;
-		}
-	}
-	return 0;
 }
 
 static int
@@ -98,25 +81,51 @@ bootstrap_run(const struct dataset *ds, const struct gmm *fit,
 	      struct gm_error *err)
 {
 	const size_t k = fit->k, d = fit->d, np = k + 2 * k * d, B = bo->B;
-	double *vals = malloc(B * np * sizeof *vals), *cum = NULL, wtot;
+	double *vals = malloc(B * np * sizeof *vals), *w = NULL, *tail = NULL, wtot, draws;
 	char *ok = calloc(B, 1);
-	size_t draws;
+	size_t nrow = 0, nc;
+	int short_of_memory = 0;
 	long b;
 	int nthr = 1;
 
 	memset(br, 0, sizeof *br);
 	if (vals == NULL || ok == NULL)
 		goto oom;
-	cum = malloc(ds->n * sizeof *cum);
-	if (cum == NULL)
+	/* The cells of the multinomial: the rows, or (parametric) the components. */
+	nc = bo->parametric ? k : ds->n;
+	w = malloc(ds->n * sizeof *w);
+	tail = malloc(nc * sizeof *tail);
+	if (w == NULL || tail == NULL)
 		goto oom;
 	wtot = 0.0;
 	for (size_t i = 0; i < ds->n; i++)
-		cum[i] = wtot += ds->w ? ds->w[i] : 1.0;
-	/* As many draws as the data have (total weight, rounded). */
-	draws = (size_t)llround(wtot);
-	if (draws < 1)
-		draws = 1;
+		wtot += w[i] = ds->w ? ds->w[i] : 1.0;
+	/* As many draws as the data have (total weight, rounded), at most 2^53. */
+	if (!(wtot <= BOOT_MAX_TOTAL)) {
+		free(vals);
+		free(ok);
+		free(w);
+		free(tail);
+		return gm_error_set(err, GM_EDATA, NULL, 0, 0,
+				    "the bootstrap needs a total weight of at most 2^53 "
+				    "(9007199254740992, what a double counts exactly); the data's is %g",
+				    wtot);
+	}
+	draws = nearbyint(wtot);
+	if (draws < 1.0)
+		draws = 1.0;
+	{
+		const double *cw = bo->parametric ? fit->weight : w;
+		double s = 0.0;
+		for (size_t i = nc; i-- > 0;)
+			tail[i] = s += cw[i];
+	}
+	if (bo->parametric) {
+		/* Each replicate holds draws rows of d values. */
+		if (draws > (double)(SIZE_MAX / sizeof(double) / (d ? d : 1)))
+			goto oom;
+		nrow = (size_t)draws;
+	}
 #ifdef _OPENMP
 	nthr = bo->threads > 0 ? bo->threads : omp_get_max_threads();
 #endif
@@ -125,20 +134,24 @@ bootstrap_run(const struct dataset *ds, const struct gmm *fit,
 	{
 		struct dataset rep = *ds;
 		struct em_options eo = bo->em;
-		double *z = malloc(d * sizeof *z);
-		int good = z != NULL;
+		double *z = malloc(d * sizeof *z), *counts = malloc(k * sizeof *counts);
+		int good = z != NULL && counts != NULL;
 
 		eo.threads = 1;		/* the replicates are the parallel work */
 		eo.progress = NULL;
 		rep.w = NULL;
 		rep.x = ds->x;
 		if (bo->parametric) {
-			rep.n = draws;
-			rep.x = malloc(draws * d * sizeof *rep.x);
+			rep.n = nrow;
+			rep.x = malloc(nrow * d * sizeof *rep.x);
 			good &= rep.x != NULL;
 		} else {
 			rep.w = malloc(ds->n * sizeof *rep.w);
 			good &= rep.w != NULL;
+		}
+		if (!good) {
+#pragma omp atomic write
+			short_of_memory = 1;
 		}
 #pragma omp for schedule(dynamic, 1)
 		for (b = 0; b < (long)B; b++) {
@@ -150,7 +163,7 @@ bootstrap_run(const struct dataset *ds, const struct gmm *fit,
 			if (!good)
 				continue;
 			replicate_rng(&r, bo->seed, (size_t)b);
-			make_replicate(ds, fit, cum, draws, bo->parametric, &r, &rep, z);
+			make_replicate(ds, fit, w, tail, draws, bo->parametric, &r, &rep, z, counts);
 			g = gmm_dup(fit);
 			gm_error_clear(&e);
 			if (g != NULL && em_fit(&rep, g, &eo, &res, &e) == GM_OK) {
@@ -168,12 +181,15 @@ bootstrap_run(const struct dataset *ds, const struct gmm *fit,
 			gmm_free(g);
 		}
 		free(z);
+		free(counts);
 		if (bo->parametric)
 			free(rep.x);
 		else
 			free(rep.w);
 	}
 
+	if (short_of_memory)
+		goto oom;
 	br->B = B;
 	br->parametric = bo->parametric;
 	br->k = k;
@@ -189,7 +205,8 @@ bootstrap_run(const struct dataset *ds, const struct gmm *fit,
 	if (br->ok < 2) {
 		free(vals);
 		free(ok);
-		free(cum);
+		free(w);
+	free(tail);
 		boot_result_free(br);
 		return gm_error_set(err, GM_ENUMERIC, NULL, 0, 0,
 				    "the bootstrap needs at least 2 replicates that fit; %zu did", br->ok);
@@ -218,12 +235,14 @@ bootstrap_run(const struct dataset *ds, const struct gmm *fit,
 	}
 	free(vals);
 	free(ok);
-	free(cum);
+	free(w);
+	free(tail);
 	return GM_OK;
 oom:
 	free(vals);
 	free(ok);
-	free(cum);
+	free(w);
+	free(tail);
 	boot_result_free(br);
 	return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 }

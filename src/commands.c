@@ -3,6 +3,7 @@
  */
 #include <config.h>
 
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdint.h>
@@ -244,6 +245,9 @@ sample_usage(FILE *fp)
 "      --help              show this help and exit\n", fp);
 }
 
+/* The most rows gmmfit sample draws (-n); gmmfit(1) says so. */
+#define SAMPLE_MAX_ROWS 100000000
+
 int
 cmd_sample(int argc, char **argv)
 {
@@ -274,8 +278,9 @@ cmd_sample(int argc, char **argv)
 		switch (c) {
 		case C_MODEL: model_path = optarg; break;
 		case 'n':
-			if (parse_size(optarg, &n, 0))
-				return usage_error("-n needs a non-negative integer, not '%s'", optarg);
+			if (parse_size(optarg, &n, 0) || n > SAMPLE_MAX_ROWS)
+				return usage_error("-n needs an integer from 0 to 100000000 (10^8), not '%s'",
+						   optarg);
 			have_n = 1;
 			break;
 		case C_SEED: {
@@ -342,6 +347,13 @@ cmd_sample(int argc, char **argv)
 			fprintf(fp, "%.17g,", v);
 		}
 		fprintf(fp, "%zu\n", j + 1);
+		/* Stop at the first write that fails (a full disk, /dev/full). */
+		if (ferror(fp)) {
+			int e = errno;
+			rc = gm_error_set(&err, GM_EOUTPUT, NULL, 0, 0, "write error on %s: %s",
+					  out_path != NULL ? out_path : "standard output", strerror(e));
+			goto fail;
+		}
 	}
 	if (out_path != NULL) {
 		if ((rc = outfile_close(&of, &err)) != GM_OK ||

@@ -42,7 +42,7 @@
 #include "plot.h"
 #include "report.h"
 
-#define MAX_K 1000
+#define MAX_K MODEL_MAX_K	/* 1000, the same limit as for model files */
 
 enum {
 	OPT_MAX_ITER = 256, OPT_TOL, OPT_INIT, OPT_MEANS, OPT_SDS, OPT_WEIGHTS_INIT,

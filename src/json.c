@@ -105,8 +105,19 @@ parse_string(struct parser *p, const char **pos, char **out)
 	size_t o = 0;
 	char *buf;
 
-	/* Escapes only shrink text, \u to at most 4 bytes per 6: the input length is enough. */
-	buf = malloc((size_t)(p->end - s) + 1);
+	/*
+	 * Escapes only shrink text (\u to at most 4 bytes per 6): the string's
+	 * own length in the input is enough.  Find its end first, so that a
+	 * string costs its length, not the rest of the document.
+	 */
+	{
+		const char *e = s;
+		while (e < p->end && *e != '"')
+			e += *e == '\\' ? 2 : 1;
+		if (e > p->end)
+			e = p->end;
+		buf = malloc((size_t)(e - s) + 1);
+	}
 	if (buf == NULL)
 		return bad(p, start, "out of memory");
 	while (s < p->end && *s != '"') {
@@ -183,10 +194,11 @@ parse_number(struct parser *p, const char **pos, double *out)
 	return 0;
 }
 
+/* Room for more items: half as many again (a tree takes little slack). */
 static int
 grow(struct jv *v, size_t *cap, int with_keys)
 {
-	size_t c = *cap ? *cap * 2 : 4;
+	size_t c = *cap ? *cap + *cap / 2 : 4;
 	struct jv *it = realloc(v->items, c * sizeof *it);
 
 	if (it == NULL)
@@ -200,6 +212,53 @@ grow(struct jv *v, size_t *cap, int with_keys)
 	}
 	*cap = c;
 	return 0;
+}
+
+/* Give back the slack of a finished array or object. */
+static void
+shrink(struct jv *v, size_t cap, int with_keys)
+{
+	if (v->n == 0 || v->n == cap)
+		return;
+	{
+		struct jv *it = realloc(v->items, v->n * sizeof *it);
+		if (it != NULL)
+			v->items = it;
+	}
+	if (with_keys) {
+		char **k = realloc(v->keys, v->n * sizeof *k);
+		if (k != NULL)
+			v->keys = k;
+	}
+}
+
+/*
+ * Objects of up to DUP_SCAN members are checked for a repeated name as
+ * each member is read; larger ones once, at their end, by sorting a copy
+ * of their names (n log n, not n^2).
+ */
+#define DUP_SCAN 32
+
+static int
+cmp_key(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+has_duplicate(const struct jv *v)
+{
+	char **k = malloc(v->n * sizeof *k);
+	int dup = 0;
+
+	if (k == NULL)
+		return 0;	/* no room to check; the names were read */
+	memcpy(k, v->keys, v->n * sizeof *k);
+	qsort(k, v->n, sizeof *k, cmp_key);
+	for (size_t i = 1; i < v->n && !dup; i++)
+		dup = strcmp(k[i - 1], k[i]) == 0;
+	free(k);
+	return dup;
 }
 
 static int
@@ -240,7 +299,7 @@ parse_value(struct parser *p, const char **pos, struct jv *v, int depth)
 					return bad(p, s, "':' was expected after a member name");
 				}
 				s++;
-				for (size_t i = 0; i < v->n; i++)
+				for (size_t i = 0; i < v->n && v->n < DUP_SCAN; i++)
 					if (strcmp(v->keys[i], key) == 0) {
 						free(key);
 						return bad(p, s, "a member name appears twice in one object");
@@ -258,6 +317,9 @@ parse_value(struct parser *p, const char **pos, struct jv *v, int depth)
 				continue;
 			}
 			if (s < p->end && *s == close) {
+				shrink(v, cap, obj);
+				if (obj && v->n > DUP_SCAN && has_duplicate(v))
+					return bad(p, s, "a member name appears twice in one object");
 				*pos = s + 1;
 				return 0;
 			}
@@ -323,14 +385,17 @@ jv_free(struct jv *v)
 {
 	if (v == NULL)
 		return;
-	for (size_t i = 0; i < v->n; i++) {
-		jv_free(&v->items[i]);
-		if (v->keys != NULL)
-			free(v->keys[i]);
+	if (v->type == JV_ARRAY || v->type == JV_OBJECT) {
+		for (size_t i = 0; i < v->n; i++) {
+			jv_free(&v->items[i]);
+			if (v->keys != NULL)
+				free(v->keys[i]);
+		}
+		free(v->items);
+		free(v->keys);
+	} else if (v->type == JV_STRING) {
+		free(v->str);
 	}
-	free(v->items);
-	free(v->keys);
-	free(v->str);
 	memset(v, 0, sizeof *v);
 }
 

@@ -16,12 +16,19 @@
 
 enum jv_type { JV_NULL, JV_FALSE, JV_TRUE, JV_NUMBER, JV_STRING, JV_ARRAY, JV_OBJECT };
 
+/*
+ * One value: 32 bytes, the union holding what its type has.  A document's
+ * tree takes at most about 16 times its size in bytes (a value is at least
+ * 2 bytes of text, "0,"), and each string only its own length.
+ */
 struct jv {
 	enum jv_type type;
-	double num;
-	char *str;		/* JV_STRING */
 	size_t n;		/* elements of an array or members of an object */
-	struct jv *items;	/* n values */
+	union {
+		double num;		/* JV_NUMBER */
+		char *str;		/* JV_STRING */
+		struct jv *items;	/* JV_ARRAY, JV_OBJECT: n values */
+	};
 	char **keys;		/* n keys (objects) */
 };
 

@@ -191,6 +191,12 @@ build(const struct jv *root, const char *path, struct model *m, struct gm_error 
 	if (comps->type != JV_ARRAY || comps->n == 0)
 		return invalid(err, path, "components", "is not a non-empty array");
 	k = comps->n;
+	if (k > MODEL_MAX_K) {
+		char msg[128];
+		snprintf(msg, sizeof msg, "has %zu components; gmmfit reads at most %d (the limit of -k)",
+			 k, MODEL_MAX_K);
+		return invalid(err, path, "components", msg);
+	}
 	if (kv != NULL && (kv->type != JV_NUMBER || !(kv->num >= (double)k && kv->num <= (double)k)))
 		return invalid(err, path, "k", "does not match the number of components");
 
@@ -278,9 +284,26 @@ build(const struct jv *root, const char *path, struct model *m, struct gm_error 
 }
 
 int
-model_load(const char *path, struct model *m, struct gm_error *err)
+model_parse(const char *text, size_t len, const char *name, struct model *m,
+	    struct gm_error *err)
 {
 	struct jv root;
+	int rc;
+
+	memset(m, 0, sizeof *m);
+	rc = jv_parse(text, len, name, &root, err);
+	if (rc != GM_OK)
+		return rc;
+	rc = build(&root, name, m, err);
+	jv_free(&root);
+	if (rc != GM_OK)
+		model_free(m);
+	return rc;
+}
+
+int
+model_load(const char *path, struct model *m, struct gm_error *err)
+{
 	size_t len = 0;
 	char *text;
 	int rc;
@@ -289,13 +312,7 @@ model_load(const char *path, struct model *m, struct gm_error *err)
 	text = slurp(path, &len, err);
 	if (text == NULL)
 		return err->status;
-	rc = jv_parse(text, len, path, &root, err);
+	rc = model_parse(text, len, path, m, err);
 	free(text);
-	if (rc != GM_OK)
-		return rc;
-	rc = build(&root, path, m, err);
-	jv_free(&root);
-	if (rc != GM_OK)
-		model_free(m);
 	return rc;
 }

@@ -19,6 +19,9 @@
 
 #define MODEL_FORMAT_VERSION 1
 
+/* The most components a model file may have: the limit of -k. */
+#define MODEL_MAX_K 1000
+
 struct model {
 	struct gmm *g;
 	char **columns;		/* d names */
@@ -29,6 +32,13 @@ void model_write_components(FILE *fp, const struct gmm *g, const char *indent);
 
 /* The whole model file. */
 void model_write(FILE *fp, const struct gmm *g, char *const *columns);
+
+/*
+ * Parse and validate a model file's text[0..len); name is the file's name
+ * for messages (borrowed).  Errors as for model_load.
+ */
+int model_parse(const char *text, size_t len, const char *name, struct model *m,
+		struct gm_error *err);
 
 /* Read and validate path.  GM_EDATA (or GM_EINTERNAL) with err on failure. */
 int model_load(const char *path, struct model *m, struct gm_error *err);

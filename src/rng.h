@@ -7,6 +7,7 @@
 #ifndef GMMFIT_RNG_H
 #define GMMFIT_RNG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct rng {
@@ -27,5 +28,22 @@ uint64_t rng_below(struct rng *r, uint64_t n);
 
 /* A standard normal deviate (Box-Muller on two uniforms; no cached state). */
 double rng_normal(struct rng *r);
+
+/*
+ * A Binomial(n, p) deviate, n a whole number up to 2^53 held in a double:
+ * inversion by waiting times when the mean is small, transformed rejection
+ * (BTRS) when it is not, so the time does not grow with n.
+ */
+double rng_binomial(struct rng *r, double n, double p);
+
+/*
+ * n (a whole number up to 2^53) split over m cells with probabilities
+ * proportional to w[0..m) by conditional binomials: out[i] is
+ * Binomial(left, w[i] / tail[i]) where tail[i] = w[i] + .. + w[m-1] (the
+ * caller's suffix sums) and left is what the cells before it did not take.
+ * Time linear in m, not in n.
+ */
+void rng_multinomial(struct rng *r, double n, const double *w, const double *tail, size_t m,
+		     double *out);
 
 #endif

@@ -217,6 +217,53 @@ same_result(const struct boot_result *a, const struct boot_result *b)
 	       memcmp(a->hi, b->hi, a->nparams * sizeof *a->hi) == 0;
 }
 
+/*
+ * rng_binomial: 20000 draws of Binomial(n, p) are whole numbers in [0, n]
+ * with mean within 5 SE of n p and variance within 10% of n p (1 - p)
+ * (the SE of a sample variance of 20000 is about 1%); for n up to 2^53.
+ */
+static int
+binomial_moments(double n, double p)
+{
+	const int T = 20000;
+	double s = 0.0, ss = 0.0, mu = n * p, var = n * p * (1.0 - p), mean, v;
+	struct rng r;
+
+	rng_seed(&r, 99);
+	for (int t = 0; t < T; t++) {
+		double x = rng_binomial(&r, n, p);
+		if (!(x >= 0.0 && x <= n) || floor(x) < x)
+			return 0;
+		s += x - mu;
+		ss += (x - mu) * (x - mu);
+	}
+	mean = s / T;
+	v = ss / T - mean * mean;
+	return fabs(mean) <= 5.0 * sqrt(var / T) && fabs(v - var) <= 0.1 * var;
+}
+
+/* rng_multinomial: the counts add up to n exactly, and a zero weight gets none. */
+static int
+multinomial_sums(void)
+{
+	const double w[5] = { 1.0, 0.0, 3e10, 2.5, 1e-3 };
+	double tail[5], out[5], s = 0.0;
+	struct rng r;
+
+	for (int i = 5; i-- > 0;)
+		tail[i] = s += w[i];
+	rng_seed(&r, 5);
+	for (int t = 0; t < 1000; t++) {
+		double n = t % 2 ? 9007199254740992.0 : 1e9 + t, sum = 0.0;
+		rng_multinomial(&r, n, w, tail, 5, out);
+		for (int i = 0; i < 5; i++)
+			sum += out[i];
+		if (!(sum >= n && sum <= n) || out[1] > 0.0)
+			return 0;
+	}
+	return 1;
+}
+
 int
 main(void)
 {
@@ -232,7 +279,22 @@ main(void)
 	const struct gmm *g;
 	int rc, have_se;
 
-	tap_plan(17);
+	tap_plan(19);
+	{
+		static const double cases[][2] = {
+			{ 1, 0.5 }, { 7, 0.3 }, { 40, 0.2 }, { 1000, 0.004 }, { 1000, 0.5 },
+			{ 1e6, 0.9 }, { 1e9, 0.5 }, { 1e12, 1e-9 }, { 1e15, 0.25 },
+			{ 9007199254740992.0, 1e-3 }, { 9007199254740992.0, 0.5 },
+		};
+		int good = 1;
+		for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
+			if (!binomial_moments(cases[c][0], cases[c][1])) {
+				printf("# Binomial(%g, %g) is off\n", cases[c][0], cases[c][1]);
+				good = 0;
+			}
+		tap_ok(good, "rng_binomial: mean and variance right for n from 1 to 2^53");
+	}
+	tap_ok(multinomial_sums(), "rng_multinomial: counts add up to n (up to 2^53); zero weight, zero count");
 	sample(N_ROWS, 20240611u, &ds);
 
 	/* The MLE: plain EM from the quantile start, no regulariser. */
