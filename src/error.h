@@ -44,4 +44,19 @@ void gm_error_clear(struct gm_error *e);
 /* Print "PROG: FILE:LINE:COL: message\n" to fp (parts that are unknown are left out). */
 void gm_error_print(const struct gm_error *e, const char *prog, FILE *fp);
 
+/*
+ * Control characters (C0, DEL, and C1 as UTF-8 writes them) would act on a
+ * terminal or end a line: text meant for one shows their bytes as \xHH.
+ */
+int gm_has_control(const char *s);
+
+/* Write s to fp with the bytes of its control characters as \xHH. */
+void gm_fputs_escaped(const char *s, FILE *fp);
+
+/*
+ * s escaped as gm_fputs_escaped writes it, into out (outsz bytes, at
+ * least 4): cut with "..." at the end when it is longer.
+ */
+void gm_escape(const char *s, char *out, size_t outsz);
+
 #endif

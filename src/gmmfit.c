@@ -275,6 +275,18 @@ bad_option(int argc, char **argv)
 	return usage_error("unknown option '%s'", arg);
 }
 
+/* An option value with a control character, which would end a line of a script. */
+static int
+control_error(const char *opt, const char *value)
+{
+	char shown[128], fmt[160];
+
+	gm_escape(value, shown, sizeof shown);
+	snprintf(fmt, sizeof fmt, "%s: '%%s' holds a control character, which the "
+		 "figure's scripts cannot hold", opt);
+	return usage_error(fmt, shown);
+}
+
 /* --fix LIST: weights, means, covariances (singular forms too). */
 static int
 parse_fix(const char *s, unsigned *fix)
@@ -623,6 +635,8 @@ run(int argc, char **argv)
 			break;
 		}
 		case 'o':
+			if (gm_has_control(optarg))
+				{ rc = control_error("-o", optarg); goto out; }
 			po.prefix = optarg;
 			break;
 		case OPT_FORMAT:
@@ -653,6 +667,8 @@ run(int argc, char **argv)
 			break;
 		}
 		case OPT_FONT:
+			if (gm_has_control(optarg))
+				{ rc = control_error("--font", optarg); goto out; }
 			po.font = optarg;
 			break;
 		case OPT_TITLE:

@@ -191,17 +191,43 @@ outputs_labels(struct plot_files *pf, const char *out, const struct dataset *ds,
 	return outfile_close(&pf->of[pf->n - 1], err);
 }
 
-/* A path in a Makefile rule: spaces, '#' and '$' escaped. */
+/*
+ * A path in a Makefile rule, escaped as cc -MD does: a space or a tab
+ * after a backslash, with the backslashes before it doubled (make reads
+ * 2N+1 of them and a space as N and a space); '#' as "\#", '$' as "$$".
+ */
 static void
 make_path(FILE *fp, const char *s)
 {
+	size_t bs = 0;	/* backslashes just before *s */
+
 	for (; *s; s++) {
-		if (*s == ' ' || *s == '\t' || *s == '#' || *s == '\\')
+		if (*s == ' ' || *s == '\t') {
+			for (size_t i = 0; i < bs; i++)
+				fputc('\\', fp);
 			fputc('\\', fp);
-		if (*s == '$')
+		} else if (*s == '#') {
+			fputc('\\', fp);
+		} else if (*s == '$') {
 			fputc('$', fp);
+		}
+		bs = *s == '\\' ? bs + 1 : 0;
 		fputc(*s, fp);
 	}
+}
+
+/* A name make cannot read (a line end, another control character): refused. */
+static int
+make_unreadable(const char *name, struct gm_error *err)
+{
+	char shown[200];
+
+	if (!gm_has_control(name))
+		return GM_OK;
+	gm_escape(name, shown, sizeof shown);
+	return gm_error_set(err, GM_EUSAGE, NULL, 0, 0,
+			    "--depfile: the name '%s' holds a control character, which a "
+			    "Makefile rule cannot hold; rename the file", shown);
 }
 
 /*
@@ -213,8 +239,13 @@ int
 outputs_depfile(struct outfile *dep, const char *name, const struct plot_files *pf,
 	      const char *input, struct gm_error *err)
 {
-	int rc = outfile_open(dep, name, err);
+	int rc = strcmp(input, "-") != 0 ? make_unreadable(input, err) : GM_OK;
 
+	memset(dep, 0, sizeof *dep);	/* discarded by the caller when refused */
+	for (size_t i = 0; rc == GM_OK && i < pf->n; i++)
+		rc = make_unreadable(pf->of[i].path, err);
+	if (rc == GM_OK)
+		rc = outfile_open(dep, name, err);
 	if (rc != GM_OK)
 		return rc;
 	for (size_t i = 0; i < pf->n; i++) {

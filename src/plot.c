@@ -71,6 +71,14 @@ plot_close(struct plot_ctx *pc)
 	return outfile_close(&pc->pf->of[pc->pf->n - 1], pc->err);
 }
 
+/*
+ * A quote inside a single-quoted gnuplot string.  gnuplot 5.4 does not
+ * read doubled quotes reliably (a string that starts with one, or two in
+ * a row, ends early): the string is closed, a double-quoted quote joined
+ * on and the string opened again, 'it'."'".'s'.
+ */
+#define GP_QUOTE "'.\"'\".'"
+
 void
 plot_text(FILE *fp, const struct plot_ctx *pc, const char *s)
 {
@@ -79,7 +87,7 @@ plot_text(FILE *fp, const struct plot_ctx *pc, const char *s)
 		if (c < 0x20 || c == 0x7f)
 			fputc(' ', fp);
 		else if (c == '\'')
-			fputs("''", fp);
+			fputs(GP_QUOTE, fp);
 		else if (pc->latex && strchr("#$%&_{}", c))
 			fprintf(fp, "\\%c", c);
 		else if (pc->latex && c == '\\')
@@ -93,13 +101,36 @@ plot_text(FILE *fp, const struct plot_ctx *pc, const char *s)
 	}
 }
 
-/* A file name inside a single-quoted gnuplot string: only quotes need care. */
+/*
+ * A file name or font inside a single-quoted gnuplot string: a quote is
+ * GP_QUOTE.  Control bytes, which would end the line, are refused with the
+ * options (-o, --font); should one come here, it becomes a '?'.
+ */
 static void
 put_name(FILE *fp, const char *s)
 {
 	for (; *s; s++)
 		if (*s == '\'')
-			fputs("''", fp);
+			fputs(GP_QUOTE, fp);
+		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			fputc('?', fp);
+		else
+			fputc(*s, fp);
+}
+
+/*
+ * Part of a file name inside a single-quoted shell word, itself inside a
+ * single-quoted gnuplot string: a quote is the shell's '\'', joined on
+ * as a double-quoted gnuplot string ("'\\''").
+ */
+static void
+put_shell_name(FILE *fp, const char *s)
+{
+	for (; *s; s++)
+		if (*s == '\'')
+			fputs("'.\"'\\\\''\".'", fp);
+		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			fputc('?', fp);
 		else
 			fputc(*s, fp);
 }
@@ -125,7 +156,8 @@ plot_head(FILE *fp, const struct plot_ctx *pc, const char *what,
 
 	fprintf(fp, "# %s\n", what);
 	fputs("# Run from the directory that holds this script: gnuplot ", fp);
-	put_name(fp, pc->base);
+	for (const char *b = pc->base; *b; b++)
+		fputc((unsigned char)*b < 0x20 || *b == 0x7f ? '?' : *b, fp);
 	fprintf(fp, "%s.gp\n", suffix);
 	switch (po->terminal) {
 	case PLOT_PNG:
@@ -172,10 +204,12 @@ plot_tail(FILE *fp, const struct plot_ctx *pc, const char *suffix)
 	fputs("if (strlen(sde) > 0) {\n"
 	      "  d = strftime('%Y%m%d%H%M%S', int(sde))\n"
 	      "  system(sprintf(\"sed -i -e 's|/CreationDate (D:[0-9]*Z)|/CreationDate (D:%sZ)|' \" . \\\n"
-	      "    \"-e 's|/CreationDate (D:[0-9]*[-+][0-9][0-9]\\\\x27[0-9][0-9])|/CreationDate (D:%s+00\\\\x2700)|' '%s'\", \\\n"
-	      "    d, d, '", fp);
-	put_name(fp, pc->base);
-	fprintf(fp, "%s.pdf'))\n}\n", suffix);
+	      "    \"-e 's|/CreationDate (D:[0-9]*[-+][0-9][0-9]\\\\x27[0-9][0-9])|/CreationDate (D:%s+00\\\\x2700)|' -- %s\", \\\n"
+	      "    d, d, \"'\".'", fp);
+	/* The name is a shell word: quoted for the shell, then for gnuplot. */
+	put_shell_name(fp, pc->base);
+	put_shell_name(fp, suffix);
+	fputs(".pdf'.\"'\"))\n}\n", fp);
 	/* Every figure's script ends the same way (harmless when closed already). */
 	fputs("unset output\n", fp);
 }

@@ -130,9 +130,10 @@ static void
 text_bootstrap_row(FILE *fp, const struct boot_result *b, size_t j, const char *what,
 		   const char *col, double est, size_t p)
 {
-	char name[64];
+	char name[64], shown[25];
 
-	snprintf(name, sizeof name, "%s%s%.24s", what, col ? " " : "", col ? col : "");
+	gm_escape(col ? col : "", shown, sizeof shown);
+	snprintf(name, sizeof name, "%s%s%.24s", what, col ? " " : "", shown);
 	fprintf(fp, "%9zu  %-24s %14.6g %12.4g %14.6g %14.6g\n", j + 1, name, est, b->se[p],
 		b->lo[p], b->hi[p]);
 }
@@ -297,12 +298,10 @@ text_selection(FILE *fp, const struct report_info *ri)
 		const struct fit_model *s = &ri->fr->models[m];
 		fprintf(fp, "  %s  %3zu  %-10s ", m == ri->fr->chosen ? "*" : " ", s->k,
 			gmm_cov_name(s->cov));
-		if (s->status != GM_OK) {
-			fprintf(fp, "failed: %s\n", s->message);
-			continue;
-		}
-		if (s->verdict != FIT_USABLE) {
-			fprintf(fp, "%s: %s\n", verdict_name(s->verdict), s->message);
+		if (s->status != GM_OK || s->verdict != FIT_USABLE) {
+			fprintf(fp, "%s: ", s->status != GM_OK ? "failed" : verdict_name(s->verdict));
+			gm_fputs_escaped(s->message, fp);
+			fputc('\n', fp);
 			continue;
 		}
 		fprintf(fp, "%16.4f %5zu %16.4f %16.4f %16.4f %6zu  %s\n", s->res.loglik,
@@ -320,14 +319,20 @@ report_text(FILE *fp, const struct report_info *ri)
 	const size_t d = ds->d;
 
 	fprintf(fp, "Gaussian mixture fit by EM\n\n");
-	fprintf(fp, "source        %s\n", ri->source);
-	fprintf(fp, "column%s       ", d > 1 ? "s" : " ");
-	for (size_t c = 0; c < d; c++)
-		fprintf(fp, "%s%s", c ? ", " : "", ds->names[c]);
+	/* Names from the input: their control characters as \xHH. */
+	fputs("source        ", fp);
+	gm_fputs_escaped(ri->source, fp);
+	fprintf(fp, "\ncolumn%s       ", d > 1 ? "s" : " ");
+	for (size_t c = 0; c < d; c++) {
+		fputs(c ? ", " : "", fp);
+		gm_fputs_escaped(ds->names[c], fp);
+	}
 	fputc('\n', fp);
-	if (ds->weight_name != NULL)
-		fprintf(fp, "weights       column %s (total %.10g)\n", ds->weight_name,
-			ri->fr->total_weight);
+	if (ds->weight_name != NULL) {
+		fputs("weights       column ", fp);
+		gm_fputs_escaped(ds->weight_name, fp);
+		fprintf(fp, " (total %.10g)\n", ri->fr->total_weight);
+	}
 	fprintf(fp, "rows          %zu used, %zu skipped for a missing value", ds->n,
 		ds->skipped);
 	if (ds->skipped > 0) {
@@ -396,7 +401,9 @@ report_text(FILE *fp, const struct report_info *ri)
 				fprintf(fp, " %8s", q == 0 ? "corr" : "");
 			fputc('\n', fp);
 			for (size_t p = 0; p < d; p++) {
-				fprintf(fp, "  %-16.16s %14.6g %12.6g", ds->names[p], mu[p],
+				char nm[17];
+				gm_escape(ds->names[p], nm, sizeof nm);
+				fprintf(fp, "  %-16.16s %14.6g %12.6g", nm, mu[p],
 					sqrt(cv[p * d + p]));
 				for (size_t q = 0; q < d; q++)
 					fprintf(fp, " %8.4f", cv[p * d + q] /
