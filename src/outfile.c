@@ -158,13 +158,8 @@ outfile_close(struct outfile *of, struct gm_error *err)
 int
 outfile_commit(struct outfile *of, struct gm_error *err)
 {
-	if (rename(of->tmp, of->path) != 0)
-		return gm_error_set(err, GM_EOUTPUT, of->path, 0, 0,
-				    "cannot rename into place: %s", strerror(errno));
-	untrack(of->tmp);
-	free(of->tmp);
-	of->tmp = NULL;
-	return GM_OK;
+	/* The checks of the target (a directory, a device) are those of a run's outputs. */
+	return outfile_commit_all(of, 1, err);
 }
 
 void
@@ -227,9 +222,19 @@ outfile_commit_all(struct outfile *of, size_t n, struct gm_error *err)
 		if (lstat(of[i].path, &st) != 0)
 			continue;
 		existed[i] = 1;
+		/* What a link names counts: a rename would replace the link. */
+		if (S_ISLNK(st.st_mode) && stat(of[i].path, &st) != 0)
+			continue;	/* a dangling link: replaced by the file */
 		if (S_ISDIR(st.st_mode)) {
 			rc = gm_error_set(err, GM_EOUTPUT, of[i].path, 0, 0,
 					  "cannot write: it is a directory");
+			break;
+		}
+		/* A device, pipe or socket is not a file to replace (/dev/stdout, /dev/null). */
+		if (!S_ISREG(st.st_mode)) {
+			rc = gm_error_set(err, GM_EOUTPUT, of[i].path, 0, 0,
+					  "cannot write: not a regular file (a device, pipe or "
+					  "socket); outputs are files put in place whole");
 			break;
 		}
 		old[i] = backup_name(of[i].path);
