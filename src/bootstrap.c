@@ -75,6 +75,39 @@ percentile(const double *v, size_t n, double q)
 	return v[i] + (h - (double)i) * (v[i + 1] - v[i]);
 }
 
+/*
+ * Each parameter's SE (two-pass) and 95% percentile interval over the
+ * replicates that fit (ok), from vals (B rows of br->nparams).  0, or -1
+ * when out of memory.
+ */
+static int
+summarise(struct boot_result *br, const double *vals, const char *ok, size_t B)
+{
+	const size_t np = br->nparams;
+	double *col = malloc(br->ok * sizeof *col);
+
+	if (col == NULL)
+		return -1;
+	for (size_t p = 0; p < np; p++) {
+		size_t m = 0;
+		double mean = 0.0, ss = 0.0;
+		for (size_t i = 0; i < B; i++)
+			if (ok[i])
+				col[m++] = vals[i * np + p];
+		for (size_t i = 0; i < m; i++)
+			mean += col[i];
+		mean /= (double)m;
+		for (size_t i = 0; i < m; i++)
+			ss += (col[i] - mean) * (col[i] - mean);
+		br->se[p] = sqrt(ss / (double)(m - 1));
+		qsort(col, m, sizeof *col, cmp_double);
+		br->lo[p] = percentile(col, m, 0.025);
+		br->hi[p] = percentile(col, m, 0.975);
+	}
+	free(col);
+	return 0;
+}
+
 int
 bootstrap_run(const struct dataset *ds, const struct gmm *fit,
 	      const struct boot_options *bo, struct boot_result *br,
@@ -206,33 +239,13 @@ bootstrap_run(const struct dataset *ds, const struct gmm *fit,
 		free(vals);
 		free(ok);
 		free(w);
-	free(tail);
+		free(tail);
 		boot_result_free(br);
 		return gm_error_set(err, GM_ENUMERIC, NULL, 0, 0,
 				    "the bootstrap needs at least 2 replicates that fit; %zu did", br->ok);
 	}
-	{
-		double *col = malloc(br->ok * sizeof *col);
-		if (col == NULL)
-			goto oom;
-		for (size_t p = 0; p < np; p++) {
-			size_t m = 0;
-			double mean = 0.0, ss = 0.0;
-			for (size_t i = 0; i < B; i++)
-				if (ok[i])
-					col[m++] = vals[i * np + p];
-			for (size_t i = 0; i < m; i++)
-				mean += col[i];
-			mean /= (double)m;
-			for (size_t i = 0; i < m; i++)
-				ss += (col[i] - mean) * (col[i] - mean);
-			br->se[p] = sqrt(ss / (double)(m - 1));
-			qsort(col, m, sizeof *col, cmp_double);
-			br->lo[p] = percentile(col, m, 0.025);
-			br->hi[p] = percentile(col, m, 0.975);
-		}
-		free(col);
-	}
+	if (summarise(br, vals, ok, B))
+		goto oom;
 	free(vals);
 	free(ok);
 	free(w);
