@@ -1273,8 +1273,10 @@ fit_degenerate(const struct gmm *g, double wtot, const double *reg,
 	for (size_t j = 0; j < k && bad < 0; j++) {
 		double rows = g->weight[j] * wtot;
 		if (rows < need) {
-			snprintf(why, len, "component %zu holds %.3g rows of weight, fewer than %s",
-				 j + 1, rows, own ? (d == 1 ? "2 (d + 1)" : "d + 1") : "one");
+			char num[32];
+			snprintf(num, sizeof num, "%.3g", rows);
+			snprintf(why, len, "component %zu holds %s row%s of weight, fewer than %s",
+				 j + 1, num, strcmp(num, "1") == 0 ? "" : "s", own ? (d == 1 ? "2 (d + 1)" : "d + 1") : "one");
 			bad = (long)j;
 			break;
 		}
