@@ -23,7 +23,6 @@
 #endif
 
 #define SCREEN_ITER 20		/* M steps of a screening run, at most */
-#define SCREEN_TOL 0.0		/* no tolerance of its own: a slow starter is not cut short */
 #define LONG_RUNS 5		/* screened starts run to convergence */
 #define POOL_SAME 1e-7		/* screened starts this close (relative) are one */
 #define MID_TOL 1e-8		/* their tolerance; the best then goes on to the user's */
@@ -1037,8 +1036,7 @@ ctx_init(struct ctx *c, const struct dataset *ds, const struct fit_options *opt,
 	c->screen.progress = NULL;
 	if (c->screen.max_iter > SCREEN_ITER)
 		c->screen.max_iter = SCREEN_ITER;
-	if (c->screen.tol < SCREEN_TOL)
-		c->screen.tol = SCREEN_TOL;
+	/* The user's tolerance only: a start that moves slowly at first is not cut short. */
 	c->wtot = c->wtot_s = fr->total_weight;
 	for (size_t b = 0; b < opt->nk; b++)
 		kmax = opt->ks[b] > kmax ? opt->ks[b] : kmax;
