@@ -23,30 +23,6 @@
 enum { C_MODEL = 256, C_KEEP, C_LABELS_ONLY, C_SEED, C_HELP, C_NO_HEADER, C_QUOTE,
        C_DECIMAL_COMMA, C_NA };
 
-/* The model's column names as a -c list (names may hold commas: use numbers then). */
-static char *
-column_list(const struct model *m)
-{
-	size_t len = 1;
-	char *s;
-
-	for (size_t c = 0; c < m->g->d; c++) {
-		if (strchr(m->columns[c], ',') != NULL)
-			return NULL;
-		len += strlen(m->columns[c]) + 1;
-	}
-	s = malloc(len);
-	if (s == NULL)
-		return NULL;
-	s[0] = '\0';
-	for (size_t c = 0; c < m->g->d; c++) {
-		if (c)
-			strcat(s, ",");
-		strcat(s, m->columns[c]);
-	}
-	return s;
-}
-
 struct predict_run {
 	struct predictor pr;
 };
@@ -114,7 +90,7 @@ cmd_predict(int argc, char **argv)
 	struct gm_error err;
 	struct outfile of;
 	int keep = 0, labels_only = 0, c, rc = GM_OK;
-	char *cols = NULL;
+	char *source = NULL;
 	FILE *fp = stdout;
 
 	memset(&co, 0, sizeof co);
@@ -142,7 +118,7 @@ cmd_predict(int argc, char **argv)
 		case C_NA: {
 			const char **nn = realloc(na, (nna + 1) * sizeof *na);
 			if (nn == NULL) {
-				rc = GM_EINTERNAL;
+				rc = oom_error();
 				goto done;
 			}
 			na = nn;
@@ -154,7 +130,7 @@ cmd_predict(int argc, char **argv)
 			rc = close_stdout();
 			goto done;
 		default:
-			{ rc = usage_error("unknown or incomplete option '%s'", argv[optind - 1]); goto done; }
+			{ rc = option_error(argv, opts, "o:d:"); goto done; }
 		}
 	}
 	if (model_path == NULL)
@@ -178,13 +154,16 @@ cmd_predict(int argc, char **argv)
 	rc = model_load(model_path, &m, &err);
 	if (rc != GM_OK)
 		goto fail;
-	cols = column_list(&m);
-	if (cols == NULL) {
-		rc = gm_error_set(&err, GM_EUSAGE, model_path, 0, 0,
-				  "the model's column names hold a comma; they cannot be selected by name");
+	/* The model's columns are names, matched exactly: never a list, a number or a range. */
+	if ((source = malloc(strlen(model_path) + sizeof "the model ")) == NULL) {
+		rc = gm_error_set(&err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 		goto fail;
 	}
-	co.columns = cols;
+	strcpy(source, "the model ");
+	strcat(source, model_path);
+	co.names = (const char *const *)m.columns;
+	co.n_names = m.g->d;
+	co.names_source = source;
 	co.on_row = on_row;
 	co.on_header = on_header;
 	co.row_arg = &run;
@@ -218,14 +197,14 @@ cmd_predict(int argc, char **argv)
 		outfile_release(&of);
 	}
 	model_free(&m);
-	free(cols);
+	free(source);
 	free(na);
 	return close_stdout();
 fail:
 	gm_error_print(&err, PROG, stderr);
 	outfile_discard(&of);
 	model_free(&m);
-	free(cols);
+	free(source);
 done:
 	free(na);
 	return rc;
@@ -295,7 +274,7 @@ cmd_sample(int argc, char **argv)
 			sample_usage(stdout);
 			return close_stdout();
 		default:
-			return usage_error("unknown or incomplete option '%s'", argv[optind - 1]);
+			return option_error(argv, opts, "n:o:");
 		}
 	}
 	if (model_path == NULL || !have_n)

@@ -37,6 +37,7 @@
 #include "csvread.h"
 #include "par.h"
 #include "numparse.h"
+#include "suggest.h"
 
 #define READ_BLOCK (1u << 20)	/* bytes handed to libcsv at a time */
 #define PARALLEL_MIN (1u << 20)	/* files at least this big are read by byte ranges */
@@ -205,6 +206,45 @@ list_names(const struct reader *r, char *out, size_t outsz)
 }
 
 /*
+ * No column is called name: say so with the nearest name when one is
+ * close (a case or a typing slip), else with the list.  source, when not
+ * NULL, says whose column it is ("the model m.json").
+ */
+static int
+no_column(struct reader *r, const char *name, const char *source)
+{
+	const char *near = suggest_nearest(name, (const char *const *)r->header, r->ncols);
+	char shown[160], whose[200] = "";
+
+	quote_field(name, strlen(name), shown, sizeof shown);
+	if (source != NULL)
+		snprintf(whose, sizeof whose, " (a column of %s)", source);
+	if (near != NULL) {
+		char q[160];
+		quote_field(near, strlen(near), q, sizeof q);
+		return fail(r, GM_EDATA, 0, 0, "no column named \"%s\"%s; did you mean \"%s\"?",
+			    shown, whose, q);
+	}
+	{
+		char names[400];
+		list_names(r, names, sizeof names);
+		return fail(r, GM_EDATA, 0, 0, "no column named \"%s\"%s; the columns are %s",
+			    shown, whose, names);
+	}
+}
+
+/* How many header names are exactly s. */
+static size_t
+exact_names(const struct reader *r, const char *s)
+{
+	size_t hits = 0;
+
+	for (size_t j = 0; j < r->ncols; j++)
+		hits += strcmp(r->header[j], s) == 0;
+	return hits;
+}
+
+/*
  * Find one column token: an exact header name first, then a 1-based
  * number.  Returns 0 and sets *col, or fails with a message.
  */
@@ -250,12 +290,16 @@ find_column(struct reader *r, const char *tok, size_t *col)
 			    "no column %lu: the file has %zu column%s", v, r->ncols,
 			    r->ncols == 1 ? "" : "s");
 	}
-	{
-		char names[400];
-		list_names(r, names, sizeof names);
-		return fail(r, GM_EDATA, 0, 0,
-			    "no column named \"%s\"; the columns are %s", tok, names);
-	}
+	return no_column(r, tok, NULL);
+}
+
+static int
+in_sel(const struct reader *r, size_t col)
+{
+	for (size_t i = 0; i < r->d; i++)
+		if (r->sel[i] == col)
+			return 1;
+	return 0;
 }
 
 static int
@@ -278,6 +322,69 @@ first_is_number(const struct reader *r, size_t j)
 	       np_parse(r->first[j], strlen(r->first[j]), r->decimal, &v) == NP_OK;
 }
 
+/* Leave column col out of the selection, if it is in. */
+static void
+drop_sel(struct reader *r, size_t col)
+{
+	for (size_t i = 0; i < r->d; i++)
+		if (r->sel[i] == col) {
+			memmove(r->sel + i, r->sel + i + 1, (r->d - i - 1) * sizeof *r->sel);
+			r->d--;
+			return;
+		}
+}
+
+/* "all": every column whose first value is a number, but the weights. */
+static void
+select_all(struct reader *r)
+{
+	for (size_t j = 0; j < r->ncols && !r->failed; j++)
+		if (first_is_number(r, j) && (long)j != r->wcol && !in_sel(r, j))
+			add_sel(r, j);
+}
+
+/*
+ * One token of a -c list: "all", a name, a number or a range "a-b" (a
+ * token that is a column's exact name is that column); added to the
+ * selection, or with drop left out of it.
+ */
+static void
+select_token(struct reader *r, char *tok, int drop)
+{
+	size_t a, b;
+	char *dash;
+
+	if (exact_names(r, tok) == 0 && strcmp(tok, "all") == 0) {
+		if (drop)
+			r->d = 0;
+		else
+			select_all(r);
+		return;
+	}
+	dash = strchr(tok + 1, '-');
+	if (dash != NULL && exact_names(r, tok) == 0) {
+		*dash = '\0';
+		if (find_column(r, tok, &a) || find_column(r, dash + 1, &b))
+			return;
+		if (a > b) {
+			fail(r, GM_EUSAGE, 0, 0, "column range %s-%s runs backwards", tok, dash + 1);
+			return;
+		}
+		for (size_t j = a; j <= b && !r->failed; j++)
+			if (drop)
+				drop_sel(r, j);
+			else
+				add_sel(r, j);
+		return;
+	}
+	if (find_column(r, tok, &a) == 0) {
+		if (drop)
+			drop_sel(r, a);
+		else
+			add_sel(r, a);
+	}
+}
+
 /* Choose the columns, once the header and the first data row are known. */
 static int
 resolve_columns(struct reader *r)
@@ -295,7 +402,7 @@ resolve_columns(struct reader *r)
 			return r->err->status;
 		r->wcol = (long)c;
 	}
-	if (spec == NULL) {
+	if (spec == NULL && r->opt->names == NULL) {
 		for (size_t j = 0; j < r->ncols; j++)
 			if (first_is_number(r, j) && (long)j != r->wcol) {
 				r->sel[r->d++] = j;
@@ -308,41 +415,39 @@ resolve_columns(struct reader *r)
 				    "no column of the first data row holds a number; choose one with -c (columns: %s)",
 				    names);
 		}
+	} else if (r->opt->names != NULL) {
+		/* A saved model's columns: names, matched exactly, in its order. */
+		for (size_t i = 0; i < r->opt->n_names && !r->failed; i++) {
+			size_t a;
+			if (exact_names(r, r->opt->names[i]) == 0)
+				no_column(r, r->opt->names[i], r->opt->names_source);
+			else if (find_column(r, r->opt->names[i], &a) == 0)
+				add_sel(r, a);
+		}
+		if (r->failed)
+			return r->err->status;
 	} else {
 		char *copy = strdup(spec), *save = NULL, *tok;
+		int first = 1;
 		if (copy == NULL)
 			return fail(r, GM_EINTERNAL, 0, 0, "out of memory");
 		for (tok = strtok_r(copy, ",", &save); tok != NULL && !r->failed;
 		     tok = strtok_r(NULL, ",", &save)) {
-			size_t a, b;
-			char *dash;
-			if (strcmp(tok, "all") == 0) {
-				for (size_t j = 0; j < r->ncols && !r->failed; j++)
-					if (first_is_number(r, j) && (long)j != r->wcol)
-						add_sel(r, j);
-				continue;
+			int drop = 0;
+			/*
+			 * A column's exact name is that column, whatever it looks
+			 * like ("-x", "3", "all", "a-b"); else a leading '-'
+			 * leaves out what follows, from all the numeric columns
+			 * when it comes first.
+			 */
+			if (exact_names(r, tok) == 0 && tok[0] == '-' && tok[1] != '\0') {
+				drop = 1;
+				tok++;
+				if (first)
+					select_all(r);
 			}
-			/* A range "a-b", unless the whole token is a column name. */
-			dash = strchr(tok + 1, '-');
-			if (dash != NULL) {
-				int named = 0;
-				for (size_t j = 0; j < r->ncols; j++)
-					named |= strcmp(r->header[j], tok) == 0;
-				if (!named) {
-					*dash = '\0';
-					if (find_column(r, tok, &a) || find_column(r, dash + 1, &b))
-						break;
-					if (a > b) {
-						fail(r, GM_EUSAGE, 0, 0, "column range %s-%s runs backwards", tok, dash + 1);
-						break;
-					}
-					for (size_t j = a; j <= b && !r->failed; j++)
-						add_sel(r, j);
-					continue;
-				}
-			}
-			if (find_column(r, tok, &a) == 0)
-				add_sel(r, a);
+			first = 0;
+			select_token(r, tok, drop);
 		}
 		free(copy);
 		if (r->failed)

@@ -34,7 +34,11 @@ struct csv_options {
 	int allow_ragged;	/* rows may have more or fewer fields than the header */
 	const char *const *na;	/* extra missing-value tokens */
 	size_t n_na;
-	const char *columns;	/* column list (names, numbers, ranges, "all"); NULL: first numeric */
+	const char *columns;	/* column list (names, numbers, ranges, "all", -exclusions);
+				 * NULL: first numeric */
+	const char *const *names;	/* else, when set: n_names columns by exact name, in order */
+	size_t n_names;
+	const char *names_source;	/* whose names they are, for messages ("the model m.json") */
 	const char *weights;	/* weight column (name or number), or NULL */
 	int threads;		/* threads for a large regular file; 0: all cores */
 	int keep_lines;		/* record each kept row's line, and the lines left out */

@@ -106,6 +106,8 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static const char short_options[] = "c:k:d:o:qv";
+
 static void
 usage(FILE *fp)
 {
@@ -259,22 +261,6 @@ on_progress(void *arg, size_t iter, double mean_ll, double change)
 		iter, mean_ll, change);
 }
 
-/* An option getopt refused, in one line. */
-static int
-bad_option(int argc, char **argv)
-{
-	const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
-	char shortopt[3] = { '-', (char)optopt, '\0' };
-
-	if (optopt != 0 && strncmp(arg, "--", 2) != 0)
-		arg = shortopt;
-	if (optopt != 0 && strchr("ckdo", optopt) != NULL && strncmp(arg, "--", 2) != 0)
-		return usage_error("option '%s' needs a value", arg);
-	if (strncmp(arg, "--", 2) == 0 && strchr(arg, '=') == NULL && optopt != 0)
-		return usage_error("option '%s' needs a value", arg);
-	return usage_error("unknown option '%s'", arg);
-}
-
 /* An option value with a control character, which would end a line of a script. */
 static int
 control_error(const char *opt, const char *value)
@@ -311,29 +297,6 @@ parse_fix(const char *s, unsigned *fix)
 	return rc == 0 && *fix != 0 ? 0 : -1;
 }
 
-/* Names joined by commas for a column list; NULL when a name holds a comma. */
-static char *
-join_names(char *const *names, size_t n)
-{
-	size_t len = 1;
-	char *s;
-
-	for (size_t c = 0; c < n; c++) {
-		if (strchr(names[c], ',') != NULL)
-			return NULL;
-		len += strlen(names[c]) + 1;
-	}
-	if ((s = malloc(len)) == NULL)
-		return NULL;
-	s[0] = '\0';
-	for (size_t c = 0; c < n; c++) {
-		if (c)
-			strcat(s, ",");
-		strcat(s, names[c]);
-	}
-	return s;
-}
-
 /* Resolve --plot-columns A,B among the fitted columns (name or file column number). */
 static int
 find_pair(const struct dataset *ds, const char *spec, long pair[2])
@@ -342,7 +305,7 @@ find_pair(const struct dataset *ds, const char *spec, long pair[2])
 	const char *tok[2];
 
 	if (copy == NULL)
-		return GM_EINTERNAL;
+		return oom_error();
 	comma = strchr(copy, ',');
 	if (comma == NULL || strchr(comma + 1, ',') != NULL) {
 		free(copy);
@@ -353,10 +316,14 @@ find_pair(const struct dataset *ds, const char *spec, long pair[2])
 	tok[1] = comma + 1;
 	for (int t = 0; t < 2; t++) {
 		pair[t] = -1;
+		/* An exact name first, then a column number (as -c does). */
+		for (size_t c = 0; c < ds->d && pair[t] < 0; c++)
+			if (strcmp(ds->names[c], tok[t]) == 0)
+				pair[t] = (long)c;
 		for (size_t c = 0; c < ds->d && pair[t] < 0; c++) {
 			char num[32];
 			snprintf(num, sizeof num, "%zu", ds->colno[c]);
-			if (strcmp(ds->names[c], tok[t]) == 0 || strcmp(num, tok[t]) == 0)
+			if (strcmp(num, tok[t]) == 0)
 				pair[t] = (long)c;
 		}
 		if (pair[t] < 0) {
@@ -468,7 +435,7 @@ run(int argc, char **argv)
 	const char *inputs[2];
 	char shard_path[4096];
 	struct model start = { NULL, NULL };
-	char *model_columns = NULL;
+	char *model_source = NULL;
 	size_t boot_b = 0;
 	int boot_parametric = 0, k_set = 0, cov_set = 0, n_init_set = 0;
 	struct boot_result boot;
@@ -507,7 +474,7 @@ run(int argc, char **argv)
 	fo.init = INIT_QUANTILE;
 
 	opterr = 0;	/* getopt's messages take two lines; bad_option says it in one */
-	while ((c = getopt_long(argc, argv, "c:k:d:o:qv", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			co.columns = optarg;
@@ -534,7 +501,7 @@ run(int argc, char **argv)
 		case OPT_NA: {
 			const char **nn = realloc(na, (nna + 1) * sizeof *na);
 			if (nn == NULL)
-				{ rc = GM_EINTERNAL; goto out; }
+				{ rc = oom_error(); goto out; }
 			na = nn;
 			na[nna++] = optarg;
 			break;
@@ -736,7 +703,7 @@ run(int argc, char **argv)
 			rc = close_stdout();
 			goto out;
 		default:
-			rc = bad_option(argc, argv);
+			rc = option_error(argv, long_options, short_options);
 			goto out;
 		}
 	}
@@ -813,13 +780,18 @@ run(int argc, char **argv)
 		covs[0] = start.g->cov_type;
 		fo.ncov = 1;
 		fo.given.model = start.g;
-		/* The model's columns, unless the user chose others of the same number. */
+		/*
+		 * The model's columns, matched by exact name, unless the user
+		 * chose others of the same number.
+		 */
 		if (co.columns == NULL) {
-			model_columns = join_names(start.columns, start.g->d);
-			if (model_columns == NULL) {
-				{ rc = usage_error("%s", "the start model's column names hold a comma; select the columns with -c"); goto out; }
-			}
-			co.columns = model_columns;
+			if ((model_source = malloc(strlen(init_model_path) + sizeof "the model ")) == NULL)
+				{ rc = oom_error(); goto out; }
+			strcpy(model_source, "the model ");
+			strcat(model_source, init_model_path);
+			co.names = (const char *const *)start.columns;
+			co.n_names = start.g->d;
+			co.names_source = model_source;
 		}
 	}
 	if (fo.em.fix != 0) {
@@ -913,7 +885,7 @@ run(int argc, char **argv)
 	/* The regulariser: absolute when given, else scaled to each column. */
 	reg = calloc(ds.d, sizeof *reg);
 	if (reg == NULL) {
-		rc = GM_EINTERNAL;
+		rc = oom_error();
 		goto out;
 	}
 	for (size_t j = 0; j < ds.d; j++) {
@@ -1089,7 +1061,7 @@ out:
 	plot_files_free(&pf);
 	boot_result_free(&boot);
 	model_free(&start);
-	free(model_columns);
+	free(model_source);
 	fit_result_free(&fr);
 	dataset_free(&ds);
 	free(ks);

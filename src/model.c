@@ -280,6 +280,15 @@ build(const struct jv *root, const char *path, struct model *m, struct gm_error 
 			return invalid(err, path, what, "is not positive definite");
 		}
 	}
+	/*
+	 * Each name is one column of the data: a name twice could not be
+	 * matched.  Checked last: d^2 comparisons, as many as the covariance
+	 * numbers already read.
+	 */
+	for (size_t c = 1; c < d; c++)
+		for (size_t e = 0; e < c; e++)
+			if (strcmp(m->columns[c], m->columns[e]) == 0)
+				return invalid(err, path, "columns", "names a column twice");
 	return GM_OK;
 }
 
