@@ -23,7 +23,7 @@ enum gm_status {
 struct gm_error {
 	int status;
 	const char *file;	/* NULL when no file is concerned; points into filebuf when set */
-	char filebuf[1024];
+	char filebuf[4096];	/* PATH_MAX: any name a file can be opened by */
 	long line;		/* 0 when unknown */
 	long col;		/* 0 when unknown */
 	char msg[640];

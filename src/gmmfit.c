@@ -442,7 +442,7 @@ run(int argc, char **argv)
 	struct report_timing tm;
 	int timing_on = 0;
 	double t_mark;
-	char figure_note[256];
+	char *figure_note = NULL;
 	size_t digits = 4;
 	struct progress prog = { 0, 0, 0.0, 0 };
 	size_t *ks = NULL, nks = 0, n_means = 0, n_sds = 0, n_wi = 0, nna = 0;
@@ -463,7 +463,6 @@ run(int argc, char **argv)
 	memset(&fo, 0, sizeof fo);
 	memset(&po, 0, sizeof po);
 	po.pair[0] = po.pair[1] = -1;
-	figure_note[0] = '\0';
 	memset(&ds, 0, sizeof ds);
 	memset(&fr, 0, sizeof fr);
 	gm_error_clear(&err);
@@ -985,10 +984,15 @@ run(int argc, char **argv)
 	if (po.prefix != NULL) {
 		if (plot_columns != NULL && (rc = find_pair(&ds, plot_columns, po.pair)) != GM_OK)
 			goto out;
-		if (po.pair[0] < 0 && plot_one_pair_only(&ds))
-			snprintf(figure_note, sizeof figure_note,
+		if (po.pair[0] < 0 && plot_one_pair_only(&ds)) {
+			/* As long as the names need: a column name has no length limit. */
+			size_t len = strlen(ds.names[0]) + strlen(ds.names[1]) + 128;
+			if ((figure_note = malloc(len)) == NULL)
+				{ rc = oom_error(); goto out; }
+			snprintf(figure_note, len,
 				 "columns %s and %s only (more than %d columns; choose the pair with --plot-columns)",
 				 ds.names[0], ds.names[1], PLOT_MAX_PANEL_COLUMNS);
+		}
 		rc = plot_write(&po, &ds, &fr, &pf, &err);
 	} else if (depfile != NULL) {
 		rc = usage_error("%s", "--depfile needs -o: it lists the figure's files");
@@ -1039,7 +1043,7 @@ run(int argc, char **argv)
 		struct report_info ri = { display, &ds, &fr,
 			init_shown, fo.n_init, fo.em.tol, fo.em.max_iter,
 			fo.em.accel == EM_ACCEL_SQUAREM ? "squarem" : "none", reg,
-			ks_distance, figure_note[0] ? figure_note : NULL, (int)digits,
+			ks_distance, figure_note, (int)digits,
 			boot_b > 0 ? &boot : NULL, timing_on ? &tm : NULL };
 		if (strcmp(format, "json") == 0)
 			report_json(stdout, &ri);
@@ -1062,6 +1066,7 @@ out:
 	boot_result_free(&boot);
 	model_free(&start);
 	free(model_source);
+	free(figure_note);
 	fit_result_free(&fr);
 	dataset_free(&ds);
 	free(ks);

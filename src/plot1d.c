@@ -5,6 +5,7 @@
 #include <config.h>
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -271,10 +272,32 @@ labels(FILE *fp, const struct plot_ctx *pc, const struct dataset *ds,
 	fputs("'\n", fp);
 }
 
+/* printf into a new string, as long as it needs (a column name has no limit); NULL when out of memory. */
+static char *
+new_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *
+new_text(const char *fmt, ...)
+{
+	va_list ap;
+	int len;
+	char *s;
+
+	va_start(ap, fmt);
+	len = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (len < 0 || (s = malloc((size_t)len + 1)) == NULL)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)len + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
 int
 plot_1d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 {
-	char title[512];
+	char *title;
 	double ks;
 	FILE *fp;
 	int rc;
@@ -294,8 +317,10 @@ plot_1d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 	if ((rc = plot_open(pc, ".gp", &fp)))
 		return rc;
 	plot_head(fp, pc, "Histogram of the data with the fitted Gaussian mixture.", "", 800, 500);
-	snprintf(title, sizeof title, "%s: %zu-component Gaussian mixture", ds->names[0], g->k);
+	if ((title = new_text("%s: %zu-component Gaussian mixture", ds->names[0], g->k)) == NULL)
+		return gm_error_set(pc->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 	labels(fp, pc, ds, title, "density");
+	free(title);
 	fputs("set key top left reverse Left box opaque samplen 3\n", fp);
 	/* Head room above the tallest bar, so the legend covers no data. */
 	fputs("set border 3\nset tics nomirror\nset yrange [0:*]\n"
@@ -325,9 +350,12 @@ plot_1d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 		return rc;
 	plot_head(fp, pc, "Empirical CDF of the data with the fitted mixture's CDF.", "-cdf",
 		  800, 500);
-	snprintf(title, sizeof title, "%s: empirical and mixture CDF (Kolmogorov-Smirnov D = %.4f)",
-		 ds->names[0], ks);
+	title = new_text("%s: empirical and mixture CDF (Kolmogorov-Smirnov D = %.4f)",
+			 ds->names[0], ks);
+	if (title == NULL)
+		return gm_error_set(pc->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 	labels(fp, pc, ds, title, "cumulative probability");
+	free(title);
 	fputs("set key bottom right box opaque\nset border 3\nset tics nomirror\n"
 	      "set yrange [0:1]\n", fp);
 	fputs("plot ", fp);

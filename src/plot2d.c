@@ -40,23 +40,30 @@ pair_cov(const struct gmm *g, size_t j, size_t p, size_t q, double s[3])
 static double
 pair_logdensity(const struct gmm *g, size_t p, size_t q, double x, double y)
 {
-	double lp[64], m = -INFINITY, s = 0.0;
-	size_t k = g->k < 64 ? g->k : 64;
+	double m = -INFINITY, s = 0.0;
 
-	for (size_t j = 0; j < k; j++) {
-		double c[3], l11, l21, l22, z1, z2;
+	/*
+	 * log-sum-exp in one pass, with a running maximum: every component
+	 * counts, whatever K (no array of K terms).
+	 */
+	for (size_t j = 0; j < g->k; j++) {
+		double c[3], l11, l21, l22, z1, z2, lp;
 		pair_cov(g, j, p, q, c);
 		l11 = sqrt(c[0]);
 		l21 = c[1] / l11;
 		l22 = sqrt(fmax(c[2] - l21 * l21, 1e-300));
 		z1 = (x - g->mean[j * g->d + p]) / l11;
 		z2 = (y - g->mean[j * g->d + q] - l21 * z1) / l22;
-		lp[j] = log(g->weight[j]) - LOG_2PI - log(l11 * l22) - 0.5 * (z1 * z1 + z2 * z2);
-		if (lp[j] > m)
-			m = lp[j];
+		lp = log(g->weight[j]) - LOG_2PI - log(l11 * l22) - 0.5 * (z1 * z1 + z2 * z2);
+		if (!(lp > -INFINITY))
+			continue;
+		if (lp > m) {
+			s = s * exp(m - lp) + 1.0;
+			m = lp;
+		} else {
+			s += exp(lp - m);
+		}
 	}
-	for (size_t j = 0; j < k; j++)
-		s += exp(lp[j] - m);
 	return m + log(s);
 }
 

@@ -437,6 +437,18 @@ tsv_text(FILE *fp, const char *s)
 }
 
 /* The end of a TSV row: the model's fit and search (no runner-up: empty). */
+/* A parameter's bootstrap SE and 95% interval: three fields. */
+static void
+tsv_se_ci(FILE *fp, const struct boot_result *b, size_t p)
+{
+	fputc('\t', fp);
+	jw_number(fp, b->se[p]);
+	fputc('\t', fp);
+	jw_number(fp, b->lo[p]);
+	fputc('\t', fp);
+	jw_number(fp, b->hi[p]);
+}
+
 static void
 tsv_model(FILE *fp, const struct fit_model *fm)
 {
@@ -511,21 +523,13 @@ report_tsv(FILE *fp, const struct report_info *ri)
 				jw_number(fp, cv[p * d + q]);
 			}
 		if (ri->boot != NULL) {
+			/* In the header's order: the weight, every mean, every sd. */
 			const struct boot_result *b = ri->boot;
-			size_t idx[1 + 2 * 64], ni = 0;
-			idx[ni++] = bp_weight(b, j);
-			for (size_t c = 0; c < d && c < 64; c++)
-				idx[ni++] = bp_mean(b, j, c);
-			for (size_t c = 0; c < d && c < 64; c++)
-				idx[ni++] = bp_sd(b, j, c);
-			for (size_t i = 0; i < ni; i++) {
-				fputc('\t', fp);
-				jw_number(fp, b->se[idx[i]]);
-				fputc('\t', fp);
-				jw_number(fp, b->lo[idx[i]]);
-				fputc('\t', fp);
-				jw_number(fp, b->hi[idx[i]]);
-			}
+			tsv_se_ci(fp, b, bp_weight(b, j));
+			for (size_t c = 0; c < d; c++)
+				tsv_se_ci(fp, b, bp_mean(b, j, c));
+			for (size_t c = 0; c < d; c++)
+				tsv_se_ci(fp, b, bp_sd(b, j, c));
 		}
 		tsv_model(fp, fm);
 	}
