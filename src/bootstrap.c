@@ -192,6 +192,7 @@ bootstrap_run(const struct dataset *ds, const struct gmm *fit,
 			struct gmm *g;
 			struct em_result res;
 			struct gm_error e;
+			int frc;
 
 			if (!good)
 				continue;
@@ -199,7 +200,12 @@ bootstrap_run(const struct dataset *ds, const struct gmm *fit,
 			make_replicate(ds, fit, w, tail, draws, bo->parametric, &r, &rep, z, counts);
 			g = gmm_dup(fit);
 			gm_error_clear(&e);
-			if (g != NULL && em_fit(&rep, g, &eo, &res, &e) == GM_OK) {
+			frc = g != NULL ? em_fit(&rep, g, &eo, &res, &e) : GM_EINTERNAL;
+			/* Short of memory is no failed fit: the run stops, status 1. */
+			if (frc == GM_EINTERNAL) {
+#pragma omp atomic write
+				short_of_memory = 1;
+			} else if (frc == GM_OK) {
 				double *v = vals + (size_t)b * np;
 				gmm_sort(g);
 				for (size_t j = 0; j < k; j++) {

@@ -115,6 +115,17 @@ fail(struct reader *r, int status, long line, long col, const char *fmt, ...)
 	return status;
 }
 
+/* libcsv stopped: its buffer could not grow (out of memory), or the quoting is wrong. */
+static void
+parse_failed(struct reader *r, struct csv_parser *p)
+{
+	if (csv_error(p) == CSV_ENOMEM)
+		fail(r, GM_EINTERNAL, 0, 0, "out of memory");
+	else
+		fail(r, GM_EDATA, r->field_line, (long)r->field + 1,
+		     "malformed quoting (%s)", csv_strerror(csv_error(p)));
+}
+
 /* Copy a field for a message: at most 40 bytes, non-printing bytes escaped. */
 static void
 quote_field(const char *s, size_t len, char *out, size_t outsz)
@@ -906,14 +917,18 @@ read_stream(struct reader *r, FILE *fp)
 		}
 		if (csv_parse(&p, buf + skip, got - skip, on_field, on_record, r) != got - skip &&
 		    !r->failed)
-			fail(r, GM_EDATA, r->field_line, (long)r->field + 1,
-			     "malformed quoting (%s)", csv_strerror(csv_error(&p)));
+			parse_failed(r, &p);
 		offset += (long long)got;
 		if (r->failed)
 			break;
 	}
-	if (!r->failed && ferror(fp))
-		fail(r, GM_EDATA, 0, 0, "read error: %s", strerror(errno));
+	if (!r->failed && ferror(fp)) {
+		int e = errno;
+		if (e == ENOMEM)
+			fail(r, GM_EINTERNAL, 0, 0, "out of memory");
+		else
+			fail(r, GM_EDATA, 0, 0, "read error: %s", strerror(e));
+	}
 	if (!r->failed && csv_fini(&p, on_field, on_record, r) != 0)
 		fail(r, GM_EDATA, r->field_line, (long)r->field + 1,
 		     "a quoted field opened on this line is never closed");
@@ -1034,8 +1049,7 @@ parse_buffer(struct reader *r, const unsigned char *b, size_t len, char delim, i
 	for (size_t off = 0; off < len && !r->failed; off += READ_BLOCK) {
 		size_t n = len - off < READ_BLOCK ? len - off : READ_BLOCK;
 		if (csv_parse(&p, b + off, n, on_field, on_record, r) != n && !r->failed)
-			fail(r, GM_EDATA, r->field_line, (long)r->field + 1,
-			     "malformed quoting (%s)", csv_strerror(csv_error(&p)));
+			parse_failed(r, &p);
 		if (release)
 			drop_pages(b + off, n);
 	}
@@ -1338,8 +1352,7 @@ csv_read(const char *path, const struct csv_options *opt, struct dataset *ds,
 	FILE *fp = is_stdin ? stdin : fopen(path, "rb");
 	int rc;
 
-	int rc0 = fp == NULL ? gm_error_set(err, GM_EDATA, path, 0, 0, "cannot open: %s",
-					    strerror(errno)) : GM_OK;
+	int rc0 = fp == NULL ? gm_error_sys(err, GM_EDATA, path, "cannot open", errno) : GM_OK;
 
 	if (opt->share && par_size() > 1)
 		rc0 = par_agree(rc0, err);	/* all open it, or none goes on */
@@ -1399,7 +1412,8 @@ csv_read_stream(FILE *fp, const char *path, const struct csv_options *opt,
 			m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fileno(fp), 0);
 			if (m == MAP_FAILED) {
 				m = NULL;
-				bad = fail(&r, GM_EDATA, 0, 0, "cannot map the file: %s", strerror(errno));
+				bad = errno == ENOMEM ? fail(&r, GM_EINTERNAL, 0, 0, "out of memory") :
+				      fail(&r, GM_EDATA, 0, 0, "cannot map the file: %s", strerror(errno));
 			} else
 				len = (size_t)st.st_size;
 		}

@@ -27,7 +27,8 @@ em_stats_init(struct em_stats *s, size_t k, size_t d, int full)
 	s->s0 = calloc(k, sizeof *s->s0);
 	s->mean = calloc(k * d, sizeof *s->mean);
 	s->m2 = calloc(k * d * d, sizeof *s->m2);
-	if (s->s0 == NULL || s->mean == NULL || s->m2 == NULL) {
+	s->delta = d > 64 ? malloc(d * sizeof *s->delta) : NULL;
+	if (s->s0 == NULL || s->mean == NULL || s->m2 == NULL || (d > 64 && s->delta == NULL)) {
 		em_stats_free(s);
 		return -1;
 	}
@@ -40,7 +41,8 @@ em_stats_free(struct em_stats *s)
 	free(s->s0);
 	free(s->mean);
 	free(s->m2);
-	s->s0 = s->mean = s->m2 = NULL;
+	free(s->delta);
+	s->s0 = s->mean = s->m2 = s->delta = NULL;
 }
 
 void
@@ -99,14 +101,8 @@ void
 em_stats_merge(struct em_stats *t, const struct em_stats *b)
 {
 	const size_t k = t->k, d = t->d;
-	double delta[64], *dl = delta, *heap = NULL;
+	double delta[64], *dl = d > 64 ? t->delta : delta;
 
-	if (d > 64) {
-		heap = malloc(d * sizeof *heap);
-		if (heap == NULL)
-			abort();
-		dl = heap;
-	}
 	for (size_t j = 0; j < k; j++) {
 		double na = t->s0[j], nb = b->s0[j], n = na + nb, f;
 		double *mu = t->mean + j * d, *m2 = t->m2 + j * d * d;
@@ -145,7 +141,6 @@ em_stats_merge(struct em_stats *t, const struct em_stats *b)
 		t->loglik = u;
 		t->loglik_c += b->loglik_c;
 	}
-	free(heap);
 }
 
 /*
@@ -485,7 +480,7 @@ out:
 	return rc;
 }
 
-void
+int
 em_pass_chunks(const struct dataset *ds, const struct gmm *g, int want,
 	       struct em_stats *slot, size_t c0, size_t c1, size_t row0, int threads)
 {
@@ -512,11 +507,8 @@ em_pass_chunks(const struct dataset *ds, const struct gmm *g, int want,
 #else
 	(void)threads;
 #endif
-	if (nthr > 1 && c1 - c0 < 4 * (size_t)nthr) {
-		if (pass_by_blocks(ds, g, want, slot, c0, c1, row0, nthr))
-			abort();	/* out of memory for a few kilobytes of scratch */
-		return;
-	}
+	if (nthr > 1 && c1 - c0 < 4 * (size_t)nthr)
+		return pass_by_blocks(ds, g, want, slot, c0, c1, row0, nthr) ? -1 : 0;
 
 #pragma omp parallel num_threads(nthr) reduction(|:failed)
 	{
@@ -541,27 +533,36 @@ em_pass_chunks(const struct dataset *ds, const struct gmm *g, int want,
 			em_stats_free(&blk);
 		free(r);
 	}
-	if (failed)
-		abort();	/* out of memory for a few kilobytes of scratch */
+	return failed ? -1 : 0;	/* out of memory for a few kilobytes of scratch */
 }
 
-double
+int
 em_pass(const struct dataset *ds, const struct gmm *g, struct em_stats *st,
-	int threads)
+	int threads, double *llp)
 {
 	const int full = g->cov_type == GMM_FULL || g->cov_type == GMM_TIED;
 	struct em_stats total, slot[EM_CHUNKS];
 	double ll;
+	size_t made = 0;
+	int bad;
 
-	if (em_stats_init(&total, g->k, ds->d, full))
-		abort();
-	for (size_t s = 0; s < EM_CHUNKS; s++)
-		if (em_stats_init(&slot[s], g->k, ds->d, full))
-			abort();
-	if (ds->dist == NULL)
-		em_pass_chunks(ds, g, st != NULL, slot, 0, EM_CHUNKS, 0, threads);
-	else
+	*llp = NAN;
+	bad = em_stats_init(&total, g->k, ds->d, full);
+	for (; !bad && made < EM_CHUNKS; made++)
+		if (em_stats_init(&slot[made], g->k, ds->d, full)) {
+			bad = 1;
+			break;
+		}
+	if (!bad && ds->dist == NULL)
+		bad = em_pass_chunks(ds, g, st != NULL, slot, 0, EM_CHUNKS, 0, threads) != 0;
+	else if (!bad)
 		par_em_pass(ds, g, st != NULL, slot, threads);
+	if (bad) {
+		for (size_t s = 0; s < made; s++)
+			em_stats_free(&slot[s]);
+		em_stats_free(&total);
+		return GM_EINTERNAL;
+	}
 	for (size_t s = 0; s < EM_CHUNKS; s++)
 		em_stats_merge(&total, &slot[s]);
 	if (st != NULL) {
@@ -572,7 +573,8 @@ em_pass(const struct dataset *ds, const struct gmm *g, struct em_stats *st,
 	em_stats_free(&total);
 	for (size_t s = 0; s < EM_CHUNKS; s++)
 		em_stats_free(&slot[s]);
-	return ll;
+	*llp = ll;
+	return GM_OK;
 }
 
 long
@@ -749,7 +751,8 @@ em_plain(const struct dataset *ds, struct gmm *g, const struct em_options *opt,
 	for (;;) {
 		long bad;
 
-		ll = em_pass(ds, g, st, opt->threads);
+		if (em_pass(ds, g, st, opt->threads, &ll) != GM_OK)
+			return gm_error_oom(err);
 		if (it > 0) {
 			change = ll / wtot - prev;
 			if (opt->progress)
@@ -797,7 +800,10 @@ em_squarem(const struct dataset *ds, struct gmm *g, const struct em_options *opt
 		int model;
 
 		/* theta0 -> theta1: a plain EM step, which also tests convergence. */
-		ll0 = em_pass(ds, g, st, opt->threads);
+		if (em_pass(ds, g, st, opt->threads, &ll0) != GM_OK) {
+			rc = gm_error_oom(err);
+			break;
+		}
 		ll = ll0;
 		if (it >= opt->max_iter)
 			break;
@@ -807,7 +813,10 @@ em_squarem(const struct dataset *ds, struct gmm *g, const struct em_options *opt
 			break;
 		}
 		it++;
-		ll1 = em_pass(ds, g, st, opt->threads);
+		if (em_pass(ds, g, st, opt->threads, &ll1) != GM_OK) {
+			rc = gm_error_oom(err);
+			break;
+		}
 		ll = ll1;
 		change = (ll1 - ll0) / wtot;
 		if (opt->progress)
@@ -858,7 +867,10 @@ em_squarem(const struct dataset *ds, struct gmm *g, const struct em_options *opt
 			continue;
 		}
 		/* Keep the extrapolated point only if it is no worse than theta1. */
-		llp = em_pass(ds, g, st, opt->threads);
+		if (em_pass(ds, g, st, opt->threads, &llp) != GM_OK) {
+			rc = gm_error_oom(err);
+			break;
+		}
 		if (!(llp >= ll1) || em_mstep_fixed(st, g, opt->reg, fixed, opt->fix) >= 0) {
 			gmm_copy(g, g2);
 			stepmax = stepmax > 1.0 ? stepmax / 4.0 : 1.0;

@@ -32,6 +32,7 @@ struct em_stats {
 	double *m2;		/* k*d*d: scatter about the mean (lower triangle used) */
 	double loglik;		/* sum of weight * log p(x) */
 	double loglik_c;	/* compensation term of that sum */
+	double *delta;		/* d > 64: the merge's scratch (merging allocates nothing) */
 };
 
 struct em_options {
@@ -81,23 +82,23 @@ void em_block_stats(const double *x, const double *w, const double *r,
 void em_stats_merge(struct em_stats *total, const struct em_stats *blk);
 
 /*
- * One pass over the data with model g (prepared): the log-likelihood, and
- * the statistics for the next M step when st is not NULL.  Returns the
- * log-likelihood.
+ * One pass over the data with model g (prepared): the log-likelihood into
+ * *ll, and the statistics for the next M step when st is not NULL.
+ * Returns GM_OK, or GM_EINTERNAL when out of memory (*ll is then NaN).
  */
-double em_pass(const struct dataset *ds, const struct gmm *g,
-	       struct em_stats *st, int threads);
+int em_pass(const struct dataset *ds, const struct gmm *g,
+	    struct em_stats *st, int threads, double *ll);
 
 /*
  * Part of a pass: the statistics (want) or only the log-likelihood of
  * chunks [c0, c1) into slot[c0..c1) (initialised), for a data set whose
  * x and w start at global row row0 and hold those chunks' rows.  Chunk c
  * is blocks c*B/EM_CHUNKS to (c+1)*B/EM_CHUNKS - 1 of the B blocks of
- * all ds->n rows.
+ * all ds->n rows.  0, or -1 when out of memory (the slots are then not whole).
  */
-void em_pass_chunks(const struct dataset *ds, const struct gmm *g, int want,
-		    struct em_stats *slot, size_t c0, size_t c1, size_t row0,
-		    int threads);
+int em_pass_chunks(const struct dataset *ds, const struct gmm *g, int want,
+		   struct em_stats *slot, size_t c0, size_t c1, size_t row0,
+		   int threads);
 
 /*
  * The M step: g's weights, means and covariances from st, with reg added

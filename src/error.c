@@ -3,10 +3,26 @@
  */
 #include <config.h>
 
+#include <errno.h>
+
 #include <stdarg.h>
 #include <string.h>
 
 #include "error.h"
+
+int
+gm_error_oom(struct gm_error *e)
+{
+	return gm_error_set(e, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+}
+
+int
+gm_error_sys(struct gm_error *e, int status, const char *file, const char *what, int errnum)
+{
+	if (errnum == ENOMEM)
+		return gm_error_oom(e);
+	return gm_error_set(e, status, file, 0, 0, "%s: %s", what, strerror(errnum));
+}
 
 void
 gm_error_clear(struct gm_error *e)

@@ -38,6 +38,17 @@ int gm_error_set(struct gm_error *e, int status, const char *file, long line,
 		 long col, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
 
+/* Out of memory: GM_EINTERNAL with the message "out of memory" and no file. */
+int gm_error_oom(struct gm_error *e);
+
+/*
+ * A failed system call on file: "WHAT: strerror(errnum)" with status; but
+ * when errnum is ENOMEM, out of memory (gm_error_oom): a run short of
+ * memory is not the file's fault.
+ */
+int gm_error_sys(struct gm_error *e, int status, const char *file, const char *what,
+		 int errnum);
+
 /* Clear a record. */
 void gm_error_clear(struct gm_error *e);
 

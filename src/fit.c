@@ -1201,6 +1201,7 @@ fit_run(const struct dataset *ds, const struct fit_options *opt,
 		free(st);
 		free(res->models);
 		res->models = NULL;
+		res->nmodels = 0;
 		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 	}
 	rc = ctx_init(&c, ds, opt, res, err);

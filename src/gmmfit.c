@@ -192,7 +192,7 @@ usage(FILE *fp)
 "4 numerical failure, 5 output error.  See gmmfit(1).\n", fp);
 }
 
-/* K values: "3", "1-9", "2,3,5", "1-3,6". */
+/* K values: "3", "1-9", "2,3,5", "1-3,6".  -1 when malformed, -2 when out of memory. */
 static int
 parse_ks(const char *s, size_t **out, size_t *n)
 {
@@ -200,7 +200,7 @@ parse_ks(const char *s, size_t **out, size_t *n)
 	size_t *v = NULL, cnt = 0;
 
 	if (copy == NULL)
-		return -1;
+		return -2;
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		char *dash = strchr(tok, '-');
 		size_t a, b;
@@ -214,8 +214,11 @@ parse_ks(const char *s, size_t **out, size_t *n)
 			goto bad;
 		for (size_t k = a; k <= b; k++) {
 			size_t *nv = realloc(v, (cnt + 1) * sizeof *v);
-			if (nv == NULL)
-				goto bad;
+			if (nv == NULL) {
+				free(copy);
+				free(v);
+				return -2;
+			}
 			v = nv;
 			v[cnt++] = k;
 		}
@@ -273,7 +276,7 @@ control_error(const char *opt, const char *value)
 	return usage_error(fmt, shown);
 }
 
-/* --fix LIST: weights, means, covariances (singular forms too). */
+/* --fix LIST: weights, means, covariances (singular forms too); -2 when out of memory. */
 static int
 parse_fix(const char *s, unsigned *fix)
 {
@@ -281,7 +284,7 @@ parse_fix(const char *s, unsigned *fix)
 	int rc = 0;
 
 	if (copy == NULL)
-		return -1;
+		return -2;
 	*fix = 0;
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (strcmp(tok, "weights") == 0 || strcmp(tok, "weight") == 0)
@@ -660,7 +663,9 @@ run(int argc, char **argv)
 			labels_path = optarg;
 			break;
 		case OPT_FIX:
-			if (parse_fix(optarg, &fo.em.fix))
+			if ((rc = parse_fix(optarg, &fo.em.fix)) == -2)
+				{ rc = oom_error(); goto out; }
+			if (rc != 0)
 				{ rc = usage_error("--fix takes weights, means and covariances, comma-separated, not '%s'", optarg); goto out; }
 			break;
 		case OPT_BOOTSTRAP:
@@ -745,7 +750,9 @@ run(int argc, char **argv)
 		}
 	}
 
-	if (parse_ks(ks_arg, &ks, &nks))
+	if ((rc = parse_ks(ks_arg, &ks, &nks)) == -2)
+		{ rc = oom_error(); goto out; }
+	if (rc != 0)
 		{ rc = usage_error("-k needs a positive integer, a range (1-9) or a list, not '%s'", ks_arg); goto out; }
 	if (strcmp(cov_arg, "all") == 0) {
 		for (int i = 0; i < 4; i++)
@@ -940,7 +947,7 @@ run(int argc, char **argv)
 	fo.em.progress_arg = &prog;
 	rc = fit_run(&ds, &fo, &fr, &err);
 	fr.criterion = fo.criterion;	/* the reports and the BIC figure say what chose */
-	if (fr.nmodels == 1 && fr.models[0].n_params >= ds.n)
+	if (rc == GM_OK && fr.nmodels == 1 && fr.models[0].n_params >= ds.n)
 		fprintf(stderr, "%s: warning: K = %zu, covariance %s has p = %zu free parameters "
 			"for %zu rows: not identifiable, it would never be chosen from several; "
 			"try fewer components or another --covariance\n", PROG, fr.models[0].k,

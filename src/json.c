@@ -49,6 +49,17 @@ bad(struct parser *p, const char *at, const char *what)
 	return -1;
 }
 
+/* Out of memory is no fault of the document: status 1, not a JSON error. */
+static int
+oom(struct parser *p)
+{
+	if (!p->failed) {
+		gm_error_oom(p->err);
+		p->failed = 1;
+	}
+	return -1;
+}
+
 static const char *
 skip_ws(const char *s, const char *end)
 {
@@ -119,7 +130,7 @@ parse_string(struct parser *p, const char **pos, char **out)
 		buf = malloc((size_t)(e - s) + 1);
 	}
 	if (buf == NULL)
-		return bad(p, start, "out of memory");
+		return oom(p);
 	while (s < p->end && *s != '"') {
 		unsigned char c = (unsigned char)*s;
 		if (c < 0x20) {
@@ -245,6 +256,7 @@ cmp_key(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* 1 when two members have one name, 0 when not, -1 when out of memory. */
 static int
 has_duplicate(const struct jv *v)
 {
@@ -252,7 +264,7 @@ has_duplicate(const struct jv *v)
 	int dup = 0;
 
 	if (k == NULL)
-		return 0;	/* no room to check; the names were read */
+		return -1;
 	memcpy(k, v->keys, v->n * sizeof *k);
 	qsort(k, v->n, sizeof *k, cmp_key);
 	for (size_t i = 1; i < v->n && !dup; i++)
@@ -286,7 +298,7 @@ parse_value(struct parser *p, const char **pos, struct jv *v, int depth)
 		for (;;) {
 			char *key = NULL;
 			if (v->n == cap && grow(v, &cap, obj))
-				return bad(p, s, "out of memory");
+				return oom(p);
 			if (obj) {
 				s = skip_ws(s, p->end);
 				if (s >= p->end || *s != '"')
@@ -318,8 +330,13 @@ parse_value(struct parser *p, const char **pos, struct jv *v, int depth)
 			}
 			if (s < p->end && *s == close) {
 				shrink(v, cap, obj);
-				if (obj && v->n > DUP_SCAN && has_duplicate(v))
-					return bad(p, s, "a member name appears twice in one object");
+				if (obj && v->n > DUP_SCAN) {
+					int dup = has_duplicate(v);
+					if (dup < 0)
+						return oom(p);
+					if (dup)
+						return bad(p, s, "a member name appears twice in one object");
+				}
 				*pos = s + 1;
 				return 0;
 			}
@@ -377,7 +394,7 @@ jv_parse(const char *text, size_t len, const char *file, struct jv *out,
 		bad(&p, pos, "text after the end of the document");
 	}
 	jv_free(out);
-	return GM_EDATA;
+	return err->status != GM_OK ? err->status : GM_EDATA;
 }
 
 void

@@ -73,7 +73,7 @@ slurp(const char *path, size_t *len, struct gm_error *err)
 	size_t cap = 0, n = 0;
 
 	if (fp == NULL) {
-		gm_error_set(err, GM_EDATA, path, 0, 0, "cannot open: %s", strerror(errno));
+		gm_error_sys(err, GM_EDATA, path, "cannot open", errno);
 		return NULL;
 	}
 	for (;;) {
@@ -96,7 +96,7 @@ slurp(const char *path, size_t *len, struct gm_error *err)
 		n += got;
 		if (got == 0) {
 			if (ferror(fp))
-				gm_error_set(err, GM_EDATA, path, 0, 0, "read error: %s", strerror(errno));
+				gm_error_sys(err, GM_EDATA, path, "read error", errno);
 			else {
 				fclose(fp);
 				*len = n;

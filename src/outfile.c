@@ -121,11 +121,11 @@ outfile_open(struct outfile *of, const char *path, struct gm_error *err)
 	}
 	fd = mkstemp(of->tmp);
 	if (fd < 0) {
-		gm_error_set(err, GM_EOUTPUT, path, 0, 0, "cannot write: %s", strerror(errno));
+		int rc = gm_error_sys(err, GM_EOUTPUT, path, "cannot write", errno);
 		free(of->tmp);
 		of->tmp = NULL;
 		outfile_discard(of);
-		return GM_EOUTPUT;
+		return rc;
 	}
 	track(of->tmp);
 	/* mkstemp makes the file 0600; give it the usual 0666 less the umask. */
@@ -134,10 +134,10 @@ outfile_open(struct outfile *of, const char *path, struct gm_error *err)
 	fchmod(fd, 0666 & ~mask);
 	of->fp = fdopen(fd, "w");
 	if (of->fp == NULL) {
+		int rc = gm_error_sys(err, GM_EOUTPUT, path, "cannot write", errno);
 		close(fd);
-		gm_error_set(err, GM_EOUTPUT, path, 0, 0, "cannot write: %s", strerror(errno));
 		outfile_discard(of);
-		return GM_EOUTPUT;
+		return rc;
 	}
 	return GM_OK;
 }

@@ -708,7 +708,8 @@ par_em_pass(const struct dataset *ds, const struct gmm *g, int want,
 	MPI_Bcast(b, (int)glen, MPI_DOUBLE, 0, MPI_COMM_WORLD);
 	free(b);
 	chunks_of(0, &c0, &c1);
-	em_pass_chunks(ds, g, want, slot, c0, c1, ds->dist->lo, threads);
+	if (em_pass_chunks(ds, g, want, slot, c0, c1, ds->dist->lo, threads))
+		fatal("out of memory");
 	s = xmalloc(EM_CHUNKS * len * sizeof *s);
 	for (int p = 1; p < nproc; p++) {
 		chunks_of(p, &c0, &c1);
@@ -744,7 +745,8 @@ serve_pass(const long long *cmd, int threads)
 	for (size_t c = c0; c < c1; c++)
 		if (em_stats_init(&slot[c], g->k, g->d, full))
 			fatal("out of memory");
-	em_pass_chunks(ds, g, (int)cmd[2], slot, c0, c1, ds->dist->lo, threads);
+	if (em_pass_chunks(ds, g, (int)cmd[2], slot, c0, c1, ds->dist->lo, threads))
+		fatal("out of memory");
 	len = stats_len(g->k, g->d);
 	s = xmalloc((c1 - c0) * len * sizeof *s);
 	for (size_t c = c0; c < c1; c++) {

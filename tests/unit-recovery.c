@@ -635,8 +635,8 @@ test_threads(void)
 			double l1, l2;
 			em_stats_init(&s1, 3, 2, 1);
 			em_stats_init(&s2, 3, 2, 1);
-			l1 = em_pass(&ds, fr[0].models[0].g, &s1, 1);
-			l2 = em_pass(&ds, fr[0].models[0].g, &s2, 2);
+			em_pass(&ds, fr[0].models[0].g, &s1, 1, &l1);
+			em_pass(&ds, fr[0].models[0].g, &s2, 2, &l2);
 			tap_ok(!memcmp(&l1, &l2, sizeof l1) &&
 			       !memcmp(s1.s0, s2.s0, 3 * sizeof(double)) &&
 			       !memcmp(s1.mean, s2.mean, 6 * sizeof(double)) &&
