@@ -192,10 +192,12 @@ bootstrap_run(const struct dataset *ds, const struct gmm *fit,
 			struct gmm *g;
 			struct em_result res;
 			struct gm_error e;
-			int frc;
+			int frc, stop;
 
-			if (!good)
-				continue;
+#pragma omp atomic read
+			stop = short_of_memory;
+			if (!good || stop)
+				continue;	/* the run ends: no more work */
 			replicate_rng(&r, bo->seed, (size_t)b);
 			make_replicate(ds, fit, w, tail, draws, bo->parametric, &r, &rep, z, counts);
 			g = gmm_dup(fit);

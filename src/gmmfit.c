@@ -41,6 +41,7 @@
 #include "outputs.h"
 #include "plot.h"
 #include "report.h"
+#include "threads.h"
 
 #define MAX_K MODEL_MAX_K	/* 1000, the same limit as for model files */
 
@@ -824,6 +825,22 @@ run(int argc, char **argv)
 	} else if (init_set && fo.init == INIT_GIVEN && init_model_path == NULL) {
 		{ rc = usage_error("%s", "--init given needs --means"); goto out; }
 	}
+
+#ifdef _OPENMP
+	{
+		/*
+		 * The threads that can start now (an address-space limit may
+		 * leave room for fewer stacks): the results are the same with
+		 * any number, so fewer is no error.
+		 */
+		int want = fo.em.threads > 0 ? fo.em.threads : omp_get_max_threads();
+		int can = threads_usable(want);
+		if (can < want) {
+			fo.em.threads = co.threads = can;
+			omp_set_num_threads(can);
+		}
+	}
+#endif
 
 	/* Stage 1: the data. */
 	memset(&tm, 0, sizeof tm);

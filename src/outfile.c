@@ -21,12 +21,18 @@
 #define MAX_LIVE 256
 static char *volatile live[MAX_LIVE];
 
-static void
-on_signal(int sig)
+void
+outfile_remove_temporaries(void)
 {
 	for (int i = 0; i < MAX_LIVE; i++)
 		if (live[i] != NULL)
 			unlink(live[i]);
+}
+
+static void
+on_signal(int sig)
+{
+	outfile_remove_temporaries();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }

@@ -41,4 +41,10 @@ void outfile_discard(struct outfile *of);
 /* Release the record after a commit. */
 void outfile_release(struct outfile *of);
 
+/*
+ * Remove every temporary not yet renamed into place, for a run that must
+ * end at once (a signal, a thread that cannot start): async-signal-safe.
+ */
+void outfile_remove_temporaries(void);
+
 #endif
