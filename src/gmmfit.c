@@ -41,6 +41,7 @@
 #include "outputs.h"
 #include "plot.h"
 #include "report.h"
+#include "suggest.h"
 #include "threads.h"
 
 #define MAX_K MODEL_MAX_K	/* 1000, the same limit as for model files */
@@ -461,6 +462,17 @@ run(int argc, char **argv)
 		return cmd_predict(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "sample") == 0)
 		return cmd_sample(argc - 1, argv + 1);
+	if (argc > 1 && argv[1][0] != '-' && access(argv[1], F_OK) != 0) {
+		/* No such file, but nearly a subcommand's name: a typo ("predcit"). */
+		static const char *const commands[] = { "predict", "sample" };
+		const char *near = suggest_nearest(argv[1], commands, 2);
+		if (near != NULL) {
+			char shown[160], fmt[200];
+			gm_escape(argv[1], shown, sizeof shown);
+			snprintf(fmt, sizeof fmt, "no file or command '%%s'; did you mean '%s'?", near);
+			return usage_error(fmt, shown);
+		}
+	}
 	memset(&boot, 0, sizeof boot);
 	memset(&dep, 0, sizeof dep);
 	memset(&co, 0, sizeof co);
