@@ -304,22 +304,20 @@ find_column(struct reader *r, const char *tok, size_t *col)
 	return no_column(r, tok, NULL);
 }
 
+/* While the columns are chosen, slot[col] is 1 for a chosen column: no scan of the list. */
 static int
 in_sel(const struct reader *r, size_t col)
 {
-	for (size_t i = 0; i < r->d; i++)
-		if (r->sel[i] == col)
-			return 1;
-	return 0;
+	return r->slot[col] != 0;
 }
 
 static int
 add_sel(struct reader *r, size_t col)
 {
-	for (size_t i = 0; i < r->d; i++)
-		if (r->sel[i] == col)
-			return fail(r, GM_EUSAGE, 0, 0, "column %zu (\"%s\") is selected twice",
-				    col + 1, r->header[col]);
+	if (in_sel(r, col))
+		return fail(r, GM_EUSAGE, 0, 0, "column %zu (\"%s\") is selected twice",
+			    col + 1, r->header[col]);
+	r->slot[col] = 1;
 	r->sel[r->d++] = col;
 	return 0;
 }
@@ -337,6 +335,9 @@ first_is_number(const struct reader *r, size_t j)
 static void
 drop_sel(struct reader *r, size_t col)
 {
+	if (!in_sel(r, col))
+		return;
+	r->slot[col] = 0;
 	for (size_t i = 0; i < r->d; i++)
 		if (r->sel[i] == col) {
 			memmove(r->sel + i, r->sel + i + 1, (r->d - i - 1) * sizeof *r->sel);
@@ -366,9 +367,10 @@ select_token(struct reader *r, char *tok, int drop)
 	char *dash;
 
 	if (exact_names(r, tok) == 0 && strcmp(tok, "all") == 0) {
-		if (drop)
+		if (drop) {
 			r->d = 0;
-		else
+			memset(r->slot, 0, r->nslot * sizeof *r->slot);
+		} else
 			select_all(r);
 		return;
 	}
