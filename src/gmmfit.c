@@ -333,7 +333,14 @@ find_pair(const struct dataset *ds, const char *spec, long pair[2])
 				pair[t] = (long)c;
 		}
 		if (pair[t] < 0) {
-			int rc = usage_error("--plot-columns: '%s' is not one of the fitted columns", tok[t]);
+			const char *near = suggest_nearest(tok[t], (const char *const *)ds->names, ds->d);
+			char msg[400], shown[160], nshown[160];
+			int rc;
+			gm_escape(tok[t], shown, sizeof shown);
+			gm_escape(near != NULL ? near : "", nshown, sizeof nshown);
+			snprintf(msg, sizeof msg, "--plot-columns: '%s' is not one of the fitted columns%s%s%s",
+				 shown, near != NULL ? "; did you mean '" : "", nshown, near != NULL ? "'?" : "");
+			rc = usage_error("%s", msg);
 			free(copy);
 			return rc;
 		}
