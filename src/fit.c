@@ -777,6 +777,27 @@ smem_rounds(struct ctx *c, struct fit_model *fm, struct mstate *st, struct gm_er
 
 /* ---- one model ---- */
 
+size_t
+fit_default_starts(size_t n)
+{
+	size_t s = n > 0 ? (FIT_STARTS_ROWS + n - 1) / n : FIT_STARTS_CAP;
+
+	return s < FIT_DEFAULT_STARTS ? FIT_DEFAULT_STARTS : s > FIT_STARTS_CAP ? FIT_STARTS_CAP : s;
+}
+
+/* Runs so far that reached the model's best log-likelihood. */
+static size_t
+times_reached(const struct mstate *st)
+{
+	size_t n = 0;
+
+	if (st->nbest == 0)
+		return 0;
+	for (size_t i = 0; i < st->nll; i++)
+		n += same_optimum(st->lls[i], st->best[0].res.loglik);
+	return n;
+}
+
 /* Starts per model: one for K = 1 (EM's optimum is the data's moments). */
 static size_t
 n_starts(const struct ctx *c, const struct fit_model *fm)
@@ -839,9 +860,26 @@ search_model(struct ctx *c, struct fit_model *fm, struct mstate *st, int generat
 		goto fatal;
 	if (screen_batch(c, &bt, fm, st, &q, err))
 		goto fatal;
-	if (run_pool(c, &p, fm, st, err) == 0 && run_pool(c, &q, fm, st, err) == 0 &&
-	    (c->opt->init_forced || smem_rounds(c, fm, st, err) == 0))
-		return 0;
+	if (run_pool(c, &p, fm, st, err) || run_pool(c, &q, fm, st, err) ||
+	    (!c->opt->init_forced && smem_rounds(c, fm, st, err)))
+		goto fatal;
+	/* Unsure (the best reached by one start only): more starts, ns at a time. */
+	for (size_t s0 = ns; generate && ns > 1 && s0 < c->opt->n_init_max && times_reached(st) < 2;
+	     s0 += ns) {
+		double before = st->nbest ? st->best[0].res.loglik : -HUGE_VAL;
+		for (size_t s = s0; s < s0 + ns && s < c->opt->n_init_max; s++) {
+			struct gmm *g;
+			int v = make_start(c, s, &rng, fm, st, &g, err);
+			if (v < 0 || (v == 0 && screen_start(c, g, fm, st, &bt, &p, err)))
+				goto fatal;
+		}
+		if (screen_batch(c, &bt, fm, st, &p, err) || run_pool(c, &p, fm, st, err))
+			goto fatal;
+		if (!c->opt->init_forced && st->nbest && st->best[0].res.loglik > before &&
+		    !same_optimum(st->best[0].res.loglik, before) && smem_rounds(c, fm, st, err))
+			goto fatal;
+	}
+	return 0;
 fatal:
 	for (size_t i = 0; i < bt.n; i++)
 		gmm_free(bt.g[i]);

@@ -877,8 +877,10 @@ run(int argc, char **argv)
 	 * default: one start on one column, 5 on several.
 	 */
 	fo.init_forced = init_set || fo.init == INIT_GIVEN;
-	if (fo.n_init == 0)
-		fo.n_init = !fo.init_forced ? FIT_DEFAULT_STARTS : ds.d == 1 ? 1 : 5;
+	if (fo.n_init == 0) {
+		fo.n_init = !fo.init_forced ? fit_default_starts(ds.n) : ds.d == 1 ? 1 : 5;
+		fo.n_init_max = !fo.init_forced ? FIT_MORE_STARTS * fo.n_init : 0;
+	}
 	if (fo.init_forced && fo.init == INIT_QUANTILE && ds.d != 1) {
 		rc = usage_error("%s", "--init quantile works on one column; use kmeans");
 		goto out;
