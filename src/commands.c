@@ -80,7 +80,7 @@ predict_usage(FILE *fp)
 "  -o, --output FILE       write the CSV to FILE (default: stdout)\n"
 "      --keep-columns      copy the input's columns in front\n"
 "      --labels-only       only the line and the label\n"
-"  -d, --delimiter C       input field separator (default ',')\n"
+"  -d, --delimiter C       input field separator, or auto (the default)\n"
 "      --quote C           input quote character (default '\"')\n"
 "      --decimal-comma     numbers use ',' as the decimal point\n"
 "      --no-header         the input has no header row\n"
@@ -118,6 +118,7 @@ cmd_predict(int argc, char **argv)
 	FILE *fp = stdout;
 
 	memset(&co, 0, sizeof co);
+	co.delimiter_auto = 1;	/* -d auto unless a delimiter is given, as in a fit */
 	memset(&of, 0, sizeof of);
 	gm_error_clear(&err);
 	optind = 1;
@@ -129,7 +130,7 @@ cmd_predict(int argc, char **argv)
 		case C_KEEP: keep = 1; break;
 		case C_LABELS_ONLY: labels_only = 1; break;
 		case 'd':
-			if ((rc = parse_delimiter(optarg, &co.delimiter, NULL)) != GM_OK)
+			if ((rc = parse_delimiter(optarg, &co.delimiter, &co.delimiter_auto)) != GM_OK)
 				goto done;
 			break;
 		case C_QUOTE:

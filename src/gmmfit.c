@@ -118,8 +118,8 @@ usage(FILE *fp)
 "Data:\n"
 "  -c, --column, --columns LIST  columns by name or 1-based number, ranges\n"
 "                          (2-5) or 'all' (default: first numeric column)\n"
-"  -d, --delimiter C       field separator: a character, tab, or auto (',', ';'\n"
-"                          or tab, from the first lines); default ','\n"
+"  -d, --delimiter C       field separator: a character, tab, or auto (the\n"
+"                          default: ',', tab, ';' or '|', from the first lines)\n"
 "      --quote C           quote character (default '\"')\n"
 "      --decimal-comma     numbers use ',' as the decimal point (';' separated)\n"
 "      --no-header         the first row is data; columns are named 1, 2, ..\n"
@@ -493,6 +493,7 @@ run(int argc, char **argv)
 	memset(&boot, 0, sizeof boot);
 	memset(&dep, 0, sizeof dep);
 	memset(&co, 0, sizeof co);
+	co.delimiter_auto = 1;	/* -d auto unless a delimiter is given */
 	memset(&fo, 0, sizeof fo);
 	memset(&po, 0, sizeof po);
 	po.pair[0] = po.pair[1] = -1;
