@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -202,6 +203,8 @@ cmd_predict(int argc, char **argv)
 	}
 	run.pr.labels_only = labels_only;
 	run.pr.keep_columns = keep;
+	if (strcmp(path, "-") == 0 && isatty(STDIN_FILENO) && isatty(STDERR_FILENO))
+		fputs(PROG ": reading standard input (end with Ctrl-D)\n", stderr);
 	rc = csv_read(path, &co, &ds, &err);
 	predict_free(&run.pr);
 	if (rc != GM_OK) {
