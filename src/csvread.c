@@ -77,6 +77,7 @@ struct reader {
 	char **first;
 	size_t nfirst, capfirst;
 	long *first_line;
+	size_t *first_len;	/* their lengths: a NUL may be inside */
 
 	size_t d;
 	size_t *sel;		/* 0-based column of each selected column */
@@ -290,7 +291,7 @@ first_is_number(const struct reader *r, size_t j)
 	double v;
 
 	return j < r->nfirst &&
-	       np_parse(r->first[j], strlen(r->first[j]), r->decimal, &v) == NP_OK;
+	       np_parse(r->first[j], r->first_len[j], r->decimal, &v) == NP_OK;
 }
 
 /*
@@ -332,9 +333,9 @@ resolve_columns(struct reader *r)
 		if (r->d == 0) {
 			char names[400];
 			for (size_t j = 0; j < r->nfirst; j++)
-				if (comma_number(r, r->first[j], strlen(r->first[j]))) {
+				if (comma_number(r, r->first[j], r->first_len[j])) {
 					char q[200];
-					quote_field(r->first[j], strlen(r->first[j]), q, sizeof q);
+					quote_field(r->first[j], r->first_len[j], q, sizeof q);
 					return fail(r, GM_EDATA, r->first_line[j], (long)j + 1,
 						    "no column of the first data row holds a number, "
 						    "but \"%s\" would with --decimal-comma", q);
@@ -392,7 +393,12 @@ resolve_columns(struct reader *r)
 			return fail(r, GM_EUSAGE, 0, 0,
 				    "column \"%s\" is both a data column and the weight column",
 				    r->header[r->sel[i]]);
-	/* A NUL in a name not read is let be, as in a field (see data_field). */
+	/* A NUL in a name not read is let be, as in a field (see data_field)... */
+	for (size_t j = 0; j < r->ncols && r->opt->keep_fields; j++)
+		if (r->hnul[j] != 0)	/* ...unless every name is copied out */
+			return fail(r, GM_EDATA, r->hnul[j], (long)j + 1,
+				    "a NUL byte in the name of column %zu (the names are copied to the output)",
+				    j + 1);
 	for (size_t i = 0; i <= r->d; i++) {
 		long j = i < r->d ? (long)r->sel[i] : r->wcol;
 		if (j >= 0 && r->hnul[j] != 0)
@@ -679,17 +685,21 @@ on_field(void *s, size_t len, void *data)
 		size_t cap = r->capfirst ? r->capfirst * 2 : 16;
 		char **p = realloc(r->first, cap * sizeof *p);
 		long *l = realloc(r->first_line, cap * sizeof *l);
+		size_t *fl = realloc(r->first_len, cap * sizeof *fl);
 		if (p != NULL)
 			r->first = p;
 		if (l != NULL)
 			r->first_line = l;
-		if (p == NULL || l == NULL) {
+		if (fl != NULL)
+			r->first_len = fl;
+		if (p == NULL || l == NULL || fl == NULL) {
 			fail(r, GM_EINTERNAL, 0, 0, "out of memory");
 			return;
 		}
 		r->capfirst = cap;
 	}
 	r->first_line[r->nfirst] = line;
+	r->first_len[r->nfirst] = len;
 	r->first[r->nfirst] = dup_field(f, len);
 	if (r->first[r->nfirst] == NULL) {
 		fail(r, GM_EINTERNAL, 0, 0, "out of memory");
@@ -756,7 +766,7 @@ on_record(int c, void *data)
 			start_record(r);
 			r->rec_line = save;
 			for (size_t j = 0; j < r->nfirst && !r->failed; j++) {
-				data_field(r, r->first[j], strlen(r->first[j]), j,
+				data_field(r, r->first[j], r->first_len[j], j,
 					   r->first_line[j]);
 				r->field++;
 			}
@@ -798,31 +808,26 @@ sniff_delimiter(const unsigned char *buf, size_t len, char quote, char decimal)
 	int lines = 0, inq = 0, regular[NCAND];
 	char best = 0;
 
+	size_t chars = 0;	/* bytes on the current line: blank lines do not count */
+
 	for (size_t i = 0; i < len && lines < SNIFF_LINES; i++) {
 		unsigned char c = buf[i];
-		long any = 0;
 		if (c == (unsigned char)quote)
 			inq = !inq;
-		if (inq)
-			continue;
-		if (c == '\n' || c == '\r') {
-			for (size_t t = 0; t < NCAND; t++)
-				any += cur[t];
-			if (any > 0 || lines == 0)
+		if (!inq && (c == '\n' || c == '\r')) {
+			if (chars > 0)
 				memcpy(counts[lines++], cur, sizeof cur);
 			memset(cur, 0, sizeof cur);
+			chars = 0;
 			continue;
 		}
-		for (size_t t = 0; t < NCAND; t++)
-			cur[t] += c == (unsigned char)sniff_cand[t];
+		chars++;
+		if (!inq)
+			for (size_t t = 0; t < NCAND; t++)
+				cur[t] += c == (unsigned char)sniff_cand[t];
 	}
-	if (lines < SNIFF_LINES) {
-		long any = 0;
-		for (size_t t = 0; t < NCAND; t++)
-			any += cur[t];
-		if (any > 0)
-			memcpy(counts[lines++], cur, sizeof cur);
-	}
+	if (lines < SNIFF_LINES && chars > 0)
+		memcpy(counts[lines++], cur, sizeof cur);
 	if (lines == 0)
 		return best;
 	for (size_t t = 0; t < NCAND; t++) {
@@ -899,12 +904,30 @@ hint(struct reader *r)
 		}
 	if (best == 0)
 		return 0;
+	/*
+	 * The next line, when it is here, must hold it too: a name such as
+	 * "mass;kg" over rows that are not numbers is no sign of a separator.
+	 */
+	while (i < r->nhead && (r->head[i] == '\n' || r->head[i] == '\r'))
+		i++;
+	if (i < r->nhead) {
+		long next = 0;
+		for (; i < r->nhead && (inq || (r->head[i] != '\n' && r->head[i] != '\r')); i++) {
+			if (r->head[i] == quote)
+				inq = !inq;
+			else if (!inq)
+				next += r->head[i] == sniff_cand[bt];
+		}
+		if (next == 0)
+			return 0;
+	}
 	unfail(r);
 	if (sniff_cand[bt] == '\t')
-		fail(r, GM_EDATA, line, 1, "the header is one field holding a tab; use -d tab");
+		fail(r, GM_EDATA, line, 1, "the %s is one field holding a tab; use -d tab",
+		     r->opt->no_header ? "first line" : "header");
 	else
-		fail(r, GM_EDATA, line, 1, "the header is one field holding '%c'; use -d '%c'",
-		     sniff_cand[bt], sniff_cand[bt]);
+		fail(r, GM_EDATA, line, 1, "the %s is one field holding '%c'; use -d '%c'",
+		     r->opt->no_header ? "first line" : "header", sniff_cand[bt], sniff_cand[bt]);
 	return 1;
 }
 
@@ -1256,6 +1279,7 @@ read_ranges(struct reader *r, const unsigned char *b, size_t from, size_t to,
 		c->first = NULL;
 		c->nfirst = c->capfirst = 0;
 		c->first_line = NULL;
+		c->first_len = NULL;
 		c->fields = NULL;
 		c->nfields = c->capfields = 0;
 		c->row = malloc(d * sizeof *c->row);
@@ -1602,6 +1626,7 @@ csv_read_stream(FILE *fp, const char *path, const struct csv_options *opt,
 		free(r.first[j]);
 	free(r.first);
 	free(r.first_line);
+	free(r.first_len);
 	free(r.sel);
 	free(r.slot);
 	free(r.row);
