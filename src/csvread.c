@@ -1550,11 +1550,15 @@ csv_read_stream(FILE *fp, const char *path, const struct csv_options *opt,
 	 * Rows read from a file that changed meanwhile (truncated, rewritten)
 	 * may be of neither version: an error, whatever else was found.
 	 */
-	if (reg && (changed || fstat(fileno(fp), &st1) != 0 || st1.st_size != st0.st_size ||
+	if (reg && (fstat(fileno(fp), &st1) != 0 || st1.st_size != st0.st_size ||
 		    st1.st_mtim.tv_sec != st0.st_mtim.tv_sec ||
 		    st1.st_mtim.tv_nsec != st0.st_mtim.tv_nsec)) {
 		unfail(&r);
 		rc = fail(&r, GM_EDATA, 0, 0, "the file changed while it was read");
+	} else if (changed) {
+		/* A page missing from a file of the same size: the disk failed it. */
+		unfail(&r);
+		rc = fail(&r, GM_EDATA, 0, 0, "read error: a page of the mapped file could not be read");
 	}
 	if (opt->share && par_size() > 1 && (rc = par_agree(rc, err)) != 0)
 		r.failed = 1;	/* the first failing process's error, on all */
