@@ -18,7 +18,6 @@
 #include <config.h>
 
 #include <errno.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdarg.h>
@@ -806,9 +805,8 @@ sniff_delimiter(const unsigned char *buf, size_t len, char quote, char decimal)
 {
 	long counts[SNIFF_LINES][NCAND], cur[NCAND] = { 0 }, best_n = 0;
 	int lines = 0, inq = 0, regular[NCAND];
-	char best = 0;
-
 	size_t chars = 0;	/* bytes on the current line: blank lines do not count */
+	char best = 0;
 
 	for (size_t i = 0; i < len && lines < SNIFF_LINES; i++) {
 		unsigned char c = buf[i];
@@ -869,9 +867,8 @@ first_bytes(struct reader *r, const unsigned char *b, size_t len)
  * is one field (no delimiter outside quotes on its line) but holds
  * another candidate separator, the delimiter is wrong.  Say so, with the
  * option to use, in place of the message the wrong split led to.
- * Returns 1 when it did.
  */
-static int
+static void
 hint(struct reader *r)
 {
 	const char quote = r->opt->quote ? r->opt->quote : '"';
@@ -880,7 +877,7 @@ hint(struct reader *r)
 	int inq = 0;
 
 	if (r->ncols > 1 || r->n > 0 || r->ds->skipped > 0 || r->ds->skipped_zero > 0)
-		return 0;
+		return;
 	while (i < r->nhead && (r->head[i] == '\n' || r->head[i] == '\r')) {
 		line += r->head[i] == '\n' || i + 1 == r->nhead || r->head[i + 1] != '\n';
 		i++;
@@ -892,7 +889,7 @@ hint(struct reader *r)
 		else if (!inq && (c == '\n' || c == '\r'))
 			break;
 		else if (!inq && c == r->delim)
-			return 0;	/* the header has two fields or more */
+			return;	/* the header has two fields or more */
 		else if (!inq)
 			for (t = 0; t < NCAND; t++)
 				n[t] += c == sniff_cand[t] && c != r->decimal;
@@ -903,7 +900,7 @@ hint(struct reader *r)
 			bt = t;
 		}
 	if (best == 0)
-		return 0;
+		return;
 	/*
 	 * The next line, when it is here, must hold it too: a name such as
 	 * "mass;kg" over rows that are not numbers is no sign of a separator.
@@ -919,7 +916,7 @@ hint(struct reader *r)
 				next += r->head[i] == sniff_cand[bt];
 		}
 		if (next == 0)
-			return 0;
+			return;
 	}
 	unfail(r);
 	if (sniff_cand[bt] == '\t')
@@ -928,7 +925,6 @@ hint(struct reader *r)
 	else
 		fail(r, GM_EDATA, line, 1, "the %s is one field holding '%c'; use -d '%c'",
 		     r->opt->no_header ? "first line" : "header", sniff_cand[bt], sniff_cand[bt]);
-	return 1;
 }
 
 static int
@@ -1544,8 +1540,8 @@ csv_read_stream(FILE *fp, const char *path, const struct csv_options *opt,
 #endif
 	if (rc < 0)
 		rc = read_stream(&r, fp);
-	if (rc == GM_EDATA && hint(&r))
-		rc = GM_EDATA;
+	if (rc == GM_EDATA)
+		hint(&r);	/* the status stays: only the message may be better */
 	/*
 	 * Rows read from a file that changed meanwhile (truncated, rewritten)
 	 * may be of neither version: an error, whatever else was found.
