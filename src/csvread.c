@@ -129,6 +129,20 @@ unfail(struct reader *r)
 	gm_error_clear(r->err);
 }
 
+/* libcsv stopped: why, in words about the file rather than libcsv's. */
+static void
+parse_failed(struct reader *r, struct csv_parser *p)
+{
+	int e = csv_error(p);
+
+	if (e == CSV_ENOMEM || e == CSV_ETOOBIG)
+		fail(r, GM_EINTERNAL, 0, 0, "out of memory");
+	else
+		fail(r, GM_EDATA, r->field_line, (long)r->field + 1,
+		     "malformed quoting: a quote inside an unquoted field, or text after a "
+		     "closing quote (quote the whole field, doubling the quotes in it)");
+}
+
 /* Copy a field for a message: at most 40 bytes, non-printing bytes escaped. */
 static void
 quote_field(const char *s, size_t len, char *out, size_t outsz)
@@ -960,8 +974,7 @@ read_stream(struct reader *r, FILE *fp)
 		first = 0;
 		if (csv_parse(&p, buf + skip, got - skip, on_field, on_record, r) != got - skip &&
 		    !r->failed)
-			fail(r, GM_EDATA, r->field_line, (long)r->field + 1,
-			     "malformed quoting (%s)", csv_strerror(csv_error(&p)));
+			parse_failed(r, &p);
 		if (r->failed)
 			break;
 	}
@@ -1157,8 +1170,7 @@ parse_buffer(struct reader *r, const unsigned char *b, size_t len, char delim, i
 		if (bus_hit)	/* the file shrank: what is left is zeros (see on_sigbus) */
 			break;
 		if (csv_parse(&p, b + off, n, on_field, on_record, r) != n && !r->failed)
-			fail(r, GM_EDATA, r->field_line, (long)r->field + 1,
-			     "malformed quoting (%s)", csv_strerror(csv_error(&p)));
+			parse_failed(r, &p);
 		if (release)
 			drop_pages(b + off, n);
 	}
