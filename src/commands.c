@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -80,7 +81,7 @@ predict_usage(FILE *fp)
 "  -o, --output FILE       write the CSV to FILE (default: stdout)\n"
 "      --keep-columns      copy the input's columns in front\n"
 "      --labels-only       only the line and the label\n"
-"  -d, --delimiter C       input field separator (default ',')\n"
+"  -d, --delimiter C       input field separator, or auto (the default)\n"
 "      --quote C           input quote character (default '\"')\n"
 "      --decimal-comma     numbers use ',' as the decimal point\n"
 "      --no-header         the input has no header row\n"
@@ -118,6 +119,7 @@ cmd_predict(int argc, char **argv)
 	FILE *fp = stdout;
 
 	memset(&co, 0, sizeof co);
+	co.delimiter_auto = 1;	/* -d auto unless a delimiter is given, as in a fit */
 	memset(&of, 0, sizeof of);
 	gm_error_clear(&err);
 	optind = 1;
@@ -129,7 +131,7 @@ cmd_predict(int argc, char **argv)
 		case C_KEEP: keep = 1; break;
 		case C_LABELS_ONLY: labels_only = 1; break;
 		case 'd':
-			if ((rc = parse_delimiter(optarg, &co.delimiter, NULL)) != GM_OK)
+			if ((rc = parse_delimiter(optarg, &co.delimiter, &co.delimiter_auto)) != GM_OK)
 				goto done;
 			break;
 		case C_QUOTE:
@@ -201,6 +203,8 @@ cmd_predict(int argc, char **argv)
 	}
 	run.pr.labels_only = labels_only;
 	run.pr.keep_columns = keep;
+	if (strcmp(path, "-") == 0 && isatty(STDIN_FILENO) && isatty(STDERR_FILENO))
+		fputs(PROG ": reading standard input (end with Ctrl-D)\n", stderr);
 	rc = csv_read(path, &co, &ds, &err);
 	predict_free(&run.pr);
 	if (rc != GM_OK) {

@@ -9,6 +9,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <float.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
@@ -118,8 +119,8 @@ usage(FILE *fp)
 "Data:\n"
 "  -c, --column, --columns LIST  columns by name or 1-based number, ranges\n"
 "                          (2-5) or 'all' (default: first numeric column)\n"
-"  -d, --delimiter C       field separator: a character, tab, or auto (',', ';'\n"
-"                          or tab, from the first lines); default ','\n"
+"  -d, --delimiter C       field separator: a character, tab, or auto (the\n"
+"                          default: ',', tab, ';' or '|', from the first lines)\n"
 "      --quote C           quote character (default '\"')\n"
 "      --decimal-comma     numbers use ',' as the decimal point (';' separated)\n"
 "      --no-header         the first row is data; columns are named 1, 2, ..\n"
@@ -493,6 +494,7 @@ run(int argc, char **argv)
 	memset(&boot, 0, sizeof boot);
 	memset(&dep, 0, sizeof dep);
 	memset(&co, 0, sizeof co);
+	co.delimiter_auto = 1;	/* -d auto unless a delimiter is given */
 	memset(&fo, 0, sizeof fo);
 	memset(&po, 0, sizeof po);
 	po.pair[0] = po.pair[1] = -1;
@@ -847,7 +849,12 @@ run(int argc, char **argv)
 		{ rc = usage_error("%s", "--init given needs --means"); goto out; }
 	}
 
-	/* Stage 1: the data. */
+	/*
+	 * Stage 1: the data.  Someone at a terminal who gave no file may not
+	 * see that the program waits for them: say so, on the terminal only.
+	 */
+	if (strcmp(path, "-") == 0 && isatty(STDIN_FILENO) && isatty(STDERR_FILENO))
+		fputs(PROG ": reading standard input (end with Ctrl-D)\n", stderr);
 	memset(&tm, 0, sizeof tm);
 	t_mark = clock_seconds();
 	rc = csv_read(path, &co, &ds, &err);
@@ -918,6 +925,14 @@ run(int argc, char **argv)
 		rc = GM_EINTERNAL;
 		goto out;
 	}
+	if (ds.w != NULL && !(dataset_total_weight(&ds) <= DBL_MAX)) {
+		gm_error_set(&err, GM_EDATA, display, 0, 0,
+			     "the weights (column \"%s\") add up to more than the largest double; "
+			     "scale them down", ds.weight_name);
+		rc = GM_EDATA;
+		gm_error_print(&err, PROG, stderr);
+		goto out;
+	}
 	for (size_t j = 0; j < ds.d; j++) {
 		double m, v, lo, hi;
 		/*
@@ -933,6 +948,37 @@ run(int argc, char **argv)
 			rc = GM_EDATA;
 			gm_error_print(&err, PROG, stderr);
 			goto out;
+		}
+		if (ds.w != NULL) {
+			/*
+			 * With weights, the sums are the weights times the values
+			 * and the squared deviations: the total weight W scales
+			 * them.  W max|x| and W (hi - lo)^2 must stay below 1e306
+			 * (a margin under the largest double, 1.8e308, for the
+			 * steps that add such sums), and W (hi - lo)^2 above 1e-300
+			 * (below it the squared deviations lose their digits).
+			 */
+			double wt = dataset_total_weight(&ds), big = fmax(fabs(lo), fabs(hi));
+			double spread = hi - lo, s2 = wt * spread * spread;
+			if (wt * big > 1e306 || s2 > 1e306) {
+				gm_error_set(&err, GM_EDATA, display, 0, (long)ds.colno[j],
+					     "column \"%s\" with the weights of column \"%s\": the weighted sums "
+					     "overflow (values up to %g, total weight %g); scale the weights down "
+					     "or rescale the column", ds.names[j], ds.weight_name, big, wt);
+				rc = GM_EDATA;
+				gm_error_print(&err, PROG, stderr);
+				goto out;
+			}
+			if (hi > lo && !(s2 >= 1e-300)) {
+				gm_error_set(&err, GM_EDATA, display, 0, (long)ds.colno[j],
+					     "column \"%s\" with the weights of column \"%s\": the weighted sums "
+					     "of squares underflow (a range of %g, total weight %g); scale the "
+					     "weights up or rescale the column", ds.names[j], ds.weight_name,
+					     spread, wt);
+				rc = GM_EDATA;
+				gm_error_print(&err, PROG, stderr);
+				goto out;
+			}
 		}
 		dataset_column_moments(&ds, j, &m, &v);
 		if (hi > lo && !(v >= 1e-300)) {
