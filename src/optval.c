@@ -332,13 +332,14 @@ ov_figure_size(const char *s, int inches, double *w, double *h, struct gm_error 
 	size_t n = 0;
 	int rc;
 
-	if (count_elements(s) != 2) {
+	if ((rc = ov_list("--size", s, inches ? &in : &pixels, &v, &n, err)) != GM_OK)
+		return rc;
+	if (n != 2) {
+		free(v);
 		shown(s, strlen(s), val);
 		return gm_error_set(err, GM_EUSAGE, NULL, 0, 0,
 				    "--size needs two numbers W,H, not '%s'", val);
 	}
-	if ((rc = ov_list("--size", s, inches ? &in : &pixels, &v, &n, err)) != GM_OK)
-		return rc;
 	*w = v[0];
 	*h = v[1];
 	free(v);
