@@ -285,19 +285,33 @@ means_file_read(const char *path, char *const *names, size_t d,
 		const struct means_file_options *opt, double **means, size_t *k,
 		struct gm_error *err)
 {
+	struct mreader r = { path, opt, 0, 0, 0, err };
+	size_t len = 0;
+	char *buf = NULL;
+	int rc;
+
+	if ((rc = slurp(&r, &buf, &len)) != GM_OK)
+		return rc;
+	rc = means_file_parse(path, buf, len, names, d, opt, means, k, err);
+	free(buf);
+	return rc;
+}
+
+int
+means_file_parse(const char *path, const char *buf, size_t len, char *const *names,
+		 size_t d, const struct means_file_options *opt, double **means, size_t *k,
+		 struct gm_error *err)
+{
 	struct mreader r = { path, opt, opt->delimiter, opt->quote ? opt->quote : '"',
 			     opt->decimal ? opt->decimal : '.', err };
 	struct fields f = { NULL, NULL, NULL, 0, 0 };
-	size_t len = 0, pos = 0, nk = 0, ncols = 0, *map = malloc(d * sizeof *map);
+	size_t pos = 0, nk = 0, ncols = 0, *map = malloc((d ? d : 1) * sizeof *map);
 	double *m = NULL;
-	char *buf = NULL;
 	long ln = 0;
-	int rc, header_seen = 0;
+	int rc = GM_OK, header_seen = 0;
 
 	if (map == NULL)
 		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
-	if ((rc = slurp(&r, &buf, &len)) != GM_OK)
-		goto done;
 	while (pos < len && rc == GM_OK) {
 		const char *s = buf + pos, *nl = memchr(s, '\n', len - pos);
 		size_t ll = nl != NULL ? (size_t)(nl - s) : len - pos;
@@ -311,8 +325,13 @@ means_file_read(const char *path, char *const *names, size_t d,
 		}
 		if (ll > 0 && s[ll - 1] == '\r')
 			ll--;
-		if (strspn(s, " \t") >= ll)
-			continue;	/* blank */
+		{
+			size_t sp = 0;
+			while (sp < ll && (s[sp] == ' ' || s[sp] == '\t'))
+				sp++;
+			if (sp == ll)
+				continue;	/* blank */
+		}
 		if (r.delim == 0)
 			r.delim = r.decimal == ',' ? ';' : guess_delimiter(s, ll, r.quote);
 		if ((rc = split(&r, s, ll, ln, &f)) != GM_OK)
@@ -358,8 +377,6 @@ means_file_read(const char *path, char *const *names, size_t d,
 	if (rc == GM_OK && nk == 0)
 		rc = gm_error_set(err, GM_EDATA, path, 0, 0,
 				  "no rows of means: the file needs one row per component");
-done:
-	free(buf);
 	free(f.buf);
 	free(f.text);
 	free(f.len);

@@ -40,4 +40,9 @@ int means_file_read(const char *path, char *const *names, size_t d,
 		    const struct means_file_options *opt, double **means, size_t *k,
 		    struct gm_error *err);
 
+/* The same on the text buf[0..len) (no NUL needed), named path in the messages. */
+int means_file_parse(const char *path, const char *buf, size_t len, char *const *names,
+		     size_t d, const struct means_file_options *opt, double **means, size_t *k,
+		     struct gm_error *err);
+
 #endif
