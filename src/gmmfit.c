@@ -306,6 +306,11 @@ find_pair(const struct dataset *ds, const char *spec, long pair[2])
 	tok[1] = comma + 1;
 	for (int t = 0; t < 2; t++) {
 		pair[t] = -1;
+		if (tok[t][0] == '\0') {
+			free(copy);
+			return usage_error(t == 0 ? "--plot-columns: element 1 of '%s' is empty"
+					   : "--plot-columns: element 2 of '%s' is empty", spec);
+		}
 		for (size_t c = 0; c < ds->d && pair[t] < 0; c++) {
 			char num[32];
 			snprintf(num, sizeof num, "%zu", ds->colno[c]);
