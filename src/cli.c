@@ -4,8 +4,6 @@
 #include <config.h>
 
 #include <errno.h>
-#include <math.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

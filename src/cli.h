@@ -1,6 +1,7 @@
 /*
- * cli.h - what the command line's parts share: option parsing helpers,
- * usage errors, and the check that stdout was really written.
+ * cli.h - what the command line's parts share: usage errors, the
+ * delimiter option, and the check that stdout was really written (option
+ * values are parsed by optval.h).
  */
 #ifndef GMMFIT_CLI_H
 #define GMMFIT_CLI_H

@@ -8,7 +8,6 @@
  */
 #include <config.h>
 
-#include <errno.h>
 #include <float.h>
 #include <getopt.h>
 #include <math.h>
