@@ -24,13 +24,12 @@ em_stats_init(struct em_stats *s, size_t k, size_t d, int full)
 	s->k = k;
 	s->d = d;
 	s->full = full;
-	s->s0 = calloc(k, sizeof *s->s0);
-	s->mean = calloc(k * d, sizeof *s->mean);
-	s->m2 = calloc(k * d * d, sizeof *s->m2);
-	if (s->s0 == NULL || s->mean == NULL || s->m2 == NULL) {
-		em_stats_free(s);
+	/* One allocation for the three arrays: a pass makes many of these. */
+	s->s0 = calloc(k * (1 + d + d * d), sizeof *s->s0);
+	if (s->s0 == NULL)
 		return -1;
-	}
+	s->mean = s->s0 + k;
+	s->m2 = s->mean + k * d;
 	return 0;
 }
 
@@ -38,17 +37,13 @@ void
 em_stats_free(struct em_stats *s)
 {
 	free(s->s0);
-	free(s->mean);
-	free(s->m2);
 	s->s0 = s->mean = s->m2 = NULL;
 }
 
 void
 em_stats_zero(struct em_stats *s)
 {
-	memset(s->s0, 0, s->k * sizeof *s->s0);
-	memset(s->mean, 0, s->k * s->d * sizeof *s->mean);
-	memset(s->m2, 0, s->k * s->d * s->d * sizeof *s->m2);
+	memset(s->s0, 0, s->k * (1 + s->d + s->d * s->d) * sizeof *s->s0);
 	s->loglik = s->loglik_c = 0.0;
 }
 
@@ -512,6 +507,23 @@ em_pass_chunks(const struct dataset *ds, const struct gmm *g, int want,
 #else
 	(void)threads;
 #endif
+	if (nthr == 1) {
+		/* One thread: no parallel region to start and join on every pass. */
+		double *r = malloc(SCRATCH(d, k) * sizeof *r);
+		struct em_stats blk;
+		if (r == NULL || em_stats_init(&blk, k, d, full))
+			abort();	/* out of memory for a few kilobytes of scratch */
+		for (size_t cc = c0; cc < c1; cc++) {
+			size_t b0 = cc * nblocks / EM_CHUNKS, b1 = (cc + 1) * nblocks / EM_CHUNKS;
+			for (size_t b = b0; b < b1; b++) {
+				one_block(ds, g, want, b, row0, r, &blk);
+				em_stats_merge(&slot[cc], &blk);
+			}
+		}
+		em_stats_free(&blk);
+		free(r);
+		return;
+	}
 	if (nthr > 1 && c1 - c0 < 4 * (size_t)nthr) {
 		if (pass_by_blocks(ds, g, want, slot, c0, c1, row0, nthr))
 			abort();	/* out of memory for a few kilobytes of scratch */
@@ -553,17 +565,28 @@ em_pass(const struct dataset *ds, const struct gmm *g, struct em_stats *st,
 	struct em_stats total, slot[EM_CHUNKS];
 	double ll;
 
+	const size_t nblocks = (ds->n + EM_BLOCK - 1) / EM_BLOCK;
+	int used[EM_CHUNKS];
+
+	/*
+	 * Slots for the chunks that hold blocks (all of them when the rows are
+	 * spread over processes); merging an empty slot would change nothing.
+	 */
 	if (em_stats_init(&total, g->k, ds->d, full))
 		abort();
-	for (size_t s = 0; s < EM_CHUNKS; s++)
-		if (em_stats_init(&slot[s], g->k, ds->d, full))
+	for (size_t s = 0; s < EM_CHUNKS; s++) {
+		used[s] = ds->dist != NULL || (s + 1) * nblocks / EM_CHUNKS > s * nblocks / EM_CHUNKS;
+		memset(&slot[s], 0, sizeof slot[s]);
+		if (used[s] && em_stats_init(&slot[s], g->k, ds->d, full))
 			abort();
+	}
 	if (ds->dist == NULL)
 		em_pass_chunks(ds, g, st != NULL, slot, 0, EM_CHUNKS, 0, threads);
 	else
 		par_em_pass(ds, g, st != NULL, slot, threads);
 	for (size_t s = 0; s < EM_CHUNKS; s++)
-		em_stats_merge(&total, &slot[s]);
+		if (used[s])
+			em_stats_merge(&total, &slot[s]);
 	if (st != NULL) {
 		em_stats_zero(st);
 		em_stats_merge(st, &total);
@@ -571,7 +594,8 @@ em_pass(const struct dataset *ds, const struct gmm *g, struct em_stats *st,
 	ll = total.loglik + total.loglik_c;
 	em_stats_free(&total);
 	for (size_t s = 0; s < EM_CHUNKS; s++)
-		em_stats_free(&slot[s]);
+		if (used[s])
+			em_stats_free(&slot[s]);
 	return ll;
 }
 

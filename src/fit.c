@@ -131,16 +131,23 @@ keep_optimum(struct mstate *st, const struct gmm *g, const struct em_result *r, 
 	return 0;
 }
 
-/* Threads for n independent EM runs on ds: 1 when ds is spread over processes. */
+/*
+ * Threads for n independent EM runs of K components on ds: 1 when ds is
+ * spread over processes, or when the runs are too small for threads to
+ * pay (each screening M step on under PAR_MIN_WORK / n row-components:
+ * small data, where starting and joining threads would cost more than
+ * the work, and far more on a busy machine).
+ */
+#define PAR_MIN_WORK 65536
 static int
-run_threads(const struct ctx *c, const struct dataset *ds, size_t n)
+run_threads(const struct ctx *c, const struct dataset *ds, size_t n, size_t k)
 {
 	int t = 1;
 
 #ifdef _OPENMP
 	t = c->opt->em.threads > 0 ? c->opt->em.threads : omp_get_max_threads();
 #endif
-	if (ds->dist != NULL || n < 2)
+	if (ds->dist != NULL || n < 2 || (double)n * (double)ds->n * (double)k < PAR_MIN_WORK)
 		t = 1;
 	return (size_t)t > n ? (int)n : t;
 }
@@ -155,7 +162,7 @@ run_many(struct ctx *c, const struct dataset *ds, struct gmm **g, size_t n,
 	 const struct em_options *eo, const size_t *maxit, struct em_result *r,
 	 struct gm_error *e, int *rc)
 {
-	const int nthr = run_threads(c, ds, n);
+	const int nthr = run_threads(c, ds, n, n ? g[0]->k : 1);
 	struct em_options one = *eo;
 	double t0 = clock_seconds();
 	long i;
