@@ -401,7 +401,7 @@ plot_2d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 			fprintf(fp, "%s# column ", c ? "\n\n" : "");
 			comment_text(fp, ds->names[cols[c]]);
 			fputc('\n', fp);
-			if (plot_hist_block(fp, ds, cols[c], po->bins))
+			if (plot_hist_block(fp, ds, g, cols[c], po->bins, NULL))
 				return gm_error_set(pc->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 		}
 		if ((rc = plot_close(pc)))
@@ -412,7 +412,7 @@ plot_2d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 			fprintf(fp, "%s# column ", c ? "\n\n" : "");
 			comment_text(fp, ds->names[cols[c]]);
 			fputc('\n', fp);
-			plot_fit_block(fp, ds, g, cols[c]);
+			plot_fit_block(fp, ds, g, cols[c], NULL);
 		}
 		if ((rc = plot_close(pc)))
 			return rc;
