@@ -499,6 +499,12 @@ plot_2d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 		plot_text(fp, pc, po->ylabel ? po->ylabel : ds->names[cols[1]]);
 		fputs("'\nset key below box samplen 2 maxcols 2\n"
 		      "set border 3\nset tics nomirror\n", fp);
+		/*
+		 * gnuplot leaves too little room below for a boxed key and the
+		 * x label both: the key's rows (two entries each; one, with
+		 * LaTeX's wider text) and 5 lines.
+		 */
+		fprintf(fp, "set bmargin %zu\n", (pc->latex ? g->k + 2 : (g->k + 3) / 2) + 5);
 		axis(fp, ds, g, cols[0], po->bins, 'x', 0.0);
 		axis(fp, ds, g, cols[1], po->bins, 'y', 0.0);
 		scatter_panel(fp, pc, g, 0, cols[0], cols[1], 1);
