@@ -8,6 +8,7 @@
  *   one column:   PREFIX.gp      histogram (density) with the mixture and
  *                                each weighted component
  *                 PREFIX-cdf.gp  empirical CDF with the mixture CDF
+ *                 PREFIX-qq.gp   sample quantiles against the mixture's
  *   2 columns:    PREFIX.gp      points coloured by their most likely
  *                                component, 1 and 2 sigma ellipses, means,
  *                                density contours

@@ -13,6 +13,7 @@
 
 #define LOG_SQRT_2PI 0.91893853320467274178032973640562
 #define ECDF_MAX 5000		/* steps of the drawn empirical CDF */
+#define QQ_MAX 5000		/* points of the QQ plot */
 
 /* Weighted quantile q of a sorted column: the first value whose cumulative weight reaches q. */
 static double
@@ -424,6 +425,115 @@ data_title(FILE *fp, const struct dataset *ds)
 			ds->n == 1 ? "" : "s");
 }
 
+/*
+ * The mixture's quantile p of column 0, by bisection of its CDF (which
+ * increases strictly) on a bracket of every component's mean +- 40 sd:
+ * 200 halvings leave the bracket at the spacing of doubles.
+ */
+static double
+mixture_quantile(const struct gmm *g, double p)
+{
+	double a = INFINITY, b = -INFINITY;
+
+	for (size_t j = 0; j < g->k; j++) {
+		double sd = sqrt(g->cov[j * g->d * g->d]);
+		a = fmin(a, g->mean[j * g->d] - 40.0 * sd);
+		b = fmax(b, g->mean[j * g->d] + 40.0 * sd);
+	}
+	for (int i = 0; i < 200; i++) {
+		double m = 0.5 * (a + b);
+		if (!(m > a && m < b))
+			break;
+		if (gof_mixture_cdf(g, 0, m) < p)
+			a = m;
+		else
+			b = m;
+	}
+	return 0.5 * (a + b);
+}
+
+/*
+ * The QQ data: each sorted value (every step-th of more than QQ_MAX rows,
+ * and the last) against the mixture's quantile at its plotting position
+ * (i - 1/2)/n, with weights (the weight below it plus half its own) over
+ * the total.
+ */
+static int
+write_qq(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g, double *lo,
+	 double *hi)
+{
+	struct colview v;
+	double acc = 0.0;
+	size_t step;
+	FILE *fp;
+	int rc;
+
+	if (dataset_sorted_column(ds, 0, &v))
+		return gm_error_set(pc->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	if ((rc = plot_open(pc, "-qq.dat", &fp))) {
+		colview_free(&v);
+		return rc;
+	}
+	step = v.n / QQ_MAX + 1;
+	fputs("# mixture_quantile sample_quantile p (plotting position", fp);
+	if (step > 1)
+		fprintf(fp, "; every %zu-th sorted value, and the last", step);
+	fputs(")\n", fp);
+	*lo = INFINITY;
+	*hi = -INFINITY;
+	for (size_t i = 0; i < v.n; i++) {
+		double w = cv_w(&v, i), p = (acc + 0.5 * w) / v.wsum, q;
+		acc += w;
+		if (i % step != 0 && i + 1 != v.n)
+			continue;
+		q = mixture_quantile(g, p);
+		fprintf(fp, "%.12g %.12g %.12g\n", q, cv_x(&v, i), p);
+		*lo = fmin(*lo, fmin(q, cv_x(&v, i)));
+		*hi = fmax(*hi, fmax(q, cv_x(&v, i)));
+	}
+	colview_free(&v);
+	return plot_close(pc);
+}
+
+/* The QQ figure: sample quantiles against the mixture's, with y = x. */
+static int
+plot_qq(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
+{
+	char title[512];
+	double lo = 0.0, hi = 0.0, pad;
+	FILE *fp;
+	int rc;
+
+	if ((rc = write_qq(pc, ds, g, &lo, &hi)))
+		return rc;
+	if ((rc = plot_open(pc, "-qq.gp", &fp)))
+		return rc;
+	plot_head(fp, pc, "QQ plot: the data's quantiles against the fitted mixture's.", "-qq",
+		  600, 600);
+	snprintf(title, sizeof title, "%s: QQ plot against the %zu-component mixture",
+		 ds->names[0], g->k);
+	fputs("set title '", fp);
+	plot_text(fp, pc, pc->po->title ? pc->po->title : title);
+	fputs("'\nset xlabel '", fp);
+	plot_text(fp, pc, pc->po->xlabel ? pc->po->xlabel : "mixture quantile");
+	fputs("'\nset ylabel '", fp);
+	plot_text(fp, pc, pc->po->ylabel ? pc->po->ylabel : "sample quantile");
+	fputs("'\n", fp);
+	/* The same range on both axes, so that y = x is the diagonal. */
+	pad = hi > lo ? 0.03 * (hi - lo) : 1.0;
+	fprintf(fp, "set xrange [%.12g:%.12g]\nset yrange [%.12g:%.12g]\n", lo - pad, hi + pad,
+		lo - pad, hi + pad);
+	fputs("set size ratio -1\nset border 3\nset tics nomirror\n"
+	      "set key top left reverse Left box opaque samplen 2\n", fp);
+	fputs("plot x with lines lw 1.5 dt 2 lc rgb '#000000' title 'y = x', \\\n     ", fp);
+	plot_file_ref(fp, pc, "-qq.dat");
+	fputs(" using 1:2 with points pt 7 ps 0.5 lc rgb '#0072B2' title '", fp);
+	data_title(fp, ds);
+	fputs("'\n", fp);
+	plot_tail(fp, pc, "-qq");
+	return plot_close(pc);
+}
+
 int
 plot_1d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 {
@@ -506,5 +616,7 @@ plot_1d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 	plot_file_ref(fp, pc, "-cdf.dat");
 	fputs(" using 1:2 with lines lw 2 dt 2 lc rgb '#0072B2' title 'mixture'\n", fp);
 	plot_tail(fp, pc, "-cdf");
-	return plot_close(pc);
+	if ((rc = plot_close(pc)))
+		return rc;
+	return plot_qq(pc, ds, g);
 }
