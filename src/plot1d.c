@@ -377,9 +377,10 @@ labels(FILE *fp, const struct plot_ctx *pc, const struct dataset *ds,
 /*
  * The share of the plot's height a key of nlines lines takes, from the
  * figure's height and the font: lines of 1.55 x SIZE pixels in png and
- * svg (pngcairo's spacing at 96 dpi), 1.25 x SIZE points in pdf and
- * cairolatex (LaTeX's baselineskip is 1.2 x SIZE).  Title, tick labels
- * and x label take about 5 lines.
+ * svg (pngcairo's spacing at 96 dpi), half that in points in pdf
+ * (pdfcairo draws at fontscale 0.5), 1.24 x SIZE points in cairolatex
+ * (LaTeX's baselineskip is 1.2 x SIZE).  Title, tick labels and x label
+ * take about 5 lines.  Sizes as plot_head reads them.
  */
 double
 plot_key_share(const struct plot_ctx *pc, double dh, size_t nlines)
@@ -395,7 +396,7 @@ plot_key_share(const struct plot_ctx *pc, double dh, size_t nlines)
 		h = h > 0 ? h : dh;
 		break;
 	case PLOT_PDF:
-		line = 1.24 * size;
+		line = 0.5 * 1.55 * size;
 		h = 72.0 * (h > 0 ? h : dh / 128.0);
 		break;
 	default:
