@@ -14,6 +14,8 @@
  *                                density contours
  *   3-6 columns:  PREFIX.gp      a matrix of those panels for every pair,
  *                                marginal histograms on the diagonal
+ *   2+ columns:   PREFIX-uncertainty.gp  one pair's points coloured by
+ *                                component, sized by 1 - max_k z_ik
  *   a K range:    PREFIX-bic.gp  BIC against K, one line per structure
  *
  * The files are opened as temporaries (outfile.h) and closed; the caller

@@ -395,6 +395,99 @@ legend_panel(FILE *fp, const struct plot_ctx *pc, const struct gmm *g, const siz
 	fputs("\nunset key\nset border 3\nset xtics nomirror font ',8'\nset ytics nomirror font ',8'\n", fp);
 }
 
+/*
+ * The uncertainty figure of the pair (p, q): each drawn row's point in
+ * its most likely component's colour, sized by its uncertainty
+ * u = 1 - max_k z_ik (0 for a certain row, at most 1 - 1/K), as mclust's
+ * uncerPlot.  The data: x y component uncertainty size.
+ */
+static int
+plot_uncertainty(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g,
+		 size_t p, size_t q)
+{
+	const struct plot_options *po = pc->po;
+	const size_t d = ds->d, step = point_step(ds);
+	const double umax = 1.0 - 1.0 / (double)g->k;
+	double *lp = malloc(g->k * sizeof *lp), *z = malloc(d * sizeof *z);
+	double *rows = malloc((ds->n / step + 1) * d * sizeof *rows);
+	size_t m;
+	FILE *fp;
+	int rc;
+
+	if (lp == NULL || z == NULL || rows == NULL) {
+		free(lp);
+		free(z);
+		free(rows);
+		return gm_error_set(pc->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	}
+	m = dataset_every(ds, step, rows, NULL);
+	if ((rc = plot_open(pc, "-uncertainty.dat", &fp))) {
+		free(lp);
+		free(z);
+		free(rows);
+		return rc;
+	}
+	fputs("# x y component uncertainty size (x, y: columns ", fp);
+	comment_text(fp, ds->names[p]);
+	fputs(", ", fp);
+	comment_text(fp, ds->names[q]);
+	fputs("; uncertainty 1 - max_k z_ik", fp);
+	if (step > 1)
+		fprintf(fp, "; every %zu-th row of %zu", step, ds->n);
+	fputs(")\n", fp);
+	for (size_t i = 0; i < m; i++) {
+		const double *x = rows + i * d;
+		double top, sum = 0.0, u;
+		size_t best = 0;
+		gmm_log_components(g, x, lp, z);
+		for (size_t j = 1; j < g->k; j++)
+			if (lp[j] > lp[best])
+				best = j;
+		top = lp[best];
+		for (size_t j = 0; j < g->k; j++)
+			sum += exp(lp[j] - top);
+		/* max_k z_ik = 1 / sum_j exp(lp_j - lp_best) */
+		u = fmax(0.0, 1.0 - 1.0 / sum);
+		fprintf(fp, "%.12g %.12g %zu %.6g %.4g\n", x[p], x[q], best + 1, u,
+			0.3 + 2.7 * (umax > 0.0 ? u / umax : 0.0));
+	}
+	free(lp);
+	free(z);
+	free(rows);
+	if ((rc = plot_close(pc)))
+		return rc;
+
+	if ((rc = plot_open(pc, "-uncertainty.gp", &fp)))
+		return rc;
+	plot_head(fp, pc, "Points coloured by their most likely component and sized by the "
+		  "uncertainty of that classification, 1 - max_k z_ik.", "-uncertainty", 800, 600);
+	set_linetypes(fp, g);
+	fputs("set title '", fp);
+	plot_text(fp, pc, po->title ? po->title :
+		  "Classification uncertainty (point size: 1 - largest membership probability)");
+	fputs("'\nset xlabel '", fp);
+	plot_text(fp, pc, po->xlabel ? po->xlabel : ds->names[p]);
+	fputs("'\nset ylabel '", fp);
+	plot_text(fp, pc, po->ylabel ? po->ylabel : ds->names[q]);
+	fputs("'\nset key below box samplen 1 maxcols 3\nset border 3\nset tics nomirror\n", fp);
+	fprintf(fp, "set bmargin %zu\n", (pc->latex ? g->k + 2 : (g->k + 4) / 3) + 5);
+	axis(fp, ds, g, p, po->bins, 'x', 0.0);
+	axis(fp, ds, g, q, po->bins, 'y', 0.0);
+	fputs("plot ", fp);
+	plot_file_ref(fp, pc, "-uncertainty.dat");
+	fputs(" using 1:2:5:3 with points pt 7 ps variable lc variable notitle", fp);
+	for (size_t j = 0; j < g->k; j++)
+		fprintf(fp, ", \\\n     keyentry with points pt 7 ps 1 lt %zu title 'component %zu'",
+			j + 1, j + 1);
+	fputs(", \\\n     keyentry with points pt 7 ps 0.3 lc rgb '#777777' title 'certain (0)'", fp);
+	if (g->k > 1)
+		fprintf(fp, ", \\\n     keyentry with points pt 7 ps 3 lc rgb '#777777' "
+			"title 'most uncertain (%.3g)'", umax);
+	fputc('\n', fp);
+	plot_tail(fp, pc, "-uncertainty");
+	return plot_close(pc);
+}
+
 int
 plot_2d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 {
@@ -559,5 +652,7 @@ plot_2d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 		fputs("unset multiplot\n", fp);
 	}
 	plot_tail(fp, pc, "");
-	return plot_close(pc);
+	if ((rc = plot_close(pc)))
+		return rc;
+	return plot_uncertainty(pc, ds, g, cols[0], cols[1]);
 }
