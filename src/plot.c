@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "numparse.h"
 #include "plotint.h"
 
 const char *const plot_palette[] = {
@@ -148,8 +149,11 @@ double
 plot_font_size(const struct plot_options *po)
 {
 	const char *comma = po->font ? strrchr(po->font, ',') : NULL;
-	double size = comma ? atof(comma + 1) : 0.0;
+	double size = 0.0;
 
+	/* "NAME" alone, or a SIZE that is no number: gnuplot's default, 10. */
+	if (comma == NULL || np_parse(comma + 1, strlen(comma + 1), '.', &size) != NP_OK)
+		return 10.0;
 	return size > 0.0 && size < 1000.0 ? size : 10.0;
 }
 
