@@ -5,8 +5,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,12 +13,27 @@
 #include "error.h"
 #include "suggest.h"
 
+/*
+ * The message of fmt, whose only conversions are %s (arg) and %%: arg is
+ * user text (a file name, an option's value), so its control characters
+ * are shown escaped, never sent to the terminal.
+ */
 int
 usage_error(const char *fmt, const char *arg)
 {
-	fprintf(stderr, PROG ": ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (see " PROG " --help)\n");
+	fputs(PROG ": ", stderr);
+	for (const char *p = fmt; *p; p++) {
+		if (p[0] == '%' && p[1] == 's') {
+			gm_fputs_escaped(arg, stderr);
+			p++;
+		} else if (p[0] == '%' && p[1] == '%') {
+			fputc('%', stderr);
+			p++;
+		} else {
+			fputc(*p, stderr);
+		}
+	}
+	fputs(" (see " PROG " --help)\n", stderr);
 	return GM_EUSAGE;
 }
 
@@ -32,61 +45,12 @@ oom_error(void)
 }
 
 int
-parse_size(const char *s, size_t *out, size_t min)
+usage_error_record(const struct gm_error *e)
 {
-	char *end;
-	unsigned long long v;
-
-	if (s[0] < '0' || s[0] > '9')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > SIZE_MAX / 2)
-		return -1;
-	*out = (size_t)v;
-	return 0;
-}
-
-int
-parse_double(const char *s, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || end == s || *end != '\0' || !isfinite(v))
-		return -1;
-	*out = v;
-	return 0;
-}
-
-/* A comma-separated list of finite numbers. */
-int
-parse_list(const char *s, double **out, size_t *n)
-{
-	char *copy = strdup(s), *save = NULL, *tok;
-	double *v = NULL;
-	size_t cnt = 0;
-
-	if (copy == NULL)
-		return -1;
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		double *nv = realloc(v, (cnt + 1) * sizeof *v);
-		if (nv == NULL || parse_double(tok, &nv[cnt])) {
-			free(nv ? nv : v);
-			free(copy);
-			return -1;
-		}
-		v = nv;
-		cnt++;
-	}
-	free(copy);
-	if (cnt == 0)
-		return -1;
-	*out = v;
-	*n = cnt;
-	return 0;
+	if (e->status == GM_EUSAGE)
+		return usage_error("%s", e->msg);
+	gm_error_print(e, PROG, stderr);
+	return e->status;
 }
 
 int
@@ -207,6 +171,7 @@ option_error(char **argv, const struct option *opts, const char *shortopts)
 	}
 }
 
+/* Check that stdout was really written (GNU's close_stdout). */
 int
 close_stdout(void)
 {

@@ -1,28 +1,28 @@
 /*
- * cli.h - what the command line's parts share: option parsing helpers,
- * usage errors, and the check that stdout was really written.
+ * cli.h - what the command line's parts share: usage errors, the
+ * delimiter option, and the check that stdout was really written (option
+ * values are parsed by optval.h).
  */
 #ifndef GMMFIT_CLI_H
 #define GMMFIT_CLI_H
 
 #include <stddef.h>
 
+#include "error.h"
+
 #define PROG "gmmfit"
 
-/* Print "gmmfit: MESSAGE" (fmt with one %s for arg) and the --help hint; GM_EUSAGE. */
+/*
+ * Print "gmmfit: MESSAGE" (fmt with one %s for arg, and %% for a percent
+ * sign; arg's control characters escaped) and the --help hint; GM_EUSAGE.
+ */
 int usage_error(const char *fmt, const char *arg);
 
 /* Print "gmmfit: out of memory"; GM_EINTERNAL. */
 int oom_error(void);
 
-/* A non-negative integer >= min. */
-int parse_size(const char *s, size_t *out, size_t min);
-
-/* A finite number. */
-int parse_double(const char *s, double *out);
-
-/* A comma-separated list of finite numbers (caller frees *out). */
-int parse_list(const char *s, double **out, size_t *n);
+/* A usage error of a record (GM_EUSAGE) as usage_error prints it; any other printed as it is. */
+int usage_error_record(const struct gm_error *e);
 
 /* -d/--delimiter: one character, "tab" or "\\t" (and "auto" when auto is not NULL). */
 int parse_delimiter(const char *s, char *delim, int *autodetect);

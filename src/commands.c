@@ -10,11 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
 #include "csvread.h"
 #include "model.h"
+#include "optval.h"
 #include "outfile.h"
 #include "outputs.h"
 #include "predict.h"
@@ -25,6 +27,7 @@ enum { C_MODEL = 256, C_KEEP, C_LABELS_ONLY, C_SEED, C_HELP, C_NO_HEADER, C_QUOT
 
 struct predict_run {
 	struct predictor pr;
+	int write_errno;	/* errno of the first failed write, or 0 */
 };
 
 static void
@@ -42,7 +45,11 @@ on_row(void *arg, const struct csv_row *row)
 
 	predict_row(&pr->pr, row->line, row->missing ? NULL : row->x, row->fields,
 		    row->nfields);
-	return ferror(pr->pr.fp) ? -1 : 0;
+	if (ferror(pr->pr.fp)) {
+		pr->write_errno = errno;
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -56,7 +63,7 @@ predict_usage(FILE *fp)
 "  -o, --output FILE       write the CSV to FILE (default: stdout)\n"
 "      --keep-columns      copy the input's columns in front\n"
 "      --labels-only       only the line and the label\n"
-"  -d, --delimiter C       input field separator (default ',')\n"
+"  -d, --delimiter C       input field separator, or auto (the default)\n"
 "      --quote C           input quote character (default '\"')\n"
 "      --decimal-comma     numbers use ',' as the decimal point\n"
 "      --no-header         the input has no header row\n"
@@ -94,6 +101,7 @@ cmd_predict(int argc, char **argv)
 	FILE *fp = stdout;
 
 	memset(&co, 0, sizeof co);
+	co.delimiter_auto = 1;	/* -d auto unless a delimiter is given, as in a fit */
 	memset(&of, 0, sizeof of);
 	gm_error_clear(&err);
 	optind = 1;
@@ -105,7 +113,7 @@ cmd_predict(int argc, char **argv)
 		case C_KEEP: keep = 1; break;
 		case C_LABELS_ONLY: labels_only = 1; break;
 		case 'd':
-			if ((rc = parse_delimiter(optarg, &co.delimiter, NULL)) != GM_OK)
+			if ((rc = parse_delimiter(optarg, &co.delimiter, &co.delimiter_auto)) != GM_OK)
 				goto done;
 			break;
 		case C_QUOTE:
@@ -180,8 +188,19 @@ cmd_predict(int argc, char **argv)
 	}
 	run.pr.labels_only = labels_only;
 	run.pr.keep_columns = keep;
+	run.write_errno = 0;
+	if (strcmp(path, "-") == 0 && isatty(STDIN_FILENO) && isatty(STDERR_FILENO))
+		fputs(PROG ": reading standard input (end with Ctrl-D)\n", stderr);
 	rc = csv_read(path, &co, &ds, &err);
 	predict_free(&run.pr);
+	if (rc == GM_EOUTPUT && ferror(fp)) {
+		/* The output failed, not the input the reader was at: name the output. */
+		gm_error_clear(&err);
+		rc = gm_error_set(&err, GM_EOUTPUT, NULL, 0, 0, "write error on %s: %s",
+				  out_path != NULL ? out_path : "standard output",
+				  strerror(run.write_errno ? run.write_errno : EIO));
+		goto fail;
+	}
 	if (rc != GM_OK) {
 		if (err.file != NULL && strcmp(err.file, "-") == 0)
 			err.file = display;
@@ -257,18 +276,14 @@ cmd_sample(int argc, char **argv)
 		switch (c) {
 		case C_MODEL: model_path = optarg; break;
 		case 'n':
-			if (parse_size(optarg, &n, 0) || n > SAMPLE_MAX_ROWS)
-				return usage_error("-n needs an integer from 0 to 100000000 (10^8), not '%s'",
-						   optarg);
+			if (ov_size("-n", optarg, 0, SAMPLE_MAX_ROWS, &n, &err) != GM_OK)
+				return usage_error_record(&err);
 			have_n = 1;
 			break;
-		case C_SEED: {
-			char *end;
-			seed = strtoull(optarg, &end, 10);
-			if (*end || optarg[0] < '0' || optarg[0] > '9')
-				return usage_error("--seed needs a non-negative integer, not '%s'", optarg);
+		case C_SEED:
+			if (ov_u64("--seed", optarg, &seed, &err) != GM_OK)
+				return usage_error_record(&err);
 			break;
-		}
 		case 'o': out_path = optarg; break;
 		case C_HELP:
 			sample_usage(stdout);

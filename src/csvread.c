@@ -18,6 +18,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -65,12 +66,18 @@ struct reader {
 	int lean;		/* the lean path applies (see on_field) */
 
 	char **header;		/* names from the header (or "1", "2", ..) */
+	long *hnul;		/* per header name: the line of a NUL byte in it, or 0 */
 	size_t ncols;
+	char delim;		/* the field separator in use */
+	int delim_found;	/* -d auto found it (not the default) */
+	char head[4096];	/* the input's first bytes (after a BOM), for hint() */
+	size_t nhead;
 
 	/* Fields of the first data row, held until the columns are chosen. */
 	char **first;
 	size_t nfirst, capfirst;
 	long *first_line;
+	size_t *first_len;	/* their lengths: a NUL may be inside */
 
 	size_t d;
 	size_t *sel;		/* 0-based column of each selected column */
@@ -115,15 +122,26 @@ fail(struct reader *r, int status, long line, long col, const char *fmt, ...)
 	return status;
 }
 
-/* libcsv stopped: its buffer could not grow (out of memory), or the quoting is wrong. */
+/* Forget the error recorded, for a better account of it (hint, a changed file). */
+static void
+unfail(struct reader *r)
+{
+	r->failed = 0;
+	gm_error_clear(r->err);
+}
+
+/* libcsv stopped: why, in words about the file rather than libcsv's. */
 static void
 parse_failed(struct reader *r, struct csv_parser *p)
 {
-	if (csv_error(p) == CSV_ENOMEM)
+	int e = csv_error(p);
+
+	if (e == CSV_ENOMEM || e == CSV_ETOOBIG)
 		fail(r, GM_EINTERNAL, 0, 0, "out of memory");
 	else
 		fail(r, GM_EDATA, r->field_line, (long)r->field + 1,
-		     "malformed quoting (%s)", csv_strerror(csv_error(p)));
+		     "malformed quoting: a quote inside an unquoted field, or text after a "
+		     "closing quote (quote the whole field, doubling the quotes in it)");
 }
 
 /* Copy a field for a message: at most 40 bytes, non-printing bytes escaped. */
@@ -328,7 +346,20 @@ first_is_number(const struct reader *r, size_t j)
 	double v;
 
 	return j < r->nfirst &&
-	       np_parse(r->first[j], strlen(r->first[j]), r->decimal, &v) == NP_OK;
+	       np_parse(r->first[j], r->first_len[j], r->decimal, &v) == NP_OK;
+}
+
+/*
+ * The text is a number with a decimal comma, and the reader was not told
+ * so (while ',' is not the delimiter): the hint of a message.
+ */
+static int
+comma_number(const struct reader *r, const char *s, size_t len)
+{
+	double v;
+
+	return r->decimal == '.' && r->delim != ',' && memchr(s, ',', len) != NULL &&
+	       np_parse(s, len, ',', &v) == NP_OK;
 }
 
 /* Leave column col out of the selection, if it is in. */
@@ -423,6 +454,14 @@ resolve_columns(struct reader *r)
 			}
 		if (r->d == 0) {
 			char names[400];
+			for (size_t j = 0; j < r->nfirst; j++)
+				if (comma_number(r, r->first[j], r->first_len[j])) {
+					char q[200];
+					quote_field(r->first[j], r->first_len[j], q, sizeof q);
+					return fail(r, GM_EDATA, r->first_line[j], (long)j + 1,
+						    "no column of the first data row holds a number, "
+						    "but \"%s\" would with --decimal-comma", q);
+				}
 			list_names(r, names, sizeof names);
 			return fail(r, GM_EDATA, r->first_line[0], 0,
 				    "no column of the first data row holds a number; choose one with -c (columns: %s)",
@@ -474,6 +513,18 @@ resolve_columns(struct reader *r)
 			return fail(r, GM_EUSAGE, 0, 0,
 				    "column \"%s\" is both a data column and the weight column",
 				    r->header[r->sel[i]]);
+	/* A NUL in a name not read is let be, as in a field (see data_field)... */
+	for (size_t j = 0; j < r->ncols && r->opt->keep_fields; j++)
+		if (r->hnul[j] != 0)	/* ...unless every name is copied out */
+			return fail(r, GM_EDATA, r->hnul[j], (long)j + 1,
+				    "a NUL byte in the name of column %zu (the names are copied to the output)",
+				    j + 1);
+	for (size_t i = 0; i <= r->d; i++) {
+		long j = i < r->d ? (long)r->sel[i] : r->wcol;
+		if (j >= 0 && r->hnul[j] != 0)
+			return fail(r, GM_EDATA, r->hnul[j], j + 1,
+				    "a NUL byte in the name of column %ld", j + 1);
+	}
 	for (size_t i = 0; i < r->d; i++)
 		r->slot[r->sel[i]] = i + 1;
 	r->row = calloc(r->d, sizeof *r->row);
@@ -569,11 +620,24 @@ data_field(struct reader *r, const char *s, size_t len, size_t j, long line)
 	enum np_result pr;
 	char q[200];
 
-	if (r->opt->keep_fields)
+	if (r->opt->keep_fields) {
+		/* Kept fields are copied out as C strings: a NUL would cut one short. */
+		if (memchr(s, 0, len) != NULL) {
+			fail(r, GM_EDATA, line, (long)j + 1,
+			     "a NUL byte in column \"%s\" (its fields are copied to the output)",
+			     j < r->ncols ? r->header[j] : "?");
+			return;
+		}
 		keep_field(r, s, len, j);
+	}
 	if (k == 0 && !is_w)
 		return;
 	r->row_seen++;
+	/* A NUL in a column that is read is an error; in any other, nothing. */
+	if (memchr(s, 0, len) != NULL) {
+		fail(r, GM_EDATA, line, (long)j + 1, "a NUL byte in column \"%s\"", r->header[j]);
+		return;
+	}
 	/*
 	 * No built-in missing-value token is a number, so without --na
 	 * tokens (which may be, like -999) the number is tried first.
@@ -590,10 +654,15 @@ data_field(struct reader *r, const char *s, size_t len, size_t j, long line)
 		pr = np_parse(s, len, r->decimal, &v);
 	if (pr != NP_OK) {
 		quote_field(s, len, q, sizeof q);
-		fail(r, GM_EDATA, line, (long)j + 1,
-		     pr == NP_OVERFLOW ? "\"%s\" in column \"%s\" is too large for a double"
-				       : "\"%s\" in column \"%s\" is not a number",
-		     q, r->header[j]);
+		if (pr != NP_OVERFLOW && comma_number(r, s, len))
+			fail(r, GM_EDATA, line, (long)j + 1,
+			     "\"%s\" in column \"%s\" is not a number; with a decimal comma, "
+			     "use --decimal-comma", q, r->header[j]);
+		else
+			fail(r, GM_EDATA, line, (long)j + 1,
+			     pr == NP_OVERFLOW ? "\"%s\" in column \"%s\" is too large for a double"
+					       : "\"%s\" in column \"%s\" is not a number",
+			     q, r->header[j]);
 		return;
 	}
 	if (is_w) {
@@ -704,11 +773,16 @@ on_field(void *s, size_t len, void *data)
 	}
 	if (!r->seen_header) {
 		char **h = realloc(r->header, (r->ncols + 1) * sizeof *h);
-		if (h == NULL) {
+		long *hn;
+		if (h != NULL)
+			r->header = h;
+		hn = h != NULL ? realloc(r->hnul, (r->ncols + 1) * sizeof *hn) : NULL;
+		if (hn == NULL) {
 			fail(r, GM_EINTERNAL, 0, 0, "out of memory");
 			return;
 		}
-		r->header = h;
+		r->hnul = hn;
+		hn[r->ncols] = !r->opt->no_header && memchr(f, 0, len) != NULL ? line : 0;
 		if (r->opt->no_header) {
 			char num[32];
 			snprintf(num, sizeof num, "%zu", r->ncols + 1);
@@ -731,17 +805,21 @@ on_field(void *s, size_t len, void *data)
 		size_t cap = r->capfirst ? r->capfirst * 2 : 16;
 		char **p = realloc(r->first, cap * sizeof *p);
 		long *l = realloc(r->first_line, cap * sizeof *l);
+		size_t *fl = realloc(r->first_len, cap * sizeof *fl);
 		if (p != NULL)
 			r->first = p;
 		if (l != NULL)
 			r->first_line = l;
-		if (p == NULL || l == NULL) {
+		if (fl != NULL)
+			r->first_len = fl;
+		if (p == NULL || l == NULL || fl == NULL) {
 			fail(r, GM_EINTERNAL, 0, 0, "out of memory");
 			return;
 		}
 		r->capfirst = cap;
 	}
 	r->first_line[r->nfirst] = line;
+	r->first_len[r->nfirst] = len;
 	r->first[r->nfirst] = dup_field(f, len);
 	if (r->first[r->nfirst] == NULL) {
 		fail(r, GM_EINTERNAL, 0, 0, "out of memory");
@@ -808,7 +886,7 @@ on_record(int c, void *data)
 			start_record(r);
 			r->rec_line = save;
 			for (size_t j = 0; j < r->nfirst && !r->failed; j++) {
-				data_field(r, r->first[j], strlen(r->first[j]), j,
+				data_field(r, r->first[j], r->first_len[j], j,
 					   r->first_line[j]);
 				r->field++;
 			}
@@ -829,50 +907,145 @@ next:
 	r->field_line = r->line;
 }
 
+/* The separators -d auto chooses among, in the order that breaks a tie. */
+static const char sniff_cand[] = { ',', '\t', ';', '|' };
+#define NCAND (sizeof sniff_cand)
+#define SNIFF_LINES 20
+
 /*
- * The delimiter of a file from its first lines (at most 20, in buf):
- * among ',', ';' and tab, the one found outside quotes the same number of
- * times on every line, most often; ',' when none is.
+ * The delimiter of a file from its first lines (at most SNIFF_LINES, in
+ * buf): among sniff_cand, one found outside quotes the same number of
+ * times on every line; of those, the one found most often (a tie goes to
+ * the first in sniff_cand), except that ';' wins over ',' when both are:
+ * "1,5;2,3" on every line is numbers with a decimal comma separated by
+ * ';', as R's data.table::fread reads it.  The decimal separator is never
+ * chosen.  Returns 0 when no candidate is regular.
  */
 static char
 sniff_delimiter(const unsigned char *buf, size_t len, char quote, char decimal)
 {
-	static const char cand[3] = { ',', ';', '\t' };
-	long counts[20][3];
-	int lines = 0, inq = 0;
-	long cur[3] = { 0, 0, 0 };
-	char best = decimal == ',' ? ';' : ',';
-	long best_n = 0;
+	long counts[SNIFF_LINES][NCAND], cur[NCAND] = { 0 }, best_n = 0;
+	int lines = 0, inq = 0, regular[NCAND];
+	size_t chars = 0;	/* bytes on the current line: blank lines do not count */
+	char best = 0;
 
-	for (size_t i = 0; i < len && lines < 20; i++) {
+	for (size_t i = 0; i < len && lines < SNIFF_LINES; i++) {
 		unsigned char c = buf[i];
 		if (c == (unsigned char)quote)
 			inq = !inq;
-		if (inq)
-			continue;
-		if (c == '\n' || c == '\r') {
-			if (cur[0] + cur[1] + cur[2] > 0 || lines == 0) {
+		if (!inq && (c == '\n' || c == '\r')) {
+			if (chars > 0)
 				memcpy(counts[lines++], cur, sizeof cur);
-			}
 			memset(cur, 0, sizeof cur);
+			chars = 0;
 			continue;
 		}
-		for (int t = 0; t < 3; t++)
-			cur[t] += c == (unsigned char)cand[t];
+		chars++;
+		if (!inq)
+			for (size_t t = 0; t < NCAND; t++)
+				cur[t] += c == (unsigned char)sniff_cand[t];
 	}
-	if (lines < 20 && cur[0] + cur[1] + cur[2] > 0)
+	if (lines < SNIFF_LINES && chars > 0)
 		memcpy(counts[lines++], cur, sizeof cur);
-	for (int t = 0; t < 3; t++) {
+	if (lines == 0)
+		return best;
+	for (size_t t = 0; t < NCAND; t++) {
 		long n = counts[0][t];
-		int same = n > 0 && cand[t] != decimal;
-		for (int l = 1; l < lines && same; l++)
-			same = counts[l][t] == n;
-		if (same && n > best_n) {
+		regular[t] = n > 0 && sniff_cand[t] != decimal;
+		for (int l = 1; l < lines && regular[t]; l++)
+			regular[t] = counts[l][t] == n;
+		if (regular[t] && n > best_n) {
 			best_n = n;
-			best = cand[t];
+			best = sniff_cand[t];
 		}
 	}
-	return best;
+	if (best == ',' && regular[2])
+		best = ';';
+	return best;	/* 0: none is regular */
+}
+
+/*
+ * Keep the first bytes of the input (after a BOM) for hint(), and choose
+ * the delimiter from them when -d auto.
+ */
+static void
+first_bytes(struct reader *r, const unsigned char *b, size_t len)
+{
+	r->nhead = len < sizeof r->head ? len : sizeof r->head;
+	memcpy(r->head, b, r->nhead);
+	if (r->opt->delimiter_auto) {
+		char c = sniff_delimiter(b, len < READ_BLOCK ? len : READ_BLOCK,
+					 r->opt->quote ? r->opt->quote : '"', r->decimal);
+		/* None regular (one column, say): the default stays, ',' or ';'. */
+		r->delim_found = c != 0;
+		if (c != 0)
+			r->delim = c;
+	}
+}
+
+/*
+ * After an error on the header or the first data row: when the header
+ * is one field (no delimiter outside quotes on its line) but holds
+ * another candidate separator, the delimiter is wrong.  Say so, with the
+ * option to use, in place of the message the wrong split led to.
+ */
+static void
+hint(struct reader *r)
+{
+	const char quote = r->opt->quote ? r->opt->quote : '"';
+	long n[NCAND] = { 0 }, line = 1, best = 0;
+	size_t i = 0, t, bt = 0;
+	int inq = 0;
+
+	if (r->ncols > 1 || r->n > 0 || r->ds->skipped > 0 || r->ds->skipped_zero > 0)
+		return;
+	while (i < r->nhead && (r->head[i] == '\n' || r->head[i] == '\r')) {
+		line += r->head[i] == '\n' || i + 1 == r->nhead || r->head[i + 1] != '\n';
+		i++;
+	}
+	for (; i < r->nhead; i++) {
+		char c = r->head[i];
+		if (c == quote)
+			inq = !inq;
+		else if (!inq && (c == '\n' || c == '\r'))
+			break;
+		else if (!inq && c == r->delim)
+			return;	/* the header has two fields or more */
+		else if (!inq)
+			for (t = 0; t < NCAND; t++)
+				n[t] += c == sniff_cand[t] && c != r->decimal;
+	}
+	for (t = 0; t < NCAND; t++)
+		if (n[t] > best) {
+			best = n[t];
+			bt = t;
+		}
+	if (best == 0)
+		return;
+	/*
+	 * The next line, when it is here, must hold it too: a name such as
+	 * "mass;kg" over rows that are not numbers is no sign of a separator.
+	 */
+	while (i < r->nhead && (r->head[i] == '\n' || r->head[i] == '\r'))
+		i++;
+	if (i < r->nhead) {
+		long next = 0;
+		for (; i < r->nhead && (inq || (r->head[i] != '\n' && r->head[i] != '\r')); i++) {
+			if (r->head[i] == quote)
+				inq = !inq;
+			else if (!inq)
+				next += r->head[i] == sniff_cand[bt];
+		}
+		if (next == 0)
+			return;
+	}
+	unfail(r);
+	if (sniff_cand[bt] == '\t')
+		fail(r, GM_EDATA, line, 1, "the %s is one field holding a tab; use -d tab",
+		     r->opt->no_header ? "first line" : "header");
+	else
+		fail(r, GM_EDATA, line, 1, "the %s is one field holding '%c'; use -d '%c'",
+		     r->opt->no_header ? "first line" : "header", sniff_cand[bt], sniff_cand[bt]);
 }
 
 static int
@@ -881,12 +1054,10 @@ read_stream(struct reader *r, FILE *fp)
 	struct csv_parser p;
 	unsigned char *buf;
 	int first = 1;
-	long long offset = 0;
 	unsigned char opts = CSV_STRICT | CSV_REPALL_NL | CSV_STRICT_FINI | CSV_APPEND_NULL;
 
 	if (csv_init(&p, opts) != 0)
 		return fail(r, GM_EINTERNAL, 0, 0, "out of memory");
-	csv_set_delim(&p, (unsigned char)(r->opt->delimiter ? r->opt->delimiter : ','));
 	csv_set_quote(&p, (unsigned char)(r->opt->quote ? r->opt->quote : '"'));
 	csv_set_blk_size(&p, FIELD_STEP);
 	buf = malloc(READ_BLOCK);
@@ -898,29 +1069,19 @@ read_stream(struct reader *r, FILE *fp)
 	start_record(r);
 	for (;;) {
 		size_t got = fread(buf, 1, READ_BLOCK, fp), skip = 0;
-		unsigned char *nul;
 
 		if (got == 0)
 			break;
 		if (first && got >= 3 && buf[0] == 0xef && buf[1] == 0xbb && buf[2] == 0xbf)
 			skip = 3;	/* UTF-8 byte order mark */
-		if (first && r->opt->delimiter_auto) {
-			char dl = sniff_delimiter(buf + skip, got - skip, r->opt->quote ? r->opt->quote : '"',
-						  r->decimal);
-			csv_set_delim(&p, (unsigned char)dl);
+		if (first) {
+			first_bytes(r, buf + skip, got - skip);
+			csv_set_delim(&p, (unsigned char)r->delim);
 		}
 		first = 0;
-		nul = memchr(buf, 0, got);
-		if (nul != NULL) {
-			fail(r, GM_EDATA, 0, 0,
-			     "not a text file: NUL byte at offset %lld",
-			     offset + (long long)(nul - buf));
-			break;
-		}
 		if (csv_parse(&p, buf + skip, got - skip, on_field, on_record, r) != got - skip &&
 		    !r->failed)
 			parse_failed(r, &p);
-		offset += (long long)got;
 		if (r->failed)
 			break;
 	}
@@ -954,6 +1115,74 @@ read_stream(struct reader *r, FILE *fp)
  * read, and the first error in file order is the one reported.  The rows
  * come out in file order: the result is the same as reading sequentially.
  */
+
+/*
+ * A mapped file that shrinks while it is read (truncated by another
+ * process) has pages that no longer exist: touching one raises SIGBUS,
+ * which would kill the run.  While a mapping is read, a SIGBUS inside it
+ * is caught: the handler maps zero-filled pages over the rest of the
+ * mapping, notes it, and returns, so the read goes on over zeros (and
+ * stops at the next block, see parse_buffer) and the reader reports that
+ * the file changed.  A SIGBUS anywhere else gets the disposition it had.
+ * The fault may come on any thread, so what the handler needs lives at
+ * file scope: a signal handler has no other way to it.  One mapping is
+ * read at a time (the reader is not re-entrant here).
+ */
+static const unsigned char *volatile bus_base;
+static volatile size_t bus_len;
+static volatile sig_atomic_t bus_hit;
+static size_t bus_page;
+static struct sigaction bus_old;
+
+static void
+on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	int e = errno;
+	uintptr_t a = (uintptr_t)si->si_addr, b = (uintptr_t)bus_base;
+
+	(void)sig;
+	(void)uc;
+	if (b != 0 && a >= b && a < b + bus_len) {
+		uintptr_t pg = a & ~(uintptr_t)(bus_page - 1);
+		/* mmap is a plain system call: safe here in practice, as in
+		 * every program that survives a truncated mapping this way. */
+		if (mmap((void *)pg, b + bus_len - pg, PROT_READ,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED) {
+			bus_hit = 1;
+			errno = e;
+			return;
+		}
+	}
+	/* Not ours (or no remedy): the old disposition, met again on return. */
+	sigaction(SIGBUS, &bus_old, NULL);
+	errno = e;
+}
+
+/* Catch SIGBUS in [b, b + len) until map_unguard. */
+static void
+map_guard(const void *b, size_t len)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_sigbus;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	bus_page = (size_t)sysconf(_SC_PAGESIZE);
+	bus_len = len;
+	bus_hit = 0;
+	bus_base = b;
+	sigaction(SIGBUS, &sa, &bus_old);
+}
+
+/* The guard off; returns 1 when a page of the mapping was missing. */
+static int
+map_unguard(void)
+{
+	sigaction(SIGBUS, &bus_old, NULL);
+	bus_base = NULL;
+	return bus_hit != 0;
+}
 
 static int
 is_line_end(const unsigned char *b, size_t i)
@@ -1050,11 +1279,15 @@ parse_buffer(struct reader *r, const unsigned char *b, size_t len, char delim, i
 	csv_set_blk_size(&p, FIELD_STEP);
 	for (size_t off = 0; off < len && !r->failed; off += READ_BLOCK) {
 		size_t n = len - off < READ_BLOCK ? len - off : READ_BLOCK;
+		if (bus_hit)	/* the file shrank: what is left is zeros (see on_sigbus) */
+			break;
 		if (csv_parse(&p, b + off, n, on_field, on_record, r) != n && !r->failed)
 			parse_failed(r, &p);
 		if (release)
 			drop_pages(b + off, n);
 	}
+	if (bus_hit)
+		fail(r, GM_EDATA, 0, 0, "the file changed while it was read");
 	if (last && !r->failed && csv_fini(&p, on_field, on_record, r) != 0)
 		fail(r, GM_EDATA, r->field_line, (long)r->field + 1,
 		     "a quoted field opened on this line is never closed");
@@ -1166,6 +1399,7 @@ read_ranges(struct reader *r, const unsigned char *b, size_t from, size_t to,
 		c->first = NULL;
 		c->nfirst = c->capfirst = 0;
 		c->first_line = NULL;
+		c->first_len = NULL;
 		c->fields = NULL;
 		c->nfields = c->capfields = 0;
 		c->row = malloc(d * sizeof *c->row);
@@ -1227,24 +1461,14 @@ static int
 read_mapped(struct reader *r, const unsigned char *b, size_t len, int nthr)
 {
 	const unsigned char quote = (unsigned char)(r->opt->quote ? r->opt->quote : '"');
-	const unsigned char *nul;
 	size_t skip = 0, pre;
-	char delim = r->opt->delimiter ? r->opt->delimiter : ',';
+	char delim;
 	int par = 0;
 
 	if (len >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf)
 		skip = 3;
-	if (r->opt->delimiter_auto)
-		delim = sniff_delimiter(b + skip, len - skip < READ_BLOCK ? len - skip : READ_BLOCK,
-					(char)quote, r->decimal);
-	for (size_t c = 0; c < len; c += READ_BLOCK) {
-		size_t n = len - c < READ_BLOCK ? len - c : READ_BLOCK;
-		nul = memchr(b + c, 0, n);
-		if (nul != NULL)
-			return fail(r, GM_EDATA, 0, 0, "not a text file: NUL byte at offset %lld",
-				    (long long)(nul - b));
-		drop_pages(b + c, n);
-	}
+	first_bytes(r, b + skip, len - skip);
+	delim = r->delim;
 	r->line = r->field_line = r->rec_line = 1;
 	start_record(r);
 	quote_parity(b, skip, skip + PREFIX_BYTES, quote, &par);
@@ -1283,21 +1507,10 @@ read_share(struct reader *r, const unsigned char *b, size_t len, int nthr, int b
 	const unsigned char quote = (unsigned char)(r->opt->quote ? r->opt->quote : '"');
 	const int me = par_rank(), np = par_size();
 	size_t skip = 0, pre, a0, a1, s0, s1;
-	char delim = r->opt->delimiter ? r->opt->delimiter : ',';
-	int par = 0, rc = 0, mypar = 0;
+	char delim;
+	int par = 0, rc = bad, mypar = 0;
 	long long lines;
 
-	/* A NUL byte anywhere: the first in the file is the one reported. */
-	rc = bad;
-	a0 = len / (size_t)np * (size_t)me;
-	a1 = me + 1 == np ? len : len / (size_t)np * (size_t)(me + 1);
-	for (size_t c = a0; c < a1 && rc == 0; c += READ_BLOCK) {
-		size_t n = a1 - c < READ_BLOCK ? a1 - c : READ_BLOCK;
-		const unsigned char *nul = memchr(b + c, 0, n);
-		if (nul != NULL)
-			rc = fail(r, GM_EDATA, 0, 0, "not a text file: NUL byte at offset %lld",
-				  (long long)(nul - b));
-	}
 	if ((rc = par_agree(rc, r->err)) != 0) {
 		r->failed = 1;
 		return rc;
@@ -1306,9 +1519,8 @@ read_share(struct reader *r, const unsigned char *b, size_t len, int nthr, int b
 		return -1;	/* an empty file: read as a stream, by all alike */
 	if (len >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf)
 		skip = 3;
-	if (r->opt->delimiter_auto)
-		delim = sniff_delimiter(b + skip, len - skip < READ_BLOCK ? len - skip : READ_BLOCK,
-					(char)quote, r->decimal);
+	first_bytes(r, b + skip, len - skip);
+	delim = r->delim;
 	r->line = r->field_line = r->rec_line = 1;
 	start_record(r);
 	quote_parity(b, skip, skip + PREFIX_BYTES < len ? skip + PREFIX_BYTES : len, quote, &par);
@@ -1375,7 +1587,8 @@ csv_read_stream(FILE *fp, const char *path, const struct csv_options *opt,
 		struct dataset *ds, struct gm_error *err)
 {
 	struct reader r;
-	int rc;
+	struct stat st0, st1;
+	int rc, reg, changed = 0;
 
 	memset(ds, 0, sizeof *ds);
 	memset(&r, 0, sizeof r);
@@ -1385,6 +1598,9 @@ csv_read_stream(FILE *fp, const char *path, const struct csv_options *opt,
 	r.ds = ds;
 	r.wcol = -1;
 	r.decimal = opt->decimal ? opt->decimal : '.';
+	r.delim = opt->delimiter ? opt->delimiter : opt->delimiter_auto && r.decimal == ',' ? ';' : ',';
+	/* A regular file's size and time now and after: did it change meanwhile? */
+	reg = fstat(fileno(fp), &st0) == 0 && S_ISREG(st0.st_mode);
 	if (opt->n_na > 0) {
 		r.na_len = malloc(opt->n_na * sizeof *r.na_len);
 		if (r.na_len == NULL)
@@ -1416,12 +1632,16 @@ csv_read_stream(FILE *fp, const char *path, const struct csv_options *opt,
 				m = NULL;
 				bad = errno == ENOMEM ? fail(&r, GM_EINTERNAL, 0, 0, "out of memory") :
 				      fail(&r, GM_EDATA, 0, 0, "cannot map the file: %s", strerror(errno));
-			} else
+			} else {
 				len = (size_t)st.st_size;
+				map_guard(m, len);
+			}
 		}
 		rc = read_share(&r, m, len, nthr, bad);
-		if (m != NULL)
+		if (m != NULL) {
+			changed |= map_unguard();
 			munmap(m, len);
+		}
 	}
 #ifdef _OPENMP
 	if (rc < 0) {
@@ -1434,7 +1654,9 @@ csv_read_stream(FILE *fp, const char *path, const struct csv_options *opt,
 			void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE,
 				       fileno(fp), 0);
 			if (m != MAP_FAILED) {
+				map_guard(m, (size_t)st.st_size);
 				rc = read_mapped(&r, m, (size_t)st.st_size, nthr);
+				changed |= map_unguard();
 				munmap(m, (size_t)st.st_size);
 			}
 		}
@@ -1442,6 +1664,22 @@ csv_read_stream(FILE *fp, const char *path, const struct csv_options *opt,
 #endif
 	if (rc < 0)
 		rc = read_stream(&r, fp);
+	if (rc == GM_EDATA)
+		hint(&r);	/* the status stays: only the message may be better */
+	/*
+	 * Rows read from a file that changed meanwhile (truncated, rewritten)
+	 * may be of neither version: an error, whatever else was found.
+	 */
+	if (reg && (fstat(fileno(fp), &st1) != 0 || st1.st_size != st0.st_size ||
+		    st1.st_mtim.tv_sec != st0.st_mtim.tv_sec ||
+		    st1.st_mtim.tv_nsec != st0.st_mtim.tv_nsec)) {
+		unfail(&r);
+		rc = fail(&r, GM_EDATA, 0, 0, "the file changed while it was read");
+	} else if (changed) {
+		/* A page missing from a file of the same size: the disk failed it. */
+		unfail(&r);
+		rc = fail(&r, GM_EDATA, 0, 0, "read error: a page of the mapped file could not be read");
+	}
 	if (opt->share && par_size() > 1 && (rc = par_agree(rc, err)) != 0)
 		r.failed = 1;	/* the first failing process's error, on all */
 	/* A file with a header and one data row ends before on_record ran for it. */
@@ -1474,6 +1712,8 @@ csv_read_stream(FILE *fp, const char *path, const struct csv_options *opt,
 	if (rc == 0) {
 		ds->n = r.n;
 		ds->d = r.d;
+		ds->delimiter = r.delim;
+		ds->delimiter_auto = !opt->delimiter_auto ? 0 : r.delim_found ? 1 : 2;
 		ds->x = r.x;
 		ds->w = r.w;
 		ds->lines = r.lines;
@@ -1505,10 +1745,12 @@ csv_read_stream(FILE *fp, const char *path, const struct csv_options *opt,
 	for (size_t j = 0; j < r.ncols; j++)
 		free(r.header[j]);
 	free(r.header);
+	free(r.hnul);
 	for (size_t j = 0; j < r.nfirst; j++)
 		free(r.first[j]);
 	free(r.first);
 	free(r.first_line);
+	free(r.first_len);
 	free(r.sel);
 	free(r.slot);
 	free(r.row);

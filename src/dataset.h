@@ -19,6 +19,9 @@ struct dataset {
 	char **names;		/* d column names */
 	size_t *colno;		/* d 1-based column numbers in the file */
 	char *weight_name;	/* name of the weight column, or NULL */
+	char delimiter;		/* the input's field separator */
+	int delimiter_auto;	/* 0: given; 1: detected (-d auto); 2: -d auto found
+				 * none, the default stood (one column, say) */
 	size_t skipped;		/* rows skipped for a missing value */
 	long skip_lines[DATASET_SKIP_LINES];	/* first few of their lines */
 	size_t skipped_zero;	/* rows with weight 0 (kept out of the fit) */

@@ -24,14 +24,13 @@ em_stats_init(struct em_stats *s, size_t k, size_t d, int full)
 	s->k = k;
 	s->d = d;
 	s->full = full;
-	s->s0 = calloc(k, sizeof *s->s0);
-	s->mean = calloc(k * d, sizeof *s->mean);
-	s->m2 = calloc(k * d * d, sizeof *s->m2);
-	s->delta = d > 64 ? malloc(d * sizeof *s->delta) : NULL;
-	if (s->s0 == NULL || s->mean == NULL || s->m2 == NULL || (d > 64 && s->delta == NULL)) {
-		em_stats_free(s);
+	/* One allocation for the arrays (and the merge's scratch for d > 64): a pass makes many. */
+	s->s0 = calloc(k * (1 + d + d * d) + (d > 64 ? d : 0), sizeof *s->s0);
+	if (s->s0 == NULL)
 		return -1;
-	}
+	s->mean = s->s0 + k;
+	s->m2 = s->mean + k * d;
+	s->delta = d > 64 ? s->m2 + k * d * d : NULL;
 	return 0;
 }
 
@@ -39,18 +38,13 @@ void
 em_stats_free(struct em_stats *s)
 {
 	free(s->s0);
-	free(s->mean);
-	free(s->m2);
-	free(s->delta);
 	s->s0 = s->mean = s->m2 = s->delta = NULL;
 }
 
 void
 em_stats_zero(struct em_stats *s)
 {
-	memset(s->s0, 0, s->k * sizeof *s->s0);
-	memset(s->mean, 0, s->k * s->d * sizeof *s->mean);
-	memset(s->m2, 0, s->k * s->d * s->d * sizeof *s->m2);
+	memset(s->s0, 0, s->k * (1 + s->d + s->d * s->d) * sizeof *s->s0);
 	s->loglik = s->loglik_c = 0.0;
 }
 
@@ -507,6 +501,25 @@ em_pass_chunks(const struct dataset *ds, const struct gmm *g, int want,
 #else
 	(void)threads;
 #endif
+	if (nthr == 1) {
+		/* One thread: no parallel region to start and join on every pass. */
+		double *r = malloc(SCRATCH(d, k) * sizeof *r);
+		struct em_stats blk;
+		if (r == NULL || em_stats_init(&blk, k, d, full)) {
+			free(r);
+			return -1;
+		}
+		for (size_t cc = c0; cc < c1; cc++) {
+			size_t b0 = cc * nblocks / EM_CHUNKS, b1 = (cc + 1) * nblocks / EM_CHUNKS;
+			for (size_t b = b0; b < b1; b++) {
+				one_block(ds, g, want, b, row0, r, &blk);
+				em_stats_merge(&slot[cc], &blk);
+			}
+		}
+		em_stats_free(&blk);
+		free(r);
+		return 0;
+	}
 	if (nthr > 1 && c1 - c0 < 4 * (size_t)nthr)
 		return pass_by_blocks(ds, g, want, slot, c0, c1, row0, nthr) ? -1 : 0;
 
@@ -541,38 +554,42 @@ em_pass(const struct dataset *ds, const struct gmm *g, struct em_stats *st,
 	int threads, double *llp)
 {
 	const int full = g->cov_type == GMM_FULL || g->cov_type == GMM_TIED;
+	const size_t nblocks = (ds->n + EM_BLOCK - 1) / EM_BLOCK;
 	struct em_stats total, slot[EM_CHUNKS];
+	int used[EM_CHUNKS], bad;
 	double ll;
-	size_t made = 0;
-	int bad;
 
+	/*
+	 * Slots for the chunks that hold blocks (all of them when the rows are
+	 * spread over processes); merging an empty slot would change nothing.
+	 */
 	*llp = NAN;
+	memset(slot, 0, sizeof slot);
 	bad = em_stats_init(&total, g->k, ds->d, full);
-	for (; !bad && made < EM_CHUNKS; made++)
-		if (em_stats_init(&slot[made], g->k, ds->d, full)) {
+	for (size_t s = 0; s < EM_CHUNKS; s++) {
+		used[s] = ds->dist != NULL || (s + 1) * nblocks / EM_CHUNKS > s * nblocks / EM_CHUNKS;
+		if (!bad && used[s] && em_stats_init(&slot[s], g->k, ds->d, full))
 			bad = 1;
-			break;
-		}
+	}
 	if (!bad && ds->dist == NULL)
 		bad = em_pass_chunks(ds, g, st != NULL, slot, 0, EM_CHUNKS, 0, threads) != 0;
 	else if (!bad)
 		par_em_pass(ds, g, st != NULL, slot, threads);
-	if (bad) {
-		for (size_t s = 0; s < made; s++)
-			em_stats_free(&slot[s]);
-		em_stats_free(&total);
-		return GM_EINTERNAL;
-	}
-	for (size_t s = 0; s < EM_CHUNKS; s++)
-		em_stats_merge(&total, &slot[s]);
-	if (st != NULL) {
-		em_stats_zero(st);
-		em_stats_merge(st, &total);
+	if (!bad) {
+		for (size_t s = 0; s < EM_CHUNKS; s++)
+			if (used[s])
+				em_stats_merge(&total, &slot[s]);
+		if (st != NULL) {
+			em_stats_zero(st);
+			em_stats_merge(st, &total);
+		}
 	}
 	ll = total.loglik + total.loglik_c;
 	em_stats_free(&total);
 	for (size_t s = 0; s < EM_CHUNKS; s++)
 		em_stats_free(&slot[s]);
+	if (bad)
+		return GM_EINTERNAL;
 	*llp = ll;
 	return GM_OK;
 }

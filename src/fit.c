@@ -131,16 +131,23 @@ keep_optimum(struct mstate *st, const struct gmm *g, const struct em_result *r, 
 	return 0;
 }
 
-/* Threads for n independent EM runs on ds: 1 when ds is spread over processes. */
+/*
+ * Threads for n independent EM runs of K components on ds: 1 when ds is
+ * spread over processes, or when the runs are too small for threads to
+ * pay (each screening M step on under PAR_MIN_WORK / n row-components:
+ * small data, where starting and joining threads would cost more than
+ * the work, and far more on a busy machine).
+ */
+#define PAR_MIN_WORK 65536
 static int
-run_threads(const struct ctx *c, const struct dataset *ds, size_t n)
+run_threads(const struct ctx *c, const struct dataset *ds, size_t n, size_t k)
 {
 	int t = 1;
 
 #ifdef _OPENMP
 	t = c->opt->em.threads > 0 ? c->opt->em.threads : omp_get_max_threads();
 #endif
-	if (ds->dist != NULL || n < 2)
+	if (ds->dist != NULL || n < 2 || (double)n * (double)ds->n * (double)k < PAR_MIN_WORK)
 		t = 1;
 	return (size_t)t > n ? (int)n : t;
 }
@@ -155,7 +162,7 @@ run_many(struct ctx *c, const struct dataset *ds, struct gmm **g, size_t n,
 	 const struct em_options *eo, const size_t *maxit, struct em_result *r,
 	 struct gm_error *e, int *rc)
 {
-	const int nthr = run_threads(c, ds, n);
+	const int nthr = run_threads(c, ds, n, n ? g[0]->k : 1);
 	struct em_options one = *eo;
 	double t0 = clock_seconds();
 	long i;
@@ -777,6 +784,27 @@ smem_rounds(struct ctx *c, struct fit_model *fm, struct mstate *st, struct gm_er
 
 /* ---- one model ---- */
 
+size_t
+fit_default_starts(size_t n)
+{
+	size_t s = n > 0 ? (FIT_STARTS_ROWS + n - 1) / n : FIT_STARTS_CAP;
+
+	return s < FIT_DEFAULT_STARTS ? FIT_DEFAULT_STARTS : s > FIT_STARTS_CAP ? FIT_STARTS_CAP : s;
+}
+
+/* Runs so far that reached the model's best log-likelihood. */
+static size_t
+times_reached(const struct mstate *st)
+{
+	size_t n = 0;
+
+	if (st->nbest == 0)
+		return 0;
+	for (size_t i = 0; i < st->nll; i++)
+		n += same_optimum(st->lls[i], st->best[0].res.loglik);
+	return n;
+}
+
 /* Starts per model: one for K = 1 (EM's optimum is the data's moments). */
 static size_t
 n_starts(const struct ctx *c, const struct fit_model *fm)
@@ -839,9 +867,26 @@ search_model(struct ctx *c, struct fit_model *fm, struct mstate *st, int generat
 		goto fatal;
 	if (screen_batch(c, &bt, fm, st, &q, err))
 		goto fatal;
-	if (run_pool(c, &p, fm, st, err) == 0 && run_pool(c, &q, fm, st, err) == 0 &&
-	    (c->opt->init_forced || smem_rounds(c, fm, st, err) == 0))
-		return 0;
+	if (run_pool(c, &p, fm, st, err) || run_pool(c, &q, fm, st, err) ||
+	    (!c->opt->init_forced && smem_rounds(c, fm, st, err)))
+		goto fatal;
+	/* Unsure (the best reached by one start only): more starts, ns at a time. */
+	for (size_t s0 = ns; generate && ns > 1 && s0 < c->opt->n_init_max && times_reached(st) < 2;
+	     s0 += ns) {
+		double before = st->nbest ? st->best[0].res.loglik : -HUGE_VAL;
+		for (size_t s = s0; s < s0 + ns && s < c->opt->n_init_max; s++) {
+			struct gmm *g;
+			int v = make_start(c, s, &rng, fm, st, &g, err);
+			if (v < 0 || (v == 0 && screen_start(c, g, fm, st, &bt, &p, err)))
+				goto fatal;
+		}
+		if (screen_batch(c, &bt, fm, st, &p, err) || run_pool(c, &p, fm, st, err))
+			goto fatal;
+		if (!c->opt->init_forced && st->nbest && st->best[0].res.loglik > before &&
+		    !same_optimum(st->best[0].res.loglik, before) && smem_rounds(c, fm, st, err))
+			goto fatal;
+	}
+	return 0;
 fatal:
 	for (size_t i = 0; i < bt.n; i++)
 		gmm_free(bt.g[i]);

@@ -36,7 +36,10 @@
 #include "init.h"
 
 #define FIT_SEARCH_ROWS 65536	/* rows the search runs on, at most */
-#define FIT_DEFAULT_STARTS 50	/* starts screened per model by default */
+#define FIT_DEFAULT_STARTS 50	/* starts screened per model by default, at least */
+#define FIT_STARTS_ROWS 25000	/* by default, starts times rows, up to */
+#define FIT_STARTS_CAP 500	/* starts, at most (FIT_STARTS_ROWS / n for small n) */
+#define FIT_MORE_STARTS 4	/* the default search extends to this times its starts */
 #define FIT_REACHED_RTOL 1e-6	/* relative gap within which a run reached the best */
 
 enum fit_criterion {
@@ -53,6 +56,7 @@ struct fit_options {
 	enum init_method init;	/* the forced method (or, when not forced, unused) */
 	struct init_given given;
 	size_t n_init;		/* starts screened per model, at least 1 (0: the default) */
+	size_t n_init_max;	/* while a model's best was reached once, n_init more, up to this */
 	uint64_t seed;
 	enum fit_criterion criterion;
 	struct em_options em;
@@ -104,6 +108,14 @@ struct fit_result {
 	double em_seconds;	/* wall time in EM, all models */
 	size_t em_iterations;	/* M steps, all models and starts */
 };
+
+/*
+ * The default search's starts per model for n rows: FIT_DEFAULT_STARTS,
+ * or more for small n, where each start is cheap and the landscape has
+ * more local optima (components on a few rows each): about
+ * FIT_STARTS_ROWS / n, at most FIT_STARTS_CAP.
+ */
+size_t fit_default_starts(size_t n);
 
 /*
  * Fit every model.  Returns GM_OK when at least one model is usable

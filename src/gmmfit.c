@@ -9,6 +9,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <float.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
@@ -37,6 +38,8 @@
 #include "par.h"
 #include "predict.h"
 #include "init.h"
+#include "meansfile.h"
+#include "optval.h"
 #include "outfile.h"
 #include "outputs.h"
 #include "plot.h"
@@ -45,6 +48,20 @@
 #include "threads.h"
 
 #define MAX_K MODEL_MAX_K	/* 1000, the same limit as for model files */
+/* The limits of the other integer options, as gmmfit(1) states them. */
+#define MAX_ITER 1000000000	/* 10^9 passes: no fit is waited for that long */
+#define MAX_N_INIT 1000000	/* each start is kept in the search's list */
+#define MAX_THREADS 4096
+#define MAX_BOOTSTRAP 1000000
+
+/* The ranges of the numeric options (optval.h says why these bounds). */
+static const struct ov_range tol_range = { 0.0, DBL_MAX, 0, "a non-negative number" };
+static const struct ov_range reg_range = { 0.0, OV_REG_MAX, 0, "a number from 0 to 1e300" };
+static const struct ov_range mean_range = {
+	-OV_MEAN_MAX, OV_MEAN_MAX, 0, "a number from -1e150 to 1e150"
+};
+static const struct ov_range sd_range = { OV_SD_MIN, OV_SD_MAX, 0, "a number from 1e-150 to 1e150" };
+static const struct ov_range weight_range = { 0.0, DBL_MAX, 1, "a positive number" };
 
 enum {
 	OPT_MAX_ITER = 256, OPT_TOL, OPT_INIT, OPT_MEANS, OPT_SDS, OPT_WEIGHTS_INIT,
@@ -123,8 +140,8 @@ usage(FILE *fp)
 "  -c, --column, --columns LIST  columns by name or 1-based number, ranges\n"
 "                          (2-5) or 'all'; -NAME, -N or -A-B leave columns out\n"
 "                          (of all when first) (default: first numeric column)\n"
-"  -d, --delimiter C       field separator: a character, tab, or auto (',', ';'\n"
-"                          or tab, from the first lines); default ','\n"
+"  -d, --delimiter C       field separator: a character, tab, or auto (the\n"
+"                          default: ',', tab, ';' or '|', from the first lines)\n"
 "      --quote C           quote character (default '\"')\n"
 "      --decimal-comma     numbers use ',' as the decimal point (';' separated)\n"
 "      --no-header         the first row is data; columns are named 1, 2, ..\n"
@@ -158,7 +175,7 @@ usage(FILE *fp)
 "                          (default: quantile for one column, else kmeans)\n"
 "      --fix LIST          keep weights, means and/or covariances at the start's\n"
 "                          values (comma-separated; needs a given or model start)\n"
-"      --means LIST        starting means (implies --init given)\n"
+"      --means LIST|FILE   starting means, or a CSV of them (implies --init given)\n"
 "      --sds LIST          starting sds, one per component\n"
 "      --weights-init LIST starting weights, one per component\n"
 "      --n-init N          starts per model, the best log-likelihood kept\n"
@@ -193,49 +210,6 @@ usage(FILE *fp)
 "\n"
 "Exit status: 0 success, 1 internal error, 2 usage error, 3 input data error,\n"
 "4 numerical failure, 5 output error.  See gmmfit(1).\n", fp);
-}
-
-/* K values: "3", "1-9", "2,3,5", "1-3,6".  -1 when malformed, -2 when out of memory. */
-static int
-parse_ks(const char *s, size_t **out, size_t *n)
-{
-	char *copy = strdup(s), *save = NULL, *tok;
-	size_t *v = NULL, cnt = 0;
-
-	if (copy == NULL)
-		return -2;
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		char *dash = strchr(tok, '-');
-		size_t a, b;
-		if (dash != NULL)
-			*dash = '\0';
-		if (parse_size(tok, &a, 1) || (dash && parse_size(dash + 1, &b, 1)))
-			goto bad;
-		if (!dash)
-			b = a;
-		if (a > b || b > MAX_K)
-			goto bad;
-		for (size_t k = a; k <= b; k++) {
-			size_t *nv = realloc(v, (cnt + 1) * sizeof *v);
-			if (nv == NULL) {
-				free(copy);
-				free(v);
-				return -2;
-			}
-			v = nv;
-			v[cnt++] = k;
-		}
-	}
-	free(copy);
-	if (cnt == 0)
-		return -1;
-	*out = v;
-	*n = cnt;
-	return 0;
-bad:
-	free(copy);
-	free(v);
-	return -1;
 }
 
 /* Progress on stderr: every iteration with --verbose, else on a terminal only, twice a second. */
@@ -279,30 +253,6 @@ control_error(const char *opt, const char *value)
 	return usage_error(fmt, shown);
 }
 
-/* --fix LIST: weights, means, covariances (singular forms too); -2 when out of memory. */
-static int
-parse_fix(const char *s, unsigned *fix)
-{
-	char *copy = strdup(s), *save = NULL, *tok;
-	int rc = 0;
-
-	if (copy == NULL)
-		return -2;
-	*fix = 0;
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (strcmp(tok, "weights") == 0 || strcmp(tok, "weight") == 0)
-			*fix |= EM_FIX_WEIGHTS;
-		else if (strcmp(tok, "means") == 0 || strcmp(tok, "mean") == 0)
-			*fix |= EM_FIX_MEANS;
-		else if (strcmp(tok, "covariances") == 0 || strcmp(tok, "covariance") == 0)
-			*fix |= EM_FIX_COVARIANCES;
-		else
-			rc = -1;
-	}
-	free(copy);
-	return rc == 0 && *fix != 0 ? 0 : -1;
-}
-
 /* Resolve --plot-columns A,B among the fitted columns (name or file column number). */
 static int
 find_pair(const struct dataset *ds, const char *spec, long pair[2])
@@ -322,6 +272,11 @@ find_pair(const struct dataset *ds, const char *spec, long pair[2])
 	tok[1] = comma + 1;
 	for (int t = 0; t < 2; t++) {
 		pair[t] = -1;
+		if (tok[t][0] == '\0') {
+			free(copy);
+			return usage_error(t == 0 ? "--plot-columns: element 1 of '%s' is empty"
+					   : "--plot-columns: element 2 of '%s' is empty", spec);
+		}
 		/* An exact name first, then a column number (as -c does). */
 		for (size_t c = 0; c < ds->d && pair[t] < 0; c++)
 			if (strcmp(ds->names[c], tok[t]) == 0)
@@ -445,7 +400,8 @@ run(int argc, char **argv)
 	struct outfile dep;
 	const char *plot_columns = NULL, *depfile = NULL, *save_model = NULL;
 	const char *labels_path = NULL, *init_model_path = NULL, *shard = NULL;
-	const char *inputs[2];
+	const char *means_path = NULL, *size_arg = NULL;
+	const char *inputs[3];
 	char shard_path[4096];
 	struct model start = { NULL, NULL };
 	char *model_source = NULL;
@@ -484,6 +440,7 @@ run(int argc, char **argv)
 	memset(&boot, 0, sizeof boot);
 	memset(&dep, 0, sizeof dep);
 	memset(&co, 0, sizeof co);
+	co.delimiter_auto = 1;	/* -d auto unless a delimiter is given */
 	memset(&fo, 0, sizeof fo);
 	memset(&po, 0, sizeof po);
 	po.pair[0] = po.pair[1] = -1;
@@ -552,12 +509,12 @@ run(int argc, char **argv)
 				{ rc = usage_error("--criterion is bic or icl, not '%s'", optarg); goto out; }
 			break;
 		case OPT_MAX_ITER:
-			if (parse_size(optarg, &fo.em.max_iter, 0))
-				{ rc = usage_error("--max-iter needs a non-negative integer, not '%s'", optarg); goto out; }
+			if (ov_size("--max-iter", optarg, 0, MAX_ITER, &fo.em.max_iter, &err) != GM_OK)
+				goto bad_value;
 			break;
 		case OPT_TOL:
-			if (parse_double(optarg, &fo.em.tol) || fo.em.tol < 0)
-				{ rc = usage_error("--tol needs a non-negative number, not '%s'", optarg); goto out; }
+			if (ov_number("--tol", optarg, &tol_range, &fo.em.tol, &err) != GM_OK)
+				goto bad_value;
 			break;
 		case OPT_INIT:
 			if (strncmp(optarg, "model:", 6) == 0 && optarg[6] != '\0') {
@@ -571,39 +528,41 @@ run(int argc, char **argv)
 			init_set = 1;
 			break;
 		case OPT_MEANS:
-			if (parse_list(optarg, &means, &n_means))
-				{ rc = usage_error("--means needs a comma-separated list of numbers, not '%s'", optarg); goto out; }
+			free(means);
+			means = NULL;
+			means_path = NULL;
+			if (ov_is_file(optarg))
+				means_path = optarg;
+			else if (ov_list("--means", optarg, &mean_range, &means, &n_means, &err) != GM_OK)
+				goto bad_value;
 			break;
 		case OPT_SDS:
-			if (parse_list(optarg, &sds, &n_sds))
-				{ rc = usage_error("--sds needs a comma-separated list of numbers, not '%s'", optarg); goto out; }
-			for (size_t j = 0; j < n_sds; j++)
-				if (!(sds[j] > 0))
-					{ rc = usage_error("--sds must be positive: '%s'", optarg); goto out; }
+			free(sds);
+			sds = NULL;
+			if (ov_list("--sds", optarg, &sd_range, &sds, &n_sds, &err) != GM_OK)
+				goto bad_value;
 			break;
 		case OPT_WEIGHTS_INIT:
-			if (parse_list(optarg, &winit, &n_wi))
-				{ rc = usage_error("--weights-init needs a comma-separated list of numbers, not '%s'", optarg); goto out; }
-			for (size_t j = 0; j < n_wi; j++)
-				if (!(winit[j] > 0))
-					{ rc = usage_error("--weights-init must be positive: '%s'", optarg); goto out; }
+			free(winit);
+			winit = NULL;
+			if (ov_list("--weights-init", optarg, &weight_range, &winit, &n_wi, &err) != GM_OK)
+				goto bad_value;
 			break;
 		case OPT_N_INIT:
-			if (parse_size(optarg, &fo.n_init, 1))
-				{ rc = usage_error("--n-init needs a positive integer, not '%s'", optarg); goto out; }
+			if (ov_size("--n-init", optarg, 1, MAX_N_INIT, &fo.n_init, &err) != GM_OK)
+				goto bad_value;
 			n_init_set = 1;
 			break;
 		case OPT_SEED: {
-			char *end;
-			errno = 0;
-			fo.seed = strtoull(optarg, &end, 10);
-			if (errno || *end || optarg[0] < '0' || optarg[0] > '9')
-				{ rc = usage_error("--seed needs a non-negative integer, not '%s'", optarg); goto out; }
+			uint64_t seed;
+			if (ov_u64("--seed", optarg, &seed, &err) != GM_OK)
+				goto bad_value;
+			fo.seed = seed;
 			break;
 		}
 		case OPT_REG:
-			if (parse_double(optarg, &reg_abs) || reg_abs < 0)
-				{ rc = usage_error("--reg needs a non-negative number, not '%s'", optarg); goto out; }
+			if (ov_number("--reg", optarg, &reg_range, &reg_abs, &err) != GM_OK)
+				goto bad_value;
 			break;
 		case OPT_ACCEL:
 			if (strcmp(optarg, "none") == 0)
@@ -615,8 +574,8 @@ run(int argc, char **argv)
 			break;
 		case OPT_THREADS: {
 			size_t t;
-			if (parse_size(optarg, &t, 1) || t > 4096)
-				{ rc = usage_error("--threads needs a positive integer, not '%s'", optarg); goto out; }
+			if (ov_size("--threads", optarg, 1, MAX_THREADS, &t, &err) != GM_OK)
+				goto bad_value;
 			fo.em.threads = (int)t;
 			co.threads = (int)t;
 #ifdef _OPENMP
@@ -640,25 +599,17 @@ run(int argc, char **argv)
 				{ rc = usage_error("--terminal is png, svg, pdf or cairolatex, not '%s'", optarg); goto out; }
 			break;
 		case OPT_BINS:
-			if (parse_size(optarg, &po.bins, 1) || po.bins > PLOT_MAX_BINS)
-				{ rc = usage_error("--bins needs an integer from 1 to 1000, not '%s'", optarg); goto out; }
+			if (ov_size("--bins", optarg, 1, PLOT_MAX_BINS, &po.bins, &err) != GM_OK)
+				goto bad_value;
 			break;
-		case OPT_SIZE: {
-			double *v = NULL;
-			size_t nv = 0;
-			if (parse_list(optarg, &v, &nv) || nv != 2 || !(v[0] > 0) || !(v[1] > 0) ||
-			    v[0] > 20000 || v[1] > 20000) {
-				free(v);
-				{ rc = usage_error("--size needs two positive numbers W,H, not '%s'", optarg); goto out; }
-			}
-			po.width = v[0];
-			po.height = v[1];
-			free(v);
+		case OPT_SIZE:
+			size_arg = optarg;	/* pixels or inches: checked once --terminal is known */
 			break;
-		}
 		case OPT_FONT:
 			if (gm_has_control(optarg))
 				{ rc = control_error("--font", optarg); goto out; }
+			if (ov_font(optarg, &err) != GM_OK)
+				goto bad_value;
 			po.font = optarg;
 			break;
 		case OPT_TITLE:
@@ -674,8 +625,8 @@ run(int argc, char **argv)
 			plot_columns = optarg;
 			break;
 		case OPT_DIGITS:
-			if (parse_size(optarg, &digits, 1) || digits > 17)
-				{ rc = usage_error("--digits needs an integer from 1 to 17, not '%s'", optarg); goto out; }
+			if (ov_size("--digits", optarg, 1, 17, &digits, &err) != GM_OK)
+				goto bad_value;
 			break;
 		case OPT_SAVE_MODEL:
 			save_model = optarg;
@@ -684,14 +635,12 @@ run(int argc, char **argv)
 			labels_path = optarg;
 			break;
 		case OPT_FIX:
-			if ((rc = parse_fix(optarg, &fo.em.fix)) == -2)
-				{ rc = oom_error(); goto out; }
-			if (rc != 0)
-				{ rc = usage_error("--fix takes weights, means and covariances, comma-separated, not '%s'", optarg); goto out; }
+			if (ov_fix(optarg, &fo.em.fix, &err) != GM_OK)
+				goto bad_value;
 			break;
 		case OPT_BOOTSTRAP:
-			if (parse_size(optarg, &boot_b, 2) || boot_b > 1000000)
-				{ rc = usage_error("--bootstrap needs an integer from 2 to 1000000, not '%s'", optarg); goto out; }
+			if (ov_size("--bootstrap", optarg, 2, MAX_BOOTSTRAP, &boot_b, &err) != GM_OK)
+				goto bad_value;
 			break;
 		case OPT_BOOTSTRAP_TYPE:
 			if (strcmp(optarg, "nonparametric") == 0)
@@ -762,19 +711,26 @@ run(int argc, char **argv)
 	co.n_na = nna;
 	inputs[0] = path;
 	inputs[1] = init_model_path;
+	inputs[2] = means_path;
 	{
 		/* The outputs named on the command line, before anything is read. */
 		const char *named[3] = { labels_path, save_model, depfile };
-		if ((rc = outputs_check(named, 3, inputs, 2, &err)) != GM_OK) {
+		if ((rc = outputs_check(named, 3, inputs, 3, &err)) != GM_OK) {
 			gm_error_print(&err, PROG, stderr);
 			goto out;
 		}
 	}
 
-	if ((rc = parse_ks(ks_arg, &ks, &nks)) == -2)
-		{ rc = oom_error(); goto out; }
-	if (rc != 0)
-		{ rc = usage_error("-k needs a positive integer, a range (1-9) or a list, not '%s'", ks_arg); goto out; }
+	if (ov_ks(ks_arg, MAX_K, &ks, &nks, &err) != GM_OK)
+		goto bad_value;
+	if (means_path != NULL && (rc = means_file_check(means_path, &err)) != GM_OK) {
+		gm_error_print(&err, PROG, stderr);
+		goto out;
+	}
+	if (size_arg != NULL &&
+	    ov_figure_size(size_arg, po.terminal == PLOT_PDF || po.terminal == PLOT_CAIROLATEX,
+			   &po.width, &po.height, &err) != GM_OK)
+		goto bad_value;
 	if (strcmp(cov_arg, "all") == 0) {
 		for (int i = 0; i < 4; i++)
 			covs[i] = (enum gmm_cov)i;
@@ -785,7 +741,7 @@ run(int argc, char **argv)
 		{ rc = usage_error("--covariance is full, diag, spherical, tied or all, not '%s'", cov_arg); goto out; }
 	}
 	if (init_model_path != NULL) {
-		if (means != NULL || sds != NULL || winit != NULL)
+		if (means != NULL || means_path != NULL || sds != NULL || winit != NULL)
 			{ rc = usage_error("%s", "--init model:FILE and --means/--sds/--weights-init exclude each other"); goto out; }
 		rc = model_load(init_model_path, &start, &err);
 		rc = par_agree(rc, &err);	/* a process that cannot read it stops all */
@@ -822,7 +778,7 @@ run(int argc, char **argv)
 		}
 	}
 	if (fo.em.fix != 0) {
-		if (init_model_path == NULL && means == NULL) {
+		if (init_model_path == NULL && means == NULL && means_path == NULL) {
 			rc = usage_error("%s", "--fix needs the values to keep: --init model:FILE or --means");
 			goto out;
 		}
@@ -833,10 +789,10 @@ run(int argc, char **argv)
 		fo.n_init = 1;
 	}
 	co.keep_lines = labels_path != NULL;
-	if (means != NULL || sds != NULL || winit != NULL) {
+	if (means != NULL || means_path != NULL || sds != NULL || winit != NULL) {
 		if (init_set && fo.init != INIT_GIVEN)
 			{ rc = usage_error("%s", "--means, --sds and --weights-init go with --init given"); goto out; }
-		if (means == NULL)
+		if (means == NULL && means_path == NULL)
 			{ rc = usage_error("%s", "--sds and --weights-init need --means"); goto out; }
 		fo.init = INIT_GIVEN;
 		init_set = 1;
@@ -862,7 +818,12 @@ run(int argc, char **argv)
 	}
 #endif
 
-	/* Stage 1: the data. */
+	/*
+	 * Stage 1: the data.  Someone at a terminal who gave no file may not
+	 * see that the program waits for them: say so, on the terminal only.
+	 */
+	if (strcmp(path, "-") == 0 && isatty(STDIN_FILENO) && isatty(STDERR_FILENO))
+		fputs(PROG ": reading standard input (end with Ctrl-D)\n", stderr);
 	memset(&tm, 0, sizeof tm);
 	t_mark = clock_seconds();
 	rc = csv_read(path, &co, &ds, &err);
@@ -870,7 +831,7 @@ run(int argc, char **argv)
 		/* Every process takes part in each step, failed or not: no one waits alone. */
 		rc = par_agree(rc, &err);
 		if (shard != NULL && rc == GM_OK)
-			rc = par_agree(shard_check(&ds, shard, &err), &err);
+			rc = par_agree(shard_check(&ds, shard_path, &err), &err);
 		if (rc == GM_OK)
 			rc = par_distribute(&ds, &err);
 		if (rc == GM_OK && par_rank() != 0) {
@@ -892,8 +853,10 @@ run(int argc, char **argv)
 	 * default: one start on one column, 5 on several.
 	 */
 	fo.init_forced = init_set || fo.init == INIT_GIVEN;
-	if (fo.n_init == 0)
-		fo.n_init = !fo.init_forced ? FIT_DEFAULT_STARTS : ds.d == 1 ? 1 : 5;
+	if (fo.n_init == 0) {
+		fo.n_init = !fo.init_forced ? fit_default_starts(ds.n) : ds.d == 1 ? 1 : 5;
+		fo.n_init_max = !fo.init_forced ? FIT_MORE_STARTS * fo.n_init : 0;
+	}
 	if (fo.init_forced && fo.init == INIT_QUANTILE && ds.d != 1) {
 		rc = usage_error("%s", "--init quantile works on one column; use kmeans");
 		goto out;
@@ -904,6 +867,24 @@ run(int argc, char **argv)
 			 start.g->d == 1 ? "" : "s", ds.d);
 		rc = usage_error("the start model has %s", msg);
 		goto out;
+	}
+	if (means_path != NULL) {
+		/* The file's header names the fitted columns: read once they are known. */
+		struct means_file_options mo = { co.delimiter, co.quote, co.decimal, MAX_K, OV_MEAN_MAX };
+		size_t kf = 0;
+		if ((rc = means_file_read(means_path, ds.names, ds.d, &mo, &means, &kf, &err)) != GM_OK) {
+			gm_error_print(&err, PROG, stderr);
+			goto out;
+		}
+		if (k_set && ks[0] != kf) {
+			char msg[160];
+			snprintf(msg, sizeof msg, "%zu row%s of means (one per component), -k %zu",
+				 kf, kf == 1 ? "" : "s", ks[0]);
+			rc = usage_error("--means FILE has %s: drop -k or give that K", msg);
+			goto out;
+		}
+		ks[0] = kf;
+		n_means = kf * ds.d;
 	}
 	if (fo.init == INIT_GIVEN && start.g == NULL) {
 		if (n_means != ks[0] * ds.d) {
@@ -931,6 +912,14 @@ run(int argc, char **argv)
 		rc = oom_error();
 		goto out;
 	}
+	if (ds.w != NULL && !(dataset_total_weight(&ds) <= DBL_MAX)) {
+		gm_error_set(&err, GM_EDATA, display, 0, 0,
+			     "the weights (column \"%s\") add up to more than the largest double; "
+			     "scale them down", ds.weight_name);
+		rc = GM_EDATA;
+		gm_error_print(&err, PROG, stderr);
+		goto out;
+	}
 	for (size_t j = 0; j < ds.d; j++) {
 		double m, v, lo, hi;
 		/*
@@ -946,6 +935,37 @@ run(int argc, char **argv)
 			rc = GM_EDATA;
 			gm_error_print(&err, PROG, stderr);
 			goto out;
+		}
+		if (ds.w != NULL) {
+			/*
+			 * With weights, the sums are the weights times the values
+			 * and the squared deviations: the total weight W scales
+			 * them.  W max|x| and W (hi - lo)^2 must stay below 1e306
+			 * (a margin under the largest double, 1.8e308, for the
+			 * steps that add such sums), and W (hi - lo)^2 above 1e-300
+			 * (below it the squared deviations lose their digits).
+			 */
+			double wt = dataset_total_weight(&ds), big = fmax(fabs(lo), fabs(hi));
+			double spread = hi - lo, s2 = wt * spread * spread;
+			if (wt * big > 1e306 || s2 > 1e306) {
+				gm_error_set(&err, GM_EDATA, display, 0, (long)ds.colno[j],
+					     "column \"%s\" with the weights of column \"%s\": the weighted sums "
+					     "overflow (values up to %g, total weight %g); scale the weights down "
+					     "or rescale the column", ds.names[j], ds.weight_name, big, wt);
+				rc = GM_EDATA;
+				gm_error_print(&err, PROG, stderr);
+				goto out;
+			}
+			if (hi > lo && !(s2 >= 1e-300)) {
+				gm_error_set(&err, GM_EDATA, display, 0, (long)ds.colno[j],
+					     "column \"%s\" with the weights of column \"%s\": the weighted sums "
+					     "of squares underflow (a range of %g, total weight %g); scale the "
+					     "weights up or rescale the column", ds.names[j], ds.weight_name,
+					     spread, wt);
+				rc = GM_EDATA;
+				gm_error_print(&err, PROG, stderr);
+				goto out;
+			}
 		}
 		dataset_column_moments(&ds, j, &m, &v);
 		if (hi > lo && !(v >= 1e-300)) {
@@ -1057,7 +1077,7 @@ run(int argc, char **argv)
 		memset(&dep, 0, sizeof dep);
 	/* No output may be an input or another output. */
 	if (rc == GM_OK)
-		rc = outputs_check_files(&pf, inputs, 2, &err);
+		rc = outputs_check_files(&pf, inputs, 3, &err);
 	if (depfile != NULL)
 		outfile_discard(&dep);
 	if (rc != GM_OK) {
@@ -1105,6 +1125,10 @@ run(int argc, char **argv)
 	rc = close_stdout();
 	if (rc == GM_OK && (rc = outfile_commit_all(pf.of, pf.n, &err)) != GM_OK)
 		gm_error_print(&err, PROG, stderr);
+	goto out;
+bad_value:
+	/* An option's value that optval.c refused: its message in the usage form. */
+	rc = usage_error_record(&err);
 out:
 	plot_files_free(&pf);
 	boot_result_free(&boot);

@@ -445,7 +445,7 @@ given_start(const struct dataset *ds, const struct init_given *gv,
 	    const double *reg, struct gmm *g, struct gm_error *err)
 {
 	const size_t k = g->k, d = g->d;
-	double wsum = 0.0;
+	double wsum = 0.0, wmax = 0.0;
 	long bad;
 
 	if (gv->model != NULL) {
@@ -486,10 +486,22 @@ given_start(const struct dataset *ds, const struct init_given *gv,
 	if (gv->weights == NULL)
 		goto prepare;
 weights:
+	/*
+	 * Divided by the largest first: weights near DBL_MAX sum to infinity.
+	 * A ratio below 1e-300 would be lost (or subnormal) in the division.
+	 */
 	for (size_t j = 0; j < k; j++)
-		wsum += gv->weights[j];
+		wmax = fmax(wmax, gv->weights[j]);
+	for (size_t j = 0; j < k; j++) {
+		if (!(gv->weights[j] / wmax >= 1e-300))
+			return gm_error_set(err, GM_EUSAGE, NULL, 0, 0,
+					    "--weights-init: the weight of component %zu, %g, is less "
+					    "than 1e-300 times the largest, %g", j + 1,
+					    gv->weights[j], wmax);
+		wsum += gv->weights[j] / wmax;
+	}
 	for (size_t j = 0; j < k; j++)
-		g->weight[j] = gv->weights[j] / wsum;
+		g->weight[j] = gv->weights[j] / wmax / wsum;
 prepare:
 	bad = gmm_prepare(g);
 	if (bad >= 0)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "numparse.h"
 #include "plotint.h"
 
 const char *const plot_palette[] = {
@@ -144,6 +145,18 @@ plot_file_ref(FILE *fp, const struct plot_ctx *pc, const char *suffix)
 	fputc('\'', fp);
 }
 
+double
+plot_font_size(const struct plot_options *po)
+{
+	const char *comma = po->font ? strrchr(po->font, ',') : NULL;
+	double size = 0.0;
+
+	/* "NAME" alone, or a SIZE that is no number: gnuplot's default, 10. */
+	if (comma == NULL || np_parse(comma + 1, strlen(comma + 1), '.', &size) != NP_OK)
+		return 10.0;
+	return size > 0.0 && size < 1000.0 ? size : 10.0;
+}
+
 static const char *const extensions[] = { ".png", ".svg", ".pdf", ".tex" };
 
 void
@@ -179,6 +192,13 @@ plot_head(FILE *fp, const struct plot_ctx *pc, const char *what,
 		      "# .tex in a document that loads graphicx and color.\n", fp);
 		fprintf(fp, "set terminal cairolatex pdf size %gin,%gin\n",
 			w > 0 ? w : dw / 160.0, h > 0 ? h : dh / 160.0);
+		/*
+		 * gnuplot spaces the text LaTeX sets for a font of 0.6 x 10
+		 * points unless told: the key's box and the margins came out
+		 * too small for the document's text.  The size of --font is the
+		 * document's (the name is LaTeX's business).
+		 */
+		fprintf(fp, "set terminal cairolatex font ',%g' fontscale 0.8\n", plot_font_size(po));
 		break;
 	}
 	fputs("set output '", fp);

@@ -8,11 +8,14 @@
  *   one column:   PREFIX.gp      histogram (density) with the mixture and
  *                                each weighted component
  *                 PREFIX-cdf.gp  empirical CDF with the mixture CDF
+ *                 PREFIX-qq.gp   sample quantiles against the mixture's
  *   2 columns:    PREFIX.gp      points coloured by their most likely
  *                                component, 1 and 2 sigma ellipses, means,
  *                                density contours
  *   3-6 columns:  PREFIX.gp      a matrix of those panels for every pair,
  *                                marginal histograms on the diagonal
+ *   2+ columns:   PREFIX-uncertainty.gp  one pair's points coloured by
+ *                                component, sized by 1 - max_k z_ik
  *   a K range:    PREFIX-bic.gp  BIC against K, one line per structure
  *
  * The files are opened as temporaries (outfile.h) and closed; the caller

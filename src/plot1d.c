@@ -14,6 +14,7 @@
 
 #define LOG_SQRT_2PI 0.91893853320467274178032973640562
 #define ECDF_MAX 5000		/* steps of the drawn empirical CDF */
+#define QQ_MAX 5000		/* points of the QQ plot */
 
 /* Weighted quantile q of a sorted column: the first value whose cumulative weight reaches q. */
 static double
@@ -96,11 +97,50 @@ resolution(const struct dataset *ds, size_t c)
 	return 0.0;
 }
 
-void
-plot_hist_layout(const struct dataset *ds, size_t c, size_t bins_opt,
-		 double *first, double *width, size_t *nb)
+/*
+ * The data's natural bounds: values that are all >= 0 (depths,
+ * concentrations) are not drawn below 0, all <= 0 not above 0, and all in
+ * [0, 1] (proportions) not beyond either end.
+ */
+static void
+natural_bounds(double lo, double hi, double *a, double *b)
 {
-	double lo, hi, q, h;
+	if (lo >= 0.0 && *a < 0.0)
+		*a = 0.0;
+	if (hi <= 0.0 && *b > 0.0)
+		*b = 0.0;
+	if (lo >= 0.0 && hi <= 1.0 && *b > 1.0)
+		*b = 1.0;
+}
+
+/*
+ * The narrowest sd, in column c, of the components of weight at least
+ * PLOT_MIN_RESOLVED_WEIGHT, or 0 when there is none.  A bin wider than a
+ * component's sd hides that component in one bar (an 11 km deep cluster
+ * of earthquakes on a range of 600 km): the bins are made no wider.
+ * Lighter components are left out, so a tiny stray one cannot make the
+ * histogram a comb of empty bins.
+ */
+static double
+narrowest_sd(const struct gmm *g, size_t c)
+{
+	double sd = 0.0;
+
+	if (g == NULL)
+		return 0.0;
+	for (size_t j = 0; j < g->k; j++) {
+		double s = sqrt(g->cov[j * g->d * g->d + c * g->d + c]);
+		if (g->weight[j] >= PLOT_MIN_RESOLVED_WEIGHT && s > 0.0 && (!(sd > 0.0) || s < sd))
+			sd = s;
+	}
+	return sd;
+}
+
+void
+plot_hist_layout(const struct dataset *ds, const struct gmm *g, size_t c,
+		 size_t bins_opt, double *first, double *width, size_t *nb)
+{
+	double lo, hi, q, h, sd;
 
 	dataset_column_range(ds, c, &lo, &hi);
 	if (!(hi > lo)) {
@@ -115,32 +155,73 @@ plot_hist_layout(const struct dataset *ds, size_t c, size_t bins_opt,
 		*nb = bins_opt;
 		return;
 	}
-	*nb = plot_fd_bins(ds, c);
 	q = resolution(ds, c);
 	h = fd_width(ds, c);
+	sd = narrowest_sd(g, c);
+	if (sd > 0.0 && (!(h > 0.0) || h > sd))
+		h = sd;
 	if (q > 0.0 && h > 0.0 && (hi - lo) / q <= 1e6) {
-		/* The rule's width rounded up to the grid, edges between grid points. */
-		h = ceil(h / q - 1e-9) * q;
+		/*
+		 * The width on the grid, edges between grid points: the rule's
+		 * width rounded up, or the sd's rounded down (never below q,
+		 * which would leave every other bin empty); at most
+		 * PLOT_MAX_BINS bins.
+		 */
+		double cap = sd > 0.0 ? fmax(1.0, floor(sd / q + 1e-9)) * q : INFINITY;
+		double least = ceil((hi - lo + q) / (double)PLOT_MAX_BINS / q - 1e-9) * q;
+		h = fmax(fmin(ceil(h / q - 1e-9) * q, cap), least);
+		double a = -INFINITY, b = INFINITY, over, slack, s;
+		natural_bounds(lo, hi, &a, &b);
+		/* Half a step past a bound only where a value lies on it. */
+		a = lo - q / 2.0 >= a ? a : a - q / 2.0;
+		b = hi + q / 2.0 <= b ? b : b + q / 2.0;
+		/* Between two bounds, a width whose bins fit between them. */
+		while (h > q * 1.5 && isfinite(a) && isfinite(b) &&
+		       ceil((hi - lo + q) / h - 1e-9) * h > b - a + q * 1e-9)
+			h -= q;
 		*first = lo - q / 2.0;
 		*nb = (size_t)ceil((hi - lo + q) / h - 1e-9);
 		if (*nb >= 1 && *nb <= PLOT_MAX_BINS) {
 			*width = h;
+			/*
+			 * The last bin may end beyond a natural bound (a proportion's
+			 * 1): the edges move down by whole grid steps, as far as the
+			 * bins' slack over the data allows, until it ends at the bound
+			 * (half a step past it when a value lies on it).
+			 */
+			over = *first + h * (double)*nb - b;
+			slack = h * (double)*nb - (hi - lo + q);
+			if (over > 0.0) {
+				s = fmin(ceil(over / q - 1e-9), floor(slack / q + 1e-9));
+				if (*first - s * q < a)
+					s = floor((*first - a) / q + 1e-9);
+				if (s > 0.0)
+					*first -= s * q;
+			}
 			return;
 		}
-		*nb = plot_fd_bins(ds, c);
 	}
-	h = (hi - lo) / (double)*nb;
+	/* Equal bins from the minimum to the maximum, no wider than h. */
+	if (h > 0.0) {
+		double b = ceil((hi - lo) / h - 1e-9);
+		*nb = !(b >= 1.0) ? 1 : b > PLOT_MAX_BINS ? PLOT_MAX_BINS : (size_t)b;
+	} else {
+		*nb = 1;
+	}
 	*first = lo;
-	*width = h;
+	*width = (hi - lo) / (double)*nb;
 }
 
 int
-plot_hist_block(FILE *fp, const struct dataset *ds, size_t c, size_t bins_opt)
+plot_hist_block(FILE *fp, const struct dataset *ds, const struct gmm *g, size_t c,
+		size_t bins_opt, double *peak)
 {
 	double first, width, wsum = 0.0, *count;
 	size_t bins;
 
-	plot_hist_layout(ds, c, bins_opt, &first, &width, &bins);
+	if (peak != NULL)
+		*peak = 0.0;
+	plot_hist_layout(ds, g, c, bins_opt, &first, &width, &bins);
 	count = calloc(bins, sizeof *count);
 	if (count == NULL)
 		return -1;
@@ -158,6 +239,8 @@ plot_hist_block(FILE *fp, const struct dataset *ds, size_t c, size_t bins_opt)
 		double l = first + width * (double)b, r = first + width * (double)(b + 1);
 		fprintf(fp, "%.12g %.12g %.12g %.12g %.12g\n", l, r, 0.5 * (l + r),
 			count[b] / (wsum * width), count[b]);
+		if (peak != NULL && count[b] / (wsum * width) > *peak)
+			*peak = count[b] / (wsum * width);
 	}
 	free(count);
 	return 0;
@@ -174,7 +257,7 @@ comp_density(const struct gmm *g, size_t j, size_t c, double x)
 	return exp(log(g->weight[j]) - LOG_SQRT_2PI - log(sd) - 0.5 * z * z);
 }
 
-/* The grid of a curve: the data's range and 10% more on each side. */
+/* The grid of a curve: the data's range and 10% more on each side, within its natural bounds. */
 static void
 curve_range(const struct dataset *ds, const struct gmm *g, size_t c, double *a,
 	    double *b)
@@ -183,23 +266,41 @@ curve_range(const struct dataset *ds, const struct gmm *g, size_t c, double *a,
 
 	dataset_column_range(ds, c, &lo, &hi);
 	span = hi - lo;
+	*a = lo - 0.1 * span;
+	*b = hi + 0.1 * span;
 	if (!(span > 0.0)) {
 		double sd = 0.0;
 		for (size_t j = 0; j < g->k; j++)
 			sd = fmax(sd, sqrt(g->cov[j * g->d * g->d + c * g->d + c]));
-		span = 6.0 * sd;
-		lo -= span / 2.0;
-		hi += span / 2.0;
+		/* 6 sd about the value, and 10% of that more each side */
+		*a = lo - 3.6 * sd;
+		*b = hi + 3.6 * sd;
 	}
-	*a = lo - 0.1 * span;
-	*b = hi + 0.1 * span;
+	natural_bounds(lo, hi, a, b);
 }
 
 void
-plot_fit_block(FILE *fp, const struct dataset *ds, const struct gmm *g, size_t c)
+plot_axis_range(const struct dataset *ds, const struct gmm *g, size_t c, size_t bins_opt,
+		double *a, double *b)
+{
+	double first, width;
+	size_t nb;
+
+	curve_range(ds, g, c, a, b);
+	plot_hist_layout(ds, g, c, bins_opt, &first, &width, &nb);
+	/* Half a rounding step below a value of 0 at most: the bins' edges lie between grid points. */
+	*a = fmin(*a, first);
+	*b = fmax(*b, first + width * (double)nb);
+}
+
+void
+plot_fit_block(FILE *fp, const struct dataset *ds, const struct gmm *g, size_t c,
+	       double *peak)
 {
 	double a, b;
 
+	if (peak != NULL)
+		*peak = 0.0;
 	curve_range(ds, g, c, &a, &b);
 	fputs("# x mixture", fp);
 	for (size_t j = 0; j < g->k; j++)
@@ -210,6 +311,8 @@ plot_fit_block(FILE *fp, const struct dataset *ds, const struct gmm *g, size_t c
 		for (size_t j = 0; j < g->k; j++)
 			mix += comp_density(g, j, c, x);
 		fprintf(fp, "%.12g %.12g", x, mix);
+		if (peak != NULL && mix > *peak)
+			*peak = mix;
 		for (size_t j = 0; j < g->k; j++)
 			fprintf(fp, " %.12g", comp_density(g, j, c, x));
 		fputc('\n', fp);
@@ -294,25 +397,189 @@ new_text(const char *fmt, ...)
 	return s;
 }
 
+/*
+ * The share of the plot's height a key of nlines lines takes, from the
+ * figure's height and the font: lines of 1.55 x SIZE pixels in png and
+ * svg (pngcairo's spacing at 96 dpi), half that in points in pdf
+ * (pdfcairo draws at fontscale 0.5), 1.24 x SIZE points in cairolatex
+ * (LaTeX's baselineskip is 1.2 x SIZE).  Title, tick labels and x label
+ * take about 5 lines.  Sizes as plot_head reads them.
+ */
+double
+plot_key_share(const struct plot_ctx *pc, double dh, size_t nlines)
+{
+	const struct plot_options *po = pc->po;
+	double size = plot_font_size(po);
+	double h = po->height > 0 ? po->height : 0, line, area;
+
+	switch (po->terminal) {
+	case PLOT_PNG:
+	case PLOT_SVG:
+		line = 1.55 * size;
+		h = h > 0 ? h : dh;
+		break;
+	case PLOT_PDF:
+		line = 0.5 * 1.55 * size;
+		h = 72.0 * (h > 0 ? h : dh / 128.0);
+		break;
+	default:
+		line = 1.24 * size;
+		h = 72.27 * (h > 0 ? h : dh / 160.0);
+		break;
+	}
+	area = h - 5.0 * line;
+	if (!(area > line))
+		return 1.0;
+	return ((double)nlines + 0.6) * line / area;
+}
+
+/* The legend's entry for the histogram: the number of rows, or the total weight. */
+static void
+data_title(FILE *fp, const struct dataset *ds)
+{
+	double wsum = 0.0;
+
+	if (ds->weight_name == NULL) {
+		fprintf(fp, "data (n = %zu)", ds->n);
+		return;
+	}
+	for (size_t i = 0; i < ds->n; i++)
+		wsum += ds_wt(ds, i);
+	fprintf(fp, "data (total weight %.6g, %zu row%s)", wsum, ds->n,
+			ds->n == 1 ? "" : "s");
+}
+
+/*
+ * The mixture's quantile p of column 0, by bisection of its CDF (which
+ * increases strictly) on a bracket of every component's mean +- 40 sd:
+ * 200 halvings leave the bracket at the spacing of doubles.
+ */
+static double
+mixture_quantile(const struct gmm *g, double p)
+{
+	double a = INFINITY, b = -INFINITY;
+
+	for (size_t j = 0; j < g->k; j++) {
+		double sd = sqrt(g->cov[j * g->d * g->d]);
+		a = fmin(a, g->mean[j * g->d] - 40.0 * sd);
+		b = fmax(b, g->mean[j * g->d] + 40.0 * sd);
+	}
+	for (int i = 0; i < 200; i++) {
+		double m = 0.5 * (a + b);
+		if (!(m > a && m < b))
+			break;
+		if (gof_mixture_cdf(g, 0, m) < p)
+			a = m;
+		else
+			b = m;
+	}
+	return 0.5 * (a + b);
+}
+
+/*
+ * The QQ data: each sorted value (every step-th of more than QQ_MAX rows,
+ * and the last) against the mixture's quantile at its plotting position
+ * (i - 1/2)/n, with weights (the weight below it plus half its own) over
+ * the total.
+ */
+static int
+write_qq(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g, double *lo,
+	 double *hi)
+{
+	struct colview v;
+	double acc = 0.0;
+	size_t step;
+	FILE *fp;
+	int rc;
+
+	if (dataset_sorted_column(ds, 0, &v))
+		return gm_error_set(pc->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	if ((rc = plot_open(pc, "-qq.dat", &fp))) {
+		colview_free(&v);
+		return rc;
+	}
+	step = v.n / QQ_MAX + 1;
+	fputs("# mixture_quantile sample_quantile p (plotting position", fp);
+	if (step > 1)
+		fprintf(fp, "; every %zu-th sorted value, and the last", step);
+	fputs(")\n", fp);
+	*lo = INFINITY;
+	*hi = -INFINITY;
+	for (size_t i = 0; i < v.n; i++) {
+		double w = cv_w(&v, i), p = (acc + 0.5 * w) / v.wsum, q;
+		acc += w;
+		if (i % step != 0 && i + 1 != v.n)
+			continue;
+		q = mixture_quantile(g, p);
+		fprintf(fp, "%.12g %.12g %.12g\n", q, cv_x(&v, i), p);
+		*lo = fmin(*lo, fmin(q, cv_x(&v, i)));
+		*hi = fmax(*hi, fmax(q, cv_x(&v, i)));
+	}
+	colview_free(&v);
+	return plot_close(pc);
+}
+
+/* The QQ figure: sample quantiles against the mixture's, with y = x. */
+static int
+plot_qq(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
+{
+	char *title;
+	double lo = 0.0, hi = 0.0, pad;
+	FILE *fp;
+	int rc;
+
+	if ((rc = write_qq(pc, ds, g, &lo, &hi)))
+		return rc;
+	if ((rc = plot_open(pc, "-qq.gp", &fp)))
+		return rc;
+	plot_head(fp, pc, "QQ plot: the data's quantiles against the fitted mixture's.", "-qq",
+		  600, 600);
+	title = new_text("%s: QQ plot against the %zu-component mixture", ds->names[0], g->k);
+	if (title == NULL)
+		return gm_error_set(pc->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	fputs("set title '", fp);
+	plot_text(fp, pc, pc->po->title ? pc->po->title : title);
+	free(title);
+	fputs("'\nset xlabel '", fp);
+	plot_text(fp, pc, pc->po->xlabel ? pc->po->xlabel : "mixture quantile");
+	fputs("'\nset ylabel '", fp);
+	plot_text(fp, pc, pc->po->ylabel ? pc->po->ylabel : "sample quantile");
+	fputs("'\n", fp);
+	/* The same range on both axes, so that y = x is the diagonal. */
+	pad = hi > lo ? 0.03 * (hi - lo) : 1.0;
+	fprintf(fp, "set xrange [%.12g:%.12g]\nset yrange [%.12g:%.12g]\n", lo - pad, hi + pad,
+		lo - pad, hi + pad);
+	fputs("set size ratio -1\nset border 3\nset tics nomirror\n"
+	      "set key top left reverse Left box opaque samplen 2\n", fp);
+	fputs("plot x with lines lw 1.5 dt 2 lc rgb '#000000' title 'y = x', \\\n     ", fp);
+	plot_file_ref(fp, pc, "-qq.dat");
+	fputs(" using 1:2 with points pt 7 ps 0.5 lc rgb '#0072B2' title '", fp);
+	data_title(fp, ds);
+	fputs("'\n", fp);
+	plot_tail(fp, pc, "-qq");
+	return plot_close(pc);
+}
+
 int
 plot_1d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 {
 	char *title;
-	double ks;
+	double ks, xa, xb, hpeak, fpeak, share;
 	FILE *fp;
 	int rc;
 
 	if ((rc = plot_open(pc, "-hist.dat", &fp)))
 		return rc;
-	if (plot_hist_block(fp, ds, 0, pc->po->bins))
+	if (plot_hist_block(fp, ds, g, 0, pc->po->bins, &hpeak))
 		return gm_error_set(pc->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 	if ((rc = plot_close(pc)))
 		return rc;
 	if ((rc = plot_open(pc, "-fit.dat", &fp)))
 		return rc;
-	plot_fit_block(fp, ds, g, 0);
+	plot_fit_block(fp, ds, g, 0, &fpeak);
 	if ((rc = plot_close(pc)))
 		return rc;
+	plot_axis_range(ds, g, 0, pc->po->bins, &xa, &xb);
 
 	if ((rc = plot_open(pc, ".gp", &fp)))
 		return rc;
@@ -321,15 +588,30 @@ plot_1d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 		return gm_error_set(pc->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 	labels(fp, pc, ds, title, "density");
 	free(title);
-	fputs("set key top left reverse Left box opaque samplen 3\n", fp);
-	/* Head room above the tallest bar, so the legend covers no data. */
-	fputs("set border 3\nset tics nomirror\nset yrange [0:*]\n"
-	      "set offsets 0, 0, graph 0.35, 0\n", fp);
+	fprintf(fp, "set xrange [%.12g:%.12g]\n", xa, xb);
+	fputs("set border 3\nset tics nomirror\n", fp);
+	/*
+	 * Head room above the tallest bar and the curve for the key, so that
+	 * it covers no data: its share of the height, and a little more.  A
+	 * key too tall for that goes below the plot.  gnuplot reckons
+	 * LaTeX's text of the legend (37 characters) about 11 characters
+	 * wider than it is.
+	 */
+	share = plot_key_share(pc, 500, g->k + 2);
+	if (share <= 0.6) {
+		fprintf(fp, "set key top left reverse Left box opaque samplen 3%s\n",
+			pc->latex ? " width -11" : "");
+		fprintf(fp, "set yrange [0:%.6g]\n", fmax(hpeak, fpeak) / (1.0 - share - 0.08));
+	} else {
+		fputs("set key below reverse Left box samplen 3\n", fp);
+		fputs("set yrange [0:*]\nset offsets 0, 0, graph 0.05, 0\n", fp);
+	}
 	fputs("set style fill solid 0.35 border rgb '#777777'\n", fp);
 	fputs("plot ", fp);
 	plot_file_ref(fp, pc, "-hist.dat");
-	fprintf(fp, " using 3:4:($2-$1) with boxes lc rgb '#999999' title 'data (n = %zu)', \\\n     ",
-		ds->n);
+	fputs(" using 3:4:($2-$1) with boxes lc rgb '#999999' title '", fp);
+	data_title(fp, ds);
+	fputs("', \\\n     ", fp);
 	plot_file_ref(fp, pc, "-fit.dat");
 	fputs(" using 1:2 with lines lw 2.5 dt 1 lc rgb '#000000' title 'mixture'", fp);
 	for (size_t j = 0; j < g->k; j++)
@@ -356,6 +638,7 @@ plot_1d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 		return gm_error_set(pc->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 	labels(fp, pc, ds, title, "cumulative probability");
 	free(title);
+	fprintf(fp, "set xrange [%.12g:%.12g]\n", xa, xb);
 	fputs("set key bottom right box opaque\nset border 3\nset tics nomirror\n"
 	      "set yrange [0:1]\n", fp);
 	fputs("plot ", fp);
@@ -364,5 +647,7 @@ plot_1d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 	plot_file_ref(fp, pc, "-cdf.dat");
 	fputs(" using 1:2 with lines lw 2 dt 2 lc rgb '#0072B2' title 'mixture'\n", fp);
 	plot_tail(fp, pc, "-cdf");
-	return plot_close(pc);
+	if ((rc = plot_close(pc)))
+		return rc;
+	return plot_qq(pc, ds, g);
 }

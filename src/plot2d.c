@@ -236,14 +236,19 @@ write_contours(FILE *fp, const struct dataset *ds, const struct gmm *g, size_t p
 		return -1;
 	}
 	m = dataset_every(ds, step, rows, NULL);
-	dataset_column_range(ds, p, &xlo, &xhi);
-	dataset_column_range(ds, q, &ylo, &yhi);
+	/*
+	 * The grid reaches a quarter of the axes' span beyond them, so a
+	 * contour runs on to the plot's edge (where gnuplot clips it) or
+	 * closes, instead of stopping open inside the plot.
+	 */
+	plot_axis_range(ds, g, p, 0, &xlo, &xhi);
+	plot_axis_range(ds, g, q, 0, &ylo, &yhi);
 	dx = fmax(xhi - xlo, 1e-300);
 	dy = fmax(yhi - ylo, 1e-300);
-	xlo -= 0.05 * dx;
-	ylo -= 0.05 * dy;
-	dx *= 1.1 / (double)(n - 1);
-	dy *= 1.1 / (double)(n - 1);
+	xlo -= 0.25 * dx;
+	ylo -= 0.25 * dy;
+	dx *= 1.5 / (double)(n - 1);
+	dy *= 1.5 / (double)(n - 1);
 	for (size_t iy = 0; iy < n; iy++)
 		for (size_t ix = 0; ix < n; ix++)
 			f[iy * n + ix] = pair_logdensity(g, p, q, xlo + dx * (double)ix,
@@ -320,8 +325,39 @@ scatter_panel(FILE *fp, const struct plot_ctx *pc, const struct gmm *g, size_t p
 	}
 	fputs(", \\\n     ", fp);
 	plot_file_ref(fp, pc, "-means.dat");
-	fprintf(fp, " using %zu:%zu with points pt 3 ps 2.5 lw 2.5 lc rgb '#000000' %s\n",
+	/* Small marks: large ones hid the points of small components. */
+	fprintf(fp, " using %zu:%zu with points pt 1 ps 1.2 lw 1.5 lc rgb '#000000' %s\n",
 		p + 3, q + 3, with_titles ? "title 'means'" : "notitle");
+}
+
+/*
+ * A tick step giving at most about n ticks on [a, b]: 1, 2 or 5 times a
+ * power of ten.  gnuplot's own choice crowds a small panel's axis until
+ * the labels run together.
+ */
+static double
+tick_step(double a, double b, double n)
+{
+	double raw = (b - a) / n, p, f;
+
+	if (!(raw > 0.0) || !isfinite(raw))
+		return 0.0;
+	p = pow(10.0, floor(log10(raw)));
+	f = raw / p;
+	return (f <= 1.0 ? 1.0 : f <= 2.0 ? 2.0 : f <= 5.0 ? 5.0 : 10.0) * p;
+}
+
+/* set xrange (or yrange) to column c's range, and with n > 0 a tick step for about n ticks. */
+static void
+axis(FILE *fp, const struct dataset *ds, const struct gmm *g, size_t c, size_t bins,
+     char which, double n)
+{
+	double a, b, st;
+
+	plot_axis_range(ds, g, c, bins, &a, &b);
+	fprintf(fp, "set %crange [%.12g:%.12g]\n", which, a, b);
+	if (n > 0.0 && (st = tick_step(a, b, n)) > 0.0)
+		fprintf(fp, "set %ctics %.12g\n", which, st);
 }
 
 /*
@@ -341,11 +377,130 @@ set_linetypes(FILE *fp, const struct gmm *g)
 			plot_palette[j % PLOT_NCOLOURS], dashes[(j + j / PLOT_NCOLOURS) % 7]);
 }
 
+/*
+ * The matrix's legend, in the top right corner: a key placed on the
+ * canvas (screen coordinates) at the right edge and drawn from there to
+ * the left, over the empty panels above the diagonal, so that its text
+ * stays on the canvas however long the mean vectors are.  keyentry gives
+ * the entries (a plot of NaN has none); the panel's own axes are hidden
+ * and put back after.
+ */
+static void
+legend_panel(FILE *fp, const struct plot_ctx *pc, const struct gmm *g, const size_t *cols,
+	     size_t nc)
+{
+	fputs("unset border\nunset xtics\nunset ytics\nunset xlabel\nunset ylabel\n"
+	      "set xrange [0:1]\nset yrange [0:1]\n", fp);
+	fprintf(fp, "set key at screen 0.99, screen %.4g right top reverse Left box opaque samplen 2%s\n",
+		1.0 - 0.5 / (double)nc, pc->latex ? " width -6" : "");
+	fputs("plot NaN notitle", fp);
+	for (size_t j = 0; j < g->k; j++) {
+		fprintf(fp, ", \\\n     keyentry with lines lw 2 lt %zu title '", j + 1);
+		legend_title(fp, g, j, cols, nc);
+		fputs("'", fp);
+	}
+	fputs("\nunset key\nset border 3\nset xtics nomirror font ',8'\nset ytics nomirror font ',8'\n", fp);
+}
+
+/*
+ * The uncertainty figure of the pair (p, q): each drawn row's point in
+ * its most likely component's colour, sized by its uncertainty
+ * u = 1 - max_k z_ik (0 for a certain row, at most 1 - 1/K), as mclust's
+ * uncerPlot.  The data: x y component uncertainty size.
+ */
+static int
+plot_uncertainty(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g,
+		 size_t p, size_t q)
+{
+	const struct plot_options *po = pc->po;
+	const size_t d = ds->d, step = point_step(ds);
+	const double umax = 1.0 - 1.0 / (double)g->k;
+	double *lp = malloc(g->k * sizeof *lp), *z = malloc(d * sizeof *z);
+	double *rows = malloc((ds->n / step + 1) * d * sizeof *rows);
+	size_t m;
+	FILE *fp;
+	int rc;
+
+	if (lp == NULL || z == NULL || rows == NULL) {
+		free(lp);
+		free(z);
+		free(rows);
+		return gm_error_set(pc->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	}
+	m = dataset_every(ds, step, rows, NULL);
+	if ((rc = plot_open(pc, "-uncertainty.dat", &fp))) {
+		free(lp);
+		free(z);
+		free(rows);
+		return rc;
+	}
+	fputs("# x y component uncertainty size (x, y: columns ", fp);
+	comment_text(fp, ds->names[p]);
+	fputs(", ", fp);
+	comment_text(fp, ds->names[q]);
+	fputs("; uncertainty 1 - max_k z_ik", fp);
+	if (step > 1)
+		fprintf(fp, "; every %zu-th row of %zu", step, ds->n);
+	fputs(")\n", fp);
+	for (size_t i = 0; i < m; i++) {
+		const double *x = rows + i * d;
+		double top, sum = 0.0, u;
+		size_t best = 0;
+		gmm_log_components(g, x, lp, z);
+		for (size_t j = 1; j < g->k; j++)
+			if (lp[j] > lp[best])
+				best = j;
+		top = lp[best];
+		for (size_t j = 0; j < g->k; j++)
+			sum += exp(lp[j] - top);
+		/* max_k z_ik = 1 / sum_j exp(lp_j - lp_best) */
+		u = fmax(0.0, 1.0 - 1.0 / sum);
+		fprintf(fp, "%.12g %.12g %zu %.6g %.4g\n", x[p], x[q], best + 1, u,
+			0.3 + 2.7 * (umax > 0.0 ? u / umax : 0.0));
+	}
+	free(lp);
+	free(z);
+	free(rows);
+	if ((rc = plot_close(pc)))
+		return rc;
+
+	if ((rc = plot_open(pc, "-uncertainty.gp", &fp)))
+		return rc;
+	plot_head(fp, pc, "Points coloured by their most likely component and sized by the "
+		  "uncertainty of that classification, 1 - max_k z_ik.", "-uncertainty", 800, 600);
+	set_linetypes(fp, g);
+	fputs("set title '", fp);
+	plot_text(fp, pc, po->title ? po->title :
+		  "Classification uncertainty (point size: 1 - largest membership probability)");
+	fputs("'\nset xlabel '", fp);
+	plot_text(fp, pc, po->xlabel ? po->xlabel : ds->names[p]);
+	fputs("'\nset ylabel '", fp);
+	plot_text(fp, pc, po->ylabel ? po->ylabel : ds->names[q]);
+	fputs("'\nset key below box samplen 1 maxcols 3\nset border 3\nset tics nomirror\n", fp);
+	fprintf(fp, "set bmargin %zu\n", (pc->latex ? g->k + 2 : (g->k + 4) / 3) + 5);
+	axis(fp, ds, g, p, po->bins, 'x', 0.0);
+	axis(fp, ds, g, q, po->bins, 'y', 0.0);
+	fputs("plot ", fp);
+	plot_file_ref(fp, pc, "-uncertainty.dat");
+	fputs(" using 1:2:5:3 with points pt 7 ps variable lc variable notitle", fp);
+	for (size_t j = 0; j < g->k; j++)
+		fprintf(fp, ", \\\n     keyentry with points pt 7 ps 1 lt %zu title 'component %zu'",
+			j + 1, j + 1);
+	fputs(", \\\n     keyentry with points pt 7 ps 0.3 lc rgb '#777777' title 'certain (0)'", fp);
+	if (g->k > 1)
+		fprintf(fp, ", \\\n     keyentry with points pt 7 ps 3 lc rgb '#777777' "
+			"title 'most uncertain (%.3g)'", umax);
+	fputc('\n', fp);
+	plot_tail(fp, pc, "-uncertainty");
+	return plot_close(pc);
+}
+
 int
 plot_2d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 {
 	const struct plot_options *po = pc->po;
 	size_t cols[PLOT_MAX_PANEL_COLUMNS], nc, npairs = 0;
+	double peak[PLOT_MAX_PANEL_COLUMNS] = { 0 };
 	FILE *fp;
 	int rc, matrix;
 
@@ -408,7 +563,7 @@ plot_2d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 			fprintf(fp, "%s# column ", c ? "\n\n" : "");
 			comment_text(fp, ds->names[cols[c]]);
 			fputc('\n', fp);
-			if (plot_hist_block(fp, ds, cols[c], po->bins))
+			if (plot_hist_block(fp, ds, g, cols[c], po->bins, &peak[c]))
 				return gm_error_set(pc->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 		}
 		if ((rc = plot_close(pc)))
@@ -419,7 +574,9 @@ plot_2d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 			fprintf(fp, "%s# column ", c ? "\n\n" : "");
 			comment_text(fp, ds->names[cols[c]]);
 			fputc('\n', fp);
-			plot_fit_block(fp, ds, g, cols[c]);
+			double fpeak;
+			plot_fit_block(fp, ds, g, cols[c], &fpeak);
+			peak[c] = fmax(peak[c], fpeak);
 		}
 		if ((rc = plot_close(pc)))
 			return rc;
@@ -442,56 +599,59 @@ plot_2d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 		plot_text(fp, pc, po->ylabel ? po->ylabel : ds->names[cols[1]]);
 		fputs("'\nset key below box samplen 2 maxcols 2\n"
 		      "set border 3\nset tics nomirror\n", fp);
+		/*
+		 * gnuplot leaves too little room below for a boxed key and the
+		 * x label both: the key's rows (two entries each; one, with
+		 * LaTeX's wider text) and 5 lines.
+		 */
+		fprintf(fp, "set bmargin %zu\n", (pc->latex ? g->k + 2 : (g->k + 3) / 2) + 5);
+		axis(fp, ds, g, cols[0], po->bins, 'x', 0.0);
+		axis(fp, ds, g, cols[1], po->bins, 'y', 0.0);
 		scatter_panel(fp, pc, g, 0, cols[0], cols[1], 1);
 	} else {
-		double side = 260.0;
+		double side = 260.0, ticks = pc->latex ? 3.0 : 4.0;
 		plot_head(fp, pc, "Matrix of panels: each pair of columns (points, ellipses, "
 			  "contours) below the diagonal, each column's histogram with the marginal "
 			  "mixture on it.", "", side * (double)nc, side * (double)nc);
 		set_linetypes(fp, g);
+		/* One tick font for every panel (LaTeX sets its own). */
 		fputs("set style fill solid 0.35 border rgb '#777777'\n"
-		      "set border 3\nset tics nomirror\nset tics font ',7'\nunset key\n", fp);
+		      "set border 3\nset tics nomirror font ',8'\nunset key\n", fp);
 		fprintf(fp, "set multiplot layout %zu,%zu rowsfirst title '", nc, nc);
 		plot_text(fp, pc, po->title ? po->title : "Gaussian mixture: pairs of columns");
 		fputs("'\n", fp);
-		npairs = 0;
 		for (size_t r = 0; r < nc; r++)
 			for (size_t c = 0; c < nc; c++) {
 				fprintf(fp, "# row %zu, column %zu\n", r + 1, c + 1);
 				if (c > r) {
-					if (r == 0 && c == nc - 1) {
-						/* The legend, in the first empty panel's place. */
-						fputs("unset border\nunset tics\nunset xlabel\nunset ylabel\n"
-						      "set key center center box\nset yrange [0:1]\nset xrange [0:1]\n"
-						      "plot ", fp);
-						for (size_t j = 0; j < g->k; j++) {
-							fprintf(fp, "%sNaN with lines lw 2 lt %zu title '",
-								j ? ", \\\n     " : "", j + 1);
-							legend_title(fp, g, j, cols, nc);
-							fputs("'", fp);
-						}
-						fputs("\nunset key\nset border 3\nset tics\nset xrange [*:*]\n"
-						      "set yrange [*:*]\n", fp);
-					} else {
+					if (r == 0 && c == nc - 1)
+						legend_panel(fp, pc, g, cols, nc);
+					else
 						fputs("set multiplot next\n", fp);
-					}
 					continue;
 				}
 				fputs("set xlabel '", fp);
 				plot_text(fp, pc, ds->names[cols[c]]);
 				fputs("'\n", fp);
+				/*
+				 * A few ticks: a panel is a few centimetres wide, and LaTeX
+				 * sets its labels in the document's font.
+				 */
+				axis(fp, ds, g, cols[c], po->bins, 'x', ticks);
 				if (r == c) {
-					fputs("set ylabel 'density'\nset yrange [0:*]\n", fp);
+					double top = peak[r] > 0.0 ? 1.05 * peak[r] : 1.0;
+					fprintf(fp, "set ylabel 'density'\nset yrange [0:%.6g]\n", top);
+					fprintf(fp, "set ytics %.6g\n", tick_step(0.0, top, ticks));
 					fputs("plot ", fp);
 					plot_file_ref(fp, pc, "-hist.dat");
 					fprintf(fp, " index %zu using 3:4:($2-$1) with boxes lc rgb '#999999', \\\n     ", r);
 					plot_file_ref(fp, pc, "-fit.dat");
 					fprintf(fp, " index %zu using 1:2 with lines lw 2 lc rgb '#000000'\n", r);
-					fputs("set yrange [*:*]\n", fp);
 				} else {
 					fputs("set ylabel '", fp);
 					plot_text(fp, pc, ds->names[cols[r]]);
 					fputs("'\n", fp);
+					axis(fp, ds, g, cols[r], po->bins, 'y', ticks);
 					/* Pair index of (r, c): pairs before row r, plus c. */
 					scatter_panel(fp, pc, g, r * (r - 1) / 2 + c, cols[c], cols[r], 0);
 				}
@@ -499,5 +659,7 @@ plot_2d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 		fputs("unset multiplot\n", fp);
 	}
 	plot_tail(fp, pc, "");
-	return plot_close(pc);
+	if ((rc = plot_close(pc)))
+		return rc;
+	return plot_uncertainty(pc, ds, g, cols[0], cols[1]);
 }

@@ -12,6 +12,9 @@
 extern const char *const plot_palette[];
 #define PLOT_NCOLOURS 7
 
+/* Components at least this heavy are resolved by the histogram's bins. */
+#define PLOT_MIN_RESOLVED_WEIGHT 0.05
+
 struct plot_ctx {
 	const struct plot_options *po;
 	const char *base;	/* last component of the prefix */
@@ -36,21 +39,43 @@ void plot_head(FILE *fp, const struct plot_ctx *pc, const char *what,
 /* A script's tail: unset output, and for PDF the reproducible date. */
 void plot_tail(FILE *fp, const struct plot_ctx *pc, const char *suffix);
 
+/* The font size of --font (for cairolatex, the document's), 10 by default. */
+double plot_font_size(const struct plot_options *po);
+
 /* Text inside a single-quoted gnuplot string (LaTeX-escaped for cairolatex). */
 void plot_text(FILE *fp, const struct plot_ctx *pc, const char *s);
 
 /* A data file's name as the script reads it: 'BASE+suffix'. */
 void plot_file_ref(FILE *fp, const struct plot_ctx *pc, const char *suffix);
 
-/* Histogram layout of column c: first edge, width, number of bins. */
-void plot_hist_layout(const struct dataset *ds, size_t c, size_t bins_opt,
-		      double *first, double *width, size_t *nb);
+/*
+ * Histogram layout of column c: first edge, width, number of bins.  With
+ * bins_opt 0, the Freedman-Diaconis width, made no wider than the
+ * narrowest sd in column c of g's components of weight at least
+ * PLOT_MIN_RESOLVED_WEIGHT (g may be NULL), on the data's rounding grid.
+ */
+void plot_hist_layout(const struct dataset *ds, const struct gmm *g, size_t c,
+		      size_t bins_opt, double *first, double *width, size_t *nb);
 
-/* Write the histogram block of column c (density, total area 1). */
-int plot_hist_block(FILE *fp, const struct dataset *ds, size_t c, size_t bins_opt);
+/* Write the histogram block of column c (density, total area 1); *peak (or NULL) its tallest bar. */
+int plot_hist_block(FILE *fp, const struct dataset *ds, const struct gmm *g, size_t c,
+		    size_t bins_opt, double *peak);
 
-/* Write the marginal mixture density of column c on a grid: x mixture comp1.. */
-void plot_fit_block(FILE *fp, const struct dataset *ds, const struct gmm *g, size_t c);
+/*
+ * The x range of column c's figures: the grid of the curve (the data's
+ * range and 10% more each side, within the data's natural bounds: not
+ * below 0 for values >= 0, not above 0 for values <= 0, not beyond 1 for
+ * values in [0, 1]) and the histogram's bins.
+ */
+void plot_axis_range(const struct dataset *ds, const struct gmm *g, size_t c,
+		     size_t bins_opt, double *a, double *b);
+
+/* Write the marginal mixture density of column c on a grid: x mixture comp1..; *peak (or NULL) its largest value. */
+void plot_fit_block(FILE *fp, const struct dataset *ds, const struct gmm *g, size_t c,
+		    double *peak);
+
+/* The share of a figure's plot height (default dh pixels) that a key of nlines lines takes. */
+double plot_key_share(const struct plot_ctx *pc, double dh, size_t nlines);
 
 int plot_1d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g);
 int plot_2d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g);

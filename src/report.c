@@ -209,6 +209,24 @@ json_selection(FILE *fp, const struct fit_result *fr)
 	fputs("  ]", fp);
 }
 
+/* The input's delimiter for a person: "comma", "tab", "':'", "\x01". */
+static void
+delimiter_name(char c, char *out, size_t outsz)
+{
+	switch (c) {
+	case ',': snprintf(out, outsz, "comma"); break;
+	case ';': snprintf(out, outsz, "semicolon"); break;
+	case '\t': snprintf(out, outsz, "tab"); break;
+	case '|': snprintf(out, outsz, "vertical bar"); break;
+	case ' ': snprintf(out, outsz, "space"); break;
+	default:
+		if ((unsigned char)c < 0x20 || (unsigned char)c >= 0x7f)
+			snprintf(out, outsz, "\\x%02x", (unsigned char)c);
+		else
+			snprintf(out, outsz, "'%c'", c);
+	}
+}
+
 int
 report_json(FILE *fp, const struct report_info *ri)
 {
@@ -217,6 +235,11 @@ report_json(FILE *fp, const struct report_info *ri)
 
 	fputs("{\n  \"source\": ", fp);
 	jw_string(fp, ri->source);
+	if (ds->delimiter != 0) {
+		const char dl[2] = { ds->delimiter, '\0' };
+		fputs(",\n  \"delimiter\": ", fp);
+		jw_string(fp, dl);
+	}
 	fputs(",\n  \"columns\": [", fp);
 	for (size_t c = 0; c < ds->d; c++) {
 		if (c)
@@ -322,6 +345,13 @@ report_text(FILE *fp, const struct report_info *ri)
 	/* Names from the input: their control characters as \xHH. */
 	fputs("source        ", fp);
 	gm_fputs_escaped(ri->source, fp);
+	if (ds->delimiter != 0) {
+		char dn[16];
+		delimiter_name(ds->delimiter, dn, sizeof dn);
+		fprintf(fp, "\ndelimiter     %s (%s)", dn,
+			ds->delimiter_auto == 1 ? "detected" :
+			ds->delimiter_auto == 2 ? "the default: no other found" : "given");
+	}
 	fprintf(fp, "\ncolumn%s       ", d > 1 ? "s" : " ");
 	for (size_t c = 0; c < d; c++) {
 		fputs(c ? ", " : "", fp);

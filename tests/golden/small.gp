@@ -5,11 +5,11 @@ set output 'small.png'
 set title 'length: 2-component Gaussian mixture'
 set xlabel 'length'
 set ylabel 'density'
-set key top left reverse Left box opaque samplen 3
+set xrange [9.11:24.59]
 set border 3
 set tics nomirror
-set yrange [0:*]
-set offsets 0, 0, graph 0.35, 0
+set key top left reverse Left box opaque samplen 3
+set yrange [0:0.249586]
 set style fill solid 0.35 border rgb '#777777'
 plot 'small-hist.dat' using 3:4:($2-$1) with boxes lc rgb '#999999' title 'data (n = 40)', \
      'small-fit.dat' using 1:2 with lines lw 2.5 dt 1 lc rgb '#000000' title 'mixture', \
