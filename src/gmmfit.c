@@ -164,7 +164,8 @@ usage(FILE *fp)
 "  -o, --output PREFIX     write the figure: PREFIX.gp and its data files\n"
 "                          (and PREFIX-cdf.gp, PREFIX-bic.gp; see gmmfit(1))\n"
 "      --terminal T        png, svg, pdf or cairolatex (default png)\n"
-"      --size W,H          figure size: pixels (png, svg) or inches (pdf, cairolatex)\n"
+"      --size W,H          figure size: pixels (png, svg) or inches (pdf, cairolatex),\n"
+"                          or with a unit: 3.3in,2.4in  8cm,6cm  345pt,240pt\n"
 "      --font NAME,SIZE    figure font (default sans,10)\n"
 "      --title TEXT        figure title (default: from the column names)\n"
 "      --xlabel TEXT       x axis label (default: the column name)\n"
@@ -653,19 +654,11 @@ run(int argc, char **argv)
 			if (parse_size(optarg, &po.bins, 1) || po.bins > PLOT_MAX_BINS)
 				{ rc = usage_error("--bins needs an integer from 1 to 1000, not '%s'", optarg); goto out; }
 			break;
-		case OPT_SIZE: {
-			double *v = NULL;
-			size_t nv = 0;
-			if (parse_list(optarg, &v, &nv) || nv != 2 || !(v[0] > 0) || !(v[1] > 0) ||
-			    v[0] > 20000 || v[1] > 20000) {
-				free(v);
-				{ rc = usage_error("--size needs two positive numbers W,H, not '%s'", optarg); goto out; }
-			}
-			po.width = v[0];
-			po.height = v[1];
-			free(v);
+		case OPT_SIZE:
+			if (plot_size_parse(optarg, &po))
+				{ rc = usage_error("--size needs W,H: two positive numbers, both bare or both "
+						   "with a unit in, cm, mm, pt or bp (3.3in,2.4in), not '%s'", optarg); goto out; }
 			break;
-		}
 		case OPT_FONT:
 			if (gm_has_control(optarg))
 				{ rc = control_error("--font", optarg); goto out; }
