@@ -52,7 +52,7 @@ enum {
 	OPT_ALLOW_RAGGED, OPT_ACCEL, OPT_SIZE, OPT_FONT, OPT_TITLE, OPT_XLABEL,
 	OPT_YLABEL, OPT_PLOT_COLUMNS, OPT_DIGITS, OPT_DEPFILE, OPT_SAVE_MODEL,
 	OPT_FIX, OPT_LABELS, OPT_BOOTSTRAP, OPT_BOOTSTRAP_TYPE, OPT_TIMING, OPT_SHARD,
-	OPT_CRITERION
+	OPT_CRITERION, OPT_REPORT
 };
 
 static const struct option long_options[] = {
@@ -92,6 +92,7 @@ static const struct option long_options[] = {
 	{ "plot-columns", required_argument, NULL, OPT_PLOT_COLUMNS },
 	{ "digits", required_argument, NULL, OPT_DIGITS },
 	{ "depfile", required_argument, NULL, OPT_DEPFILE },
+	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "save-model", required_argument, NULL, OPT_SAVE_MODEL },
 	{ "fix", required_argument, NULL, OPT_FIX },
 	{ "labels", required_argument, NULL, OPT_LABELS },
@@ -174,6 +175,8 @@ usage(FILE *fp)
 "      --bins N            histogram bins (default: Freedman-Diaconis rule)\n"
 "      --format F          report format: text, json, tsv or latex (default text)\n"
 "      --digits N          significant digits in the LaTeX tables (default 4)\n"
+"      --report FILE       write the report to FILE (in place only when the run\n"
+"                          succeeds) instead of the standard output\n"
 "      --depfile FILE      write a Makefile rule: the outputs depend on the input\n"
 "      --save-model FILE   write the fitted model (JSON) for predict, sample, --init\n"
 "      --labels FILE       write each row's label, responsibilities, log-density\n"
@@ -437,6 +440,20 @@ shard_check(const struct dataset *ds, const char *path, struct gm_error *err)
 	return GM_OK;
 }
 
+/* The report in the format asked for (checked, like its stream, by the caller). */
+static void
+report_write(FILE *fp, const char *format, const struct report_info *ri)
+{
+	if (strcmp(format, "json") == 0)
+		report_json(fp, ri);
+	else if (strcmp(format, "tsv") == 0)
+		report_tsv(fp, ri);
+	else if (strcmp(format, "latex") == 0)
+		report_latex(fp, ri);
+	else
+		report_text(fp, ri);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -464,7 +481,7 @@ run(int argc, char **argv)
 	struct gm_error err;
 	struct plot_files pf = { NULL, 0, 0 };
 	struct outfile dep;
-	const char *plot_columns = NULL, *depfile = NULL, *save_model = NULL;
+	const char *plot_columns = NULL, *depfile = NULL, *save_model = NULL, *report_path = NULL;
 	const char *labels_path = NULL, *init_model_path = NULL, *shard = NULL;
 	const char *inputs[2];
 	char shard_path[4096];
@@ -474,6 +491,8 @@ run(int argc, char **argv)
 	int boot_parametric = 0, k_set = 0, cov_set = 0, n_init_set = 0;
 	struct boot_result boot;
 	struct report_timing tm;
+	char init_shown[4200];
+	struct report_info ri;
 	int timing_on = 0;
 	double t_mark;
 	char figure_note[256];
@@ -708,6 +727,9 @@ run(int argc, char **argv)
 		case OPT_DEPFILE:
 			depfile = optarg;
 			break;
+		case OPT_REPORT:
+			report_path = optarg;
+			break;
 		case OPT_SHARD:
 			shard = optarg;
 			break;
@@ -765,8 +787,12 @@ run(int argc, char **argv)
 	inputs[1] = init_model_path;
 	{
 		/* The outputs named on the command line, before anything is read. */
-		const char *named[3] = { labels_path, save_model, depfile };
-		if ((rc = outputs_check(named, 3, inputs, 2, &err)) != GM_OK) {
+		const char *named[4] = { labels_path, save_model, depfile, report_path };
+		if (depfile != NULL && po.prefix == NULL && report_path == NULL &&
+		    save_model == NULL && labels_path == NULL)
+			{ rc = usage_error("%s", "--depfile needs a file to list: -o, --report, "
+					   "--save-model or --labels"); goto out; }
+		if ((rc = outputs_check(named, 4, inputs, 2, &err)) != GM_OK) {
 			gm_error_print(&err, PROG, stderr);
 			goto out;
 		}
@@ -842,6 +868,7 @@ run(int argc, char **argv)
 
 	/* Stage 1: the data. */
 	memset(&tm, 0, sizeof tm);
+	memset(&ri, 0, sizeof ri);
 	t_mark = clock_seconds();
 	rc = csv_read(path, &co, &ds, &err);
 	if (par_size() > 1) {
@@ -1011,9 +1038,6 @@ run(int argc, char **argv)
 				 "columns %s and %s only (more than %d columns; choose the pair with --plot-columns)",
 				 ds.names[0], ds.names[1], PLOT_MAX_PANEL_COLUMNS);
 		rc = plot_write(&po, &ds, &fr, &pf, &err);
-	} else if (depfile != NULL) {
-		rc = usage_error("%s", "--depfile needs -o: it lists the figure's files");
-		goto out;
 	}
 	if (rc == GM_OK && save_model != NULL) {
 		FILE *mf;
@@ -1022,20 +1046,6 @@ run(int argc, char **argv)
 			model_write(mf, fr.models[fr.chosen].g, ds.names);
 			rc = outfile_close(&pf.of[pf.n - 1], &err);
 		}
-	}
-	if (rc == GM_OK && depfile != NULL)
-		rc = outputs_depfile(&dep, depfile, &pf, path, &err);
-	/* The depfile goes in the list with the rest, all or none. */
-	if (rc == GM_OK && depfile != NULL && (rc = outputs_push(&pf, &dep, &err)) == GM_OK)
-		memset(&dep, 0, sizeof dep);
-	/* No output may be an input or another output. */
-	if (rc == GM_OK)
-		rc = outputs_check_files(&pf, inputs, 2, &err);
-	if (depfile != NULL)
-		outfile_discard(&dep);
-	if (rc != GM_OK) {
-		gm_error_print(&err, PROG, stderr);
-		goto out;
 	}
 	tm.output = clock_seconds() - t_mark;
 	tm.start = fr.init_seconds;
@@ -1054,23 +1064,46 @@ run(int argc, char **argv)
 		if (getrusage(RUSAGE_SELF, &ru) == 0)
 			tm.max_rss_kib = ru.ru_maxrss;
 	}
-	if (!quiet) {
-		char init_shown[4200];
-		init_display(init_shown, sizeof init_shown, init_model_path, &fo, ds.d);
-		struct report_info ri = { display, &ds, &fr,
-			init_shown, fo.n_init, fo.em.tol, fo.em.max_iter,
-			fo.em.accel == EM_ACCEL_SQUAREM ? "squarem" : "none", reg,
-			ks_distance, figure_note[0] ? figure_note : NULL, (int)digits,
-			boot_b > 0 ? &boot : NULL, timing_on ? &tm : NULL };
-		if (strcmp(format, "json") == 0)
-			report_json(stdout, &ri);
-		else if (strcmp(format, "tsv") == 0)
-			report_tsv(stdout, &ri);
-		else if (strcmp(format, "latex") == 0)
-			report_latex(stdout, &ri);
-		else
-			report_text(stdout, &ri);
+	init_display(init_shown, sizeof init_shown, init_model_path, &fo, ds.d);
+	ri.source = display;
+	ri.ds = &ds;
+	ri.fr = &fr;
+	ri.init = init_shown;
+	ri.n_init = fo.n_init;
+	ri.tol = fo.em.tol;
+	ri.max_iter = fo.em.max_iter;
+	ri.accel = fo.em.accel == EM_ACCEL_SQUAREM ? "squarem" : "none";
+	ri.reg = reg;
+	ri.ks = ks_distance;
+	ri.figure_note = figure_note[0] ? figure_note : NULL;
+	ri.digits = (int)digits;
+	ri.boot = boot_b > 0 ? &boot : NULL;
+	ri.timing = timing_on ? &tm : NULL;
+	/* --report: one more output of the list, so in the depfile and all or nothing. */
+	if (rc == GM_OK && report_path != NULL) {
+		FILE *rf;
+		rc = outputs_open(&pf, report_path, &rf, &err);
+		if (rc == GM_OK) {
+			report_write(rf, format, &ri);
+			rc = outfile_close(&pf.of[pf.n - 1], &err);
+		}
 	}
+	if (rc == GM_OK && depfile != NULL)
+		rc = outputs_depfile(&dep, depfile, &pf, path, &err);
+	/* The depfile goes in the list with the rest, all or none. */
+	if (rc == GM_OK && depfile != NULL && (rc = outputs_push(&pf, &dep, &err)) == GM_OK)
+		memset(&dep, 0, sizeof dep);
+	/* No output may be an input or another output. */
+	if (rc == GM_OK)
+		rc = outputs_check_files(&pf, inputs, 2, &err);
+	if (depfile != NULL)
+		outfile_discard(&dep);
+	if (rc != GM_OK) {
+		gm_error_print(&err, PROG, stderr);
+		goto out;
+	}
+	if (!quiet && report_path == NULL)
+		report_write(stdout, format, &ri);
 	/*
 	 * The report is an output too: written and checked before the files
 	 * go in place, so a failed report leaves the earlier files alone.
