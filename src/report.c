@@ -1028,6 +1028,9 @@ report_latex(FILE *fp, const struct report_info *ri)
 			v[j] = tex_param(&tp, q, j, &se[j]);
 		fmt[q] = tex_fmt_of(v, g->k, dg);
 		tp.sefmt[q] = tex_fmt_of(se, g->k, dg > 2 ? 2 : dg);
+		/* An estimate is shown to the precision of its SE: 163.64 (0.12), not 163.6. */
+		if (ri->boot != NULL && !fmt[q].sci && !tp.sefmt[q].sci && tp.sefmt[q].dec > fmt[q].dec)
+			fmt[q].dec = tp.sefmt[q].dec;
 	}
 	free(v);
 	free(se);
