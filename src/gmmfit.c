@@ -440,18 +440,29 @@ shard_check(const struct dataset *ds, const char *path, struct gm_error *err)
 	return GM_OK;
 }
 
-/* The report in the format asked for (checked, like its stream, by the caller). */
-static void
+/*
+ * The report in the format asked for.  A failed write is left for the
+ * check of the stream (close_stdout, outfile_close); a report that failed
+ * with its stream in order ran out of memory: GM_EINTERNAL, printed.
+ */
+static int
 report_write(FILE *fp, const char *format, const struct report_info *ri)
 {
+	int r;
+
 	if (strcmp(format, "json") == 0)
-		report_json(fp, ri);
+		r = report_json(fp, ri);
 	else if (strcmp(format, "tsv") == 0)
-		report_tsv(fp, ri);
+		r = report_tsv(fp, ri);
 	else if (strcmp(format, "latex") == 0)
-		report_latex(fp, ri);
+		r = report_latex(fp, ri);
 	else
-		report_text(fp, ri);
+		r = report_text(fp, ri);
+	if (r != 0 && !ferror(fp)) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return GM_EINTERNAL;
+	}
+	return GM_OK;
 }
 
 int
@@ -1083,10 +1094,10 @@ run(int argc, char **argv)
 	if (rc == GM_OK && report_path != NULL) {
 		FILE *rf;
 		rc = outputs_open(&pf, report_path, &rf, &err);
-		if (rc == GM_OK) {
-			report_write(rf, format, &ri);
+		if (rc == GM_OK && (rc = report_write(rf, format, &ri)) != GM_OK)
+			goto out;
+		if (rc == GM_OK)
 			rc = outfile_close(&pf.of[pf.n - 1], &err);
-		}
 	}
 	if (rc == GM_OK && depfile != NULL)
 		rc = outputs_depfile(&dep, depfile, &pf, path, &err);
@@ -1102,8 +1113,8 @@ run(int argc, char **argv)
 		gm_error_print(&err, PROG, stderr);
 		goto out;
 	}
-	if (!quiet && report_path == NULL)
-		report_write(stdout, format, &ri);
+	if (!quiet && report_path == NULL && (rc = report_write(stdout, format, &ri)) != GM_OK)
+		goto out;
 	/*
 	 * The report is an output too: written and checked before the files
 	 * go in place, so a failed report leaves the earlier files alone.

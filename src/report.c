@@ -901,8 +901,11 @@ tex_params(FILE *fp, const struct tex_params *tp)
 	}
 }
 
-/* The selection tabular: numbers for a usable model, the verdict for another. */
-static void
+/*
+ * The selection tabular: numbers for a usable model, the verdict for
+ * another.  Returns -1 when out of memory (before writing anything).
+ */
+static int
 tex_selection(FILE *fp, const struct fit_result *fr, int dg)
 {
 	/* log L, BIC, ICL, AIC: three more digits than the parameters */
@@ -912,7 +915,7 @@ tex_selection(FILE *fp, const struct fit_result *fr, int dg)
 	size_t nu = 0, notes = 0;
 
 	if (v == NULL)
-		return;		/* nothing written: ferror is not set, but out of memory ends soon */
+		return -1;
 	for (int c = 0; c < 4; c++) {
 		nu = 0;
 		for (size_t m = 0; m < fr->nmodels; m++) {
@@ -988,7 +991,7 @@ tex_selection(FILE *fp, const struct fit_result *fr, int dg)
 	}
 	fputs("\\bottomrule\n\\end{tabular}\n", fp);
 	if (notes == 0)
-		return;
+		return 0;
 	/* A paragraph, so that LaTeX breaks the reasons to the width of the page. */
 	fputs("\\par\\smallskip\n{\\footnotesize", fp);
 	for (size_t m = 0; m < fr->nmodels; m++) {
@@ -1004,6 +1007,7 @@ tex_selection(FILE *fp, const struct fit_result *fr, int dg)
 		fputc('.', fp);
 	}
 	fputs("\\par}\n", fp);
+	return 0;
 }
 
 int
@@ -1046,7 +1050,7 @@ report_latex(FILE *fp, const struct report_info *ri)
 	fputs(".\n", fp);
 	tex_params(fp, &tp);
 	free(fmt);
-	if (ri->fr->nmodels > 1)
-		tex_selection(fp, ri->fr, dg);
+	if (ri->fr->nmodels > 1 && tex_selection(fp, ri->fr, dg) != 0)
+		return -1;
 	return ferror(fp) ? -1 : 0;
 }
