@@ -71,7 +71,7 @@ enum {
 	OPT_ALLOW_RAGGED, OPT_ACCEL, OPT_SIZE, OPT_FONT, OPT_TITLE, OPT_XLABEL,
 	OPT_YLABEL, OPT_PLOT_COLUMNS, OPT_DIGITS, OPT_DEPFILE, OPT_SAVE_MODEL,
 	OPT_FIX, OPT_LABELS, OPT_BOOTSTRAP, OPT_BOOTSTRAP_TYPE, OPT_TIMING, OPT_SHARD,
-	OPT_CRITERION
+	OPT_CRITERION, OPT_REPORT
 };
 
 static const struct option long_options[] = {
@@ -111,6 +111,7 @@ static const struct option long_options[] = {
 	{ "plot-columns", required_argument, NULL, OPT_PLOT_COLUMNS },
 	{ "digits", required_argument, NULL, OPT_DIGITS },
 	{ "depfile", required_argument, NULL, OPT_DEPFILE },
+	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "save-model", required_argument, NULL, OPT_SAVE_MODEL },
 	{ "fix", required_argument, NULL, OPT_FIX },
 	{ "labels", required_argument, NULL, OPT_LABELS },
@@ -186,7 +187,8 @@ usage(FILE *fp)
 "  -o, --output PREFIX     write the figure: PREFIX.gp and its data files\n"
 "                          (and PREFIX-cdf.gp, PREFIX-bic.gp; see gmmfit(1))\n"
 "      --terminal T        png, svg, pdf or cairolatex (default png)\n"
-"      --size W,H          figure size: pixels (png, svg) or inches (pdf, cairolatex)\n"
+"      --size W,H          figure size: pixels (png, svg) or inches (pdf, cairolatex),\n"
+"                          or with a unit: 3.3in,2.4in  8cm,6cm  345pt,240pt\n"
 "      --font NAME,SIZE    figure font (default sans,10)\n"
 "      --title TEXT        figure title (default: from the column names)\n"
 "      --xlabel TEXT       x axis label (default: the column name)\n"
@@ -195,6 +197,8 @@ usage(FILE *fp)
 "      --bins N            histogram bins (default: Freedman-Diaconis rule)\n"
 "      --format F          report format: text, json, tsv or latex (default text)\n"
 "      --digits N          significant digits in the LaTeX tables (default 4)\n"
+"      --report FILE       write the report to FILE (in place only when the run\n"
+"                          succeeds) instead of the standard output\n"
 "      --depfile FILE      write a Makefile rule: the outputs depend on the input\n"
 "      --save-model FILE   write the fitted model (JSON) for predict, sample, --init\n"
 "      --labels FILE       write each row's label, responsibilities, log-density\n"
@@ -371,6 +375,31 @@ shard_check(const struct dataset *ds, const char *path, struct gm_error *err)
 	return GM_OK;
 }
 
+/*
+ * The report in the format asked for.  A failed write is left for the
+ * check of the stream (close_stdout, outfile_close); a report that failed
+ * with its stream in order ran out of memory: GM_EINTERNAL, printed.
+ */
+static int
+report_write(FILE *fp, const char *format, const struct report_info *ri)
+{
+	int r;
+
+	if (strcmp(format, "json") == 0)
+		r = report_json(fp, ri);
+	else if (strcmp(format, "tsv") == 0)
+		r = report_tsv(fp, ri);
+	else if (strcmp(format, "latex") == 0)
+		r = report_latex(fp, ri);
+	else
+		r = report_text(fp, ri);
+	if (r != 0 && !ferror(fp)) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return GM_EINTERNAL;
+	}
+	return GM_OK;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -398,7 +427,7 @@ run(int argc, char **argv)
 	struct gm_error err;
 	struct plot_files pf = { NULL, 0, 0 };
 	struct outfile dep;
-	const char *plot_columns = NULL, *depfile = NULL, *save_model = NULL;
+	const char *plot_columns = NULL, *depfile = NULL, *save_model = NULL, *report_path = NULL;
 	const char *labels_path = NULL, *init_model_path = NULL, *shard = NULL;
 	const char *means_path = NULL, *size_arg = NULL;
 	const char *inputs[3];
@@ -409,6 +438,8 @@ run(int argc, char **argv)
 	int boot_parametric = 0, k_set = 0, cov_set = 0, n_init_set = 0;
 	struct boot_result boot;
 	struct report_timing tm;
+	char init_shown[4200];
+	struct report_info ri;
 	int timing_on = 0;
 	double t_mark;
 	char *figure_note = NULL;
@@ -603,7 +634,7 @@ run(int argc, char **argv)
 				goto bad_value;
 			break;
 		case OPT_SIZE:
-			size_arg = optarg;	/* pixels or inches: checked once --terminal is known */
+			size_arg = optarg;	/* checked once --terminal is known */
 			break;
 		case OPT_FONT:
 			if (gm_has_control(optarg))
@@ -655,6 +686,9 @@ run(int argc, char **argv)
 			break;
 		case OPT_DEPFILE:
 			depfile = optarg;
+			break;
+		case OPT_REPORT:
+			report_path = optarg;
 			break;
 		case OPT_SHARD:
 			shard = optarg;
@@ -714,8 +748,12 @@ run(int argc, char **argv)
 	inputs[2] = means_path;
 	{
 		/* The outputs named on the command line, before anything is read. */
-		const char *named[3] = { labels_path, save_model, depfile };
-		if ((rc = outputs_check(named, 3, inputs, 3, &err)) != GM_OK) {
+		const char *named[4] = { labels_path, save_model, depfile, report_path };
+		if (depfile != NULL && po.prefix == NULL && report_path == NULL &&
+		    save_model == NULL && labels_path == NULL)
+			{ rc = usage_error("%s", "--depfile needs a file to list: -o, --report, "
+					   "--save-model or --labels"); goto out; }
+		if ((rc = outputs_check(named, 4, inputs, 3, &err)) != GM_OK) {
 			gm_error_print(&err, PROG, stderr);
 			goto out;
 		}
@@ -727,7 +765,12 @@ run(int argc, char **argv)
 		gm_error_print(&err, PROG, stderr);
 		goto out;
 	}
-	if (size_arg != NULL &&
+	/* Bare numbers: pixels or inches by the terminal, in its range; or both with a unit. */
+	if (size_arg != NULL && strpbrk(size_arg, "abcdefghijklmnopqrstuvwxyz") != NULL) {
+		if (plot_size_parse(size_arg, &po))
+			{ rc = usage_error("--size needs W,H: two positive numbers, both bare or both "
+					   "with a unit in, cm, mm, pt or bp (3.3in,2.4in), not '%s'", size_arg); goto out; }
+	} else if (size_arg != NULL &&
 	    ov_figure_size(size_arg, po.terminal == PLOT_PDF || po.terminal == PLOT_CAIROLATEX,
 			   &po.width, &po.height, &err) != GM_OK)
 		goto bad_value;
@@ -825,6 +868,7 @@ run(int argc, char **argv)
 	if (strcmp(path, "-") == 0 && isatty(STDIN_FILENO) && isatty(STDERR_FILENO))
 		fputs(PROG ": reading standard input (end with Ctrl-D)\n", stderr);
 	memset(&tm, 0, sizeof tm);
+	memset(&ri, 0, sizeof ri);
 	t_mark = clock_seconds();
 	rc = csv_read(path, &co, &ds, &err);
 	if (par_size() > 1) {
@@ -1058,9 +1102,6 @@ run(int argc, char **argv)
 				 ds.names[0], ds.names[1], PLOT_MAX_PANEL_COLUMNS);
 		}
 		rc = plot_write(&po, &ds, &fr, &pf, &err);
-	} else if (depfile != NULL) {
-		rc = usage_error("%s", "--depfile needs -o: it lists the figure's files");
-		goto out;
 	}
 	if (rc == GM_OK && save_model != NULL) {
 		FILE *mf;
@@ -1069,20 +1110,6 @@ run(int argc, char **argv)
 			model_write(mf, fr.models[fr.chosen].g, ds.names);
 			rc = outfile_close(&pf.of[pf.n - 1], &err);
 		}
-	}
-	if (rc == GM_OK && depfile != NULL)
-		rc = outputs_depfile(&dep, depfile, &pf, path, &err);
-	/* The depfile goes in the list with the rest, all or none. */
-	if (rc == GM_OK && depfile != NULL && (rc = outputs_push(&pf, &dep, &err)) == GM_OK)
-		memset(&dep, 0, sizeof dep);
-	/* No output may be an input or another output. */
-	if (rc == GM_OK)
-		rc = outputs_check_files(&pf, inputs, 3, &err);
-	if (depfile != NULL)
-		outfile_discard(&dep);
-	if (rc != GM_OK) {
-		gm_error_print(&err, PROG, stderr);
-		goto out;
 	}
 	tm.output = clock_seconds() - t_mark;
 	tm.start = fr.init_seconds;
@@ -1101,23 +1128,46 @@ run(int argc, char **argv)
 		if (getrusage(RUSAGE_SELF, &ru) == 0)
 			tm.max_rss_kib = ru.ru_maxrss;
 	}
-	if (!quiet) {
-		char init_shown[4200];
-		init_display(init_shown, sizeof init_shown, init_model_path, &fo, ds.d);
-		struct report_info ri = { display, &ds, &fr,
-			init_shown, fo.n_init, fo.em.tol, fo.em.max_iter,
-			fo.em.accel == EM_ACCEL_SQUAREM ? "squarem" : "none", reg,
-			ks_distance, figure_note, (int)digits,
-			boot_b > 0 ? &boot : NULL, timing_on ? &tm : NULL };
-		if (strcmp(format, "json") == 0)
-			report_json(stdout, &ri);
-		else if (strcmp(format, "tsv") == 0)
-			report_tsv(stdout, &ri);
-		else if (strcmp(format, "latex") == 0)
-			report_latex(stdout, &ri);
-		else
-			report_text(stdout, &ri);
+	init_display(init_shown, sizeof init_shown, init_model_path, &fo, ds.d);
+	ri.source = display;
+	ri.ds = &ds;
+	ri.fr = &fr;
+	ri.init = init_shown;
+	ri.n_init = fo.n_init;
+	ri.tol = fo.em.tol;
+	ri.max_iter = fo.em.max_iter;
+	ri.accel = fo.em.accel == EM_ACCEL_SQUAREM ? "squarem" : "none";
+	ri.reg = reg;
+	ri.ks = ks_distance;
+	ri.figure_note = figure_note;
+	ri.digits = (int)digits;
+	ri.boot = boot_b > 0 ? &boot : NULL;
+	ri.timing = timing_on ? &tm : NULL;
+	/* --report: one more output of the list, so in the depfile and all or nothing. */
+	if (rc == GM_OK && report_path != NULL) {
+		FILE *rf;
+		rc = outputs_open(&pf, report_path, &rf, &err);
+		if (rc == GM_OK && (rc = report_write(rf, format, &ri)) != GM_OK)
+			goto out;
+		if (rc == GM_OK)
+			rc = outfile_close(&pf.of[pf.n - 1], &err);
 	}
+	if (rc == GM_OK && depfile != NULL)
+		rc = outputs_depfile(&dep, depfile, &pf, path, &err);
+	/* The depfile goes in the list with the rest, all or none. */
+	if (rc == GM_OK && depfile != NULL && (rc = outputs_push(&pf, &dep, &err)) == GM_OK)
+		memset(&dep, 0, sizeof dep);
+	/* No output may be an input or another output. */
+	if (rc == GM_OK)
+		rc = outputs_check_files(&pf, inputs, 3, &err);
+	if (depfile != NULL)
+		outfile_discard(&dep);
+	if (rc != GM_OK) {
+		gm_error_print(&err, PROG, stderr);
+		goto out;
+	}
+	if (!quiet && report_path == NULL && (rc = report_write(stdout, format, &ri)) != GM_OK)
+		goto out;
 	/*
 	 * The report is an output too: written and checked before the files
 	 * go in place, so a failed report leaves the earlier files alone.

@@ -28,6 +28,57 @@ plot_terminal_parse(const char *s, enum plot_terminal *t)
 	return -1;
 }
 
+/* Inches per unit of --size; "pt" is TeX's point, as \the\textwidth prints. */
+static const struct {
+	const char *name;
+	double inches;
+} size_units[] = {
+	{ "in", 1.0 }, { "cm", 1.0 / 2.54 }, { "mm", 1.0 / 25.4 },
+	{ "pt", 1.0 / 72.27 }, { "bp", 1.0 / 72.0 }
+};
+
+/* One side of --size: a positive number, bare or with a unit; *abs set when a unit was given. */
+static int
+size_side(const char *s, size_t len, double *v, int *abs)
+{
+	size_t nl = len;
+	double scale = 0;
+
+	while (nl > 0 && s[nl - 1] >= 'a' && s[nl - 1] <= 'z')
+		nl--;
+	if (nl < len) {
+		for (size_t u = 0; u < sizeof size_units / sizeof size_units[0]; u++)
+			if (len - nl == strlen(size_units[u].name) &&
+			    memcmp(s + nl, size_units[u].name, len - nl) == 0)
+				scale = size_units[u].inches;
+		if (!(scale > 0))
+			return -1;
+	}
+	if (nl == 0 || s[nl - 1] == ' ' || np_parse(s, nl, '.', v) != NP_OK || !(*v > 0))
+		return -1;
+	*abs = scale > 0;
+	if (*abs)
+		*v *= scale;
+	/* Pixels, or inches times the 72 pixels per inch gnuplot's pngcairo counts. */
+	return *v * (*abs ? PLOT_PX_PER_IN : 1) > PLOT_MAX_SIZE ? -1 : 0;
+}
+
+int
+plot_size_parse(const char *s, struct plot_options *po)
+{
+	const char *comma = strchr(s, ',');
+	double w, h;
+	int aw, ah;
+
+	if (comma == NULL || size_side(s, (size_t)(comma - s), &w, &aw) ||
+	    size_side(comma + 1, strlen(comma + 1), &h, &ah) || aw != ah)
+		return -1;
+	po->width = w;
+	po->height = h;
+	po->size_inches = aw;
+	return 0;
+}
+
 void
 plot_files_free(struct plot_files *pf)
 {
@@ -160,13 +211,40 @@ plot_font_size(const struct plot_options *po)
 static const char *const extensions[] = { ".png", ".svg", ".pdf", ".tex" };
 
 void
+plot_size(const struct plot_ctx *pc, double dw, double dh, double *w, double *h)
+{
+	const struct plot_options *po = pc->po;
+	const int vector = po->terminal == PLOT_PDF || po->terminal == PLOT_CAIROLATEX;
+
+	/*
+	 * The default pixel sizes (dw x dh) are kept for png and svg; a page
+	 * gets the same shape PLOT_PAGE_WIDTH wide, which fits the text width
+	 * of a one-column article (and of a matrix of many panels too).
+	 */
+	if (po->width > 0 && po->size_inches) {
+		*w = vector ? po->width : po->width * PLOT_PX_PER_IN;
+		*h = vector ? po->height : po->height * PLOT_PX_PER_IN;
+	} else if (po->width > 0) {
+		*w = po->width;
+		*h = po->height;
+	} else if (vector) {
+		*w = PLOT_PAGE_WIDTH;
+		*h = PLOT_PAGE_WIDTH * dh / dw;
+	} else {
+		*w = dw;
+		*h = dh;
+	}
+}
+
+void
 plot_head(FILE *fp, const struct plot_ctx *pc, const char *what,
 	  const char *suffix, double dw, double dh)
 {
 	const struct plot_options *po = pc->po;
-	double w = po->width > 0 ? po->width : 0, h = po->height > 0 ? po->height : 0;
 	const char *font = po->font ? po->font : "sans,10";
+	double w, h;
 
+	plot_size(pc, dw, dh, &w, &h);
 	fprintf(fp, "# %s\n", what);
 	fputs("# Run from the directory that holds this script: gnuplot ", fp);
 	for (const char *b = pc->base; *b; b++)
@@ -175,23 +253,21 @@ plot_head(FILE *fp, const struct plot_ctx *pc, const char *what,
 	switch (po->terminal) {
 	case PLOT_PNG:
 	case PLOT_SVG:
-		fprintf(fp, "set terminal %s size %g,%g noenhanced font '",
-			po->terminal == PLOT_PNG ? "pngcairo" : "svg",
-			w > 0 ? w : dw, h > 0 ? h : dh);
+		/* Whole pixels: gnuplot truncates a fraction. */
+		fprintf(fp, "set terminal %s size %.0f,%.0f noenhanced font '",
+			po->terminal == PLOT_PNG ? "pngcairo" : "svg", w, h);
 		put_name(fp, font);
 		fputs("'\n", fp);
 		break;
 	case PLOT_PDF:
-		fprintf(fp, "set terminal pdfcairo size %gin,%gin noenhanced font '",
-			w > 0 ? w : dw / 128.0, h > 0 ? h : dh / 128.0);
+		fprintf(fp, "set terminal pdfcairo size %.4gin,%.4gin noenhanced font '", w, h);
 		put_name(fp, font);
 		fputs("'\n", fp);
 		break;
 	case PLOT_CAIROLATEX:
 		fputs("# Writes a .tex (text, set by LaTeX) and a .pdf (graphics): \\input the\n"
 		      "# .tex in a document that loads graphicx and color.\n", fp);
-		fprintf(fp, "set terminal cairolatex pdf size %gin,%gin\n",
-			w > 0 ? w : dw / 160.0, h > 0 ? h : dh / 160.0);
+		fprintf(fp, "set terminal cairolatex pdf size %.4gin,%.4gin\n", w, h);
 		/*
 		 * gnuplot spaces the text LaTeX sets for a font of 0.6 x 10
 		 * points unless told: the key's box and the margins came out

@@ -32,6 +32,9 @@
 #define PLOT_GRID 801		/* points of a 1-D density curve */
 #define PLOT_MAX_BINS 1000
 #define PLOT_MAX_PANEL_COLUMNS 6	/* above this, one pair is drawn */
+#define PLOT_PAGE_WIDTH 4.5	/* inches: default width of pdf and cairolatex figures */
+#define PLOT_PX_PER_IN 72.0	/* pixels per inch of --size with a unit, for png and svg */
+#define PLOT_MAX_SIZE 20000.0	/* pixels (or inches of a bare number for a page) */
 #define PLOT_MAX_POINTS 20000	/* points drawn; more rows are thinned evenly */
 
 enum plot_terminal {
@@ -45,7 +48,9 @@ struct plot_options {
 	const char *prefix;
 	enum plot_terminal terminal;
 	size_t bins;		/* 0: Freedman-Diaconis */
-	double width, height;	/* 0: default; pixels (png, svg) or inches (pdf, cairolatex) */
+	double width, height;	/* 0: default; see size_inches */
+	int size_inches;	/* width, height in inches (a unit was given); else
+				   pixels (png, svg) or inches (pdf, cairolatex) */
 	const char *font;	/* "NAME,SIZE", or NULL */
 	const char *title, *xlabel, *ylabel;	/* NULL: from the column names */
 	long pair[2];		/* 0-based columns of the pair to draw; -1: all pairs */
@@ -75,6 +80,13 @@ int plot_one_pair_only(const struct dataset *ds);
  * column c of ds (Scott's rule when the IQR is 0), from 1 to PLOT_MAX_BINS.
  */
 size_t plot_fd_bins(const struct dataset *ds, size_t c);
+
+/*
+ * --size W,H into po: two positive numbers, both bare (pixels for png and
+ * svg, inches for pdf and cairolatex) or both with a unit (in, cm, mm, pt
+ * as TeX's 1/72.27 in, bp).  Returns 0, or -1 when s is not such a pair.
+ */
+int plot_size_parse(const char *s, struct plot_options *po);
 
 int plot_terminal_parse(const char *s, enum plot_terminal *t);
 

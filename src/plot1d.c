@@ -403,28 +403,27 @@ new_text(const char *fmt, ...)
  * svg (pngcairo's spacing at 96 dpi), half that in points in pdf
  * (pdfcairo draws at fontscale 0.5), 1.24 x SIZE points in cairolatex
  * (LaTeX's baselineskip is 1.2 x SIZE).  Title, tick labels and x label
- * take about 5 lines.  Sizes as plot_head reads them.
+ * take about 5 lines.  The size is plot_head's (dw x dh by default).
  */
 double
-plot_key_share(const struct plot_ctx *pc, double dh, size_t nlines)
+plot_key_share(const struct plot_ctx *pc, double dw, double dh, size_t nlines)
 {
 	const struct plot_options *po = pc->po;
-	double size = plot_font_size(po);
-	double h = po->height > 0 ? po->height : 0, line, area;
+	double size = plot_font_size(po), w, h, line, area;
 
+	plot_size(pc, dw, dh, &w, &h);
 	switch (po->terminal) {
 	case PLOT_PNG:
 	case PLOT_SVG:
 		line = 1.55 * size;
-		h = h > 0 ? h : dh;
 		break;
 	case PLOT_PDF:
 		line = 0.5 * 1.55 * size;
-		h = 72.0 * (h > 0 ? h : dh / 128.0);
+		h *= 72.0;
 		break;
 	default:
 		line = 1.24 * size;
-		h = 72.27 * (h > 0 ? h : dh / 160.0);
+		h *= 72.27;
 		break;
 	}
 	area = h - 5.0 * line;
@@ -597,7 +596,7 @@ plot_1d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 	 * LaTeX's text of the legend (37 characters) about 11 characters
 	 * wider than it is.
 	 */
-	share = plot_key_share(pc, 500, g->k + 2);
+	share = plot_key_share(pc, 800, 500, g->k + 2);
 	if (share <= 0.6) {
 		fprintf(fp, "set key top left reverse Left box opaque samplen 3%s\n",
 			pc->latex ? " width -11" : "");

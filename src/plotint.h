@@ -29,6 +29,9 @@ int plot_open(struct plot_ctx *pc, const char *suffix, FILE **fp);
 /* Close the file opened last, checking its writes. */
 int plot_close(struct plot_ctx *pc);
 
+/* The figure's size (default dw x dh pixels): pixels for png and svg, inches for pdf and cairolatex. */
+void plot_size(const struct plot_ctx *pc, double dw, double dh, double *w, double *h);
+
 /*
  * A script's head: what it draws, the terminal (default size dw x dh in
  * pixels; scaled for the vector terminals) and its output PREFIX+suffix.EXT.
@@ -75,7 +78,7 @@ void plot_fit_block(FILE *fp, const struct dataset *ds, const struct gmm *g, siz
 		    double *peak);
 
 /* The share of a figure's plot height (default dh pixels) that a key of nlines lines takes. */
-double plot_key_share(const struct plot_ctx *pc, double dh, size_t nlines);
+double plot_key_share(const struct plot_ctx *pc, double dw, double dh, size_t nlines);
 
 int plot_1d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g);
 int plot_2d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g);

@@ -568,6 +568,33 @@ report_tsv(FILE *fp, const struct report_info *ri)
 
 /* ---------------------------------------------------------------- LaTeX */
 
+/*
+ * The tables are laid out to fit TEX_TEXTWIDTH, the text width of a
+ * one-column 10 pt article, by an estimate of their width from Computer
+ * Modern's metrics (rounded up): digits 5 pt, a math minus 7.8 pt, bold
+ * 15% wider, 12 pt of \tabcolsep per column.  Every number column is a
+ * pair r@{}l, the integer part and the rest from the point on, so the
+ * points line up whatever the digits' widths (bold, signs, SEs) without
+ * a package beyond booktabs.
+ */
+#define TEX_TEXTWIDTH 345.0
+#define TEX_COLSEP 12.0
+#define TEX_BOLD 1.15
+#define TEX_BOLD_CELL "\\bfseries\\boldmath "
+
+/* How a column (or a row, transposed) prints its numbers. */
+struct tex_fmt {
+	int sci;		/* m.mmm x 10^e: values too large or small for decimals */
+	int dec;		/* digits after the point (of the mantissa when sci) */
+};
+
+/* A number cut at its point, as two cells of an r@{}l pair. */
+struct tex_num {
+	char ip[48];		/* sign and integer digits */
+	char rest[48];		/* ".ddd" or "" */
+	int sci, exp;
+};
+
 static void
 tex_text(FILE *fp, const char *s)
 {
@@ -588,68 +615,433 @@ tex_text(FILE *fp, const char *s)
 	}
 }
 
-/* A number in math mode, to the given significant digits, with x10^e for large exponents. */
-static void
-tex_number(FILE *fp, double v, int digits)
+/* The estimated width in points of s as set in text or math, rounded up. */
+static double
+tex_width(const char *s)
 {
-	char buf[64], *e;
+	double w = 0;
 
-	snprintf(buf, sizeof buf, "%.*g", digits, v);
-	e = strchr(buf, 'e');
-	if (e == NULL) {
-		fprintf(fp, "$%s$", buf);
-		return;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= '0' && c <= '9')
+			w += 5.0;
+		else if (c == '.' || c == ',')
+			w += 2.8;
+		else if (c == '-')
+			w += 7.8;
+		else if (c == ' ')
+			w += 3.4;
+		else if (c == '(' || c == ')')
+			w += 3.9;
+		else if (c >= 'A' && c <= 'Z')
+			w += 7.5;
+		else if (c < 0x80)
+			w += 5.0;
+		else
+			w += 2.5;	/* a byte of a UTF-8 character: two make one letter */
 	}
-	*e = '\0';
-	fprintf(fp, "$%s \\times 10^{%d}$", buf, atoi(e + 1));
+	return w;
 }
 
-/* " (SE)" after an estimate, when there is a bootstrap. */
-static void
-tex_se(FILE *fp, const struct boot_result *b, size_t p, int digits)
+/*
+ * The format of a column of n values to show `digits` significant digits
+ * of its largest one: fixed decimals, as many as that takes (and enough
+ * for the first digit of the smallest), or x 10^e beyond 10^6 or below
+ * 10^-3.
+ */
+static struct tex_fmt
+tex_fmt_of(const double *v, size_t n, int digits)
 {
-	if (b == NULL)
-		return;
-	fputs(" (", fp);
-	tex_number(fp, b->se[p], digits > 2 ? 2 : digits);
-	fputc(')', fp);
-}
+	struct tex_fmt f = { 0, 0 };
+	double big = 0;
+	int e;
 
-/* The selection tabular: numbers for a usable model, the verdict for another. */
-static void
-tex_selection(FILE *fp, const struct fit_result *fr, int dg)
-{
-	fprintf(fp, "\n%% Model selection: the chosen model (lowest %s) is in bold.\n",
-		criterion_name(fr->criterion));
-	fputs("\\begin{tabular}{r l r r r r r}\n\\toprule\n"
-	      "$K$ & Covariance & $\\log L$ & $p$ & BIC & ICL & AIC \\\\\n\\midrule\n", fp);
-	for (size_t m = 0; m < fr->nmodels; m++) {
-		const struct fit_model *s = &fr->models[m];
-		const char *b = m == fr->chosen ? "\\textbf{" : "{";
-		const double v[] = { s->bic, s->icl, s->aic };
-		if (!usable(s)) {
-			fprintf(fp, "%zu & %s & \\multicolumn{5}{l}{", s->k, gmm_cov_name(s->cov));
-			if (s->status != GM_OK) {
-				fputs("failed", fp);
-			} else {
-				fprintf(fp, "%s: ", verdict_name(s->verdict));
-				tex_text(fp, s->message);
-			}
-			fputs("} \\\\\n", fp);
-			continue;
+	for (size_t i = 0; i < n; i++)
+		if (isfinite(v[i]) && fabs(v[i]) > big)
+			big = fabs(v[i]);
+	if (!(big > 0))
+		return f;
+	e = (int)floor(log10(big));
+	if (e >= 6 || e < -3) {
+		f.sci = 1;
+		f.dec = digits - 1;
+		return f;
+	}
+	f.dec = digits - 1 - e;
+	for (size_t i = 0; i < n; i++)
+		if (isfinite(v[i]) && fabs(v[i]) > 0) {
+			int first = -(int)floor(log10(fabs(v[i])));
+			if (first > f.dec)
+				f.dec = first;
 		}
-		fprintf(fp, "%s%zu} & %s%s} & ", b, s->k, b, gmm_cov_name(s->cov));
-		fputs(b, fp);
-		tex_number(fp, s->res.loglik, dg + 3);
-		fprintf(fp, "} & %s%zu}", b, s->n_params);
-		for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
-			fprintf(fp, " & %s", b);
-			tex_number(fp, v[i], dg + 3);
+	if (f.dec < 0)
+		f.dec = 0;
+	if (f.dec > digits + 3)
+		f.dec = digits + 3;
+	return f;
+}
+
+static void
+tex_split(double v, struct tex_fmt f, struct tex_num *t)
+{
+	char buf[96], *cut;
+
+	snprintf(buf, sizeof buf, f.sci ? "%.*e" : "%.*f", f.dec, v);
+	t->sci = 0;
+	t->exp = 0;
+	if ((cut = strchr(buf, 'e')) != NULL) {
+		t->sci = 1;
+		t->exp = atoi(cut + 1);
+		*cut = '\0';
+	}
+	/* A value that rounds to zero is shown without a sign. */
+	if (buf[0] == '-' && buf[1 + strspn(buf + 1, "0.")] == '\0')
+		memmove(buf, buf + 1, strlen(buf));
+	cut = strchr(buf, '.');
+	snprintf(t->rest, sizeof t->rest, "%s", cut ? cut : "");
+	if (cut)
+		*cut = '\0';
+	snprintf(t->ip, sizeof t->ip, "%s", buf);
+}
+
+static double
+tex_num_width(const struct tex_num *t)
+{
+	char e[16];
+
+	if (!t->sci)
+		return tex_width(t->ip) + tex_width(t->rest);
+	snprintf(e, sizeof e, "%d", t->exp);
+	/* x 10 at full size, the exponent at 70% */
+	return tex_width(t->ip) + tex_width(t->rest) + 7.8 + 10.0 + 0.7 * tex_width(e);
+}
+
+/* The two cells of a number: b (a bold prefix, or "") before each. */
+static void
+tex_put_num(FILE *fp, const struct tex_num *t, const char *b)
+{
+	fprintf(fp, "%s$%s$ & ", b, t->ip);
+	if (t->rest[0] || t->sci) {
+		fprintf(fp, "%s$%s", b, t->rest);
+		if (t->sci)
+			fprintf(fp, " \\times 10^{%d}", t->exp);
+		fputc('$', fp);
+	}
+}
+
+/* A standard error: " (0.012)", its own format, in one piece. */
+static double
+tex_put_se(FILE *fp, double se, struct tex_fmt f)
+{
+	struct tex_num t;
+
+	tex_split(se, f, &t);
+	if (fp != NULL) {
+		fprintf(fp, " ($%s%s", t.ip, t.rest);
+		if (t.sci)
+			fprintf(fp, " \\times 10^{%d}", t.exp);
+		fputs("$)", fp);
+	}
+	return tex_num_width(&t) + 3.4 + 7.8;
+}
+
+/*
+ * The parameter tables.  A quantity is a weight, or the mean or the sd of
+ * a column: q = 0 the weights, 1..d the means, d+1..2d the sds.  Each has
+ * its format (the same in both layouts) and, with a bootstrap, its SEs'.
+ */
+struct tex_params {
+	const struct gmm *g;
+	const struct boot_result *b;
+	char *const *names;
+	size_t nq;
+	struct tex_fmt *fmt, *sefmt;
+};
+
+static double
+tex_param(const struct tex_params *tp, size_t q, size_t j, double *se)
+{
+	const struct gmm *g = tp->g;
+	const size_t d = g->d;
+	size_t p;
+	double v;
+
+	if (q == 0) {
+		v = g->weight[j];
+		p = tp->b ? bp_weight(tp->b, j) : 0;
+	} else if (q <= d) {
+		v = g->mean[j * d + q - 1];
+		p = tp->b ? bp_mean(tp->b, j, q - 1) : 0;
+	} else {
+		v = sqrt(g->cov[j * d * d + (q - d - 1) * d + (q - d - 1)]);
+		p = tp->b ? bp_sd(tp->b, j, q - d - 1) : 0;
+	}
+	*se = tp->b ? tp->b->se[p] : 0;
+	return v;
+}
+
+/* One cell pair of quantity q for component j; its estimated width. */
+static double
+tex_param_cell(FILE *fp, const struct tex_params *tp, size_t q, size_t j)
+{
+	struct tex_num t;
+	double se, v = tex_param(tp, q, j, &se), w;
+
+	tex_split(v, tp->fmt[q], &t);
+	if (fp != NULL)
+		tex_put_num(fp, &t, "");
+	w = tex_num_width(&t);
+	if (tp->b != NULL)
+		w += tex_put_se(fp, se, tp->sefmt[q]);
+	return w;
+}
+
+/* The width of the widest cell of quantity q over components [j0, j1). */
+static double
+tex_param_width(const struct tex_params *tp, size_t q, size_t j0, size_t j1)
+{
+	double w = 0;
+
+	for (size_t j = j0; j < j1; j++) {
+		double c = tex_param_cell(NULL, tp, q, j);
+		if (c > w)
+			w = c;
+	}
+	return w;
+}
+
+/* Components as rows: Component, Weight, the means, the sds. */
+static double
+tex_rows_width(const struct tex_params *tp)
+{
+	const size_t d = tp->g->d;
+	double w = tex_width("Component") + TEX_COLSEP;
+
+	for (size_t q = 0; q < tp->nq; q++) {
+		double head = q == 0 ? tex_width("Weight") : d == 1 ? tex_width("Mean") :
+			tex_width(tp->names[(q - 1) % d]);
+		double c = tex_param_width(tp, q, 0, tp->g->k);
+		w += (c > head ? c : head) + TEX_COLSEP;
+	}
+	return w;
+}
+
+static void
+tex_params_rows(FILE *fp, const struct tex_params *tp)
+{
+	const size_t d = tp->g->d;
+
+	fputs("\\begin{tabular}{r", fp);
+	for (size_t q = 0; q < tp->nq; q++)
+		fputs(" r@{}l", fp);
+	fputs("}\n\\toprule\n", fp);
+	if (d == 1) {
+		fputs("Component & \\multicolumn{2}{c}{Weight} & \\multicolumn{2}{c}{Mean} & "
+		      "\\multicolumn{2}{c}{SD} \\\\\n", fp);
+	} else {
+		fprintf(fp, " & & & \\multicolumn{%zu}{c}{Mean} & \\multicolumn{%zu}{c}{SD} \\\\\n",
+			2 * d, 2 * d);
+		fprintf(fp, "\\cmidrule(lr){4-%zu} \\cmidrule(lr){%zu-%zu}\n",
+			3 + 2 * d, 4 + 2 * d, 3 + 4 * d);
+		fputs("Component & \\multicolumn{2}{c}{Weight}", fp);
+		for (size_t q = 1; q < tp->nq; q++) {
+			fputs(" & \\multicolumn{2}{c}{", fp);
+			tex_text(fp, tp->names[(q - 1) % d]);
 			fputc('}', fp);
 		}
 		fputs(" \\\\\n", fp);
 	}
+	fputs("\\midrule\n", fp);
+	for (size_t j = 0; j < tp->g->k; j++) {
+		fprintf(fp, "%zu", j + 1);
+		for (size_t q = 0; q < tp->nq; q++) {
+			fputs(" & ", fp);
+			tex_param_cell(fp, tp, q, j);
+		}
+		fputs(" \\\\\n", fp);
+	}
 	fputs("\\bottomrule\n\\end{tabular}\n", fp);
+}
+
+/* Components as columns [j0, j1): a row per quantity. */
+static void
+tex_params_columns(FILE *fp, const struct tex_params *tp, size_t j0, size_t j1)
+{
+	const size_t d = tp->g->d;
+	const size_t nc = j1 - j0;
+
+	fputs("\\begin{tabular}{l l", fp);
+	for (size_t j = j0; j < j1; j++)
+		fputs(" r@{}l", fp);
+	fprintf(fp, "}\n\\toprule\n & & \\multicolumn{%zu}{c}{Component} \\\\\n"
+		"\\cmidrule(lr){3-%zu}\n & ", 2 * nc, 2 + 2 * nc);
+	for (size_t j = j0; j < j1; j++)
+		fprintf(fp, " & \\multicolumn{2}{c}{%zu}", j + 1);
+	fputs(" \\\\\n\\midrule\n", fp);
+	for (size_t q = 0; q < tp->nq; q++) {
+		if (q == 0)
+			fputs("Weight & ", fp);
+		else if (q == 1 || q == d + 1)
+			fputs(q == 1 ? "Mean & " : "SD & ", fp);
+		else
+			fputs(" & ", fp);
+		if (q > 0)
+			tex_text(fp, tp->names[(q - 1) % d]);
+		for (size_t j = j0; j < j1; j++) {
+			fputs(" & ", fp);
+			tex_param_cell(fp, tp, q, j);
+		}
+		fputs(" \\\\\n", fp);
+	}
+	fputs("\\bottomrule\n\\end{tabular}\n", fp);
+}
+
+/*
+ * The parameters: components as rows when that fits the text width;
+ * otherwise as columns, in as few tabulars of as even a size as fit.
+ */
+static void
+tex_params(FILE *fp, const struct tex_params *tp)
+{
+	const size_t k = tp->g->k, d = tp->g->d;
+	double label = tex_width("Weight"), cw = 0;
+	size_t per, parts;
+
+	if (tex_rows_width(tp) <= TEX_TEXTWIDTH) {
+		tex_params_rows(fp, tp);
+		return;
+	}
+	for (size_t c = 0; c < d; c++)
+		if (tex_width(tp->names[c]) > label)
+			label = tex_width(tp->names[c]);
+	for (size_t q = 0; q < tp->nq; q++) {
+		double w = tex_param_width(tp, q, 0, k);
+		if (w > cw)
+			cw = w;
+	}
+	label += tex_width("Weight") + 2 * TEX_COLSEP;
+	cw += TEX_COLSEP;
+	per = TEX_TEXTWIDTH > label + cw ? (size_t)((TEX_TEXTWIDTH - label) / cw) : 1;
+	if (per > k)
+		per = k;
+	parts = (k + per - 1) / per;
+	per = (k + parts - 1) / parts;
+	fprintf(fp, "%% Components as columns: as rows the table would be wider than a page%s.\n",
+		parts > 1 ? ", and it is split" : "");
+	for (size_t j = 0; j < k; j += per) {
+		if (j > 0)
+			fputs("\n\\par\\bigskip\n", fp);
+		tex_params_columns(fp, tp, j, j + per < k ? j + per : k);
+	}
+}
+
+/*
+ * The selection tabular: numbers for a usable model, the verdict for
+ * another.  Returns -1 when out of memory (before writing anything).
+ */
+static int
+tex_selection(FILE *fp, const struct fit_result *fr, int dg)
+{
+	/* log L, BIC, ICL, AIC: three more digits than the parameters */
+	struct tex_fmt f[4];
+	double *v = malloc((fr->nmodels ? fr->nmodels : 1) * sizeof *v);
+	double kw = tex_width("K"), cw = tex_width("Covariance"), pw = tex_width("p"), width;
+	size_t nu = 0, notes = 0;
+
+	if (v == NULL)
+		return -1;
+	for (int c = 0; c < 4; c++) {
+		nu = 0;
+		for (size_t m = 0; m < fr->nmodels; m++) {
+			const struct fit_model *s = &fr->models[m];
+			if (usable(s))
+				v[nu++] = c == 0 ? s->res.loglik : c == 1 ? s->bic : c == 2 ? s->icl : s->aic;
+		}
+		f[c] = tex_fmt_of(v, nu, dg + 3);
+	}
+	/* Fewer decimals until it fits (to none). */
+	for (;;) {
+		double nw[4] = { 0, 0, 0, 0 };
+		int more = 0;
+		for (size_t m = 0; m < fr->nmodels; m++) {
+			const struct fit_model *s = &fr->models[m];
+			double scale = m == fr->chosen ? TEX_BOLD : 1.0;
+			char buf[32];
+			if (!usable(s))
+				continue;
+			snprintf(buf, sizeof buf, "%zu", s->n_params);
+			if (tex_width(buf) * scale > pw)
+				pw = tex_width(buf) * scale;
+			if (tex_width(gmm_cov_name(s->cov)) * scale > cw)
+				cw = tex_width(gmm_cov_name(s->cov)) * scale;
+			for (int c = 0; c < 4; c++) {
+				struct tex_num t;
+				tex_split(c == 0 ? s->res.loglik : c == 1 ? s->bic : c == 2 ? s->icl : s->aic,
+					  f[c], &t);
+				if (tex_num_width(&t) * scale > nw[c])
+					nw[c] = tex_num_width(&t) * scale;
+			}
+		}
+		width = kw + cw + pw + 7 * TEX_COLSEP;
+		for (int c = 0; c < 4; c++) {
+			width += nw[c] > tex_width("log L") ? nw[c] : tex_width("log L");
+			more |= f[c].dec > 0;
+		}
+		if (width <= TEX_TEXTWIDTH || !more)
+			break;
+		for (int c = 0; c < 4; c++)
+			if (f[c].dec > 0)
+				f[c].dec--;
+	}
+	free(v);
+	fprintf(fp, "\n\\par\\bigskip\n%% Model selection: the chosen model (lowest %s) is in bold.\n",
+		criterion_name(fr->criterion));
+	fputs("\\begin{tabular}{r l r@{}l r r@{}l r@{}l r@{}l}\n\\toprule\n"
+	      "$K$ & Covariance & \\multicolumn{2}{c}{$\\log L$} & $p$ & \\multicolumn{2}{c}{BIC} & "
+	      "\\multicolumn{2}{c}{ICL} & \\multicolumn{2}{c}{AIC} \\\\\n\\midrule\n", fp);
+	for (size_t m = 0; m < fr->nmodels; m++) {
+		const struct fit_model *s = &fr->models[m];
+		const char *b = m == fr->chosen ? TEX_BOLD_CELL : "";
+		const double x[] = { s->bic, s->icl, s->aic };
+		struct tex_num t;
+		if (!usable(s)) {
+			/* The reason goes in a note below: it may be longer than the table is wide. */
+			fprintf(fp, "%zu & %s & \\multicolumn{9}{l}{%s} \\\\\n", s->k,
+				gmm_cov_name(s->cov), s->status != GM_OK ? "failed" :
+				verdict_name(s->verdict));
+			notes++;
+			continue;
+		}
+		fprintf(fp, "%s%zu & %s%s & ", b, s->k, b, gmm_cov_name(s->cov));
+		tex_split(s->res.loglik, f[0], &t);
+		tex_put_num(fp, &t, b);
+		fprintf(fp, " & %s%zu", b, s->n_params);
+		for (int c = 0; c < 3; c++) {
+			fputs(" & ", fp);
+			tex_split(x[c], f[c + 1], &t);
+			tex_put_num(fp, &t, b);
+		}
+		fputs(" \\\\\n", fp);
+	}
+	fputs("\\bottomrule\n\\end{tabular}\n", fp);
+	if (notes == 0)
+		return 0;
+	/* A paragraph, so that LaTeX breaks the reasons to the width of the page. */
+	fputs("\\par\\smallskip\n{\\footnotesize", fp);
+	for (size_t m = 0; m < fr->nmodels; m++) {
+		const struct fit_model *s = &fr->models[m];
+		if (usable(s))
+			continue;
+		fprintf(fp, "\n$K = %zu$, %s: ", s->k, gmm_cov_name(s->cov));
+		fputs(s->status != GM_OK ? "failed" : verdict_name(s->verdict), fp);
+		if (s->message[0] != '\0') {
+			fputs(", ", fp);
+			tex_text(fp, s->message);
+		}
+		fputc('.', fp);
+	}
+	fputs("\\par}\n", fp);
+	return 0;
 }
 
 int
@@ -657,9 +1049,29 @@ report_latex(FILE *fp, const struct report_info *ri)
 {
 	const struct fit_model *fm = chosen(ri);
 	const struct gmm *g = fm->g;
-	const size_t d = g->d;
+	const size_t d = g->d, nq = 1 + 2 * d;
 	const int dg = ri->digits;
+	struct tex_fmt *fmt = calloc(2 * nq, sizeof *fmt);
+	double *v = malloc(g->k * sizeof *v), *se = malloc(g->k * sizeof *se);
+	struct tex_params tp = { g, ri->boot, ri->ds->names, nq, fmt, fmt + nq };
 
+	if (fmt == NULL || v == NULL || se == NULL) {
+		free(fmt);
+		free(v);
+		free(se);
+		return -1;
+	}
+	for (size_t q = 0; q < nq; q++) {
+		for (size_t j = 0; j < g->k; j++)
+			v[j] = tex_param(&tp, q, j, &se[j]);
+		fmt[q] = tex_fmt_of(v, g->k, dg);
+		tp.sefmt[q] = tex_fmt_of(se, g->k, dg > 2 ? 2 : dg);
+		/* An estimate is shown to the precision of its SE: 163.64 (0.12), not 163.6. */
+		if (ri->boot != NULL && !fmt[q].sci && !tp.sefmt[q].sci && tp.sefmt[q].dec > fmt[q].dec)
+			fmt[q].dec = tp.sefmt[q].dec;
+	}
+	free(v);
+	free(se);
 	fputs("% Gaussian mixture fit by EM: needs \\usepackage{booktabs}\n", fp);
 	if (ri->boot != NULL)
 		fprintf(fp, "%% In parentheses: bootstrap standard errors (%zu %s replicates).\n",
@@ -670,43 +1082,9 @@ report_latex(FILE *fp, const struct report_info *ri)
 	fputs("% Search: ", fp);
 	search_sentence(fp, &fm->search, ri->ds->n);
 	fputs(".\n", fp);
-	fprintf(fp, "\\begin{tabular}{r r");
-	for (size_t c = 0; c < 2 * d; c++)
-		fputs(" r", fp);
-	fputs("}\n\\toprule\n", fp);
-	if (d == 1) {
-		fputs("Component & Weight & Mean & SD \\\\\n", fp);
-	} else {
-		fprintf(fp, " & & \\multicolumn{%zu}{c}{Mean} & \\multicolumn{%zu}{c}{SD} \\\\\n", d, d);
-		fprintf(fp, "\\cmidrule(lr){3-%zu} \\cmidrule(lr){%zu-%zu}\n", 2 + d, 3 + d, 2 + 2 * d);
-		fputs("Component & Weight", fp);
-		for (int rep = 0; rep < 2; rep++)
-			for (size_t c = 0; c < d; c++) {
-				fputs(" & ", fp);
-				tex_text(fp, ri->ds->names[c]);
-			}
-		fputs(" \\\\\n", fp);
-	}
-	fputs("\\midrule\n", fp);
-	for (size_t j = 0; j < g->k; j++) {
-		const struct boot_result *b = ri->boot;
-		fprintf(fp, "%zu & ", j + 1);
-		tex_number(fp, g->weight[j], dg);
-		tex_se(fp, b, b ? bp_weight(b, j) : 0, dg);
-		for (size_t c = 0; c < d; c++) {
-			fputs(" & ", fp);
-			tex_number(fp, g->mean[j * d + c], dg);
-			tex_se(fp, b, b ? bp_mean(b, j, c) : 0, dg);
-		}
-		for (size_t c = 0; c < d; c++) {
-			fputs(" & ", fp);
-			tex_number(fp, sqrt(g->cov[j * d * d + c * d + c]), dg);
-			tex_se(fp, b, b ? bp_sd(b, j, c) : 0, dg);
-		}
-		fputs(" \\\\\n", fp);
-	}
-	fputs("\\bottomrule\n\\end{tabular}\n", fp);
-	if (ri->fr->nmodels > 1)
-		tex_selection(fp, ri->fr, dg);
+	tex_params(fp, &tp);
+	free(fmt);
+	if (ri->fr->nmodels > 1 && tex_selection(fp, ri->fr, dg) != 0)
+		return -1;
 	return ferror(fp) ? -1 : 0;
 }

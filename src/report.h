@@ -50,7 +50,9 @@ int report_tsv(FILE *fp, const struct report_info *ri);
 /*
  * LaTeX: a booktabs tabular of the parameters (and of the selection
  * table when several models were fitted), numbers to ri->digits
- * significant digits, for \input in a paper.
+ * significant digits, laid out to fit a one-column article, for \input
+ * in a paper.  Returns -1 when a write failed (ferror(fp) is set) or when
+ * out of memory (it is not).
  */
 int report_latex(FILE *fp, const struct report_info *ri);
 

@@ -202,12 +202,13 @@ check_reports(const struct report_info *ri, struct fit_result *fr)
 	tap_ok(has(tx, "\nICL           ") && has(tx, "\nentropy       "),
 	       "text: ICL and entropy lines");
 	check_json(js, fr);
-	tap_ok(has(tex, "1 & full & \\multicolumn{5}{l}{not identifiable: 17 free parameters "
-		   "for 12 rows} \\\\\n") &&
-	       has(tex, "3 & full & \\multicolumn{5}{l}{degenerate: component 2 holds 1.3 rows "
-		   "of weight, fewer than d + 1} \\\\\n") &&
+	tap_ok(has(tex, "1 & full & \\multicolumn{9}{l}{not identifiable} \\\\\n") &&
+	       has(tex, "3 & full & \\multicolumn{9}{l}{degenerate} \\\\\n") &&
+	       has(tex, "\n$K = 1$, full: not identifiable, 17 free parameters for 12 rows.") &&
+	       has(tex, "\n$K = 3$, full: degenerate, component 2 holds 1.3 rows of weight, "
+		   "fewer than d + 1.") &&
 	       has(tex, "(lowest ICL) is in bold") && has(tex, "% Search: 20 starts screened"),
-	       "LaTeX: the verdicts in the selection tabular, ICL named, the search line");
+	       "LaTeX: the verdicts in the selection tabular, their reasons in a note, ICL named, the search line");
 	tap_ok(ts != NULL && has(ts, "\t-1234.5678\t100\n") && has(ts, "\tsearch_rows\n"),
 	       "TSV: the search columns");
 	tap_ok(!has(tx, "nan") && !has(js, "nan") && !has(ts, "nan") && !has(tex, "nan") &&
