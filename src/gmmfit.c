@@ -257,6 +257,17 @@ control_error(const char *opt, const char *value)
 	return usage_error(fmt, shown);
 }
 
+/* Whether a --size value gives a unit (a side ending in a letter: 3.3in, 8cm), not bare numbers. */
+static int
+size_has_unit(const char *s)
+{
+	const char *comma = strchr(s, ',');
+	size_t n = strlen(s);
+
+	return (n > 0 && s[n - 1] >= 'a' && s[n - 1] <= 'z') ||
+	       (comma != NULL && comma > s && comma[-1] >= 'a' && comma[-1] <= 'z');
+}
+
 /* Resolve --plot-columns A,B among the fitted columns (name or file column number). */
 static int
 find_pair(const struct dataset *ds, const char *spec, long pair[2])
@@ -766,7 +777,7 @@ run(int argc, char **argv)
 		goto out;
 	}
 	/* Bare numbers: pixels or inches by the terminal, in its range; or both with a unit. */
-	if (size_arg != NULL && strpbrk(size_arg, "abcdefghijklmnopqrstuvwxyz") != NULL) {
+	if (size_arg != NULL && size_has_unit(size_arg)) {
 		if (plot_size_parse(size_arg, &po))
 			{ rc = usage_error("--size needs W,H: two positive numbers, both bare or both "
 					   "with a unit in, cm, mm, pt or bp (3.3in,2.4in), not '%s'", size_arg); goto out; }

@@ -60,6 +60,8 @@ size_side(const char *s, size_t len, double *v, int *abs)
 	if (*abs)
 		*v *= scale;
 	/* Pixels, or inches times the 72 pixels per inch gnuplot's pngcairo counts. */
+	if (*abs && *v < PLOT_MIN_INCHES)
+		return -1;
 	return *v * (*abs ? PLOT_PX_PER_IN : 1) > PLOT_MAX_SIZE ? -1 : 0;
 }
 

@@ -35,6 +35,7 @@
 #define PLOT_PAGE_WIDTH 4.5	/* inches: default width of pdf and cairolatex figures */
 #define PLOT_PX_PER_IN 72.0	/* pixels per inch of --size with a unit, for png and svg */
 #define PLOT_MAX_SIZE 20000.0	/* pixels (or inches of a bare number for a page) */
+#define PLOT_MIN_INCHES 0.5	/* a --size with a unit, at least, each way */
 #define PLOT_MAX_POINTS 20000	/* points drawn; more rows are thinned evenly */
 
 enum plot_terminal {
