@@ -1046,6 +1046,18 @@ run(int argc, char **argv)
 		}
 	}
 
+	/*
+	 * In one column full, diag and spherical are one model, each
+	 * component with its own variance (mclust's V), and tied is the
+	 * other (E): fitted, tabled and drawn once each, under the names
+	 * full and tied.
+	 */
+	if (ds.d == 1 && fo.ncov == 4) {
+		covs[0] = GMM_FULL;
+		covs[1] = GMM_TIED;
+		fo.ncov = 2;
+	}
+
 	/* Stage 2: the fit. */
 	fo.ks = ks;
 	fo.nk = nks;

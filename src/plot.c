@@ -314,8 +314,17 @@ plot_tail(FILE *fp, const struct plot_ctx *pc, const char *suffix)
 
 /* ------------------------------------------------------------ BIC figure */
 
+/* A structure's name in the key: in one column full is diag and spherical too. */
+static const char *
+bic_key_name(enum gmm_cov cov, size_t d)
+{
+	if (d == 1 && cov == GMM_FULL)
+		return "full = diag = spherical";
+	return gmm_cov_name(cov);
+}
+
 static int
-plot_bic(struct plot_ctx *pc, const struct fit_result *fr)
+plot_bic(struct plot_ctx *pc, const struct fit_result *fr, size_t d)
 {
 	const struct fit_model *ch = &fr->models[fr->chosen];
 	enum gmm_cov seen[4];
@@ -362,7 +371,7 @@ plot_bic(struct plot_ctx *pc, const struct fit_result *fr)
 		plot_file_ref(fp, pc, "-bic.dat");
 		fprintf(fp, " index %zu using 1:2 with linespoints lw 2 dt %zu pt %zu ps 1.2 "
 			"lc rgb '%s' title '%s'", s, s + 1, 4 + 2 * s, plot_palette[s],
-			gmm_cov_name(seen[s]));
+			bic_key_name(seen[s], d));
 	}
 	fputs(", \\\n     ", fp);
 	plot_file_ref(fp, pc, "-bic.dat");
@@ -403,6 +412,6 @@ plot_write(const struct plot_options *po, const struct dataset *ds,
 				    po->prefix);
 	rc = ds->d == 1 ? plot_1d(&pc, ds, g) : plot_2d(&pc, ds, g);
 	if (rc == GM_OK && fr->nmodels > 1)
-		rc = plot_bic(&pc, fr);
+		rc = plot_bic(&pc, fr, ds->d);
 	return rc;
 }

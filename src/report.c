@@ -174,6 +174,25 @@ json_search(FILE *fp, const struct fit_search *s)
 	fprintf(fp, ", \"search_rows\": %zu}", s->search_rows);
 }
 
+/*
+ * One column with both structures of --covariance all: the table says
+ * that full stands for diag and spherical too, which are the same model.
+ */
+static int
+one_column_pair(const struct fit_result *fr)
+{
+	const struct gmm *g = fr->models[fr->chosen].g;
+	int full = 0, tied = 0;
+
+	if (g == NULL || g->d != 1)
+		return 0;
+	for (size_t m = 0; m < fr->nmodels; m++) {
+		full |= fr->models[m].cov == GMM_FULL;
+		tied |= fr->models[m].cov == GMM_TIED;
+	}
+	return full && tied;
+}
+
 /* One object per model fitted; numbers only for a usable one. */
 static void
 json_selection(FILE *fp, const struct fit_result *fr)
@@ -331,6 +350,9 @@ text_selection(FILE *fp, const struct report_info *ri)
 			s->n_params, s->bic, s->icl, s->aic, s->res.iterations,
 			s->res.converged ? "yes" : "no");
 	}
+	if (one_column_pair(ri->fr))
+		fputs("In one column full, diag and spherical are one model, each component with "
+		      "its own variance\n(mclust's V); tied is one variance for all (E).\n", fp);
 }
 
 int
@@ -1024,6 +1046,10 @@ tex_selection(FILE *fp, const struct fit_result *fr, int dg)
 		fputs(" \\\\\n", fp);
 	}
 	fputs("\\bottomrule\n\\end{tabular}\n", fp);
+	if (one_column_pair(fr))
+		fputs("\\par\\smallskip\n{\\footnotesize In one column full, diag and spherical "
+		      "are one model, each component with its own variance (mclust's V); tied is "
+		      "one variance for all (E).\\par}\n", fp);
 	if (notes == 0)
 		return 0;
 	/* A paragraph, so that LaTeX breaks the reasons to the width of the page. */
