@@ -398,38 +398,58 @@ new_text(const char *fmt, ...)
 }
 
 /*
- * The share of the plot's height a key of nlines lines takes, from the
- * figure's height and the font: lines of 1.55 x SIZE pixels in png and
+ * The height of a line of the key's text: 1.55 x SIZE pixels in png and
  * svg (pngcairo's spacing at 96 dpi), half that in points in pdf
  * (pdfcairo draws at fontscale 0.5), 1.24 x SIZE points in cairolatex
- * (LaTeX's baselineskip is 1.2 x SIZE).  Title, tick labels and x label
- * take about 5 lines.  The size is plot_head's (dw x dh by default).
+ * (LaTeX's baselineskip is 1.2 x SIZE).  *per_unit: points per unit of
+ * plot_size's height (1 for pixels, 72 or 72.27 for inches).
+ */
+static double
+key_line(const struct plot_ctx *pc, double *per_unit)
+{
+	const double size = plot_font_size(pc->po);
+
+	switch (pc->po->terminal) {
+	case PLOT_PNG:
+	case PLOT_SVG:
+		*per_unit = 1.0;
+		return 1.55 * size;
+	case PLOT_PDF:
+		*per_unit = 72.0;
+		return 0.5 * 1.55 * size;
+	default:
+		*per_unit = 72.27;
+		return 1.24 * size;
+	}
+}
+
+/*
+ * The share of the plot's height a key of nlines lines takes, from the
+ * figure's height and the font (key_line).  Title, tick labels and x
+ * label take about 5 lines.  The size is plot_head's (dw x dh by default).
  */
 double
 plot_key_share(const struct plot_ctx *pc, double dw, double dh, size_t nlines)
 {
-	const struct plot_options *po = pc->po;
-	double size = plot_font_size(po), w, h, line, area;
+	double w, h, line, per_unit, area;
 
 	plot_size(pc, dw, dh, &w, &h);
-	switch (po->terminal) {
-	case PLOT_PNG:
-	case PLOT_SVG:
-		line = 1.55 * size;
-		break;
-	case PLOT_PDF:
-		line = 0.5 * 1.55 * size;
-		h *= 72.0;
-		break;
-	default:
-		line = 1.24 * size;
-		h *= 72.27;
-		break;
-	}
-	area = h - 5.0 * line;
+	line = key_line(pc, &per_unit);
+	area = h * per_unit - 5.0 * line;
 	if (!(area > line))
 		return 1.0;
 	return ((double)nlines + 0.6) * line / area;
+}
+
+double
+plot_key_extra(const struct plot_ctx *pc, double dw, size_t nlines)
+{
+	double per_unit, line = key_line(pc, &per_unit);
+
+	if (pc->po->terminal == PLOT_PNG || pc->po->terminal == PLOT_SVG)
+		return (double)nlines * line;
+	/* Points to inches, inches to the default's units (dw of them per PLOT_PAGE_WIDTH). */
+	return (double)nlines * line / per_unit * dw / PLOT_PAGE_WIDTH;
 }
 
 /* The legend's entry for the histogram: the number of rows, or the total weight. */
@@ -580,29 +600,32 @@ plot_1d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 		return rc;
 	plot_axis_range(ds, g, 0, pc->po->bins, &xa, &xb);
 
+	/*
+	 * Head room above the tallest bar and the curve for the key, so that
+	 * it covers no data: its share of the height, and a little more.  A
+	 * key too tall for that goes below the plot, and the figure grows by
+	 * its height (a default size only), so that the plot keeps its own.
+	 */
+	share = plot_key_share(pc, 800, 500, g->k + 2);
 	if ((rc = plot_open(pc, ".gp", &fp)))
 		return rc;
-	plot_head(fp, pc, "Histogram of the data with the fitted Gaussian mixture.", "", 800, 500);
+	plot_head(fp, pc, "Histogram of the data with the fitted Gaussian mixture.", "", 800,
+		  share <= 0.6 ? 500 : 500 + plot_key_extra(pc, 800, g->k + 2));
 	if ((title = new_text("%s: %zu-component Gaussian mixture", ds->names[0], g->k)) == NULL)
 		return gm_error_set(pc->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 	labels(fp, pc, ds, title, "density");
 	free(title);
 	fprintf(fp, "set xrange [%.12g:%.12g]\n", xa, xb);
 	fputs("set border 3\nset tics nomirror\n", fp);
-	/*
-	 * Head room above the tallest bar and the curve for the key, so that
-	 * it covers no data: its share of the height, and a little more.  A
-	 * key too tall for that goes below the plot.  gnuplot reckons
-	 * LaTeX's text of the legend (37 characters) about 11 characters
-	 * wider than it is.
-	 */
-	share = plot_key_share(pc, 800, 500, g->k + 2);
+	/* gnuplot reckons LaTeX's text of the legend (37 characters) about 11 characters wider than it is. */
 	if (share <= 0.6) {
 		fprintf(fp, "set key top left reverse Left box opaque samplen 3%s\n",
 			pc->latex ? " width -11" : "");
 		fprintf(fp, "set yrange [0:%.6g]\n", fmax(hpeak, fpeak) / (1.0 - share - 0.08));
 	} else {
-		fputs("set key below reverse Left box samplen 3\n", fp);
+		/* One entry a row, and room for them and the x label: gnuplot's own margin put the box on the label. */
+		fprintf(fp, "set key below reverse Left box samplen 3 maxcols 1\nset bmargin %zu\n",
+			g->k + 2 + 5);
 		fputs("set yrange [0:*]\nset offsets 0, 0, graph 0.05, 0\n", fp);
 	}
 	fputs("set style fill solid 0.35 border rgb '#777777'\n", fp);

@@ -403,6 +403,18 @@ legend_panel(FILE *fp, const struct plot_ctx *pc, const struct gmm *g, const siz
 }
 
 /*
+ * The columns of a key set below a 2-D figure: in png and svg (800
+ * pixels wide by default) up to maxcols side by side; on a page (pdf,
+ * cairolatex) one, as gnuplot sets the long entries there anyway: a
+ * margin reckoned for two columns put the key on the x label.
+ */
+static size_t
+key_cols(const struct plot_ctx *pc, size_t maxcols)
+{
+	return pc->po->terminal == PLOT_PDF || pc->po->terminal == PLOT_CAIROLATEX ? 1 : maxcols;
+}
+
+/*
  * The uncertainty figure of the pair (p, q): each drawn row's point in
  * its most likely component's colour, sized by its uncertainty
  * u = 1 - max_k z_ik (0 for a certain row, at most 1 - 1/K), as mclust's
@@ -415,6 +427,8 @@ plot_uncertainty(struct plot_ctx *pc, const struct dataset *ds, const struct gmm
 	const struct plot_options *po = pc->po;
 	const size_t d = ds->d, step = point_step(ds);
 	const double umax = 1.0 - 1.0 / (double)g->k;
+	const size_t cols_key = key_cols(pc, 3), nkey = g->k + (g->k > 1 ? 2 : 1);
+	const size_t rows_key = (nkey + cols_key - 1) / cols_key;
 	double *lp = malloc(g->k * sizeof *lp), *z = malloc(d * sizeof *z);
 	double *rows = malloc((ds->n / step + 1) * d * sizeof *rows);
 	size_t m;
@@ -467,7 +481,8 @@ plot_uncertainty(struct plot_ctx *pc, const struct dataset *ds, const struct gmm
 	if ((rc = plot_open(pc, "-uncertainty.gp", &fp)))
 		return rc;
 	plot_head(fp, pc, "Points coloured by their most likely component and sized by the "
-		  "uncertainty of that classification, 1 - max_k z_ik.", "-uncertainty", 800, 600);
+		  "uncertainty of that classification, 1 - max_k z_ik.", "-uncertainty", 800,
+		  600 + plot_key_extra(pc, 800, rows_key));
 	set_linetypes(fp, g);
 	fputs("set title '", fp);
 	plot_text(fp, pc, po->title ? po->title :
@@ -476,8 +491,9 @@ plot_uncertainty(struct plot_ctx *pc, const struct dataset *ds, const struct gmm
 	plot_text(fp, pc, po->xlabel ? po->xlabel : ds->names[p]);
 	fputs("'\nset ylabel '", fp);
 	plot_text(fp, pc, po->ylabel ? po->ylabel : ds->names[q]);
-	fputs("'\nset key below box samplen 1 maxcols 3\nset border 3\nset tics nomirror\n", fp);
-	fprintf(fp, "set bmargin %zu\n", (pc->latex ? g->k + 2 : (g->k + 4) / 3) + 5);
+	fprintf(fp, "'\nset key below box samplen 1 maxcols %zu\nset border 3\nset tics nomirror\n",
+		cols_key);
+	fprintf(fp, "set bmargin %zu\n", rows_key + 5);
 	axis(fp, ds, g, p, po->bins, 'x', 0.0);
 	axis(fp, ds, g, q, po->bins, 'y', 0.0);
 	fputs("plot ", fp);
@@ -585,9 +601,11 @@ plot_2d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 	if ((rc = plot_open(pc, ".gp", &fp)))
 		return rc;
 	if (!matrix) {
+		const size_t cols_key = key_cols(pc, 2), rows_key = (g->k + 2 + cols_key - 1) / cols_key;
 		char title[512];
 		plot_head(fp, pc, "Points coloured by their most likely component, 1 and 2 sigma "
-			  "ellipses, means and density contours of the fitted mixture.", "", 800, 600);
+			  "ellipses, means and density contours of the fitted mixture.", "", 800,
+			  600 + plot_key_extra(pc, 800, rows_key));
 		set_linetypes(fp, g);
 		snprintf(title, sizeof title, "%zu-component Gaussian mixture (%s covariance)",
 			 g->k, gmm_cov_name(g->cov_type));
@@ -597,14 +615,15 @@ plot_2d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 		plot_text(fp, pc, po->xlabel ? po->xlabel : ds->names[cols[0]]);
 		fputs("'\nset ylabel '", fp);
 		plot_text(fp, pc, po->ylabel ? po->ylabel : ds->names[cols[1]]);
-		fputs("'\nset key below box samplen 2 maxcols 2\n"
-		      "set border 3\nset tics nomirror\n", fp);
+		/* gnuplot reckons LaTeX's text of an entry (36 characters) about 11 characters wider than it is. */
+		fprintf(fp, "'\nset key below box samplen 2 maxcols %zu%s\n"
+			"set border 3\nset tics nomirror\n", cols_key, pc->latex ? " width -11" : "");
 		/*
 		 * gnuplot leaves too little room below for a boxed key and the
-		 * x label both: the key's rows (two entries each; one, with
-		 * LaTeX's wider text) and 5 lines.
+		 * x label both: the key's rows and 5 lines.  The figure grows
+		 * by the key's height, so that the plot keeps its own.
 		 */
-		fprintf(fp, "set bmargin %zu\n", (pc->latex ? g->k + 2 : (g->k + 3) / 2) + 5);
+		fprintf(fp, "set bmargin %zu\n", rows_key + 5);
 		axis(fp, ds, g, cols[0], po->bins, 'x', 0.0);
 		axis(fp, ds, g, cols[1], po->bins, 'y', 0.0);
 		scatter_panel(fp, pc, g, 0, cols[0], cols[1], 1);

@@ -80,6 +80,13 @@ void plot_fit_block(FILE *fp, const struct dataset *ds, const struct gmm *g, siz
 /* The share of a figure's plot height (default dh pixels) that a key of nlines lines takes. */
 double plot_key_share(const struct plot_ctx *pc, double dw, double dh, size_t nlines);
 
+/*
+ * How much taller (in the units of a default size dw wide) a figure
+ * grows for a key of nlines lines set below its plot, so that the plot
+ * keeps its height: a default size only (plot_size ignores it otherwise).
+ */
+double plot_key_extra(const struct plot_ctx *pc, double dw, size_t nlines);
+
 int plot_1d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g);
 int plot_2d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g);
 
