@@ -398,14 +398,14 @@ new_text(const char *fmt, ...)
 }
 
 /*
- * The height of a line of the key's text: 1.55 x SIZE pixels in png and
+ * The height of a line of text: 1.55 x SIZE pixels in png and
  * svg (pngcairo's spacing at 96 dpi), half that in points in pdf
  * (pdfcairo draws at fontscale 0.5), 1.24 x SIZE points in cairolatex
  * (LaTeX's baselineskip is 1.2 x SIZE).  *per_unit: points per unit of
  * plot_size's height (1 for pixels, 72 or 72.27 for inches).
  */
-static double
-key_line(const struct plot_ctx *pc, double *per_unit)
+double
+plot_line_height(const struct plot_ctx *pc, double *per_unit)
 {
 	const double size = plot_font_size(pc->po);
 
@@ -425,7 +425,7 @@ key_line(const struct plot_ctx *pc, double *per_unit)
 
 /*
  * The share of the plot's height a key of nlines lines takes, from the
- * figure's height and the font (key_line).  Title, tick labels and x
+ * figure's height and the font (plot_line_height).  Title, tick labels and x
  * label take about 5 lines.  The size is plot_head's (dw x dh by default).
  */
 double
@@ -434,7 +434,7 @@ plot_key_share(const struct plot_ctx *pc, double dw, double dh, size_t nlines)
 	double w, h, line, per_unit, area;
 
 	plot_size(pc, dw, dh, &w, &h);
-	line = key_line(pc, &per_unit);
+	line = plot_line_height(pc, &per_unit);
 	area = h * per_unit - 5.0 * line;
 	if (!(area > line))
 		return 1.0;
@@ -444,7 +444,7 @@ plot_key_share(const struct plot_ctx *pc, double dw, double dh, size_t nlines)
 double
 plot_key_extra(const struct plot_ctx *pc, double dw, size_t nlines)
 {
-	double per_unit, line = key_line(pc, &per_unit);
+	double per_unit, line = plot_line_height(pc, &per_unit);
 
 	if (pc->po->terminal == PLOT_PNG || pc->po->terminal == PLOT_SVG)
 		return (double)nlines * line;
