@@ -328,7 +328,8 @@ plot_bic(struct plot_ctx *pc, const struct fit_result *fr, size_t d)
 {
 	const struct fit_model *ch = &fr->models[fr->chosen];
 	enum gmm_cov seen[4];
-	size_t nseen = 0;
+	size_t nseen = 0, kmin = ch->k, kmax = ch->k;
+	double lo = ch->bic, hi = ch->bic, share, span, bottom;
 	FILE *fp;
 	int rc;
 
@@ -347,8 +348,13 @@ plot_bic(struct plot_ctx *pc, const struct fit_result *fr, size_t d)
 			fprintf(fp, "%s# %s\n", nseen > 1 ? "\n\n" : "", gmm_cov_name(fm->cov));
 		}
 		/* Only a usable model has a BIC (and a g). */
-		if (fm->status == GM_OK && fm->verdict == FIT_USABLE)
+		if (fm->status == GM_OK && fm->verdict == FIT_USABLE) {
 			fprintf(fp, "%zu %.17g\n", fm->k, fm->bic);
+			lo = fmin(lo, fm->bic);
+			hi = fmax(hi, fm->bic);
+		}
+		kmin = fm->k < kmin ? fm->k : kmin;
+		kmax = fm->k > kmax ? fm->k : kmax;
 	}
 	fprintf(fp, "\n\n# chosen\n%zu %.17g\n", ch->k, ch->bic);
 	if ((rc = plot_close(pc)))
@@ -363,8 +369,25 @@ plot_bic(struct plot_ctx *pc, const struct fit_result *fr, size_t d)
 	fputs("set title '", fp);
 	plot_text(fp, pc, pc->po->title ? pc->po->title : "BIC against the number of components (lower is better)");
 	fputs("'\nset xlabel 'K (components)'\nset ylabel 'BIC'\n", fp);
-	fputs("set key top right box opaque\nset border 3\nset tics nomirror\nset xtics 1\n", fp);
-	fputs("set offsets 0.25, 0.25, graph 0.05, graph 0.05\n", fp);
+	fputs("set border 3\nset tics nomirror\nset xtics 1\n", fp);
+	/* Half a step beyond the first and the last K: no empty tick 0. */
+	fprintf(fp, "set xrange [%g:%g]\n", (double)kmin - 0.5, (double)kmax + 0.5);
+	/*
+	 * As the histogram's key (plot_1d): head room above the highest
+	 * BIC for the key's lines (one per structure and the chosen model),
+	 * so that it covers no point; a key too tall for that goes below.
+	 */
+	span = hi > lo ? hi - lo : fmax(1.0, fabs(hi) * 1e-3);
+	bottom = lo - 0.05 * span;
+	share = plot_key_share(pc, 800, 500, nseen + 1);
+	if (share <= 0.6) {
+		fputs("set key top right box opaque\n", fp);
+		fprintf(fp, "set yrange [%.12g:%.12g]\n", bottom,
+			(hi + 0.03 * span - (share + 0.05) * bottom) / (1.0 - share - 0.05));
+	} else {
+		fputs("set key below box\n", fp);
+		fprintf(fp, "set yrange [%.12g:%.12g]\n", bottom, hi + 0.05 * span);
+	}
 	fputs("plot ", fp);
 	for (size_t s = 0; s < nseen; s++) {
 		fprintf(fp, "%s", s ? ", \\\n     " : "");

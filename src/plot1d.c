@@ -398,38 +398,58 @@ new_text(const char *fmt, ...)
 }
 
 /*
- * The share of the plot's height a key of nlines lines takes, from the
- * figure's height and the font: lines of 1.55 x SIZE pixels in png and
+ * The height of a line of text: 1.55 x SIZE pixels in png and
  * svg (pngcairo's spacing at 96 dpi), half that in points in pdf
  * (pdfcairo draws at fontscale 0.5), 1.24 x SIZE points in cairolatex
- * (LaTeX's baselineskip is 1.2 x SIZE).  Title, tick labels and x label
- * take about 5 lines.  The size is plot_head's (dw x dh by default).
+ * (LaTeX's baselineskip is 1.2 x SIZE).  *per_unit: points per unit of
+ * plot_size's height (1 for pixels, 72 or 72.27 for inches).
+ */
+double
+plot_line_height(const struct plot_ctx *pc, double *per_unit)
+{
+	const double size = plot_font_size(pc->po);
+
+	switch (pc->po->terminal) {
+	case PLOT_PNG:
+	case PLOT_SVG:
+		*per_unit = 1.0;
+		return 1.55 * size;
+	case PLOT_PDF:
+		*per_unit = 72.0;
+		return 0.5 * 1.55 * size;
+	default:
+		*per_unit = 72.27;
+		return 1.24 * size;
+	}
+}
+
+/*
+ * The share of the plot's height a key of nlines lines takes, from the
+ * figure's height and the font (plot_line_height).  Title, tick labels and x
+ * label take about 5 lines.  The size is plot_head's (dw x dh by default).
  */
 double
 plot_key_share(const struct plot_ctx *pc, double dw, double dh, size_t nlines)
 {
-	const struct plot_options *po = pc->po;
-	double size = plot_font_size(po), w, h, line, area;
+	double w, h, line, per_unit, area;
 
 	plot_size(pc, dw, dh, &w, &h);
-	switch (po->terminal) {
-	case PLOT_PNG:
-	case PLOT_SVG:
-		line = 1.55 * size;
-		break;
-	case PLOT_PDF:
-		line = 0.5 * 1.55 * size;
-		h *= 72.0;
-		break;
-	default:
-		line = 1.24 * size;
-		h *= 72.27;
-		break;
-	}
-	area = h - 5.0 * line;
+	line = plot_line_height(pc, &per_unit);
+	area = h * per_unit - 5.0 * line;
 	if (!(area > line))
 		return 1.0;
 	return ((double)nlines + 0.6) * line / area;
+}
+
+double
+plot_key_extra(const struct plot_ctx *pc, double dw, size_t nlines)
+{
+	double per_unit, line = plot_line_height(pc, &per_unit);
+
+	if (pc->po->terminal == PLOT_PNG || pc->po->terminal == PLOT_SVG)
+		return (double)nlines * line;
+	/* Points to inches, inches to the default's units (dw of them per PLOT_PAGE_WIDTH). */
+	return (double)nlines * line / per_unit * dw / PLOT_PAGE_WIDTH;
 }
 
 /* The legend's entry for the histogram: the number of rows, or the total weight. */
@@ -559,6 +579,173 @@ plot_qq(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 	return plot_close(pc);
 }
 
+/*
+ * The classification's uncertainty at x, 1 - max_k z_k(x), and the most
+ * likely component *best: z_k = w_k phi_k(x) / sum_j w_j phi_j(x), from
+ * the components' log densities (the constant log sqrt(2 pi) cancels), so
+ * that no term underflows far out in a tail.  lp holds K doubles.
+ */
+static double
+uncertainty_at(const struct gmm *g, double x, double *lp, size_t *best)
+{
+	const size_t k = g->k;
+	double top = -INFINITY, sum = 0.0;
+
+	*best = 0;
+	for (size_t j = 0; j < k; j++) {
+		double sd = sqrt(g->cov[j]), z = (x - g->mean[j]) / sd;
+		lp[j] = log(g->weight[j]) - log(sd) - 0.5 * z * z;
+		if (lp[j] > top) {
+			top = lp[j];
+			*best = j;
+		}
+	}
+	for (size_t j = 0; j < k; j++)
+		sum += exp(lp[j] - top);
+	/* max_k z_k = 1 / sum_j exp(lp_j - lp_best) */
+	return fmax(0.0, 1.0 - 1.0 / sum);
+}
+
+/*
+ * The uncertainty's data: index 0 the curve on PLOT_GRID points over the
+ * data's range (x uncertainty component), index 1 the rows (every
+ * step-th sorted value of more than PLOT_MAX_POINTS, and the last), index
+ * 2 the regions where each component is the most likely (x_left x_right
+ * component), their ends found between grid points by bisection.
+ */
+static int
+write_uncertainty(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
+{
+	struct colview v;
+	double lo, hi, left, *lp = malloc(g->k * sizeof *lp);
+	size_t step, best, prev = 0;
+	FILE *fp;
+	int rc;
+
+	if (lp == NULL || dataset_sorted_column(ds, 0, &v)) {
+		free(lp);
+		return gm_error_set(pc->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	}
+	if ((rc = plot_open(pc, "-uncertainty.dat", &fp))) {
+		colview_free(&v);
+		free(lp);
+		return rc;
+	}
+	lo = cv_x(&v, 0);
+	hi = cv_x(&v, v.n - 1);
+	step = v.n / PLOT_MAX_POINTS + (v.n % PLOT_MAX_POINTS != 0);
+	fputs("# x uncertainty component: the uncertainty 1 - max_k z_k and the most likely\n"
+	      "# component; index 0 on a grid over the data's range, index 1 at the rows", fp);
+	if (step > 1)
+		fprintf(fp, " (every %zu-th sorted value, and the last)", step);
+	fputs(",\n# index 2 the regions: x_left x_right component\n", fp);
+	for (size_t i = 0; i < PLOT_GRID; i++) {
+		double x = lo + (hi - lo) * (double)i / (double)(PLOT_GRID - 1);
+		double u = uncertainty_at(g, x, lp, &best);
+		fprintf(fp, "%.12g %.12g %zu\n", x, u, best + 1);
+	}
+	fputs("\n\n# rows: x uncertainty component\n", fp);
+	for (size_t i = 0; i < v.n; i++) {
+		double u;
+		if (i % step != 0 && i + 1 != v.n)
+			continue;
+		u = uncertainty_at(g, cv_x(&v, i), lp, &best);
+		fprintf(fp, "%.12g %.12g %zu\n", cv_x(&v, i), u, best + 1);
+	}
+	colview_free(&v);
+	fputs("\n\n# regions: x_left x_right component\n", fp);
+	left = lo;
+	for (size_t i = 0; i < PLOT_GRID; i++) {
+		double x = lo + (hi - lo) * (double)i / (double)(PLOT_GRID - 1);
+		(void)uncertainty_at(g, x, lp, &best);
+		if (i == 0) {
+			prev = best;
+			continue;
+		}
+		if (best != prev) {
+			/* The change lies in (x - step, x]: halve it down to the doubles' spacing. */
+			double a = lo + (hi - lo) * (double)(i - 1) / (double)(PLOT_GRID - 1), b = x;
+			for (int it = 0; it < 100; it++) {
+				double m = 0.5 * (a + b);
+				size_t bm;
+				if (!(m > a && m < b))
+					break;
+				(void)uncertainty_at(g, m, lp, &bm);
+				if (bm == prev)
+					a = m;
+				else
+					b = m;
+			}
+			fprintf(fp, "%.12g %.12g %zu\n", left, b, prev + 1);
+			left = b;
+			prev = best;
+		}
+	}
+	fprintf(fp, "%.12g %.12g %zu\n", left, hi, prev + 1);
+	free(lp);
+	return plot_close(pc);
+}
+
+/*
+ * The uncertainty panel of one column: 1 - max_k z_k along x over the
+ * data's range, the regions where each component is the most likely
+ * shaded in its colour, and the rows as a rug coloured by their most
+ * likely component.
+ */
+static int
+plot_uncertainty1(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
+{
+	const int page = pc->po->terminal == PLOT_PDF || pc->latex;
+	const size_t nkey = g->k + 2, cols = page ? 1 : 4, rows = (nkey + cols - 1) / cols;
+	const double umax = 1.0 - 1.0 / (double)g->k, top = umax > 0.0 ? 1.1 * umax : 1.0;
+	char *title;
+	double xa, xb;
+	FILE *fp;
+	int rc;
+
+	if ((rc = write_uncertainty(pc, ds, g)))
+		return rc;
+	if ((rc = plot_open(pc, "-uncertainty.gp", &fp)))
+		return rc;
+	plot_head(fp, pc, "The classification's uncertainty 1 - max_k z_k along x, the regions "
+		  "where each component is the most likely, and the rows.", "-uncertainty", 800,
+		  500 + plot_key_extra(pc, 800, rows));
+	title = new_text("%s: classification uncertainty, %zu-component mixture", ds->names[0], g->k);
+	if (title == NULL)
+		return gm_error_set(pc->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	labels(fp, pc, ds, title, "uncertainty 1 - max z");
+	free(title);
+	for (size_t j = 0; j < g->k; j++)
+		fprintf(fp, "set linetype %zu lc rgb '%s'\n", j + 1, plot_palette[j % PLOT_NCOLOURS]);
+	/* The x axis of the histogram, so that the two figures line up. */
+	plot_axis_range(ds, g, 0, pc->po->bins, &xa, &xb);
+	fprintf(fp, "set xrange [%.12g:%.12g]\nset yrange [0:%.6g]\n", xa, xb, top);
+	fputs("set border 3\nset tics nomirror\nset style fill solid 0.2 noborder\n", fp);
+	/*
+	 * Below the plot, where it covers nothing; its rows and 5 lines of
+	 * margin.  On a page one entry a row: gnuplot set LaTeX's entries
+	 * one a row however many columns it was allowed, onto the x label.
+	 */
+	fprintf(fp, "set key below box samplen 2 maxcols %zu%s\nset bmargin %zu\n", cols,
+		pc->latex ? " width -4" : "", rows + 5);
+	fputs("plot ", fp);
+	plot_file_ref(fp, pc, "-uncertainty.dat");
+	fprintf(fp, " index 2 using (($1+$2)/2):(%.6g):($2-$1):3 with boxes lc variable notitle", top);
+	for (size_t j = 0; j < g->k; j++)
+		fprintf(fp, ", \\\n     keyentry with boxes lt %zu title 'component %zu most likely'",
+			j + 1, j + 1);
+	fputs(", \\\n     ", fp);
+	plot_file_ref(fp, pc, "-uncertainty.dat");
+	fprintf(fp, " index 1 using 1:(0):(0):(%.6g):3 with vectors nohead lw 0.5 lc variable "
+		"notitle", 0.04 * top);
+	fputs(", \\\n     keyentry with impulses lw 1 lc rgb '#555555' title 'rows (rug)'", fp);
+	fputs(", \\\n     ", fp);
+	plot_file_ref(fp, pc, "-uncertainty.dat");
+	fputs(" index 0 using 1:2 with lines lw 2 lc rgb '#000000' title 'uncertainty'\n", fp);
+	plot_tail(fp, pc, "-uncertainty");
+	return plot_close(pc);
+}
+
 int
 plot_1d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 {
@@ -580,29 +767,32 @@ plot_1d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 		return rc;
 	plot_axis_range(ds, g, 0, pc->po->bins, &xa, &xb);
 
+	/*
+	 * Head room above the tallest bar and the curve for the key, so that
+	 * it covers no data: its share of the height, and a little more.  A
+	 * key too tall for that goes below the plot, and the figure grows by
+	 * its height (a default size only), so that the plot keeps its own.
+	 */
+	share = plot_key_share(pc, 800, 500, g->k + 2);
 	if ((rc = plot_open(pc, ".gp", &fp)))
 		return rc;
-	plot_head(fp, pc, "Histogram of the data with the fitted Gaussian mixture.", "", 800, 500);
+	plot_head(fp, pc, "Histogram of the data with the fitted Gaussian mixture.", "", 800,
+		  share <= 0.6 ? 500 : 500 + plot_key_extra(pc, 800, g->k + 2));
 	if ((title = new_text("%s: %zu-component Gaussian mixture", ds->names[0], g->k)) == NULL)
 		return gm_error_set(pc->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 	labels(fp, pc, ds, title, "density");
 	free(title);
 	fprintf(fp, "set xrange [%.12g:%.12g]\n", xa, xb);
 	fputs("set border 3\nset tics nomirror\n", fp);
-	/*
-	 * Head room above the tallest bar and the curve for the key, so that
-	 * it covers no data: its share of the height, and a little more.  A
-	 * key too tall for that goes below the plot.  gnuplot reckons
-	 * LaTeX's text of the legend (37 characters) about 11 characters
-	 * wider than it is.
-	 */
-	share = plot_key_share(pc, 800, 500, g->k + 2);
+	/* gnuplot reckons LaTeX's text of the legend (37 characters) about 11 characters wider than it is. */
 	if (share <= 0.6) {
 		fprintf(fp, "set key top left reverse Left box opaque samplen 3%s\n",
 			pc->latex ? " width -11" : "");
 		fprintf(fp, "set yrange [0:%.6g]\n", fmax(hpeak, fpeak) / (1.0 - share - 0.08));
 	} else {
-		fputs("set key below reverse Left box samplen 3\n", fp);
+		/* One entry a row, and room for them and the x label: gnuplot's own margin put the box on the label. */
+		fprintf(fp, "set key below reverse Left box samplen 3 maxcols 1\nset bmargin %zu\n",
+			g->k + 2 + 5);
 		fputs("set yrange [0:*]\nset offsets 0, 0, graph 0.05, 0\n", fp);
 	}
 	fputs("set style fill solid 0.35 border rgb '#777777'\n", fp);
@@ -648,5 +838,7 @@ plot_1d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 	plot_tail(fp, pc, "-cdf");
 	if ((rc = plot_close(pc)))
 		return rc;
-	return plot_qq(pc, ds, g);
+	if ((rc = plot_qq(pc, ds, g)))
+		return rc;
+	return plot_uncertainty1(pc, ds, g);
 }

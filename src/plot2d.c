@@ -347,17 +347,44 @@ tick_step(double a, double b, double n)
 	return (f <= 1.0 ? 1.0 : f <= 2.0 ? 2.0 : f <= 5.0 ? 5.0 : 10.0) * p;
 }
 
-/* set xrange (or yrange) to column c's range, and with n > 0 a tick step for about n ticks. */
+/*
+ * A panel's ticks on [a, b]: about n, every tick_step, none within 12%
+ * of either end.  The matrix's panels stand close together, and a label
+ * at the end of one panel's axis ran into the one at the start of the
+ * next.  When that leaves fewer than two ticks, the step shrinks (5, 2,
+ * 1 times a power of ten) until it does not.
+ */
+static void
+panel_tics(FILE *fp, char which, double a, double b, double n)
+{
+	double st = tick_step(a, b, n), lo = a + 0.12 * (b - a), hi = b - 0.12 * (b - a);
+	double first = 0.0, last = -1.0;
+
+	if (!(st > 0.0))
+		return;
+	for (int i = 0; i < 6; i++) {
+		double p = pow(10.0, floor(log10(st) + 1e-9)), f = st / p;
+		first = ceil(lo / st - 1e-9) * st;
+		last = floor(hi / st + 1e-9) * st;
+		if (last - first >= 0.5 * st)
+			break;
+		st = (f > 4.0 ? 2.0 : f > 1.5 ? 1.0 : 0.5) * p;
+	}
+	if (last >= first)
+		fprintf(fp, "set %ctics %.12g, %.12g, %.12g\n", which, first, st, last + 0.25 * st);
+}
+
+/* set xrange (or yrange) to column c's range, and with n > 0 a panel's ticks, about n (panel_tics). */
 static void
 axis(FILE *fp, const struct dataset *ds, const struct gmm *g, size_t c, size_t bins,
      char which, double n)
 {
-	double a, b, st;
+	double a, b;
 
 	plot_axis_range(ds, g, c, bins, &a, &b);
 	fprintf(fp, "set %crange [%.12g:%.12g]\n", which, a, b);
-	if (n > 0.0 && (st = tick_step(a, b, n)) > 0.0)
-		fprintf(fp, "set %ctics %.12g\n", which, st);
+	if (n > 0.0)
+		panel_tics(fp, which, a, b, n);
 }
 
 /*
@@ -379,27 +406,58 @@ set_linetypes(FILE *fp, const struct gmm *g)
 
 /*
  * The matrix's legend, in the top right corner: a key placed on the
- * canvas (screen coordinates) at the right edge and drawn from there to
- * the left, over the empty panels above the diagonal, so that its text
- * stays on the canvas however long the mean vectors are.  keyentry gives
- * the entries (a plot of NaN has none); the panel's own axes are hidden
- * and put back after.
+ * canvas (screen coordinates, top at the panels' top edge) at the right
+ * edge and drawn from there to the left, over the empty panels above the
+ * diagonal.  Its entries give each component's weight and mean vector
+ * when they fit in the width of those panels (characters of about 0.55
+ * of a line), its weight alone when not (many columns on a page: gnuplot
+ * drew an empty box then).  keyentry gives the entries (a plot of NaN has
+ * none); the panel's own axes are hidden.
  */
 static void
 legend_panel(FILE *fp, const struct plot_ctx *pc, const struct gmm *g, const size_t *cols,
-	     size_t nc)
+	     size_t nc, double width, double top)
 {
+	size_t longest = 0;
+	int means;
+
+	for (size_t j = 0; j < g->k; j++) {
+		/* The entry's length: legend_title into no file. */
+		char buf[64];
+		size_t len = (size_t)snprintf(buf, sizeof buf, "%zu: w = %.3f, mean = (", j + 1,
+					      g->weight[j]);
+		for (size_t c = 0; c < nc; c++)
+			len += (size_t)snprintf(buf, sizeof buf, "%s%.4g", c ? ", " : "",
+						g->mean[j * g->d + cols[c]]);
+		longest = len + 1 > longest ? len + 1 : longest;
+	}
+	means = (double)(longest + 4) * 0.55 <= width * (double)(nc - 1) / (double)nc;
 	fputs("unset border\nunset xtics\nunset ytics\nunset xlabel\nunset ylabel\n"
 	      "set xrange [0:1]\nset yrange [0:1]\n", fp);
-	fprintf(fp, "set key at screen 0.99, screen %.4g right top reverse Left box opaque samplen 2%s\n",
-		1.0 - 0.5 / (double)nc, pc->latex ? " width -6" : "");
+	fprintf(fp, "set key at screen 0.99, screen %.4f right top reverse Left box opaque samplen 2%s\n",
+		top, pc->latex && means ? " width -6" : "");
 	fputs("plot NaN notitle", fp);
 	for (size_t j = 0; j < g->k; j++) {
 		fprintf(fp, ", \\\n     keyentry with lines lw 2 lt %zu title '", j + 1);
-		legend_title(fp, g, j, cols, nc);
+		if (means)
+			legend_title(fp, g, j, cols, nc);
+		else
+			fprintf(fp, "%zu: w = %.3f", j + 1, g->weight[j]);
 		fputs("'", fp);
 	}
-	fputs("\nunset key\nset border 3\nset xtics nomirror font ',8'\nset ytics nomirror font ',8'\n", fp);
+	fputs("\nunset key\n", fp);
+}
+
+/*
+ * The columns of a key set below a 2-D figure: in png and svg (800
+ * pixels wide by default) up to maxcols side by side; on a page (pdf,
+ * cairolatex) one, as gnuplot sets the long entries there anyway: a
+ * margin reckoned for two columns put the key on the x label.
+ */
+static size_t
+key_cols(const struct plot_ctx *pc, size_t maxcols)
+{
+	return pc->po->terminal == PLOT_PDF || pc->po->terminal == PLOT_CAIROLATEX ? 1 : maxcols;
 }
 
 /*
@@ -415,6 +473,8 @@ plot_uncertainty(struct plot_ctx *pc, const struct dataset *ds, const struct gmm
 	const struct plot_options *po = pc->po;
 	const size_t d = ds->d, step = point_step(ds);
 	const double umax = 1.0 - 1.0 / (double)g->k;
+	const size_t cols_key = key_cols(pc, 3), nkey = g->k + (g->k > 1 ? 2 : 1);
+	const size_t rows_key = (nkey + cols_key - 1) / cols_key;
 	double *lp = malloc(g->k * sizeof *lp), *z = malloc(d * sizeof *z);
 	double *rows = malloc((ds->n / step + 1) * d * sizeof *rows);
 	size_t m;
@@ -467,7 +527,8 @@ plot_uncertainty(struct plot_ctx *pc, const struct dataset *ds, const struct gmm
 	if ((rc = plot_open(pc, "-uncertainty.gp", &fp)))
 		return rc;
 	plot_head(fp, pc, "Points coloured by their most likely component and sized by the "
-		  "uncertainty of that classification, 1 - max_k z_ik.", "-uncertainty", 800, 600);
+		  "uncertainty of that classification, 1 - max_k z_ik.", "-uncertainty", 800,
+		  600 + plot_key_extra(pc, 800, rows_key));
 	set_linetypes(fp, g);
 	fputs("set title '", fp);
 	plot_text(fp, pc, po->title ? po->title :
@@ -476,8 +537,9 @@ plot_uncertainty(struct plot_ctx *pc, const struct dataset *ds, const struct gmm
 	plot_text(fp, pc, po->xlabel ? po->xlabel : ds->names[p]);
 	fputs("'\nset ylabel '", fp);
 	plot_text(fp, pc, po->ylabel ? po->ylabel : ds->names[q]);
-	fputs("'\nset key below box samplen 1 maxcols 3\nset border 3\nset tics nomirror\n", fp);
-	fprintf(fp, "set bmargin %zu\n", (pc->latex ? g->k + 2 : (g->k + 4) / 3) + 5);
+	fprintf(fp, "'\nset key below box samplen 1 maxcols %zu\nset border 3\nset tics nomirror\n",
+		cols_key);
+	fprintf(fp, "set bmargin %zu\n", rows_key + 5);
 	axis(fp, ds, g, p, po->bins, 'x', 0.0);
 	axis(fp, ds, g, q, po->bins, 'y', 0.0);
 	fputs("plot ", fp);
@@ -585,9 +647,11 @@ plot_2d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 	if ((rc = plot_open(pc, ".gp", &fp)))
 		return rc;
 	if (!matrix) {
+		const size_t cols_key = key_cols(pc, 2), rows_key = (g->k + 2 + cols_key - 1) / cols_key;
 		char title[512];
 		plot_head(fp, pc, "Points coloured by their most likely component, 1 and 2 sigma "
-			  "ellipses, means and density contours of the fitted mixture.", "", 800, 600);
+			  "ellipses, means and density contours of the fitted mixture.", "", 800,
+			  600 + plot_key_extra(pc, 800, rows_key));
 		set_linetypes(fp, g);
 		snprintf(title, sizeof title, "%zu-component Gaussian mixture (%s covariance)",
 			 g->k, gmm_cov_name(g->cov_type));
@@ -597,51 +661,88 @@ plot_2d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 		plot_text(fp, pc, po->xlabel ? po->xlabel : ds->names[cols[0]]);
 		fputs("'\nset ylabel '", fp);
 		plot_text(fp, pc, po->ylabel ? po->ylabel : ds->names[cols[1]]);
-		fputs("'\nset key below box samplen 2 maxcols 2\n"
-		      "set border 3\nset tics nomirror\n", fp);
+		/* gnuplot reckons LaTeX's text of an entry (36 characters) about 11 characters wider than it is. */
+		fprintf(fp, "'\nset key below box samplen 2 maxcols %zu%s\n"
+			"set border 3\nset tics nomirror\n", cols_key, pc->latex ? " width -11" : "");
 		/*
 		 * gnuplot leaves too little room below for a boxed key and the
-		 * x label both: the key's rows (two entries each; one, with
-		 * LaTeX's wider text) and 5 lines.
+		 * x label both: the key's rows and 5 lines.  The figure grows
+		 * by the key's height, so that the plot keeps its own.
 		 */
-		fprintf(fp, "set bmargin %zu\n", (pc->latex ? g->k + 2 : (g->k + 3) / 2) + 5);
+		fprintf(fp, "set bmargin %zu\n", rows_key + 5);
 		axis(fp, ds, g, cols[0], po->bins, 'x', 0.0);
 		axis(fp, ds, g, cols[1], po->bins, 'y', 0.0);
 		scatter_panel(fp, pc, g, 0, cols[0], cols[1], 1);
 	} else {
-		double side = 260.0, ticks = pc->latex ? 3.0 : 4.0;
+		const int page = po->terminal == PLOT_PDF || pc->latex;
+		/*
+		 * A few ticks: a panel is a few centimetres wide (on a page of
+		 * 4.5 in, 0.6 in for 6 columns), and LaTeX sets its labels in
+		 * the document's font.
+		 */
+		const double side = 260.0, ticks = page ? 3.0 : 4.0;
+		/* Tick labels small: LaTeX's own \scriptsize, the terminal's 8 points. */
+		const char *fmt = pc->latex ? "\\scriptsize $%h$" : "% h";
+		/* gnuplot counts "\scriptsize" into the tick labels' width: the y label stood that far off. */
+		const char *yoff = pc->latex ? " offset 3, 0" : "";
+		double w, h, per_unit, line = plot_line_height(pc, &per_unit), lw, lh;
 		plot_head(fp, pc, "Matrix of panels: each pair of columns (points, ellipses, "
 			  "contours) below the diagonal, each column's histogram with the marginal "
 			  "mixture on it.", "", side * (double)nc, side * (double)nc);
 		set_linetypes(fp, g);
-		/* One tick font for every panel (LaTeX sets its own). */
 		fputs("set style fill solid 0.35 border rgb '#777777'\n"
 		      "set border 3\nset tics nomirror font ',8'\nunset key\n", fp);
-		fprintf(fp, "set multiplot layout %zu,%zu rowsfirst title '", nc, nc);
+
+		/*
+		 * The panels share their axes, as in a scatterplot matrix: tick
+		 * labels and axis labels only on the outer edge (the bottom row
+		 * and the left column), in fixed margins of the figure's lines
+		 * (left: the rotated label and the tick labels; bottom: tick
+		 * labels and label; top: the title), and the panels close
+		 * together.  Labels on every panel left 0.2 in of a 0.75 in
+		 * panel to its plot, and ran together.
+		 */
+		plot_size(pc, side * (double)nc, side * (double)nc, &w, &h);
+		lw = line / (w * per_unit);
+		lh = line / (h * per_unit);
+		fprintf(fp, "set multiplot layout %zu,%zu rowsfirst margins %.4f, %.4f, %.4f, %.4f "
+			"spacing %.4f, %.4f title '", nc, nc, 4.5 * lw, 1.0 - 0.8 * lw, 3.2 * lh,
+			1.0 - 2.2 * lh, 0.5 * lw, 0.5 * lh);
 		plot_text(fp, pc, po->title ? po->title : "Gaussian mixture: pairs of columns");
 		fputs("'\n", fp);
 		for (size_t r = 0; r < nc; r++)
 			for (size_t c = 0; c < nc; c++) {
-				fprintf(fp, "# row %zu, column %zu\n", r + 1, c + 1);
+				const int bottom = r + 1 == nc, left = c == 0;
+				fprintf(fp, "# row %zu, column %zu", r + 1, c + 1);
 				if (c > r) {
+					fputc('\n', fp);
 					if (r == 0 && c == nc - 1)
-						legend_panel(fp, pc, g, cols, nc);
+						legend_panel(fp, pc, g, cols, nc, 1.0 / lw,
+							     1.0 - 2.2 * lh);
 					else
 						fputs("set multiplot next\n", fp);
 					continue;
 				}
-				fputs("set xlabel '", fp);
-				plot_text(fp, pc, ds->names[cols[c]]);
-				fputs("'\n", fp);
-				/*
-				 * A few ticks: a panel is a few centimetres wide, and LaTeX
-				 * sets its labels in the document's font.
-				 */
+				/* The panel's axes, named whether or not the labels are drawn. */
+				fputs(": x ", fp);
+				comment_text(fp, ds->names[cols[c]]);
+				fputs(", y ", fp);
+				if (r == c)
+					fputs("density", fp);
+				else
+					comment_text(fp, ds->names[cols[r]]);
+				fputc('\n', fp);
+				fputs("set border 3\nset xtics nomirror\nset ytics nomirror\nset xlabel '", fp);
+				if (bottom)
+					plot_text(fp, pc, ds->names[cols[c]]);
+				fprintf(fp, "'\nset format x '%s'\nset format y '%s'\n", bottom ? fmt : "",
+					left ? fmt : "");
 				axis(fp, ds, g, cols[c], po->bins, 'x', ticks);
 				if (r == c) {
 					double top = peak[r] > 0.0 ? 1.05 * peak[r] : 1.0;
-					fprintf(fp, "set ylabel 'density'\nset yrange [0:%.6g]\n", top);
-					fprintf(fp, "set ytics %.6g\n", tick_step(0.0, top, ticks));
+					fprintf(fp, "set ylabel '%s'%s\nset yrange [0:%.6g]\n",
+						left ? "density" : "", yoff, top);
+					panel_tics(fp, 'y', 0.0, top, ticks);
 					fputs("plot ", fp);
 					plot_file_ref(fp, pc, "-hist.dat");
 					fprintf(fp, " index %zu using 3:4:($2-$1) with boxes lc rgb '#999999', \\\n     ", r);
@@ -649,8 +750,9 @@ plot_2d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 					fprintf(fp, " index %zu using 1:2 with lines lw 2 lc rgb '#000000'\n", r);
 				} else {
 					fputs("set ylabel '", fp);
-					plot_text(fp, pc, ds->names[cols[r]]);
-					fputs("'\n", fp);
+					if (left)
+						plot_text(fp, pc, ds->names[cols[r]]);
+					fprintf(fp, "'%s\n", yoff);
 					axis(fp, ds, g, cols[r], po->bins, 'y', ticks);
 					/* Pair index of (r, c): pairs before row r, plus c. */
 					scatter_panel(fp, pc, g, r * (r - 1) / 2 + c, cols[c], cols[r], 0);

@@ -77,8 +77,22 @@ void plot_axis_range(const struct dataset *ds, const struct gmm *g, size_t c,
 void plot_fit_block(FILE *fp, const struct dataset *ds, const struct gmm *g, size_t c,
 		    double *peak);
 
+/*
+ * The height of a line of the figure's text, in points for pdf and
+ * cairolatex, pixels for png and svg; *per_unit: that many per unit of
+ * plot_size's height (72 or 72.27 per inch, 1 per pixel).
+ */
+double plot_line_height(const struct plot_ctx *pc, double *per_unit);
+
 /* The share of a figure's plot height (default dh pixels) that a key of nlines lines takes. */
 double plot_key_share(const struct plot_ctx *pc, double dw, double dh, size_t nlines);
+
+/*
+ * How much taller (in the units of a default size dw wide) a figure
+ * grows for a key of nlines lines set below its plot, so that the plot
+ * keeps its height: a default size only (plot_size ignores it otherwise).
+ */
+double plot_key_extra(const struct plot_ctx *pc, double dw, size_t nlines);
 
 int plot_1d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g);
 int plot_2d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g);
