@@ -792,6 +792,15 @@ fit_default_starts(size_t n)
 	return s < FIT_DEFAULT_STARTS ? FIT_DEFAULT_STARTS : s > FIT_STARTS_CAP ? FIT_STARTS_CAP : s;
 }
 
+size_t
+fit_max_starts(size_t n, size_t ns)
+{
+	size_t m = FIT_MORE_STARTS * ns, budget = n > 0 ? FIT_MORE_ROWS / n : m;
+
+	m = m < budget ? m : budget;
+	return m > ns ? m : ns;
+}
+
 /* Runs so far that reached the model's best log-likelihood. */
 static size_t
 times_reached(const struct mstate *st)

@@ -39,7 +39,8 @@
 #define FIT_DEFAULT_STARTS 50	/* starts screened per model by default, at least */
 #define FIT_STARTS_ROWS 25000	/* by default, starts times rows, up to */
 #define FIT_STARTS_CAP 500	/* starts, at most (FIT_STARTS_ROWS / n for small n) */
-#define FIT_MORE_STARTS 4	/* the default search extends to this times its starts */
+#define FIT_MORE_STARTS 4	/* the default search extends to this times its starts, */
+#define FIT_MORE_ROWS 200000	/* and to at most this many rows times starts */
 #define FIT_REACHED_RTOL 1e-6	/* relative gap within which a run reached the best */
 
 enum fit_criterion {
@@ -116,6 +117,14 @@ struct fit_result {
  * FIT_STARTS_ROWS / n, at most FIT_STARTS_CAP.
  */
 size_t fit_default_starts(size_t n);
+
+/*
+ * The most starts the default search makes for a model (of n rows, ns
+ * starts at first) while its best was reached by one start only:
+ * FIT_MORE_STARTS * ns, within FIT_MORE_ROWS / n (never below ns), so
+ * that the extension costs what it costs on a thousand rows at most.
+ */
+size_t fit_max_starts(size_t n, size_t ns);
 
 /*
  * Fit every model.  Returns GM_OK when at least one model is usable

@@ -910,7 +910,7 @@ run(int argc, char **argv)
 	fo.init_forced = init_set || fo.init == INIT_GIVEN;
 	if (fo.n_init == 0) {
 		fo.n_init = !fo.init_forced ? fit_default_starts(ds.n) : ds.d == 1 ? 1 : 5;
-		fo.n_init_max = !fo.init_forced ? FIT_MORE_STARTS * fo.n_init : 0;
+		fo.n_init_max = !fo.init_forced ? fit_max_starts(ds.n, fo.n_init) : 0;
 	}
 	if (fo.init_forced && fo.init == INIT_QUANTILE && ds.d != 1) {
 		rc = usage_error("%s", "--init quantile works on one column; use kmeans");

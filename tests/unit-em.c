@@ -388,6 +388,23 @@ test_sort_threads(void)
 	free(w4);
 }
 
+/*
+ * The default search's start counts (man page, The search): max(50,
+ * 25000/n rounded up) at most 500, and while unsure up to 4 times that
+ * within 200000/n, never fewer than the first count.
+ */
+static void
+test_start_counts(void)
+{
+	tap_ok(fit_default_starts(10000) == 50 && fit_default_starts(500) == 50 &&
+	       fit_default_starts(272) == 92 && fit_default_starts(40) == 500 &&
+	       fit_default_starts(1) == 500,
+	       "default starts: 50 for n >= 500, 92 for 272 rows, 500 (the cap) for 40 and 1");
+	tap_ok(fit_max_starts(1000, 50) == 200 && fit_max_starts(2000, 50) == 100 &&
+	       fit_max_starts(10000, 50) == 50 && fit_max_starts(40, 500) == 2000,
+	       "extension: 4x on 1000 rows, 200000/n on 2000, none on 10000, 4x on 40");
+}
+
 int
 main(void)
 {
@@ -395,7 +412,8 @@ main(void)
 	char path[4096];
 	char *ref;
 
-	tap_plan(30);
+	tap_plan(32);
+	test_start_counts();
 	snprintf(path, sizeof path, "%s/tests/heights.reference.json", srcdir());
 	ref = json_slurp(path);
 	if (ref == NULL || read_heights(&ds) != 0) {
