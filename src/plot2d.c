@@ -74,27 +74,66 @@ point_step(const struct dataset *ds)
 	return ds->n / PLOT_MAX_POINTS + (ds->n % PLOT_MAX_POINTS != 0);
 }
 
+/*
+ * The rows drawn (every point_step-th: *m of them, d values each, into
+ * *rows), each one's most likely component (*best, 0-based) and its
+ * uncertainty 1 - max_k z_ik (*u).  The caller frees the three arrays.
+ */
+static int
+drawn_rows(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g,
+	   double **rows, size_t **best, double **u, size_t *m)
+{
+	const size_t d = ds->d, step = point_step(ds), cap = ds->n / step + 1;
+	double *lp = malloc(g->k * sizeof *lp), *z = malloc(d * sizeof *z);
+
+	*rows = malloc(cap * d * sizeof **rows);
+	*best = malloc(cap * sizeof **best);
+	*u = malloc(cap * sizeof **u);
+	if (lp == NULL || z == NULL || *rows == NULL || *best == NULL || *u == NULL) {
+		free(lp);
+		free(z);
+		free(*rows);
+		free(*best);
+		free(*u);
+		*rows = *u = NULL;
+		*best = NULL;
+		return gm_error_set(pc->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	}
+	*m = dataset_every(ds, step, *rows, NULL);
+	for (size_t i = 0; i < *m; i++) {
+		double top, sum = 0.0;
+		size_t b = 0;
+		gmm_log_components(g, *rows + i * d, lp, z);
+		for (size_t j = 1; j < g->k; j++)
+			if (lp[j] > lp[b])
+				b = j;
+		top = lp[b];
+		for (size_t j = 0; j < g->k; j++)
+			sum += exp(lp[j] - top);
+		/* max_k z_ik = 1 / sum_j exp(lp_j - lp_best) */
+		(*best)[i] = b;
+		(*u)[i] = fmax(0.0, 1.0 - 1.0 / sum);
+	}
+	free(lp);
+	free(z);
+	return GM_OK;
+}
+
 static int
 write_points(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 {
 	const size_t d = ds->d, step = point_step(ds);
-	double *lp = malloc(g->k * sizeof *lp), *z = malloc(d * sizeof *z);
-	double *rows = malloc((ds->n / step + 1) * d * sizeof *rows);
-	size_t m;
+	double *rows, *u;
+	size_t m, *best;
 	FILE *fp;
 	int rc;
 
-	if (lp == NULL || z == NULL || rows == NULL) {
-		free(lp);
-		free(z);
-		free(rows);
-		return gm_error_set(pc->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
-	}
-	m = dataset_every(ds, step, rows, NULL);
+	if ((rc = drawn_rows(pc, ds, g, &rows, &best, &u, &m)))
+		return rc;
 	if ((rc = plot_open(pc, "-points.dat", &fp))) {
-		free(lp);
-		free(z);
 		free(rows);
+		free(best);
+		free(u);
 		return rc;
 	}
 	fputs("#", fp);
@@ -105,19 +144,13 @@ write_points(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 		fprintf(fp, "; every %zu-th row of %zu", step, ds->n);
 	fputs(")\n", fp);
 	for (size_t i = 0; i < m; i++) {
-		const double *x = rows + i * d;
-		size_t best = 0;
-		gmm_log_components(g, x, lp, z);
-		for (size_t j = 1; j < g->k; j++)
-			if (lp[j] > lp[best])
-				best = j;
 		for (size_t c = 0; c < d; c++)
-			fprintf(fp, "%.12g ", x[c]);
-		fprintf(fp, "%zu\n", best + 1);
+			fprintf(fp, "%.12g ", rows[i * d + c]);
+		fprintf(fp, "%zu\n", best[i] + 1);
 	}
-	free(lp);
-	free(z);
 	free(rows);
+	free(best);
+	free(u);
 	if ((rc = plot_close(pc)))
 		return rc;
 	if ((rc = plot_open(pc, "-means.dat", &fp)))
@@ -475,23 +508,17 @@ plot_uncertainty(struct plot_ctx *pc, const struct dataset *ds, const struct gmm
 	const double umax = 1.0 - 1.0 / (double)g->k;
 	const size_t cols_key = key_cols(pc, 3), nkey = g->k + (g->k > 1 ? 2 : 1);
 	const size_t rows_key = (nkey + cols_key - 1) / cols_key;
-	double *lp = malloc(g->k * sizeof *lp), *z = malloc(d * sizeof *z);
-	double *rows = malloc((ds->n / step + 1) * d * sizeof *rows);
-	size_t m;
+	double *rows, *u;
+	size_t m, *best;
 	FILE *fp;
 	int rc;
 
-	if (lp == NULL || z == NULL || rows == NULL) {
-		free(lp);
-		free(z);
-		free(rows);
-		return gm_error_set(pc->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
-	}
-	m = dataset_every(ds, step, rows, NULL);
+	if ((rc = drawn_rows(pc, ds, g, &rows, &best, &u, &m)))
+		return rc;
 	if ((rc = plot_open(pc, "-uncertainty.dat", &fp))) {
-		free(lp);
-		free(z);
 		free(rows);
+		free(best);
+		free(u);
 		return rc;
 	}
 	fputs("# x y component uncertainty size (x, y: columns ", fp);
@@ -502,25 +529,12 @@ plot_uncertainty(struct plot_ctx *pc, const struct dataset *ds, const struct gmm
 	if (step > 1)
 		fprintf(fp, "; every %zu-th row of %zu", step, ds->n);
 	fputs(")\n", fp);
-	for (size_t i = 0; i < m; i++) {
-		const double *x = rows + i * d;
-		double top, sum = 0.0, u;
-		size_t best = 0;
-		gmm_log_components(g, x, lp, z);
-		for (size_t j = 1; j < g->k; j++)
-			if (lp[j] > lp[best])
-				best = j;
-		top = lp[best];
-		for (size_t j = 0; j < g->k; j++)
-			sum += exp(lp[j] - top);
-		/* max_k z_ik = 1 / sum_j exp(lp_j - lp_best) */
-		u = fmax(0.0, 1.0 - 1.0 / sum);
-		fprintf(fp, "%.12g %.12g %zu %.6g %.4g\n", x[p], x[q], best + 1, u,
-			0.3 + 2.7 * (umax > 0.0 ? u / umax : 0.0));
-	}
-	free(lp);
-	free(z);
+	for (size_t i = 0; i < m; i++)
+		fprintf(fp, "%.12g %.12g %zu %.6g %.4g\n", rows[i * d + p], rows[i * d + q], best[i] + 1,
+			u[i], 0.3 + 2.7 * (umax > 0.0 ? u[i] / umax : 0.0));
 	free(rows);
+	free(best);
+	free(u);
 	if ((rc = plot_close(pc)))
 		return rc;
 
