@@ -197,6 +197,102 @@ wdev4(const double *w, const double *x, double m, size_t n)
 }
 
 /*
+ * Four of the sums above at once: out[u] = dot4(a[u], b[u], n), or with
+ * m given wdev4(a[u], b[u], m[u], n), for u < 4.  Each sum is taken in
+ * exactly its own order (so the bits are the same), but the four chains
+ * of additions overlap, where one alone waits on each addition's latency.
+ */
+#if defined(__GNUC__)
+typedef double v4d __attribute__((vector_size(4 * sizeof(double))));
+/* Four doubles loaded from any address (no alignment; they alias doubles). */
+typedef double v4du __attribute__((vector_size(4 * sizeof(double)), aligned(sizeof(double)), may_alias));
+#define ld4(p) (*(const v4du *)(const void *)(p))
+
+static inline __attribute__((always_inline)) void
+sums_x4(const double *const *a, const double *const *b, const double *m, size_t n,
+	double *out)
+{
+	const double *a0 = a[0], *a1 = a[1], *a2 = a[2], *a3 = a[3];
+	const double *b0 = b[0], *b1 = b[1], *b2 = b[2], *b3 = b[3];
+	v4d s0 = { 0.0 }, s1 = { 0.0 }, s2 = { 0.0 }, s3 = { 0.0 };
+	double r[4][4];
+	size_t i = 0;
+
+	if (m == NULL) {
+		for (; i + 4 <= n; i += 4) {
+			s0 += ld4(a0 + i) * ld4(b0 + i);
+			s1 += ld4(a1 + i) * ld4(b1 + i);
+			s2 += ld4(a2 + i) * ld4(b2 + i);
+			s3 += ld4(a3 + i) * ld4(b3 + i);
+		}
+	} else {
+		const double m0 = m[0], m1 = m[1], m2 = m[2], m3 = m[3];
+		for (; i + 4 <= n; i += 4) {
+			v4d e0 = ld4(b0 + i) - m0, e1 = ld4(b1 + i) - m1;
+			v4d e2 = ld4(b2 + i) - m2, e3 = ld4(b3 + i) - m3;
+			s0 += ld4(a0 + i) * e0 * e0;
+			s1 += ld4(a1 + i) * e1 * e1;
+			s2 += ld4(a2 + i) * e2 * e2;
+			s3 += ld4(a3 + i) * e3 * e3;
+		}
+	}
+	memcpy(r[0], &s0, sizeof r[0]);
+	memcpy(r[1], &s1, sizeof r[1]);
+	memcpy(r[2], &s2, sizeof r[2]);
+	memcpy(r[3], &s3, sizeof r[3]);
+	for (int u = 0; u < 4; u++) {
+		for (size_t j = i; j < n; j++) {
+			double e = m == NULL ? 1.0 : b[u][j] - m[u];
+			r[u][0] += m == NULL ? a[u][j] * b[u][j] : a[u][j] * e * e;
+		}
+		out[u] = (r[u][0] + r[u][1]) + (r[u][2] + r[u][3]);
+	}
+}
+#endif
+
+/*
+ * A batch of sums over one block, four at a time (sums_x4) where the
+ * compiler has vector types, one at a time otherwise: add sum u with
+ * sums_add, then sums_flush; each lands in *out as it is computed.
+ */
+struct sums {
+	const double *a[4], *b[4];
+	double m[4], *out[4];
+	size_t k, n;
+	int dev;		/* wdev4 rather than dot4 */
+};
+
+static inline __attribute__((always_inline)) void
+sums_flush(struct sums *q)
+{
+	size_t u = 0;
+
+#if defined(__GNUC__)
+	if (q->k == 4) {
+		double r[4];
+		sums_x4(q->a, q->b, q->dev ? q->m : NULL, q->n, r);
+		for (u = 0; u < 4; u++)
+			*q->out[u] = r[u];
+	}
+#endif
+	for (; u < q->k; u++)
+		*q->out[u] = q->dev ? wdev4(q->a[u], q->b[u], q->m[u], q->n)
+				    : dot4(q->a[u], q->b[u], q->n);
+	q->k = 0;
+}
+
+static inline __attribute__((always_inline)) void
+sums_add(struct sums *q, const double *a, const double *b, double m, double *out)
+{
+	q->a[q->k] = a;
+	q->b[q->k] = b;
+	q->m[q->k] = m;
+	q->out[q->k] = out;
+	if (++q->k == 4)
+		sums_flush(q);
+}
+
+/*
  * The log-sum-exp of a block, shared by the kernels: R holds k
  * component-major columns of log(w_j N_j(x)); on return R holds
  * exp(R - max), M each row's log p(x), S the factor that turns R into
@@ -360,6 +456,7 @@ block_md(const struct gmm *g, const double *x, const double *w, size_t nrows,
 	em_stats_zero(blk);
 	for (size_t j = 0; j < k; j++) {
 		double *Rj = R + j * B, s0, *mean = blk->mean + j * d, *m2 = blk->m2 + j * d * d;
+		struct sums q = { .k = 0, .n = nrows, .dev = 0 };
 #pragma omp simd
 		for (size_t i = 0; i < nrows; i++)
 			Rj[i] *= S[i];
@@ -367,31 +464,34 @@ block_md(const struct gmm *g, const double *x, const double *w, size_t nrows,
 		blk->s0[j] = s0;
 		if (!(s0 > 0.0))
 			continue;
+		for (size_t p = 0; p < d; p++)
+			sums_add(&q, Rj, X + p * B, 0.0, mean + p);
+		sums_flush(&q);
+		for (size_t p = 0; p < d; p++)
+			mean[p] /= s0;
 		if (!blk->full) {
 			/* Diagonal scatter about the block's mean, straight from X. */
-			for (size_t p = 0; p < d; p++) {
-				mean[p] = dot4(Rj, X + p * B, nrows) / s0;
-				m2[p * d + p] = wdev4(Rj, X + p * B, mean[p], nrows);
-			}
+			q.dev = 1;
+			for (size_t p = 0; p < d; p++)
+				sums_add(&q, Rj, X + p * B, mean[p], m2 + p * d + p);
+			sums_flush(&q);
 			continue;
 		}
+		/* Centred scatter about the block's own mean, the lower triangle:
+		 * T_p = r (x_p - mean_p) in Z (free by now), dotted with D_q. */
 		for (size_t p = 0; p < d; p++) {
 			const double *Xp = X + p * B;
-			double *Dp = D + p * B;
-			mean[p] = dot4(Rj, Xp, nrows) / s0;
+			double *Dp = D + p * B, *Tp = Z + p * B;
 #pragma omp simd
-			for (size_t i = 0; i < nrows; i++)
+			for (size_t i = 0; i < nrows; i++) {
 				Dp[i] = Xp[i] - mean[p];
+				Tp[i] = Rj[i] * Dp[i];
+			}
 		}
-		/* Centred scatter about the block's own mean: lower triangle, or the diagonal. */
-		for (size_t p = 0; p < d; p++) {
-			const double *Dp = D + p * B;
-#pragma omp simd
-			for (size_t i = 0; i < nrows; i++)
-				T[i] = Rj[i] * Dp[i];
-			for (size_t q = blk->full ? 0 : p; q <= p; q++)
-				m2[p * d + q] = dot4(T, D + q * B, nrows);
-		}
+		for (size_t p = 0; p < d; p++)
+			for (size_t r = 0; r <= p; r++)
+				sums_add(&q, Z + p * B, D + r * B, 0.0, m2 + p * d + r);
+		sums_flush(&q);
 	}
 	return ll;
 }

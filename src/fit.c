@@ -64,6 +64,7 @@ struct ctx {
 	struct init_hc *hc;	/* the dendrogram of sds, when hc starts are made */
 	struct fit_result *fr;
 	size_t distinct;	/* distinct rows of ds, counted up to the largest K + 1 */
+	int threads;		/* threads this context's runs may use */
 };
 
 static double
@@ -142,11 +143,8 @@ keep_optimum(struct mstate *st, const struct gmm *g, const struct em_result *r, 
 static int
 run_threads(const struct ctx *c, const struct dataset *ds, size_t n, size_t k)
 {
-	int t = 1;
+	int t = c->threads;
 
-#ifdef _OPENMP
-	t = c->opt->em.threads > 0 ? c->opt->em.threads : omp_get_max_threads();
-#endif
 	if (ds->dist != NULL || n < 2 || (double)n * (double)ds->n * (double)k < PAR_MIN_WORK)
 		t = 1;
 	return (size_t)t > n ? (int)n : t;
@@ -180,9 +178,13 @@ run_many(struct ctx *c, const struct dataset *ds, struct gmm **g, size_t n,
 		memset(&r[i], 0, sizeof r[i]);
 		rc[i] = em_fit(ds, g[i], &o, &r[i], &e[i]);
 	}
-	c->fr->em_seconds += clock_seconds() - t0;
-	for (size_t j = 0; j < n; j++)
+	t0 = clock_seconds() - t0;
+#pragma omp atomic
+	c->fr->em_seconds += t0;
+	for (size_t j = 0; j < n; j++) {
+#pragma omp atomic
 		c->fr->em_iterations += r[j].iterations;
+	}
 }
 
 /*
@@ -416,7 +418,9 @@ make_start(struct ctx *c, size_t s, struct rng *rng, struct fit_model *fm,
 	given.hc = c->hc;
 	gm_error_clear(&e);
 	rc = init_model(c->sds, m, &given, opt->em.reg, rng, g, &e);
-	c->fr->init_seconds += clock_seconds() - t0;
+	t0 = clock_seconds() - t0;
+#pragma omp atomic
+	c->fr->init_seconds += t0;
 	if (rc == GM_OK) {
 		*out = g;
 		return 0;
@@ -1092,6 +1096,10 @@ ctx_init(struct ctx *c, const struct dataset *ds, const struct fit_options *opt,
 		c->screen.max_iter = SCREEN_ITER;
 	/* The user's tolerance only: a start that moves slowly at first is not cut short. */
 	c->wtot = c->wtot_s = fr->total_weight;
+	c->threads = 1;
+#ifdef _OPENMP
+	c->threads = opt->em.threads > 0 ? opt->em.threads : omp_get_max_threads();
+#endif
 	for (size_t b = 0; b < opt->nk; b++)
 		kmax = opt->ks[b] > kmax ? opt->ks[b] : kmax;
 	c->distinct = count_distinct(ds, kmax + 1);
@@ -1217,6 +1225,76 @@ fatal:
 	return -1;
 }
 
+/*
+ * Threads that search structures side by side: on small data, where one
+ * structure's runs are too few and too short to keep the threads busy
+ * (the long runs, the neighbours' and split-and-merge starts come a few
+ * at a time), each structure goes to a thread of its own.  Larger data
+ * keep every thread on one structure's runs (and passes) at a time.
+ */
+#define STRUCT_MAX_WORK 262144	/* search rows times columns times the largest K */
+static int
+structure_threads(const struct ctx *c)
+{
+	const struct fit_options *opt = c->opt;
+	size_t kmax = 1;
+
+	for (size_t b = 0; b < opt->nk; b++)
+		kmax = opt->ks[b] > kmax ? opt->ks[b] : kmax;
+	if (opt->ncov < 2 || c->threads < 2 || c->ds->dist != NULL ||
+	    (double)c->sds->n * (double)c->sds->d * (double)kmax > STRUCT_MAX_WORK)
+		return 1;
+	return (size_t)c->threads < opt->ncov ? c->threads : (int)opt->ncov;
+}
+
+/*
+ * Every structure's models searched, on structure_threads threads; a
+ * structure's search does not depend on the threads it is given, so
+ * neither do the results.  The first structure (in order) that fails
+ * gives the error.
+ */
+static int
+search_all(struct ctx *c, struct mstate *st, struct gm_error *err)
+{
+	const size_t ns = c->opt->ncov;
+	const int nthr = structure_threads(c);
+	struct gm_error *e;
+	int *rc, out = GM_OK;
+	long a;
+
+	if (nthr < 2) {
+		for (size_t s = 0; s < ns; s++)
+			if (search_structure(c, s, st, err))
+				return err->status ? err->status : GM_EINTERNAL;
+		return GM_OK;
+	}
+	e = calloc(ns, sizeof *e);
+	rc = calloc(ns, sizeof *rc);
+	if (e == NULL || rc == NULL) {
+		free(e);
+		free(rc);
+		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	}
+#pragma omp parallel for num_threads(nthr) schedule(dynamic)
+	for (a = 0; a < (long)ns; a++) {
+		struct ctx one = *c;
+		one.threads = 1;
+		one.screen.threads = one.mid.threads = one.full.threads = 1;
+		one.screen.progress = one.mid.progress = one.full.progress = NULL;
+		gm_error_clear(&e[a]);
+		if (search_structure(&one, (size_t)a, st, &e[a]))
+			rc[a] = e[a].status ? e[a].status : GM_EINTERNAL;
+	}
+	for (size_t s = 0; s < ns && out == GM_OK; s++)
+		if (rc[s] != GM_OK) {
+			*err = e[s];
+			out = rc[s];
+		}
+	free(e);
+	free(rc);
+	return out;
+}
+
 /* The error when no model can be used. */
 static int
 none_usable(const struct fit_result *res, struct gm_error *err)
@@ -1266,9 +1344,8 @@ fit_run(const struct dataset *ds, const struct fit_options *opt,
 		gm_error_clear(&st[m].first);
 		precheck(&c, fm, &st[m]);
 	}
-	for (size_t a = 0; rc == GM_OK && a < opt->ncov; a++)
-		if (search_structure(&c, a, st, err))
-			rc = err->status ? err->status : GM_EINTERNAL;
+	if (rc == GM_OK)
+		rc = search_all(&c, st, err);
 	for (size_t m = 0; m < res->nmodels; m++) {
 		if (rc == GM_OK)
 			rc = finish_model(&c, &res->models[m], &st[m], err);
