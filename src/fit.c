@@ -827,6 +827,28 @@ n_starts(const struct ctx *c, const struct fit_model *fm)
 	return c->opt->n_init ? c->opt->n_init : FIT_DEFAULT_STARTS;
 }
 
+/* Screen the options' warm start with the generated ones, when it is this model's. */
+static int
+warm_start(struct ctx *c, struct fit_model *fm, struct mstate *st, struct batch *bt,
+	   struct pool *p, struct gm_error *err)
+{
+	const struct gmm *w = c->opt->warm;
+	struct gmm *g;
+
+	if (w == NULL || w->k != fm->k || w->d != c->ds->d || w->cov_type != fm->cov)
+		return 0;
+	g = gmm_dup(w);
+	if (g == NULL) {
+		gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+		return -1;
+	}
+	if (gmm_prepare(g) >= 0) {
+		gmm_free(g);	/* not a model (cannot happen for a fitted one) */
+		return 0;
+	}
+	return screen_start(c, g, fm, st, bt, p, err);
+}
+
 /*
  * The generated starts of a model, with the splits of prev (K - 1) and
  * the merges of next (K + 1) when given.  A model searched by one start
@@ -872,6 +894,8 @@ search_model(struct ctx *c, struct fit_model *fm, struct mstate *st, int generat
 		if (v < 0 || (v == 0 && screen_start(c, g, fm, st, &bt, &p, err)))
 			goto fatal;
 	}
+	if (generate && warm_start(c, fm, st, &bt, &p, err))
+		goto fatal;
 	if (screen_batch(c, &bt, fm, st, &p, err))
 		goto fatal;
 	if (prev != NULL && screen_splits(c, prev, fm, st, &bt, &q, err))

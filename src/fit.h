@@ -61,6 +61,9 @@ struct fit_options {
 	uint64_t seed;
 	enum fit_criterion criterion;
 	struct em_options em;
+	const struct gmm *warm;	/* a start screened with the generated ones when its
+				 * K and structure are a model's (the likelihood-ratio
+				 * test's replicates), or NULL */
 };
 
 /* What a model's fit is worth. */

@@ -3,6 +3,7 @@
  */
 #include <config.h>
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,8 +195,44 @@ one_column_pair(const struct fit_result *fr)
 }
 
 /* One object per model fitted; numbers only for a usable one. */
+/* The test of row s's K against K - 1, when --lrt made one. */
+static const struct lrt_test *
+lrt_of_row(const struct lrt_result *lrt, const struct fit_model *s)
+{
+	if (lrt == NULL || s->k < 2 || s->cov != lrt->cov)
+		return NULL;
+	return lrt_find(lrt, s->k - 1);
+}
+
 static void
-json_selection(FILE *fp, const struct fit_result *fr)
+json_lrt_test(FILE *fp, const struct lrt_test *t)
+{
+	fputs("\"statistic\": ", fp);
+	jw_number(fp, t->statistic);
+	fputs(", \"p_value\": ", fp);
+	jw_number(fp, t->p_value);
+	fprintf(fp, ", \"replicates\": %zu, \"failed\": %zu", t->replicates, t->failed);
+}
+
+/* "lrt": the structure, replicates, rows, then each test of K against K + 1. */
+static void
+json_lrt(FILE *fp, const struct lrt_result *lrt)
+{
+	fprintf(fp, ",\n  \"lrt\": {\"covariance\": \"%s\", \"replicates\": %zu, \"rows\": ",
+		gmm_cov_name(lrt->cov), lrt->B);
+	jw_number(fp, lrt->rows);
+	fputs(", \"tests\": [", fp);
+	for (size_t i = 0; i < lrt->ntests; i++) {
+		fprintf(fp, "%s\n    {\"k\": %zu, \"vs_k\": %zu, ", i ? "," : "",
+			lrt->tests[i].k, lrt->tests[i].k + 1);
+		json_lrt_test(fp, &lrt->tests[i]);
+		fputc('}', fp);
+	}
+	fputs(lrt->ntests ? "\n  ]}" : "]}", fp);
+}
+
+static void
+json_selection(FILE *fp, const struct fit_result *fr, const struct lrt_result *lrt)
 {
 	fputs(",\n  \"selection\": [\n", fp);
 	for (size_t m = 0; m < fr->nmodels; m++) {
@@ -221,6 +258,11 @@ json_selection(FILE *fp, const struct fit_result *fr)
 			jw_number(fp, s->entropy);
 			fprintf(fp, ", \"iterations\": %zu, \"converged\": %s",
 				s->res.iterations, s->res.converged ? "true" : "false");
+			if (lrt_of_row(lrt, s) != NULL) {
+				fprintf(fp, ", \"lrt\": {\"vs_k\": %zu, ", s->k - 1);
+				json_lrt_test(fp, lrt_of_row(lrt, s));
+				fputc('}', fp);
+			}
 		}
 		fprintf(fp, ", \"chosen\": %s}%s\n", m == fr->chosen ? "true" : "false",
 			m + 1 < fr->nmodels ? "," : "");
@@ -323,10 +365,35 @@ report_json(FILE *fp, const struct report_info *ri)
 		fprintf(fp, ", \"threads\": %d, \"processes\": %d, \"max_rss_kib\": %ld}", t->threads,
 			t->processes, t->max_rss_kib);
 	}
+	if (ri->lrt != NULL)
+		json_lrt(fp, ri->lrt);
 	if (ri->fr->nmodels > 1)
-		json_selection(fp, ri->fr);
+		json_selection(fp, ri->fr, ri->lrt);
 	fputs("\n}\n", fp);
 	return ferror(fp) ? -1 : 0;
+}
+
+/* What the LRT columns are, below the selection table. */
+static void
+text_lrt_note(FILE *fp, const struct lrt_result *lrt, uint64_t seed)
+{
+	size_t failed = 0;
+
+	if (lrt->ntests == 0) {
+		fprintf(fp, "LRT: no K and K + 1 of covariance %s are both usable: nothing to test.\n",
+			gmm_cov_name(lrt->cov));
+		return;
+	}
+	fprintf(fp, "LRT: 2 (loglik(K) - loglik(K - 1)), covariance %s; p(LRT) from %zu "
+		"parametric-bootstrap replicates\nof %.0f rows drawn from the K - 1 fit "
+		"(seed %" PRIu64 ").\n", gmm_cov_name(lrt->cov), lrt->B, lrt->rows, seed);
+	for (size_t i = 0; i < lrt->ntests; i++)
+		failed += lrt->tests[i].failed;
+	for (size_t i = 0; failed > 0 && i < lrt->ntests; i++)
+		if (lrt->tests[i].failed > 0)
+			fprintf(fp, "LRT of K = %zu against %zu: %zu of the replicates could not be "
+				"fitted (left out).\n", lrt->tests[i].k, lrt->tests[i].k + 1,
+				lrt->tests[i].failed);
 }
 
 static void
@@ -334,8 +401,9 @@ text_selection(FILE *fp, const struct report_info *ri)
 {
 	fprintf(fp, "\nModel selection (lowest %s chosen, marked *):\n",
 		criterion_name(ri->fr->criterion));
-	fprintf(fp, "     %3s  %-10s %16s %5s %16s %16s %16s %6s  %s\n", "K", "covariance",
-		"loglik", "p", "BIC", "ICL", "AIC", "iter", "converged");
+	fprintf(fp, "     %3s  %-10s %16s %5s %16s %16s %16s %6s  %s%s\n", "K", "covariance",
+		"loglik", "p", "BIC", "ICL", "AIC", "iter", "converged",
+		ri->lrt != NULL ? "        LRT  p(LRT)" : "");
 	for (size_t m = 0; m < ri->fr->nmodels; m++) {
 		const struct fit_model *s = &ri->fr->models[m];
 		fprintf(fp, "  %s  %3zu  %-10s ", m == ri->fr->chosen ? "*" : " ", s->k,
@@ -346,10 +414,16 @@ text_selection(FILE *fp, const struct report_info *ri)
 			fputc('\n', fp);
 			continue;
 		}
-		fprintf(fp, "%16.4f %5zu %16.4f %16.4f %16.4f %6zu  %s\n", s->res.loglik,
+		fprintf(fp, "%16.4f %5zu %16.4f %16.4f %16.4f %6zu  %s", s->res.loglik,
 			s->n_params, s->bic, s->icl, s->aic, s->res.iterations,
 			s->res.converged ? "yes" : "no");
+		if (lrt_of_row(ri->lrt, s) != NULL)
+			fprintf(fp, "%*s %10.4f  %6.4f", s->res.converged ? 6 : 7, "",
+				lrt_of_row(ri->lrt, s)->statistic, lrt_of_row(ri->lrt, s)->p_value);
+		fputc('\n', fp);
 	}
+	if (ri->lrt != NULL)
+		text_lrt_note(fp, ri->lrt, ri->seed);
 	if (one_column_pair(ri->fr))
 		fputs("In one column full, diag and spherical are one model, each component with "
 		      "its own variance\n(mclust's V); tied is one variance for all (E).\n", fp);
@@ -501,6 +575,23 @@ tsv_se_ci(FILE *fp, const struct boot_result *b, size_t p)
 	jw_number(fp, b->hi[p]);
 }
 
+/* The tests of the chosen K against K - 1 and K + 1 (--lrt): statistic and p-value, or empty. */
+static void
+tsv_lrt(FILE *fp, const struct lrt_result *lrt, const struct fit_model *fm)
+{
+	const struct lrt_test *t[2] = { lrt_of_row(lrt, fm),
+					fm->cov == lrt->cov ? lrt_find(lrt, fm->k) : NULL };
+
+	for (int i = 0; i < 2; i++) {
+		fputc('\t', fp);
+		if (t[i] != NULL)
+			jw_number(fp, t[i]->statistic);
+		fputc('\t', fp);
+		if (t[i] != NULL)
+			jw_number(fp, t[i]->p_value);
+	}
+}
+
 static void
 tsv_model(FILE *fp, const struct fit_model *fm)
 {
@@ -515,7 +606,7 @@ tsv_model(FILE *fp, const struct fit_model *fm)
 		s->degenerate, s->failed);
 	if (s->have_runner_up && isfinite(s->runner_up_loglik))
 		jw_number(fp, s->runner_up_loglik);
-	fprintf(fp, "\t%zu\n", s->search_rows);
+	fprintf(fp, "\t%zu", s->search_rows);
 }
 
 int
@@ -556,7 +647,11 @@ report_tsv(FILE *fp, const struct report_info *ri)
 	}
 	/* The model's numbers and its search, the same on every row. */
 	fputs("\tloglik\tbic\taic\ticl\tentropy\tsearch_starts\tsearch_run\tsearch_reached_best"
-	      "\tsearch_degenerate\tsearch_failed\tsearch_runner_up_loglik\tsearch_rows\n", fp);
+	      "\tsearch_degenerate\tsearch_failed\tsearch_runner_up_loglik\tsearch_rows", fp);
+	if (ri->lrt != NULL)
+		fputs("\tlrt_vs_k_minus_1_statistic\tlrt_vs_k_minus_1_p_value"
+		      "\tlrt_vs_k_plus_1_statistic\tlrt_vs_k_plus_1_p_value", fp);
+	fputc('\n', fp);
 	for (size_t j = 0; j < g->k; j++) {
 		const double *cv = g->cov + j * d * d;
 		fprintf(fp, "%zu\t", j + 1);
@@ -584,6 +679,9 @@ report_tsv(FILE *fp, const struct report_info *ri)
 				tsv_se_ci(fp, b, bp_sd(b, j, c));
 		}
 		tsv_model(fp, fm);
+		if (ri->lrt != NULL)
+			tsv_lrt(fp, ri->lrt, fm);
+		fputc('\n', fp);
 	}
 	return ferror(fp) ? -1 : 0;
 }
@@ -1070,6 +1168,33 @@ tex_selection(FILE *fp, const struct fit_result *fr, int dg)
 	return 0;
 }
 
+/* The likelihood-ratio tests (--lrt): a tabular of their own, below the selection. */
+static void
+tex_lrt(FILE *fp, const struct lrt_result *lrt, uint64_t seed)
+{
+	if (lrt->ntests == 0)
+		return;
+	fprintf(fp, "\n\\par\\bigskip\n%% Bootstrap likelihood-ratio tests of K against K + 1, "
+		"covariance %s.\n", gmm_cov_name(lrt->cov));
+	fputs("\\begin{tabular}{r r r@{}l r@{}l}\n\\toprule\n"
+	      "$K$ & vs & \\multicolumn{2}{c}{LRT} & \\multicolumn{2}{c}{$p$} \\\\\n\\midrule\n", fp);
+	for (size_t i = 0; i < lrt->ntests; i++) {
+		const struct lrt_test *t = &lrt->tests[i];
+		struct tex_fmt f1 = { 0, 2 }, f2 = { 0, 3 };
+		struct tex_num a, b;
+		tex_split(t->statistic, f1, &a);
+		tex_split(t->p_value, f2, &b);
+		fprintf(fp, "%zu & %zu & ", t->k, t->k + 1);
+		tex_put_num(fp, &a, "");
+		fputs(" & ", fp);
+		tex_put_num(fp, &b, "");
+		fputs(" \\\\\n", fp);
+	}
+	fprintf(fp, "\\bottomrule\n\\end{tabular}\n\\par\\smallskip\n{\\footnotesize LRT: "
+		"$2(\\log L_{K+1} - \\log L_K)$; $p$ from %zu parametric-bootstrap replicates "
+		"drawn from the $K$ fit (seed %" PRIu64 ").\\par}\n", lrt->B, seed);
+}
+
 int
 report_latex(FILE *fp, const struct report_info *ri)
 {
@@ -1112,5 +1237,7 @@ report_latex(FILE *fp, const struct report_info *ri)
 	free(fmt);
 	if (ri->fr->nmodels > 1 && tex_selection(fp, ri->fr, dg) != 0)
 		return -1;
+	if (ri->lrt != NULL)
+		tex_lrt(fp, ri->lrt, ri->seed);
 	return ferror(fp) ? -1 : 0;
 }

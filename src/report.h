@@ -13,6 +13,7 @@
 #include "bootstrap.h"
 #include "dataset.h"
 #include "fit.h"
+#include "lrt.h"
 
 /* --timing: where the time went (not part of reproducible output). */
 struct report_timing {
@@ -37,6 +38,8 @@ struct report_info {
 	const char *figure_note;	/* a line about the figure, or NULL */
 	int digits;		/* significant digits in the LaTeX tables */
 	const struct boot_result *boot;	/* bootstrap, or NULL */
+	const struct lrt_result *lrt;	/* --lrt, or NULL */
+	uint64_t seed;		/* the run's --seed (the tests' replicates say it) */
 	const struct report_timing *timing;	/* --timing, or NULL */
 };
 
