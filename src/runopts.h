@@ -68,10 +68,11 @@ void runopts_init(struct run_options *ro);
 int runopts_parse(struct run_options *ro, int argc, char **argv);
 
 /*
- * Every usage error of the options on their own, in the order the
- * command line has always reported them, before any input is opened:
+ * Every usage error of the options on their own, before any input is
+ * opened (the means file is opened last, to see that it can be read):
  * GM_OK, or the status of the error printed.  Fills ro->ks and ro->covs,
- * the input's path (the shard's under --shard) and ro->inputs.
+ * the input's path (the shard's under --shard), ro->display, ro->inputs
+ * and ro->pair_tok, and finishes ro->csv.
  */
 int runopts_check(struct run_options *ro);
 
