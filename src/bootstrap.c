@@ -297,10 +297,11 @@ bootstrap_run(const struct dataset *ds, const struct gmm *fit,
 	if (br->se == NULL || br->lo == NULL || br->hi == NULL)
 		goto oom;
 	if (br->ok < 2) {
+		size_t fitted = br->ok;	/* boot_result_free clears it */
 		work_free(&bw);
 		boot_result_free(br);
 		return gm_error_set(err, GM_ENUMERIC, NULL, 0, 0,
-				    "the bootstrap needs at least 2 replicates that fit; %zu did", br->ok);
+				    "the bootstrap needs at least 2 replicates that fit; %zu did", fitted);
 	}
 	if (summarise(br, bw.vals, bw.ok, B))
 		goto oom;
