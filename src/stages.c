@@ -26,8 +26,6 @@
 #include "suggest.h"
 #include "threads.h"
 
-#define MAX_K MODEL_MAX_K	/* 1000, the same limit as for model files */
-
 void
 stage_init(struct run_state *st)
 {
@@ -173,7 +171,7 @@ static int
 read_means_file(struct run_options *ro, struct run_state *st)
 {
 	const struct csv_options *co = &ro->csv.co;
-	struct means_file_options mo = { co->delimiter, co->quote, co->decimal, MAX_K, OV_MEAN_MAX };
+	struct means_file_options mo = { co->delimiter, co->quote, co->decimal, MODEL_MAX_K, OV_MEAN_MAX };
 	const struct dataset *ds = &st->ds;
 	size_t kf = 0;
 	int rc;
