@@ -108,57 +108,99 @@ summarise(struct boot_result *br, const double *vals, const char *ok, size_t B)
 	return 0;
 }
 
-int
-bootstrap_run(const struct dataset *ds, const struct gmm *fit,
-	      const struct boot_options *bo, struct boot_result *br,
-	      struct gm_error *err)
+/* What a run keeps between its steps: the replicates' values and the multinomial's cells. */
+struct boot_work {
+	double *vals;		/* B rows of np parameters */
+	char *ok;		/* whether replicate b fitted */
+	double *w, *tail;	/* the rows' weights; the cells' tail sums */
+	double draws;		/* draws per replicate: the total weight, rounded */
+	size_t nrow, nc;	/* rows of a parametric replicate; cells */
+};
+
+static void
+work_free(struct boot_work *bw)
+{
+	free(bw->vals);
+	free(bw->ok);
+	free(bw->w);
+	free(bw->tail);
+	memset(bw, 0, sizeof *bw);
+}
+
+/*
+ * The work's arrays, the draws per replicate and the cells' tail sums.
+ * GM_OK; GM_EINTERNAL when out of memory (err not filled: the caller
+ * says so); GM_EDATA, err filled, for a total weight past 2^53.
+ */
+static int
+work_prepare(const struct dataset *ds, const struct gmm *fit, const struct boot_options *bo,
+	     struct boot_work *bw, struct gm_error *err)
 {
 	const size_t k = fit->k, d = fit->d, np = k + 2 * k * d, B = bo->B;
-	double *vals = malloc(B * np * sizeof *vals), *w = NULL, *tail = NULL, wtot, draws;
-	char *ok = calloc(B, 1);
-	size_t nrow = 0, nc;
-	int short_of_memory = 0;
-	long b;
-	int nthr = 1;
+	double wtot = 0.0;
 
-	memset(br, 0, sizeof *br);
-	if (vals == NULL || ok == NULL)
-		goto oom;
+	memset(bw, 0, sizeof *bw);
+	bw->vals = malloc(B * np * sizeof *bw->vals);
+	bw->ok = calloc(B, 1);
 	/* The cells of the multinomial: the rows, or (parametric) the components. */
-	nc = bo->parametric ? k : ds->n;
-	w = malloc(ds->n * sizeof *w);
-	tail = malloc(nc * sizeof *tail);
-	if (w == NULL || tail == NULL)
-		goto oom;
-	wtot = 0.0;
+	bw->nc = bo->parametric ? k : ds->n;
+	bw->w = malloc(ds->n * sizeof *bw->w);
+	bw->tail = malloc(bw->nc * sizeof *bw->tail);
+	if (bw->vals == NULL || bw->ok == NULL || bw->w == NULL || bw->tail == NULL)
+		return GM_EINTERNAL;
 	for (size_t i = 0; i < ds->n; i++)
-		wtot += w[i] = ds->w ? ds->w[i] : 1.0;
+		wtot += bw->w[i] = ds->w ? ds->w[i] : 1.0;
 	/* As many draws as the data have (total weight, rounded), at most 2^53. */
-	if (!(wtot <= BOOT_MAX_TOTAL)) {
-		free(vals);
-		free(ok);
-		free(w);
-		free(tail);
+	if (!(wtot <= BOOT_MAX_TOTAL))
 		return gm_error_set(err, GM_EDATA, NULL, 0, 0,
 				    "the bootstrap needs a total weight of at most 2^53 "
 				    "(9007199254740992, what a double counts exactly); the data's is %g",
 				    wtot);
-	}
-	draws = nearbyint(wtot);
-	if (draws < 1.0)
-		draws = 1.0;
+	bw->draws = nearbyint(wtot);
+	if (bw->draws < 1.0)
+		bw->draws = 1.0;
 	{
-		const double *cw = bo->parametric ? fit->weight : w;
+		const double *cw = bo->parametric ? fit->weight : bw->w;
 		double s = 0.0;
-		for (size_t i = nc; i-- > 0;)
-			tail[i] = s += cw[i];
+		for (size_t i = bw->nc; i-- > 0;)
+			bw->tail[i] = s += cw[i];
 	}
 	if (bo->parametric) {
 		/* Each replicate holds draws rows of d values. */
-		if (draws > (double)(SIZE_MAX / sizeof(double) / (d ? d : 1)))
-			goto oom;
-		nrow = (size_t)draws;
+		if (bw->draws > (double)(SIZE_MAX / sizeof(double) / (d ? d : 1)))
+			return GM_EINTERNAL;
+		bw->nrow = (size_t)bw->draws;
 	}
+	return GM_OK;
+}
+
+/* A replicate's fit, sorted by mean, as one row of values: weights, means, sds. */
+static void
+store_params(const struct gmm *g, double *v)
+{
+	const size_t k = g->k, d = g->d;
+
+	for (size_t j = 0; j < k; j++) {
+		v[j] = g->weight[j];
+		for (size_t c = 0; c < d; c++) {
+			v[k + j * d + c] = g->mean[j * d + c];
+			v[k + k * d + j * d + c] = sqrt(g->cov[j * d * d + c * d + c]);
+		}
+	}
+}
+
+/*
+ * Every replicate drawn and refitted, in parallel: bw->vals and bw->ok
+ * filled.  0, or 1 when a thread ran short of memory (the run then stops).
+ */
+static int
+run_replicates(const struct dataset *ds, const struct gmm *fit, const struct boot_options *bo,
+	       struct boot_work *bw)
+{
+	const size_t k = fit->k, d = fit->d, np = k + 2 * k * d, B = bo->B;
+	int short_of_memory = 0, nthr = 1;
+	long b;
+
 #ifdef _OPENMP
 	nthr = bo->threads > 0 ? bo->threads : omp_get_max_threads();
 #endif
@@ -175,8 +217,8 @@ bootstrap_run(const struct dataset *ds, const struct gmm *fit,
 		rep.w = NULL;
 		rep.x = ds->x;
 		if (bo->parametric) {
-			rep.n = nrow;
-			rep.x = malloc(nrow * d * sizeof *rep.x);
+			rep.n = bw->nrow;
+			rep.x = malloc(bw->nrow * d * sizeof *rep.x);
 			good &= rep.x != NULL;
 		} else {
 			rep.w = malloc(ds->n * sizeof *rep.w);
@@ -199,7 +241,8 @@ bootstrap_run(const struct dataset *ds, const struct gmm *fit,
 			if (!good || stop)
 				continue;	/* the run ends: no more work */
 			replicate_rng(&r, bo->seed, (size_t)b);
-			make_replicate(ds, fit, w, tail, draws, bo->parametric, &r, &rep, z, counts);
+			make_replicate(ds, fit, bw->w, bw->tail, bw->draws, bo->parametric, &r, &rep,
+				       z, counts);
 			g = gmm_dup(fit);
 			gm_error_clear(&e);
 			frc = g != NULL ? em_fit(&rep, g, &eo, &res, &e) : GM_EINTERNAL;
@@ -208,16 +251,9 @@ bootstrap_run(const struct dataset *ds, const struct gmm *fit,
 #pragma omp atomic write
 				short_of_memory = 1;
 			} else if (frc == GM_OK) {
-				double *v = vals + (size_t)b * np;
 				gmm_sort(g);
-				for (size_t j = 0; j < k; j++) {
-					v[j] = g->weight[j];
-					for (size_t c = 0; c < d; c++) {
-						v[k + j * d + c] = g->mean[j * d + c];
-						v[k + k * d + j * d + c] = sqrt(g->cov[j * d * d + c * d + c]);
-					}
-				}
-				ok[b] = 1;
+				store_params(g, bw->vals + (size_t)b * np);
+				bw->ok[b] = 1;
 			}
 			gmm_free(g);
 		}
@@ -228,42 +264,51 @@ bootstrap_run(const struct dataset *ds, const struct gmm *fit,
 		else
 			free(rep.w);
 	}
+	return short_of_memory;
+}
 
-	if (short_of_memory)
+int
+bootstrap_run(const struct dataset *ds, const struct gmm *fit,
+	      const struct boot_options *bo, struct boot_result *br,
+	      struct gm_error *err)
+{
+	const size_t k = fit->k, d = fit->d, np = k + 2 * k * d, B = bo->B;
+	struct boot_work bw;
+	int rc;
+
+	memset(br, 0, sizeof *br);
+	rc = work_prepare(ds, fit, bo, &bw, err);
+	if (rc == GM_EINTERNAL || (rc == GM_OK && run_replicates(ds, fit, bo, &bw)))
 		goto oom;
+	if (rc != GM_OK) {
+		work_free(&bw);
+		return rc;
+	}
 	br->B = B;
 	br->parametric = bo->parametric;
 	br->k = k;
 	br->d = d;
 	br->nparams = np;
 	for (size_t i = 0; i < B; i++)
-		br->ok += ok[i];
+		br->ok += bw.ok[i];
 	br->se = calloc(np, sizeof *br->se);
 	br->lo = calloc(np, sizeof *br->lo);
 	br->hi = calloc(np, sizeof *br->hi);
 	if (br->se == NULL || br->lo == NULL || br->hi == NULL)
 		goto oom;
 	if (br->ok < 2) {
-		free(vals);
-		free(ok);
-		free(w);
-		free(tail);
+		size_t fitted = br->ok;	/* boot_result_free clears it */
+		work_free(&bw);
 		boot_result_free(br);
 		return gm_error_set(err, GM_ENUMERIC, NULL, 0, 0,
-				    "the bootstrap needs at least 2 replicates that fit; %zu did", br->ok);
+				    "the bootstrap needs at least 2 replicates that fit; %zu did", fitted);
 	}
-	if (summarise(br, vals, ok, B))
+	if (summarise(br, bw.vals, bw.ok, B))
 		goto oom;
-	free(vals);
-	free(ok);
-	free(w);
-	free(tail);
+	work_free(&bw);
 	return GM_OK;
 oom:
-	free(vals);
-	free(ok);
-	free(w);
-	free(tail);
+	work_free(&bw);
 	boot_result_free(br);
 	return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 }

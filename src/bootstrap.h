@@ -36,6 +36,13 @@ struct boot_result {
 	double *se, *lo, *hi;	/* standard error, 2.5% and 97.5% percentiles */
 };
 
+/*
+ * B replicates of the fit to ds (fit: the model fitted to it, each
+ * replicate's start), by bo; *br (freed with boot_result_free) holds the
+ * standard errors and intervals.  GM_OK; GM_EDATA for a total weight past
+ * 2^53; GM_ENUMERIC when fewer than 2 replicates fit; GM_EINTERNAL when
+ * out of memory; err filled on failure, and *br then empty.
+ */
 int bootstrap_run(const struct dataset *ds, const struct gmm *fit,
 		  const struct boot_options *bo, struct boot_result *br,
 		  struct gm_error *err);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cliopts.h"
 #include "commands.h"
 #include "csvread.h"
 #include "model.h"
@@ -22,8 +23,7 @@
 #include "predict.h"
 #include "rng.h"
 
-enum { C_MODEL = 256, C_KEEP, C_LABELS_ONLY, C_SEED, C_HELP, C_NO_HEADER, C_QUOTE,
-       C_DECIMAL_COMMA, C_NA };
+enum { C_MODEL = 256, C_KEEP, C_LABELS_ONLY, C_SEED, C_HELP };
 
 struct predict_run {
 	struct predictor pr;
@@ -71,143 +71,147 @@ predict_usage(FILE *fp)
 "      --help              show this help and exit\n", fp);
 }
 
-int
-cmd_predict(int argc, char **argv)
+/* predict's options, as parsed. */
+struct predict_options {
+	struct cliopt_csv csv;		/* how DATA.csv is read */
+	const char *model_path, *out_path, *path, *display;
+	int keep, labels_only;
+	int finished;			/* --help answered */
+};
+
+/* predict's options and operand into po: GM_OK (po->finished after --help), or the usage error's status, printed. */
+static int
+predict_parse(struct predict_options *po, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "model", required_argument, NULL, C_MODEL },
 		{ "output", required_argument, NULL, 'o' },
 		{ "keep-columns", no_argument, NULL, C_KEEP },
 		{ "labels-only", no_argument, NULL, C_LABELS_ONLY },
-		{ "delimiter", required_argument, NULL, 'd' },
-		{ "quote", required_argument, NULL, C_QUOTE },
-		{ "decimal-comma", no_argument, NULL, C_DECIMAL_COMMA },
-		{ "no-header", no_argument, NULL, C_NO_HEADER },
-		{ "na", required_argument, NULL, C_NA },
+		CLIOPT_READ_OPTIONS,
 		{ "help", no_argument, NULL, C_HELP },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *model_path = NULL, *out_path = NULL, *path = "-", *display;
-	const char **na = NULL;
-	size_t nna = 0;
-	struct csv_options co;
-	struct model m = { NULL, NULL };
-	struct predict_run run;
-	struct dataset ds;
-	struct gm_error err;
-	struct outfile of;
-	int keep = 0, labels_only = 0, c, rc = GM_OK;
-	char *source = NULL;
-	FILE *fp = stdout;
+	int c, rc;
 
-	memset(&co, 0, sizeof co);
-	co.delimiter_auto = 1;	/* -d auto unless a delimiter is given, as in a fit */
-	memset(&of, 0, sizeof of);
-	gm_error_clear(&err);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "o:d:", opts, NULL)) != -1) {
 		switch (c) {
-		case C_MODEL: model_path = optarg; break;
-		case 'o': out_path = optarg; break;
-		case C_KEEP: keep = 1; break;
-		case C_LABELS_ONLY: labels_only = 1; break;
-		case 'd':
-			if ((rc = parse_delimiter(optarg, &co.delimiter, &co.delimiter_auto)) != GM_OK)
-				goto done;
-			break;
-		case C_QUOTE:
-			if (strlen(optarg) != 1)
-				{ rc = usage_error("--quote takes one character, not '%s'", optarg); goto done; }
-			co.quote = optarg[0];
-			break;
-		case C_DECIMAL_COMMA: co.decimal = ','; break;
-		case C_NO_HEADER: co.no_header = 1; break;
-		case C_NA: {
-			const char **nn = realloc(na, (nna + 1) * sizeof *na);
-			if (nn == NULL) {
-				rc = oom_error();
-				goto done;
-			}
-			na = nn;
-			na[nna++] = optarg;
-			break;
-		}
+		case C_MODEL: po->model_path = optarg; break;
+		case 'o': po->out_path = optarg; break;
+		case C_KEEP: po->keep = 1; break;
+		case C_LABELS_ONLY: po->labels_only = 1; break;
 		case C_HELP:
 			predict_usage(stdout);
-			rc = close_stdout();
-			goto done;
+			po->finished = 1;
+			return close_stdout();
 		default:
-			{ rc = option_error(argv, opts, "o:d:"); goto done; }
+			rc = cliopt_csv_take(&po->csv, c, optarg);
+			if (rc == CLIOPT_OTHER)
+				return option_error(argv, opts, "o:d:");
+			if (rc != GM_OK)
+				return rc;
 		}
 	}
-	if (model_path == NULL)
-		{ rc = usage_error("%s", "predict needs --model FILE"); goto done; }
+	if (po->model_path == NULL)
+		return usage_error("%s", "predict needs --model FILE");
 	if (optind + 1 < argc)
-		{ rc = usage_error("one input file at most; extra operand '%s'", argv[optind + 1]); goto done; }
+		return usage_error("one input file at most; extra operand '%s'", argv[optind + 1]);
 	if (optind < argc)
-		path = argv[optind];
-	display = strcmp(path, "-") == 0 ? "<stdin>" : path;
-	if (co.decimal == ',' && co.delimiter == 0)
-		co.delimiter = ';';
-	co.na = na;
-	co.n_na = nna;
+		po->path = argv[optind];
+	po->display = strcmp(po->path, "-") == 0 ? "<stdin>" : po->path;
+	return cliopt_csv_finish(&po->csv);
+}
+
+/*
+ * The labels of every row of po->path by the model m, streamed to fp in
+ * file order.  GM_OK, or the status with err filled.
+ */
+static int
+predict_rows(struct predict_options *po, const struct model *m, FILE *fp, struct gm_error *err)
+{
+	struct csv_options *co = &po->csv.co;
+	struct predict_run run;
+	struct dataset ds;
+	char *source;
+	int rc;
+
+	/* The model's columns are names, matched exactly: never a list, a number or a range. */
+	if ((source = malloc(strlen(po->model_path) + sizeof "the model ")) == NULL)
+		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	strcpy(source, "the model ");
+	strcat(source, po->model_path);
+	co->names = (const char *const *)m->columns;
+	co->n_names = m->g->d;
+	co->names_source = source;
+	co->on_row = on_row;
+	co->on_header = on_header;
+	co->row_arg = &run;
+	co->keep_fields = po->keep;
+	if (predict_init(&run.pr, m->g, fp)) {
+		free(source);
+		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	}
+	run.pr.labels_only = po->labels_only;
+	run.pr.keep_columns = po->keep;
+	run.write_errno = 0;
+	if (strcmp(po->path, "-") == 0 && isatty(STDIN_FILENO) && isatty(STDERR_FILENO))
+		fputs(PROG ": reading standard input (end with Ctrl-D)\n", stderr);
+	rc = csv_read(po->path, co, &ds, err);
+	predict_free(&run.pr);
+	free(source);
+	co->names_source = NULL;
+	if (rc == GM_EOUTPUT && ferror(fp)) {
+		/* The output failed, not the input the reader was at: name the output. */
+		gm_error_clear(err);
+		return gm_error_set(err, GM_EOUTPUT, NULL, 0, 0, "write error on %s: %s",
+				    po->out_path != NULL ? po->out_path : "standard output",
+				    strerror(run.write_errno ? run.write_errno : EIO));
+	}
+	if (rc != GM_OK) {
+		if (err->file != NULL && strcmp(err->file, "-") == 0)
+			err->file = po->display;
+		return rc;
+	}
+	dataset_free(&ds);
+	return GM_OK;
+}
+
+int
+cmd_predict(int argc, char **argv)
+{
+	struct predict_options po;
+	struct model m = { NULL, NULL };
+	struct gm_error err;
+	struct outfile of;
+	FILE *fp = stdout;
+	int rc;
+
+	memset(&po, 0, sizeof po);
+	cliopt_csv_init(&po.csv);
+	po.path = "-";
+	memset(&of, 0, sizeof of);
+	gm_error_clear(&err);
+	rc = predict_parse(&po, argc, argv);
+	if (rc != GM_OK || po.finished)
+		goto done;
 	{
 		/* The output is neither input, by name or by link: before anything is written. */
-		const char *ins[2] = { path, model_path };
-		if ((rc = outputs_check(&out_path, 1, ins, 2, &err)) != GM_OK)
+		const char *ins[2] = { po.path, po.model_path };
+		if ((rc = outputs_check(&po.out_path, 1, ins, 2, &err)) != GM_OK)
 			goto fail;
 	}
-
-	rc = model_load(model_path, &m, &err);
-	if (rc != GM_OK)
+	if ((rc = model_load(po.model_path, &m, &err)) != GM_OK)
 		goto fail;
-	/* The model's columns are names, matched exactly: never a list, a number or a range. */
-	if ((source = malloc(strlen(model_path) + sizeof "the model ")) == NULL) {
-		rc = gm_error_set(&err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
-		goto fail;
-	}
-	strcpy(source, "the model ");
-	strcat(source, model_path);
-	co.names = (const char *const *)m.columns;
-	co.n_names = m.g->d;
-	co.names_source = source;
-	co.on_row = on_row;
-	co.on_header = on_header;
-	co.row_arg = &run;
-	co.keep_fields = keep;
-	if (out_path != NULL) {
-		rc = outfile_open(&of, out_path, &err);
-		if (rc != GM_OK)
+	if (po.out_path != NULL) {
+		if ((rc = outfile_open(&of, po.out_path, &err)) != GM_OK)
 			goto fail;
 		fp = of.fp;
 	}
-	if (predict_init(&run.pr, m.g, fp)) {
-		rc = gm_error_set(&err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	if ((rc = predict_rows(&po, &m, fp, &err)) != GM_OK)
 		goto fail;
-	}
-	run.pr.labels_only = labels_only;
-	run.pr.keep_columns = keep;
-	run.write_errno = 0;
-	if (strcmp(path, "-") == 0 && isatty(STDIN_FILENO) && isatty(STDERR_FILENO))
-		fputs(PROG ": reading standard input (end with Ctrl-D)\n", stderr);
-	rc = csv_read(path, &co, &ds, &err);
-	predict_free(&run.pr);
-	if (rc == GM_EOUTPUT && ferror(fp)) {
-		/* The output failed, not the input the reader was at: name the output. */
-		gm_error_clear(&err);
-		rc = gm_error_set(&err, GM_EOUTPUT, NULL, 0, 0, "write error on %s: %s",
-				  out_path != NULL ? out_path : "standard output",
-				  strerror(run.write_errno ? run.write_errno : EIO));
-		goto fail;
-	}
-	if (rc != GM_OK) {
-		if (err.file != NULL && strcmp(err.file, "-") == 0)
-			err.file = display;
-		goto fail;
-	}
-	dataset_free(&ds);
-	if (out_path != NULL) {
+	if (po.out_path != NULL) {
 		rc = outfile_close(&of, &err);
 		if (rc == GM_OK)
 			rc = outfile_commit(&of, &err);
@@ -216,16 +220,14 @@ cmd_predict(int argc, char **argv)
 		outfile_release(&of);
 	}
 	model_free(&m);
-	free(source);
-	free(na);
+	cliopt_csv_free(&po.csv);
 	return close_stdout();
 fail:
 	gm_error_print(&err, PROG, stderr);
 	outfile_discard(&of);
 	model_free(&m);
-	free(source);
 done:
-	free(na);
+	cliopt_csv_free(&po.csv);
 	return rc;
 }
 
@@ -281,8 +283,8 @@ cmd_sample(int argc, char **argv)
 			have_n = 1;
 			break;
 		case C_SEED:
-			if (ov_u64("--seed", optarg, &seed, &err) != GM_OK)
-				return usage_error_record(&err);
+			if (cliopt_seed(optarg, &seed) != GM_OK)
+				return GM_EUSAGE;
 			break;
 		case 'o': out_path = optarg; break;
 		case C_HELP:

@@ -216,9 +216,8 @@ make_path(FILE *fp, const char *s)
 	}
 }
 
-/* A name make cannot read (a line end, another control character): refused. */
-static int
-make_unreadable(const char *name, struct gm_error *err)
+int
+outputs_make_name(const char *name, struct gm_error *err)
 {
 	char shown[200];
 
@@ -239,11 +238,11 @@ int
 outputs_depfile(struct outfile *dep, const char *name, const struct plot_files *pf,
 	      const char *input, struct gm_error *err)
 {
-	int rc = strcmp(input, "-") != 0 ? make_unreadable(input, err) : GM_OK;
+	int rc = strcmp(input, "-") != 0 ? outputs_make_name(input, err) : GM_OK;
 
 	memset(dep, 0, sizeof *dep);	/* discarded by the caller when refused */
 	for (size_t i = 0; rc == GM_OK && i < pf->n; i++)
-		rc = make_unreadable(pf->of[i].path, err);
+		rc = outputs_make_name(pf->of[i].path, err);
 	if (rc == GM_OK)
 		rc = outfile_open(dep, name, err);
 	if (rc != GM_OK)

@@ -44,6 +44,13 @@ int outputs_labels(struct plot_files *pf, const char *out, const struct dataset 
 		   const struct gmm *g, struct gm_error *err);
 
 /*
+ * A name a Makefile rule cannot hold (a line end, another control
+ * character) refused: GM_EUSAGE with err filled ("--depfile: the name
+ * ..."); else GM_OK.
+ */
+int outputs_make_name(const char *name, struct gm_error *err);
+
+/*
  * --depfile: a Makefile rule whose targets are the list's files and whose
  * prerequisite is input (plus an empty rule for the input, as cc -MP).
  */

@@ -571,14 +571,11 @@ plot_uncertainty(struct plot_ctx *pc, const struct dataset *ds, const struct gmm
 	return plot_close(pc);
 }
 
-int
-plot_2d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
+/* The columns drawn: the pair asked for, the first two when there are too many, or all. */
+static size_t
+drawn_columns(const struct plot_options *po, const struct dataset *ds, size_t *cols)
 {
-	const struct plot_options *po = pc->po;
-	size_t cols[PLOT_MAX_PANEL_COLUMNS], nc, npairs = 0;
-	double peak[PLOT_MAX_PANEL_COLUMNS] = { 0 };
-	FILE *fp;
-	int rc, matrix;
+	size_t nc;
 
 	if (po->pair[0] >= 0) {
 		cols[0] = (size_t)po->pair[0];
@@ -593,11 +590,19 @@ plot_2d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 		for (size_t c = 0; c < nc; c++)
 			cols[c] = c;
 	}
-	matrix = nc > 2;
+	return nc;
+}
 
-	if ((rc = write_points(pc, ds, g)))
-		return rc;
-	/* Pairs in the order (r, c), r > c, row by row. */
+/* PREFIX-ellipses.dat: pairs in the order (r, c), r > c, row by row. */
+static int
+ellipses_file(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g,
+	      const size_t *cols, size_t nc)
+{
+	const int matrix = nc > 2;
+	size_t npairs = 0;
+	FILE *fp;
+	int rc;
+
 	if ((rc = plot_open(pc, "-ellipses.dat", &fp)))
 		return rc;
 	fputs("# x y: per pair of columns (gnuplot index), per component the 1 sigma\n"
@@ -613,12 +618,22 @@ plot_2d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 			write_ellipses(fp, g, x, y);
 			npairs++;
 		}
-	if ((rc = plot_close(pc)))
-		return rc;
+	return plot_close(pc);
+}
+
+/* PREFIX-contours.dat: the pairs in the order of the ellipses. */
+static int
+contours_file(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g,
+	      const size_t *cols, size_t nc)
+{
+	const int matrix = nc > 2;
+	size_t npairs = 0;
+	FILE *fp;
+	int rc;
+
 	if ((rc = plot_open(pc, "-contours.dat", &fp)))
 		return rc;
 	fputs("# x y: segments of the mixture density's contours, per pair of columns\n", fp);
-	npairs = 0;
 	for (size_t r = 1; r < nc; r++)
 		for (size_t c = 0; c < r; c++) {
 			size_t x = matrix ? cols[c] : cols[0], y = matrix ? cols[r] : cols[1];
@@ -630,150 +645,214 @@ plot_2d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 			if (write_contours(fp, ds, g, x, y))
 				return gm_error_set(pc->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 		}
+	return plot_close(pc);
+}
+
+/*
+ * The matrix's diagonal: PREFIX-hist.dat and PREFIX-fit.dat, a block per
+ * column; peak[c] the highest bar or curve of column c's panel.
+ */
+static int
+marginal_files(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g,
+	       const size_t *cols, size_t nc, double *peak)
+{
+	FILE *fp;
+	int rc;
+
+	if ((rc = plot_open(pc, "-hist.dat", &fp)))
+		return rc;
+	for (size_t c = 0; c < nc; c++) {
+		fprintf(fp, "%s# column ", c ? "\n\n" : "");
+		comment_text(fp, ds->names[cols[c]]);
+		fputc('\n', fp);
+		if (plot_hist_block(fp, ds, g, cols[c], pc->po->bins, &peak[c]))
+			return gm_error_set(pc->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	}
 	if ((rc = plot_close(pc)))
 		return rc;
-	if (matrix) {
-		if ((rc = plot_open(pc, "-hist.dat", &fp)))
-			return rc;
-		for (size_t c = 0; c < nc; c++) {
-			fprintf(fp, "%s# column ", c ? "\n\n" : "");
-			comment_text(fp, ds->names[cols[c]]);
-			fputc('\n', fp);
-			if (plot_hist_block(fp, ds, g, cols[c], po->bins, &peak[c]))
-				return gm_error_set(pc->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
-		}
-		if ((rc = plot_close(pc)))
-			return rc;
-		if ((rc = plot_open(pc, "-fit.dat", &fp)))
-			return rc;
-		for (size_t c = 0; c < nc; c++) {
-			fprintf(fp, "%s# column ", c ? "\n\n" : "");
-			comment_text(fp, ds->names[cols[c]]);
-			fputc('\n', fp);
-			double fpeak;
-			plot_fit_block(fp, ds, g, cols[c], &fpeak);
-			peak[c] = fmax(peak[c], fpeak);
-		}
-		if ((rc = plot_close(pc)))
-			return rc;
+	if ((rc = plot_open(pc, "-fit.dat", &fp)))
+		return rc;
+	for (size_t c = 0; c < nc; c++) {
+		fprintf(fp, "%s# column ", c ? "\n\n" : "");
+		comment_text(fp, ds->names[cols[c]]);
+		fputc('\n', fp);
+		double fpeak;
+		plot_fit_block(fp, ds, g, cols[c], &fpeak);
+		peak[c] = fmax(peak[c], fpeak);
 	}
+	return plot_close(pc);
+}
 
+/* The script of one pair: the scatter, its ellipses and contours, the key below. */
+static void
+pair_script(FILE *fp, struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g,
+	    const size_t *cols)
+{
+	const struct plot_options *po = pc->po;
+	const size_t cols_key = key_cols(pc, 2), rows_key = (g->k + 2 + cols_key - 1) / cols_key;
+	char title[512];
+	plot_head(fp, pc, "Points coloured by their most likely component, 1 and 2 sigma "
+		  "ellipses, means and density contours of the fitted mixture.", "", 800,
+		  600 + plot_key_extra(pc, 800, rows_key));
+	set_linetypes(fp, g);
+	snprintf(title, sizeof title, "%zu-component Gaussian mixture (%s covariance)",
+		 g->k, gmm_cov_name(g->cov_type));
+	fputs("set title '", fp);
+	plot_text(fp, pc, po->title ? po->title : title);
+	fputs("'\nset xlabel '", fp);
+	plot_text(fp, pc, po->xlabel ? po->xlabel : ds->names[cols[0]]);
+	fputs("'\nset ylabel '", fp);
+	plot_text(fp, pc, po->ylabel ? po->ylabel : ds->names[cols[1]]);
+	/* gnuplot reckons LaTeX's text of an entry (36 characters) about 11 characters wider than it is. */
+	fprintf(fp, "'\nset key below box samplen 2 maxcols %zu%s\n"
+		"set border 3\nset tics nomirror\n", cols_key, pc->latex ? " width -11" : "");
+	/*
+	 * gnuplot leaves too little room below for a boxed key and the
+	 * x label both: the key's rows and 5 lines.  The figure grows
+	 * by the key's height, so that the plot keeps its own.
+	 */
+	fprintf(fp, "set bmargin %zu\n", rows_key + 5);
+	axis(fp, ds, g, cols[0], po->bins, 'x', 0.0);
+	axis(fp, ds, g, cols[1], po->bins, 'y', 0.0);
+	scatter_panel(fp, pc, g, 0, cols[0], cols[1], 1);
+}
+
+/* What the matrix's panels share: their tick count and format, the y label's offset. */
+struct matrix_look {
+	double ticks;
+	const char *fmt, *yoff;
+};
+
+/* Panel (r, c) of the matrix, at or below the diagonal: a histogram (r == c) or a scatter. */
+static void
+matrix_panel(FILE *fp, struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g,
+	     const size_t *cols, const double *peak, const struct matrix_look *ml,
+	     size_t r, size_t c, size_t nc)
+{
+	const struct plot_options *po = pc->po;
+	const int bottom = r + 1 == nc, left = c == 0;
+	const double ticks = ml->ticks;
+	const char *fmt = ml->fmt, *yoff = ml->yoff;
+
+	/* The panel's axes, named whether or not the labels are drawn. */
+	fputs(": x ", fp);
+	comment_text(fp, ds->names[cols[c]]);
+	fputs(", y ", fp);
+	if (r == c)
+		fputs("density", fp);
+	else
+		comment_text(fp, ds->names[cols[r]]);
+	fputc('\n', fp);
+	fputs("set border 3\nset xtics nomirror\nset ytics nomirror\nset xlabel '", fp);
+	if (bottom)
+		plot_text(fp, pc, ds->names[cols[c]]);
+	fprintf(fp, "'\nset format x '%s'\nset format y '%s'\n", bottom ? fmt : "",
+		left ? fmt : "");
+	axis(fp, ds, g, cols[c], po->bins, 'x', ticks);
+	if (r == c) {
+		double top = peak[r] > 0.0 ? 1.05 * peak[r] : 1.0;
+		fprintf(fp, "set ylabel '%s'%s\nset yrange [0:%.6g]\n",
+			left ? "density" : "", yoff, top);
+		panel_tics(fp, 'y', 0.0, top, ticks);
+		fputs("plot ", fp);
+		plot_file_ref(fp, pc, "-hist.dat");
+		fprintf(fp, " index %zu using 3:4:($2-$1) with boxes lc rgb '#999999', \\\n     ", r);
+		plot_file_ref(fp, pc, "-fit.dat");
+		fprintf(fp, " index %zu using 1:2 with lines lw 2 lc rgb '#000000'\n", r);
+	} else {
+		fputs("set ylabel '", fp);
+		if (left)
+			plot_text(fp, pc, ds->names[cols[r]]);
+		fprintf(fp, "'%s\n", yoff);
+		axis(fp, ds, g, cols[r], po->bins, 'y', ticks);
+		/* Pair index of (r, c): pairs before row r, plus c. */
+		scatter_panel(fp, pc, g, r * (r - 1) / 2 + c, cols[c], cols[r], 0);
+	}
+}
+
+/* The script of the matrix of panels: pairs below the diagonal, histograms on it, the legend top right. */
+static void
+matrix_script(FILE *fp, struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g,
+	      const size_t *cols, size_t nc, const double *peak)
+{
+	const struct plot_options *po = pc->po;
+	const int page = po->terminal == PLOT_PDF || pc->latex;
+	/*
+	 * A few ticks: a panel is a few centimetres wide (on a page of
+	 * 4.5 in, 0.6 in for 6 columns), and LaTeX sets its labels in
+	 * the document's font.
+	 */
+	const double side = 260.0, ticks = page ? 3.0 : 4.0;
+	/* Tick labels small: LaTeX's own \scriptsize, the terminal's 8 points. */
+	const char *fmt = pc->latex ? "\\scriptsize $%h$" : "% h";
+	/* gnuplot counts "\scriptsize" into the tick labels' width: the y label stood that far off. */
+	const char *yoff = pc->latex ? " offset 3, 0" : "";
+	double w, h, per_unit, line = plot_line_height(pc, &per_unit), lw, lh;
+	const struct matrix_look ml = { ticks, fmt, yoff };
+	plot_head(fp, pc, "Matrix of panels: each pair of columns (points, ellipses, "
+		  "contours) below the diagonal, each column's histogram with the marginal "
+		  "mixture on it.", "", side * (double)nc, side * (double)nc);
+	set_linetypes(fp, g);
+	fputs("set style fill solid 0.35 border rgb '#777777'\n"
+	      "set border 3\nset tics nomirror font ',8'\nunset key\n", fp);
+
+	/*
+	 * The panels share their axes, as in a scatterplot matrix: tick
+	 * labels and axis labels only on the outer edge (the bottom row
+	 * and the left column), in fixed margins of the figure's lines
+	 * (left: the rotated label and the tick labels; bottom: tick
+	 * labels and label; top: the title), and the panels close
+	 * together.  Labels on every panel left 0.2 in of a 0.75 in
+	 * panel to its plot, and ran together.
+	 */
+	plot_size(pc, side * (double)nc, side * (double)nc, &w, &h);
+	lw = line / (w * per_unit);
+	lh = line / (h * per_unit);
+	fprintf(fp, "set multiplot layout %zu,%zu rowsfirst margins %.4f, %.4f, %.4f, %.4f "
+		"spacing %.4f, %.4f title '", nc, nc, 4.5 * lw, 1.0 - 0.8 * lw, 3.2 * lh,
+		1.0 - 2.2 * lh, 0.5 * lw, 0.5 * lh);
+	plot_text(fp, pc, po->title ? po->title : "Gaussian mixture: pairs of columns");
+	fputs("'\n", fp);
+	for (size_t r = 0; r < nc; r++)
+		for (size_t c = 0; c < nc; c++) {
+			fprintf(fp, "# row %zu, column %zu", r + 1, c + 1);
+			if (c > r) {
+				fputc('\n', fp);
+				if (r == 0 && c == nc - 1)
+					legend_panel(fp, pc, g, cols, nc, 1.0 / lw,
+						     1.0 - 2.2 * lh);
+				else
+					fputs("set multiplot next\n", fp);
+				continue;
+			}
+			matrix_panel(fp, pc, ds, g, cols, peak, &ml, r, c, nc);
+		}
+	fputs("unset multiplot\n", fp);
+}
+
+int
+plot_2d(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
+{
+	size_t cols[PLOT_MAX_PANEL_COLUMNS], nc = drawn_columns(pc->po, ds, cols);
+	double peak[PLOT_MAX_PANEL_COLUMNS] = { 0 };
+	const int matrix = nc > 2;
+	FILE *fp;
+	int rc;
+
+	if ((rc = write_points(pc, ds, g)))
+		return rc;
+	if ((rc = ellipses_file(pc, ds, g, cols, nc)))
+		return rc;
+	if ((rc = contours_file(pc, ds, g, cols, nc)))
+		return rc;
+	if (matrix && (rc = marginal_files(pc, ds, g, cols, nc, peak)))
+		return rc;
 	if ((rc = plot_open(pc, ".gp", &fp)))
 		return rc;
-	if (!matrix) {
-		const size_t cols_key = key_cols(pc, 2), rows_key = (g->k + 2 + cols_key - 1) / cols_key;
-		char title[512];
-		plot_head(fp, pc, "Points coloured by their most likely component, 1 and 2 sigma "
-			  "ellipses, means and density contours of the fitted mixture.", "", 800,
-			  600 + plot_key_extra(pc, 800, rows_key));
-		set_linetypes(fp, g);
-		snprintf(title, sizeof title, "%zu-component Gaussian mixture (%s covariance)",
-			 g->k, gmm_cov_name(g->cov_type));
-		fputs("set title '", fp);
-		plot_text(fp, pc, po->title ? po->title : title);
-		fputs("'\nset xlabel '", fp);
-		plot_text(fp, pc, po->xlabel ? po->xlabel : ds->names[cols[0]]);
-		fputs("'\nset ylabel '", fp);
-		plot_text(fp, pc, po->ylabel ? po->ylabel : ds->names[cols[1]]);
-		/* gnuplot reckons LaTeX's text of an entry (36 characters) about 11 characters wider than it is. */
-		fprintf(fp, "'\nset key below box samplen 2 maxcols %zu%s\n"
-			"set border 3\nset tics nomirror\n", cols_key, pc->latex ? " width -11" : "");
-		/*
-		 * gnuplot leaves too little room below for a boxed key and the
-		 * x label both: the key's rows and 5 lines.  The figure grows
-		 * by the key's height, so that the plot keeps its own.
-		 */
-		fprintf(fp, "set bmargin %zu\n", rows_key + 5);
-		axis(fp, ds, g, cols[0], po->bins, 'x', 0.0);
-		axis(fp, ds, g, cols[1], po->bins, 'y', 0.0);
-		scatter_panel(fp, pc, g, 0, cols[0], cols[1], 1);
-	} else {
-		const int page = po->terminal == PLOT_PDF || pc->latex;
-		/*
-		 * A few ticks: a panel is a few centimetres wide (on a page of
-		 * 4.5 in, 0.6 in for 6 columns), and LaTeX sets its labels in
-		 * the document's font.
-		 */
-		const double side = 260.0, ticks = page ? 3.0 : 4.0;
-		/* Tick labels small: LaTeX's own \scriptsize, the terminal's 8 points. */
-		const char *fmt = pc->latex ? "\\scriptsize $%h$" : "% h";
-		/* gnuplot counts "\scriptsize" into the tick labels' width: the y label stood that far off. */
-		const char *yoff = pc->latex ? " offset 3, 0" : "";
-		double w, h, per_unit, line = plot_line_height(pc, &per_unit), lw, lh;
-		plot_head(fp, pc, "Matrix of panels: each pair of columns (points, ellipses, "
-			  "contours) below the diagonal, each column's histogram with the marginal "
-			  "mixture on it.", "", side * (double)nc, side * (double)nc);
-		set_linetypes(fp, g);
-		fputs("set style fill solid 0.35 border rgb '#777777'\n"
-		      "set border 3\nset tics nomirror font ',8'\nunset key\n", fp);
-
-		/*
-		 * The panels share their axes, as in a scatterplot matrix: tick
-		 * labels and axis labels only on the outer edge (the bottom row
-		 * and the left column), in fixed margins of the figure's lines
-		 * (left: the rotated label and the tick labels; bottom: tick
-		 * labels and label; top: the title), and the panels close
-		 * together.  Labels on every panel left 0.2 in of a 0.75 in
-		 * panel to its plot, and ran together.
-		 */
-		plot_size(pc, side * (double)nc, side * (double)nc, &w, &h);
-		lw = line / (w * per_unit);
-		lh = line / (h * per_unit);
-		fprintf(fp, "set multiplot layout %zu,%zu rowsfirst margins %.4f, %.4f, %.4f, %.4f "
-			"spacing %.4f, %.4f title '", nc, nc, 4.5 * lw, 1.0 - 0.8 * lw, 3.2 * lh,
-			1.0 - 2.2 * lh, 0.5 * lw, 0.5 * lh);
-		plot_text(fp, pc, po->title ? po->title : "Gaussian mixture: pairs of columns");
-		fputs("'\n", fp);
-		for (size_t r = 0; r < nc; r++)
-			for (size_t c = 0; c < nc; c++) {
-				const int bottom = r + 1 == nc, left = c == 0;
-				fprintf(fp, "# row %zu, column %zu", r + 1, c + 1);
-				if (c > r) {
-					fputc('\n', fp);
-					if (r == 0 && c == nc - 1)
-						legend_panel(fp, pc, g, cols, nc, 1.0 / lw,
-							     1.0 - 2.2 * lh);
-					else
-						fputs("set multiplot next\n", fp);
-					continue;
-				}
-				/* The panel's axes, named whether or not the labels are drawn. */
-				fputs(": x ", fp);
-				comment_text(fp, ds->names[cols[c]]);
-				fputs(", y ", fp);
-				if (r == c)
-					fputs("density", fp);
-				else
-					comment_text(fp, ds->names[cols[r]]);
-				fputc('\n', fp);
-				fputs("set border 3\nset xtics nomirror\nset ytics nomirror\nset xlabel '", fp);
-				if (bottom)
-					plot_text(fp, pc, ds->names[cols[c]]);
-				fprintf(fp, "'\nset format x '%s'\nset format y '%s'\n", bottom ? fmt : "",
-					left ? fmt : "");
-				axis(fp, ds, g, cols[c], po->bins, 'x', ticks);
-				if (r == c) {
-					double top = peak[r] > 0.0 ? 1.05 * peak[r] : 1.0;
-					fprintf(fp, "set ylabel '%s'%s\nset yrange [0:%.6g]\n",
-						left ? "density" : "", yoff, top);
-					panel_tics(fp, 'y', 0.0, top, ticks);
-					fputs("plot ", fp);
-					plot_file_ref(fp, pc, "-hist.dat");
-					fprintf(fp, " index %zu using 3:4:($2-$1) with boxes lc rgb '#999999', \\\n     ", r);
-					plot_file_ref(fp, pc, "-fit.dat");
-					fprintf(fp, " index %zu using 1:2 with lines lw 2 lc rgb '#000000'\n", r);
-				} else {
-					fputs("set ylabel '", fp);
-					if (left)
-						plot_text(fp, pc, ds->names[cols[r]]);
-					fprintf(fp, "'%s\n", yoff);
-					axis(fp, ds, g, cols[r], po->bins, 'y', ticks);
-					/* Pair index of (r, c): pairs before row r, plus c. */
-					scatter_panel(fp, pc, g, r * (r - 1) / 2 + c, cols[c], cols[r], 0);
-				}
-			}
-		fputs("unset multiplot\n", fp);
-	}
+	if (!matrix)
+		pair_script(fp, pc, ds, g, cols);
+	else
+		matrix_script(fp, pc, ds, g, cols, nc, peak);
 	plot_tail(fp, pc, "");
 	if ((rc = plot_close(pc)))
 		return rc;

@@ -1,0 +1,105 @@
+/*
+ * fitstage.c - the data's scale checked and the regularisers chosen
+ * before the fit (see fitstage.h).
+ */
+#include <config.h>
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "fitstage.h"
+
+/*
+ * Column j with the weights: the sums of EM are the weights times the
+ * values and the squared deviations, so the total weight wt scales them.
+ * wt max|x| and wt (hi - lo)^2 must stay below 1e306 (a margin under the
+ * largest double, 1.8e308, for the steps that add such sums), and
+ * wt (hi - lo)^2 above 1e-300 (below it the squared deviations lose their
+ * digits).
+ */
+static int
+weighted_scale(const struct dataset *ds, size_t j, double lo, double hi, const char *source,
+	       struct gm_error *err)
+{
+	double wt = dataset_total_weight(ds), big = fmax(fabs(lo), fabs(hi));
+	double spread = hi - lo, s2 = wt * spread * spread;
+
+	if (wt * big > 1e306 || s2 > 1e306)
+		return gm_error_set(err, GM_EDATA, source, 0, (long)ds->colno[j],
+				    "column \"%s\" with the weights of column \"%s\": the weighted sums "
+				    "overflow (values up to %g, total weight %g); scale the weights down "
+				    "or rescale the column", ds->names[j], ds->weight_name, big, wt);
+	if (hi > lo && !(s2 >= 1e-300))
+		return gm_error_set(err, GM_EDATA, source, 0, (long)ds->colno[j],
+				    "column \"%s\" with the weights of column \"%s\": the weighted sums "
+				    "of squares underflow (a range of %g, total weight %g); scale the "
+				    "weights up or rescale the column", ds->names[j], ds->weight_name,
+				    spread, wt);
+	return GM_OK;
+}
+
+/* Column j's scale checked and its regulariser into *reg. */
+static int
+column_reg(const struct dataset *ds, size_t j, double reg_abs, const char *source,
+	   double *reg, struct gm_error *err)
+{
+	double m, v, lo, hi;
+	int rc;
+
+	/*
+	 * Squares of the values and of their spread must stay normal
+	 * doubles: beyond 1e150, or with an sd below 1e-150, variances
+	 * overflow or lose their digits.  Say so rather than fit wrongly.
+	 */
+	dataset_column_range(ds, j, &lo, &hi);
+	if (fmax(fabs(lo), fabs(hi)) > 1e150)
+		return gm_error_set(err, GM_EDATA, source, 0, (long)ds->colno[j],
+				    "column \"%s\" has values up to %g: beyond 1e150 variances overflow; "
+				    "rescale the column (other units)", ds->names[j],
+				    fmax(fabs(lo), fabs(hi)));
+	if (ds->w != NULL && (rc = weighted_scale(ds, j, lo, hi, source, err)) != GM_OK)
+		return rc;
+	dataset_column_moments(ds, j, &m, &v);
+	if (hi > lo && !(v >= 1e-300))
+		return gm_error_set(err, GM_EDATA, source, 0, (long)ds->colno[j],
+				    "column \"%s\" has an sd of %g: below 1e-150 variances lose their digits; "
+				    "rescale the column (other units)", ds->names[j], sqrt(v));
+	if (reg_abs >= 0) {
+		*reg = reg_abs;
+	} else if (!(hi > lo)) {
+		return gm_error_set(err, GM_EDATA, source, 0, (long)ds->colno[j],
+				    "column \"%s\" has no spread (all %zu values are %g); "
+				    "a mixture cannot be fitted to it (drop it, or give --reg X > 0)",
+				    ds->names[j], ds->n, m);
+	} else {
+		*reg = 1e-6 * v;
+	}
+	return GM_OK;
+}
+
+int
+fitstage_regularisers(const struct dataset *ds, double reg_abs, const char *source,
+		      double **reg, struct gm_error *err)
+{
+	double *r = calloc(ds->d, sizeof *r);
+	int rc = GM_OK;
+
+	*reg = NULL;
+	if (r == NULL)
+		return gm_error_oom(err);
+	if (ds->w != NULL && !(dataset_total_weight(ds) <= DBL_MAX)) {
+		free(r);
+		return gm_error_set(err, GM_EDATA, source, 0, 0,
+				    "the weights (column \"%s\") add up to more than the largest double; "
+				    "scale them down", ds->weight_name);
+	}
+	for (size_t j = 0; j < ds->d && rc == GM_OK; j++)
+		rc = column_reg(ds, j, reg_abs, source, &r[j], err);
+	if (rc != GM_OK) {
+		free(r);
+		return rc;
+	}
+	*reg = r;
+	return GM_OK;
+}

@@ -1,0 +1,30 @@
+/*
+ * fitstage.h - what the fit needs from the data before it starts: the
+ * check that the data's scale lets the sums of EM stay normal doubles,
+ * and the regulariser of each column (the variance floor added to every
+ * covariance's diagonal).  The command line calls it between reading the
+ * data and fitting; it owns the numbers, the command line only the
+ * message it prints.
+ */
+#ifndef GMMFIT_FITSTAGE_H
+#define GMMFIT_FITSTAGE_H
+
+#include "dataset.h"
+#include "error.h"
+
+/*
+ * The regulariser of each of ds's d columns into *reg (d values, the
+ * caller frees): reg_abs for all when reg_abs >= 0, else 1e-6 times each
+ * column's variance.  The data must fit the maths: values at most 1e150
+ * in size, an sd of at least 1e-150 (squares stay normal doubles); with
+ * weights, a total weight W that is finite, with W max|x| and W (hi - lo)^2
+ * at most 1e306 and W (hi - lo)^2 at least 1e-300; and, without reg_abs,
+ * some spread in each column.  Returns GM_OK; GM_EDATA with err filled
+ * (file: source, column: the file's column number) when the data do not
+ * fit; GM_EINTERNAL when out of memory (err filled).  *reg is NULL on
+ * failure.
+ */
+int fitstage_regularisers(const struct dataset *ds, double reg_abs, const char *source,
+			  double **reg, struct gm_error *err);
+
+#endif
