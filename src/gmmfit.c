@@ -53,6 +53,39 @@ on_progress(void *arg, size_t iter, double mean_ll, double change)
 		iter, mean_ll, change);
 }
 
+/* The likelihood-ratio test's progress: a line per replicate with --verbose, else on a terminal twice a second. */
+static void
+on_lrt_progress(void *arg, size_t done, size_t total)
+{
+	struct progress *p = arg;
+	double t;
+
+	if (p->verbose) {
+		fprintf(stderr, PROG ": likelihood-ratio test: replicate %zu of %zu\n", done, total);
+		return;
+	}
+	if (!p->tty)
+		return;
+	t = clock_seconds();
+	if (done < total && t - p->last < 0.5)
+		return;
+	p->last = t;
+	p->shown = 1;
+	fprintf(stderr, "\r" PROG ": likelihood-ratio test: replicate %zu of %zu   ", done, total);
+}
+
+/* The likelihood-ratio tests, their progress line cleared after. */
+static int
+lrt(struct run_options *ro, struct run_state *st, struct progress *prog)
+{
+	int rc = stage_lrt(ro, st, on_lrt_progress, prog);
+
+	if (prog->shown)
+		fputs("\r\033[K", stderr);
+	prog->shown = 0;
+	return rc;
+}
+
 /*
  * A first operand that is no file but nearly a subcommand's name is a
  * typo ("predcit"): a usage error, GM_EUSAGE; else GM_OK.
@@ -137,6 +170,7 @@ run(int argc, char **argv)
 	if ((rc = stage_data_checks(&ro, &st)) != GM_OK ||
 	    (rc = stage_regularise(&ro, &st)) != GM_OK ||
 	    (rc = fit(&ro, &st, &prog)) != GM_OK ||
+	    (rc = lrt(&ro, &st, &prog)) != GM_OK ||
 	    (rc = stage_bootstrap(&ro, &st)) != GM_OK)
 		goto out;
 	rc = stage_outputs(&ro, &st);

@@ -28,6 +28,7 @@
 #include "outputs.h"
 #include "par.h"
 #include "plot.h"
+#include "lrt.h"
 #include "runopts.h"
 
 #define MAX_K MODEL_MAX_K	/* 1000, the same limit as for model files */
@@ -52,7 +53,7 @@ enum {
 	OPT_COVARIANCE, OPT_THREADS, OPT_HELP, OPT_VERSION, OPT_ACCEL, OPT_SIZE,
 	OPT_FONT, OPT_TITLE, OPT_XLABEL,
 	OPT_YLABEL, OPT_PLOT_COLUMNS, OPT_DIGITS, OPT_DEPFILE, OPT_SAVE_MODEL,
-	OPT_FIX, OPT_LABELS, OPT_BOOTSTRAP, OPT_BOOTSTRAP_TYPE, OPT_TIMING, OPT_SHARD,
+	OPT_FIX, OPT_LABELS, OPT_BOOTSTRAP, OPT_BOOTSTRAP_TYPE, OPT_LRT, OPT_TIMING, OPT_SHARD,
 	OPT_CRITERION, OPT_REPORT
 };
 
@@ -93,6 +94,7 @@ static const struct option long_options[] = {
 	{ "labels", required_argument, NULL, OPT_LABELS },
 	{ "bootstrap", required_argument, NULL, OPT_BOOTSTRAP },
 	{ "bootstrap-type", required_argument, NULL, OPT_BOOTSTRAP_TYPE },
+	{ "lrt", required_argument, NULL, OPT_LRT },
 	{ "timing", no_argument, NULL, OPT_TIMING },
 	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -182,6 +184,8 @@ usage(FILE *fp)
 "                          and uncertainty (1 - the largest responsibility)\n"
 "      --bootstrap B       B bootstrap refits: standard errors, 95% intervals\n"
 "      --bootstrap-type T  nonparametric (default) or parametric\n"
+"      --lrt B             test each K against K + 1 (a -k range) by B\n"
+"                          parametric-bootstrap replicates\n"
 "  -q, --quiet             do not print the report\n"
 "  -v, --verbose           print each iteration's log-likelihood on stderr\n"
 "      --timing            add read, start, EM and output seconds and peak memory\n"
@@ -370,6 +374,10 @@ take_start(struct run_options *ro, int c, const char *arg)
 		if (ov_size("--bootstrap", arg, 2, MAX_BOOTSTRAP, &ro->boot_b, &err) != GM_OK)
 			return usage_error_record(&err);
 		return GM_OK;
+	case OPT_LRT:
+		if (ov_size("--lrt", arg, 1, LRT_MAX_B, &ro->lrt_b, &err) != GM_OK)
+			return usage_error_record(&err);
+		return GM_OK;
 	case OPT_BOOTSTRAP_TYPE:
 		if (strcmp(arg, "nonparametric") == 0)
 			ro->boot_parametric = 0;
@@ -544,6 +552,8 @@ check_input(struct run_options *ro)
 			return usage_error("%s", "--labels runs as one process: run without mpirun");
 		if (ro->boot_b > 0)
 			return usage_error("%s", "--bootstrap runs as one process: run without mpirun");
+		if (ro->lrt_b > 0)
+			return usage_error("%s", "--lrt runs as one process: run without mpirun");
 		ro->csv.co.share = ro->shard == NULL;
 	}
 	return cliopt_csv_finish(&ro->csv);
@@ -579,6 +589,15 @@ check_model(struct run_options *ro)
 	gm_error_clear(&err);
 	if (ov_ks(ro->ks_arg, MAX_K, &ro->ks, &ro->nks, &err) != GM_OK)
 		return usage_error_record(&err);
+	if (ro->lrt_b > 0) {
+		int pair = 0;
+		for (size_t a = 0; a < ro->nks; a++)
+			for (size_t b = 0; b < ro->nks; b++)
+				pair |= ro->ks[b] == ro->ks[a] + 1;
+		if (!pair)
+			return usage_error("%s", "--lrt tests K against K + 1: give a -k range "
+					   "holding both (-k 1-3, say)");
+	}
 	/* Bare numbers: pixels or inches by the terminal, in its range; or both with a unit. */
 	if (ro->size_arg != NULL && size_has_unit(ro->size_arg)) {
 		if (plot_size_parse(ro->size_arg, &ro->po))

@@ -51,6 +51,7 @@ struct run_options {
 	const char *depfile, *save_model, *report_path, *labels_path;
 	size_t digits;			/* --digits */
 	size_t boot_b;			/* --bootstrap B, or 0 */
+	size_t lrt_b;			/* --lrt B, or 0 */
 	int boot_parametric;
 	int quiet, verbose, timing;
 

@@ -40,6 +40,7 @@ stage_free(struct run_state *st)
 	plot_files_free(&st->pf);
 	outfile_discard(&st->dep);
 	boot_result_free(&st->boot);
+	lrt_result_free(&st->lrt);
 	model_free(&st->start);
 	free(st->model_source);
 	free(st->figure_note);
@@ -279,6 +280,28 @@ stage_fit(struct run_options *ro, struct run_state *st)
 }
 
 int
+stage_lrt(struct run_options *ro, struct run_state *st,
+	  void (*progress)(void *, size_t, size_t), void *arg)
+{
+	struct lrt_options lo;
+	int rc;
+
+	if (ro->lrt_b == 0)
+		return GM_OK;
+	memset(&lo, 0, sizeof lo);
+	lo.B = ro->lrt_b;
+	lo.seed = ro->fo.seed;
+	lo.threads = ro->fo.em.threads;
+	lo.fit = ro->fo;
+	lo.progress = progress;
+	lo.progress_arg = arg;
+	rc = lrt_run(&st->ds, &st->fr, &lo, &st->lrt, &st->err);
+	if (rc != GM_OK)
+		gm_error_print(&st->err, PROG, stderr);
+	return rc;
+}
+
+int
 stage_bootstrap(struct run_options *ro, struct run_state *st)
 {
 	struct boot_options bo;
@@ -469,6 +492,8 @@ fill_report(const struct run_options *ro, struct run_state *st, struct report_in
 	ri->figure_note = st->figure_note;
 	ri->digits = (int)ro->digits;
 	ri->boot = ro->boot_b > 0 ? &st->boot : NULL;
+	ri->lrt = ro->lrt_b > 0 ? &st->lrt : NULL;
+	ri->seed = ro->fo.seed;
 	ri->timing = ro->timing ? &st->tm : NULL;
 }
 

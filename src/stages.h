@@ -28,6 +28,7 @@ struct run_state {
 	double *reg;			/* the regulariser of each column */
 	struct fit_result fr;
 	struct boot_result boot;	/* --bootstrap, or empty */
+	struct lrt_result lrt;		/* --lrt, or empty */
 	struct plot_files pf;		/* every output, written all or none */
 	struct outfile dep;		/* --depfile, until it joins pf */
 	char *figure_note;		/* a line of the report about the figure, or NULL */
@@ -76,6 +77,13 @@ int stage_regularise(struct run_options *ro, struct run_state *st);
 
 /* The fit, into st->fr.  Prints nothing: the caller clears its progress line first. */
 int stage_fit(struct run_options *ro, struct run_state *st);
+
+/*
+ * --lrt B: the likelihood-ratio tests into st->lrt, with progress (may be
+ * NULL) called as replicates end.  Prints the failure.
+ */
+int stage_lrt(struct run_options *ro, struct run_state *st,
+	      void (*progress)(void *, size_t, size_t), void *arg);
 
 /* --bootstrap B: the replicates, into st->boot. */
 int stage_bootstrap(struct run_options *ro, struct run_state *st);
