@@ -704,8 +704,43 @@ long
 em_mstep_fixed(const struct em_stats *st, struct gmm *g, const double *reg,
 	       const struct gmm *fixed, unsigned fix)
 {
+	return em_mstep_prior(st, g, reg, fixed, fix, NULL);
+}
+
+/* The prior's part of a covariance: its scale (factor times var, or the number l), c delta delta'. */
+static void
+prior_terms(const struct em_prior *pr, enum gmm_cov t, size_t d, double fac, double c,
+	    const double *delta, double *cv)
+{
+	double l = 0.0, dd = 0.0;
+
+	for (size_t p = 0; p < d; p++) {
+		l += pr->var[p * d + p] * fac / (double)d;
+		dd += delta[p] * delta[p];
+	}
+	for (size_t p = 0; p < d; p++)
+		for (size_t q = 0; q <= p; q++) {
+			double v;
+			if (t == GMM_FULL || t == GMM_TIED)
+				v = fac * pr->var[p * d + q] + c * delta[p] * delta[q];
+			else if (p != q)
+				continue;
+			else if (t == GMM_DIAG)
+				v = l + c * delta[p] * delta[p];
+			else
+				v = (l + c * dd) / (double)d;	/* spread over the d diagonal entries */
+			cv[p * d + q] += v;
+		}
+}
+
+long
+em_mstep_prior(const struct em_stats *st, struct gmm *g, const double *reg,
+	       const struct gmm *fixed, unsigned fix, const struct em_prior *prior)
+{
 	const size_t k = g->k, d = g->d;
-	double wsum = 0.0, regmean = 0.0;
+	const double kappa = prior != NULL ? prior->shrinkage : 0.0;
+	const double fac = prior != NULL ? pow((double)k, -2.0 / (double)d) : 0.0;
+	double wsum = 0.0, regmean = 0.0, delta[EM_PRIOR_DMAX];
 
 	for (size_t j = 0; j < k; j++)
 		wsum += st->s0[j];
@@ -714,6 +749,8 @@ em_mstep_fixed(const struct em_stats *st, struct gmm *g, const double *reg,
 	for (size_t j = 0; j < k; j++)
 		if (!(st->s0[j] > 0.0) || !(wsum > 0.0))
 			return (long)j;
+	if (prior != NULL && d > EM_PRIOR_DMAX)
+		prior = NULL;	/* not reached: the command line refuses it */
 	if (fixed == NULL)
 		fix = 0;
 	if (fix & EM_FIX_MEANS) {
@@ -730,38 +767,74 @@ em_mstep_fixed(const struct em_stats *st, struct gmm *g, const double *reg,
 		}
 	}
 	for (size_t j = 0; j < k; j++) {
-		const double *m2 = st->m2 + j * d * d;
-		double *cv = g->cov + j * d * d, s0 = st->s0[j];
+		const double *m2 = st->m2 + j * d * d, *m = st->mean + j * d;
+		double *cv = g->cov + j * d * d, s0 = st->s0[j], c = 0.0, den = s0;
 
 		g->weight[j] = s0 / wsum;
-		memcpy(g->mean + j * d, st->mean + j * d, d * sizeof(double));
+		memcpy(g->mean + j * d, m, d * sizeof(double));
 		memset(cv, 0, d * d * sizeof *cv);
+		if (prior != NULL) {
+			/* The posterior mode (mclust's denominators; kappa > 0 adds its own). */
+			int pk = kappa > 0.0;
+			c = s0 * kappa / (s0 + kappa);
+			for (size_t p = 0; p < d; p++) {
+				delta[p] = m[p] - prior->mean[p];
+				if (!(fix & EM_FIX_MEANS))
+					g->mean[j * d + p] = (s0 * m[p] + kappa * prior->mean[p]) / (s0 + kappa);
+			}
+			den = g->cov_type == GMM_FULL ? prior->dof + s0 + (double)d + 1.0 + pk
+			    : g->cov_type == GMM_DIAG ? prior->dof + s0 + 2.0 + pk
+			    : prior->dof + s0 * (double)d + 2.0 + (double)d * pk;
+			if (g->cov_type != GMM_TIED)
+				prior_terms(prior, g->cov_type, d, fac, c, delta, cv);
+		}
 		switch (g->cov_type) {
 		case GMM_FULL:
 			for (size_t p = 0; p < d; p++)
 				for (size_t q = 0; q <= p; q++)
-					cv[p * d + q] = cv[q * d + p] = m2[p * d + q] / s0;
+					cv[p * d + q] = cv[q * d + p] = (cv[p * d + q] + m2[p * d + q]) / den;
 			for (size_t p = 0; p < d; p++)
 				cv[p * d + p] += reg[p];
 			break;
 		case GMM_DIAG:
 			for (size_t p = 0; p < d; p++)
-				cv[p * d + p] = m2[p * d + p] / s0 + reg[p];
+				cv[p * d + p] = (cv[p * d + p] + m2[p * d + p]) / den + reg[p];
 			break;
 		case GMM_SPHERICAL: {
-			double tr = 0.0;
-			for (size_t p = 0; p < d; p++)
+			double tr = 0.0, pr = 0.0;
+			for (size_t p = 0; p < d; p++) {
 				tr += m2[p * d + p];
+				pr += cv[p * d + p];
+			}
 			for (size_t p = 0; p < d; p++)
-				cv[p * d + p] = tr / s0 / (double)d + regmean;
+				cv[p * d + p] = prior != NULL ? (pr + tr) / den + regmean
+							 : tr / s0 / (double)d + regmean;
 			break;
 		}
 		case GMM_TIED:
+			if (prior != NULL) {
+				/* Each component's c delta delta', pooled below with the scatter. */
+				double *acc = g->cov + j * d * d;
+				for (size_t p = 0; p < d; p++)
+					for (size_t q = 0; q <= p; q++)
+						acc[p * d + q] = c * delta[p] * delta[q];
+			}
 			break;
 		}
 	}
 	if (g->cov_type == GMM_TIED) {
-		double *cv = g->cov;
+		double *cv = g->cov, den = wsum;
+		if (prior != NULL) {
+			/* Components 1.. hold their c delta delta' (component 0's is in cv already). */
+			for (size_t j = 1; j < k; j++)
+				for (size_t p = 0; p < d; p++)
+					for (size_t q = 0; q <= p; q++)
+						cv[p * d + q] += g->cov[j * d * d + p * d + q];
+			for (size_t p = 0; p < d; p++)
+				for (size_t q = 0; q <= p; q++)
+					cv[p * d + q] += fac * prior->var[p * d + q];
+			den = prior->dof + wsum + (double)d + 1.0 + (kappa > 0.0 ? (double)k : 0.0);
+		}
 		/* The pooled within-component scatter: a sum of centred matrices. */
 		for (size_t j = 0; j < k; j++) {
 			const double *m2 = st->m2 + j * d * d;
@@ -771,7 +844,7 @@ em_mstep_fixed(const struct em_stats *st, struct gmm *g, const double *reg,
 		}
 		for (size_t p = 0; p < d; p++)
 			for (size_t q = 0; q <= p; q++)
-				cv[p * d + q] = cv[q * d + p] = cv[p * d + q] / wsum;
+				cv[p * d + q] = cv[q * d + p] = cv[p * d + q] / den;
 		for (size_t p = 0; p < d; p++)
 			cv[p * d + p] += reg[p];
 		for (size_t j = 1; j < k; j++)
@@ -882,7 +955,7 @@ em_plain(const struct dataset *ds, struct gmm *g, const struct em_options *opt,
 		if (it >= opt->max_iter)
 			break;
 		prev = ll / wtot;
-		bad = em_mstep_fixed(st, g, opt->reg, fixed, opt->fix);
+		bad = em_mstep_prior(st, g, opt->reg, fixed, opt->fix, opt->prior);
 		if (bad >= 0)
 			return collapse_error(err, bad, g, it);
 		it++;
@@ -925,7 +998,7 @@ em_squarem(const struct dataset *ds, struct gmm *g, const struct em_options *opt
 		if (it >= opt->max_iter)
 			break;
 		theta_get(g, t0);
-		if ((bad = em_mstep_fixed(st, g, opt->reg, fixed, opt->fix)) >= 0) {
+		if ((bad = em_mstep_prior(st, g, opt->reg, fixed, opt->fix, opt->prior)) >= 0) {
 			rc = collapse_error(err, bad, g, it);
 			break;
 		}
@@ -945,7 +1018,7 @@ em_squarem(const struct dataset *ds, struct gmm *g, const struct em_options *opt
 		if (it >= opt->max_iter)
 			break;
 		theta_get(g, t1);
-		if ((bad = em_mstep_fixed(st, g, opt->reg, fixed, opt->fix)) >= 0) {
+		if ((bad = em_mstep_prior(st, g, opt->reg, fixed, opt->fix, opt->prior)) >= 0) {
 			rc = collapse_error(err, bad, g, it);
 			break;
 		}
@@ -988,7 +1061,7 @@ em_squarem(const struct dataset *ds, struct gmm *g, const struct em_options *opt
 			rc = gm_error_oom(err);
 			break;
 		}
-		if (!(llp >= ll1) || em_mstep_fixed(st, g, opt->reg, fixed, opt->fix) >= 0) {
+		if (!(llp >= ll1) || em_mstep_prior(st, g, opt->reg, fixed, opt->fix, opt->prior) >= 0) {
 			gmm_copy(g, g2);
 			stepmax = stepmax > 1.0 ? stepmax / 4.0 : 1.0;
 			continue;

@@ -35,6 +35,24 @@ struct em_stats {
 	double *delta;		/* d > 64: the merge's scratch (merging allocates nothing) */
 };
 
+/*
+ * A conjugate prior on the means and covariances (--prior; Fraley and
+ * Raftery 2007, mclust's defaultPrior): normal on each mean given its
+ * covariance, with shrinkage kappa towards mean; inverse Wishart on the
+ * covariance with dof degrees of freedom and scale var / K^(2/d) (full,
+ * tied), or trace(var) / d / K^(2/d) (diag, spherical: a number), K
+ * the model's.  The M step then gives the posterior mode; the weights
+ * have no prior.
+ */
+#define EM_PRIOR_DMAX 512	/* columns a prior is for, at most */
+
+struct em_prior {
+	double shrinkage;	/* kappa: 0.01 */
+	double dof;		/* nu: d + 2 */
+	const double *mean;	/* d: the data's mean */
+	const double *var;	/* d*d: the data's covariance (divided by the total weight - 1) */
+};
+
 struct em_options {
 	size_t max_iter;	/* iterations (M steps) at most */
 	double tol;		/* stop when the mean log-likelihood changes less */
@@ -42,6 +60,7 @@ struct em_options {
 	int threads;		/* 0: OpenMP's default */
 	int accel;		/* EM_ACCEL_NONE or EM_ACCEL_SQUAREM */
 	unsigned fix;		/* EM_FIX_* bits: parameters kept at the start's values */
+	const struct em_prior *prior;	/* --prior, or NULL: maximum likelihood */
 	void (*progress)(void *arg, size_t iter, double mean_loglik, double change);
 	void *progress_arg;
 };
@@ -116,6 +135,20 @@ long em_mstep(const struct em_stats *st, struct gmm *g, const double *reg);
  */
 long em_mstep_fixed(const struct em_stats *st, struct gmm *g, const double *reg,
 		    const struct gmm *fixed, unsigned fix);
+
+/*
+ * em_mstep_fixed with a prior (NULL: none): the means and covariances
+ * are the posterior mode's.  With the prior, each mean is
+ * (s0 m + kappa mean) / (s0 + kappa), and with c = s0 kappa / (s0 + kappa),
+ * D the scatter about m and delta = m - the prior's mean:
+ *   full       (L + D + c delta delta') / (nu + s0 + d + 2)
+ *   diag       (l + D_pp + c delta_p^2) / (nu + s0 + 3) on the diagonal
+ *   spherical  (l + tr D + c |delta|^2) / (nu + s0 d + d + 2)
+ *   tied       (L + sum over components) / (nu + n + d + 1 + K)
+ * (L the prior's scale, l its number; n the total weight), mclust's.
+ */
+long em_mstep_prior(const struct em_stats *st, struct gmm *g, const double *reg,
+		    const struct gmm *fixed, unsigned fix, const struct em_prior *prior);
 
 /*
  * Run EM from g (prepared) until convergence or max_iter; g holds the

@@ -103,3 +103,55 @@ fitstage_regularisers(const struct dataset *ds, double reg_abs, const char *sour
 	*reg = r;
 	return GM_OK;
 }
+
+int
+fitstage_prior(const struct dataset *ds, const char *source, struct em_prior *pr,
+	       double **mean, double **var, struct gm_error *err)
+{
+	const size_t n = ds->n, d = ds->d;
+	double *m = calloc(d, sizeof *m), *v = calloc(d * d, sizeof *v), *t = calloc(d, sizeof *t);
+	double wt = 0.0;
+
+	*mean = *var = NULL;
+	if (m == NULL || v == NULL || t == NULL) {
+		free(m);
+		free(v);
+		free(t);
+		return gm_error_oom(err);
+	}
+	for (size_t i = 0; i < n; i++) {
+		double w = ds->w != NULL ? ds->w[i] : 1.0;
+		wt += w;
+		for (size_t p = 0; p < d; p++)
+			m[p] += w * ds->x[i * d + p];
+	}
+	if (!(wt > 1.0)) {
+		free(m);
+		free(v);
+		free(t);
+		return gm_error_set(err, GM_EDATA, source, 0, 0, "--prior needs a total weight over 1, "
+				    "not %g: the prior's scale is the data's covariance", wt);
+	}
+	for (size_t p = 0; p < d; p++)
+		m[p] /= wt;
+	/* Second pass: the scatter about the mean (no cancellation). */
+	for (size_t i = 0; i < n; i++) {
+		double w = ds->w != NULL ? ds->w[i] : 1.0;
+		for (size_t p = 0; p < d; p++)
+			t[p] = ds->x[i * d + p] - m[p];
+		for (size_t p = 0; p < d; p++)
+			for (size_t q = 0; q <= p; q++)
+				v[p * d + q] += w * t[p] * t[q];
+	}
+	for (size_t p = 0; p < d; p++)
+		for (size_t q = 0; q <= p; q++)
+			v[p * d + q] = v[q * d + p] = v[p * d + q] / (wt - 1.0);
+	free(t);
+	pr->shrinkage = 0.01;
+	pr->dof = (double)d + 2.0;
+	pr->mean = m;
+	pr->var = v;
+	*mean = m;
+	*var = v;
+	return GM_OK;
+}

@@ -10,6 +10,7 @@
 #define GMMFIT_FITSTAGE_H
 
 #include "dataset.h"
+#include "em.h"
 #include "error.h"
 
 /*
@@ -26,5 +27,16 @@
  */
 int fitstage_regularisers(const struct dataset *ds, double reg_abs, const char *source,
 			  double **reg, struct gm_error *err);
+
+/*
+ * --prior: mclust's default conjugate prior for ds (one process's rows,
+ * all of them): shrinkage 0.01, d + 2 degrees of freedom, the data's
+ * weighted mean and covariance (two passes; divided by the total weight
+ * minus 1) into *mean (d) and *var (d*d), which pr then points to (the
+ * caller frees both).  GM_EDATA (err filled) when the total weight is
+ * not over 1; GM_EINTERNAL when out of memory.
+ */
+int fitstage_prior(const struct dataset *ds, const char *source, struct em_prior *pr,
+		   double **mean, double **var, struct gm_error *err);
 
 #endif

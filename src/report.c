@@ -325,6 +325,20 @@ report_json(FILE *fp, const struct report_info *ri)
 	jw_number(fp, ri->tol);
 	fprintf(fp, ",\n  \"max_iter\": %zu,\n  \"reg\": ", ri->max_iter);
 	jw_numbers(fp, ri->reg, ds->d, 1);
+	if (ri->prior != NULL) {
+		fputs(",\n  \"prior\": {\"shrinkage\": ", fp);
+		jw_number(fp, ri->prior->shrinkage);
+		fputs(", \"dof\": ", fp);
+		jw_number(fp, ri->prior->dof);
+		fputs(", \"mean\": ", fp);
+		jw_numbers(fp, ri->prior->mean, ds->d, 1);
+		fputs(", \"covariance\": [", fp);
+		for (size_t p = 0; p < ds->d; p++) {
+			fputs(p ? ", " : "", fp);
+			jw_numbers(fp, ri->prior->var + p * ds->d, ds->d, 1);
+		}
+		fputs("]}", fp);
+	}
 	fprintf(fp, ",\n  \"iterations\": %zu,\n  \"converged\": %s,\n  \"last_change\": ",
 		fm->res.iterations, fm->res.converged ? "true" : "false");
 	jw_number(fp, fm->res.last_change);
@@ -482,6 +496,10 @@ report_text(FILE *fp, const struct report_info *ri)
 	for (size_t c = 0; c < d; c++)
 		fprintf(fp, "%s%.3g", c ? ", " : "", ri->reg[c]);
 	fprintf(fp, " added to each variance\n");
+	if (ri->prior != NULL)
+		fprintf(fp, "prior         conjugate, mclust's default: shrinkage %g towards the data's "
+			"mean, %g degrees of\n              freedom, scale the data's covariance / "
+			"K^(2/d); the fit is the posterior mode\n", ri->prior->shrinkage, ri->prior->dof);
 	if (fm->res.converged)
 		fprintf(fp, "iterations    %zu, converged (last change of the mean log-likelihood %.3g; tol %.3g)\n",
 			fm->res.iterations, fm->res.last_change, ri->tol);

@@ -39,6 +39,7 @@ struct report_info {
 	int digits;		/* significant digits in the LaTeX tables */
 	const struct boot_result *boot;	/* bootstrap, or NULL */
 	const struct lrt_result *lrt;	/* --lrt, or NULL */
+	const struct em_prior *prior;	/* --prior, or NULL */
 	uint64_t seed;		/* the run's --seed (the tests' replicates say it) */
 	const struct report_timing *timing;	/* --timing, or NULL */
 };

@@ -53,7 +53,7 @@ enum {
 	OPT_COVARIANCE, OPT_THREADS, OPT_HELP, OPT_VERSION, OPT_ACCEL, OPT_SIZE,
 	OPT_FONT, OPT_TITLE, OPT_XLABEL,
 	OPT_YLABEL, OPT_PLOT_COLUMNS, OPT_DIGITS, OPT_DEPFILE, OPT_SAVE_MODEL,
-	OPT_FIX, OPT_LABELS, OPT_BOOTSTRAP, OPT_BOOTSTRAP_TYPE, OPT_LRT, OPT_TIMING, OPT_SHARD,
+	OPT_FIX, OPT_LABELS, OPT_BOOTSTRAP, OPT_BOOTSTRAP_TYPE, OPT_LRT, OPT_PRIOR, OPT_TIMING, OPT_SHARD,
 	OPT_CRITERION, OPT_REPORT
 };
 
@@ -95,6 +95,7 @@ static const struct option long_options[] = {
 	{ "bootstrap", required_argument, NULL, OPT_BOOTSTRAP },
 	{ "bootstrap-type", required_argument, NULL, OPT_BOOTSTRAP_TYPE },
 	{ "lrt", required_argument, NULL, OPT_LRT },
+	{ "prior", no_argument, NULL, OPT_PRIOR },
 	{ "timing", no_argument, NULL, OPT_TIMING },
 	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -138,6 +139,8 @@ usage(FILE *fp)
 "                          models of a range of K or of structures\n"
 "      --reg X             added to each variance (default: 1e-6 times the\n"
 "                          column's variance)\n"
+"      --prior             the posterior mode under mclust's default conjugate\n"
+"                          prior, for data whose components would collapse\n"
 "\n"
 "Iterations:\n"
 "      --max-iter N        at most N EM iterations (default 1000)\n"
@@ -374,6 +377,9 @@ take_start(struct run_options *ro, int c, const char *arg)
 		if (ov_size("--bootstrap", arg, 2, MAX_BOOTSTRAP, &ro->boot_b, &err) != GM_OK)
 			return usage_error_record(&err);
 		return GM_OK;
+	case OPT_PRIOR:
+		ro->prior = 1;
+		return GM_OK;
 	case OPT_LRT:
 		if (ov_size("--lrt", arg, 1, LRT_MAX_B, &ro->lrt_b, &err) != GM_OK)
 			return usage_error_record(&err);
@@ -554,6 +560,8 @@ check_input(struct run_options *ro)
 			return usage_error("%s", "--bootstrap runs as one process: run without mpirun");
 		if (ro->lrt_b > 0)
 			return usage_error("%s", "--lrt runs as one process: run without mpirun");
+		if (ro->prior)
+			return usage_error("%s", "--prior runs as one process: run without mpirun");
 		ro->csv.co.share = ro->shard == NULL;
 	}
 	return cliopt_csv_finish(&ro->csv);

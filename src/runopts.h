@@ -52,6 +52,7 @@ struct run_options {
 	size_t digits;			/* --digits */
 	size_t boot_b;			/* --bootstrap B, or 0 */
 	size_t lrt_b;			/* --lrt B, or 0 */
+	int prior;			/* --prior */
 	int boot_parametric;
 	int quiet, verbose, timing;
 

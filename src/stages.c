@@ -41,6 +41,8 @@ stage_free(struct run_state *st)
 	outfile_discard(&st->dep);
 	boot_result_free(&st->boot);
 	lrt_result_free(&st->lrt);
+	free(st->prior_mean);
+	free(st->prior_var);
 	model_free(&st->start);
 	free(st->model_source);
 	free(st->figure_note);
@@ -243,10 +245,14 @@ stage_regularise(struct run_options *ro, struct run_state *st)
 {
 	int rc = fitstage_regularisers(&st->ds, ro->reg_abs, ro->display, &st->reg, &st->err);
 
+	if (rc == GM_OK && ro->prior)
+		rc = fitstage_prior(&st->ds, ro->display, &st->prior, &st->prior_mean,
+				    &st->prior_var, &st->err);
 	if (rc != GM_OK) {
 		gm_error_print(&st->err, PROG, stderr);
 		return rc;
 	}
+	ro->fo.em.prior = ro->prior ? &st->prior : NULL;
 	/*
 	 * In one column full, diag and spherical are one model, each
 	 * component with its own variance (mclust's V), and tied is the
@@ -493,6 +499,7 @@ fill_report(const struct run_options *ro, struct run_state *st, struct report_in
 	ri->digits = (int)ro->digits;
 	ri->boot = ro->boot_b > 0 ? &st->boot : NULL;
 	ri->lrt = ro->lrt_b > 0 ? &st->lrt : NULL;
+	ri->prior = ro->fo.em.prior;
 	ri->seed = ro->fo.seed;
 	ri->timing = ro->timing ? &st->tm : NULL;
 }

@@ -29,6 +29,8 @@ struct run_state {
 	struct fit_result fr;
 	struct boot_result boot;	/* --bootstrap, or empty */
 	struct lrt_result lrt;		/* --lrt, or empty */
+	struct em_prior prior;		/* --prior: its numbers (prior_mean, prior_var) */
+	double *prior_mean, *prior_var;
 	struct plot_files pf;		/* every output, written all or none */
 	struct outfile dep;		/* --depfile, until it joins pf */
 	char *figure_note;		/* a line of the report about the figure, or NULL */
