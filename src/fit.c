@@ -1321,7 +1321,7 @@ search_all(struct ctx *c, struct mstate *st, struct gm_error *err)
 
 /* The error when no model can be used. */
 static int
-none_usable(const struct fit_result *res, struct gm_error *err)
+none_usable(const struct fit_result *res, int with_prior, struct gm_error *err)
 {
 	const struct fit_model *fm = NULL;
 
@@ -1333,10 +1333,11 @@ none_usable(const struct fit_result *res, struct gm_error *err)
 				    res->models[0].message);
 	return gm_error_set(err, GM_ENUMERIC, NULL, 0, 0,
 			    "%s%s: %s, with K = %zu, covariance %s; try fewer components, "
-			    "a larger --reg, or another --covariance",
+			    "%sa larger --reg, or another --covariance",
 			    res->nmodels > 1 ? "no model can be used; the first is " : "",
 			    fm->verdict == FIT_DEGENERATE ? "degenerate" : "not identifiable",
-			    fm->message, fm->k, gmm_cov_name(fm->cov));
+			    fm->message, fm->k, gmm_cov_name(fm->cov),
+			    fm->verdict == FIT_DEGENERATE && !with_prior ? "--prior, " : "");
 }
 
 int
@@ -1392,7 +1393,7 @@ fit_run(const struct dataset *ds, const struct fit_options *opt,
 		any = 1;
 	}
 	if (!any) {
-		rc = none_usable(res, err);
+		rc = none_usable(res, opt->em.prior != NULL, err);
 		fit_result_free(res);
 		return rc;
 	}
@@ -1406,6 +1407,29 @@ fit_result_free(struct fit_result *res)
 		gmm_free(res->models[m].g);
 	free(res->models);
 	memset(res, 0, sizeof *res);
+}
+
+/*
+ * Whether components i and j of g coincide: every mean and covariance
+ * entry within FIT_SAME_COMPONENT of i's sds (a stationary point of the
+ * likelihood, not a maximum: it depends on their weights' sum alone).
+ */
+static int
+same_component(const struct gmm *g, size_t i, size_t j)
+{
+	const size_t d = g->d;
+	const double *ci = g->cov + i * d * d, *cj = g->cov + j * d * d;
+
+	for (size_t p = 0; p < d; p++) {
+		double sp = sqrt(ci[p * d + p]);
+		if (!(fabs(g->mean[i * d + p] - g->mean[j * d + p]) <= FIT_SAME_COMPONENT * sp))
+			return 0;
+		for (size_t q = 0; q <= p; q++)
+			if (!(fabs(ci[p * d + q] - cj[p * d + q]) <=
+			      FIT_SAME_COMPONENT * sp * sqrt(ci[q * d + q])))
+				return 0;
+	}
+	return 1;
 }
 
 long
@@ -1459,6 +1483,14 @@ fit_degenerate(const struct gmm *g, double wtot, const double *reg,
 			break;	/* one covariance for all */
 	}
 	free(a);
+	for (size_t i = 0; i < k && bad < 0; i++)
+		for (size_t j = i + 1; j < k && bad < 0; j++)
+			if (same_component(g, i, j)) {
+				snprintf(why, len, "components %zu and %zu are the same (means and "
+					 "covariances within %g of their sds): a fit of fewer components",
+					 i + 1, j + 1, FIT_SAME_COMPONENT);
+				bad = (long)j;
+			}
 	return bad;
 }
 

@@ -42,6 +42,7 @@
 #define FIT_MORE_STARTS 4	/* the default search extends to this times its starts, */
 #define FIT_MORE_ROWS 200000	/* and to at most this many rows times starts */
 #define FIT_REACHED_RTOL 1e-6	/* relative gap within which a run reached the best */
+#define FIT_SAME_COMPONENT 1e-4	/* two components this close (in sds) are one: degenerate */
 
 enum fit_criterion {
 	FIT_BIC,

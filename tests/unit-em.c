@@ -405,6 +405,39 @@ test_start_counts(void)
 	       "extension: 4x on 1000 rows, 200000/n on 2000, none on 10000, 4x on 40");
 }
 
+/*
+ * Two components with the same mean and covariance are one: a fit of
+ * K - 1 components, whatever their weights (fit_degenerate says which and
+ * why); moved apart by more than FIT_SAME_COMPONENT of an sd, they are two.
+ */
+static void
+test_same_components(void)
+{
+	struct gmm *g = gmm_new(3, 2, GMM_FULL);
+	const double mean[6] = { 0.0, 0.0, 5.0, 5.0, 5.0, 5.0 };
+	const double w[3] = { 0.5, 0.3, 0.2 };
+	char why[300] = "";
+	long bad;
+
+	for (size_t j = 0; j < 3; j++) {
+		double *c = g->cov + j * 4;
+		g->weight[j] = w[j];
+		c[0] = 4.0;
+		c[1] = c[2] = 1.0;
+		c[3] = 2.0;
+	}
+	memcpy(g->mean, mean, sizeof mean);
+	bad = fit_degenerate(g, 1000.0, (const double[]){ 1e-9, 1e-9 }, why, sizeof why);
+	tap_ok(bad == 2 && strstr(why, "components 2 and 3 are the same") != NULL,
+	       "two components with one mean and covariance: degenerate, 'components 2 and 3 are the same' (%ld: %s)",
+	       bad, why);
+	/* Apart by 1e-3 sds (2e-3 in the first column, whose sd is 2): two components. */
+	g->mean[4] += 2e-3;
+	bad = fit_degenerate(g, 1000.0, (const double[]){ 1e-9, 1e-9 }, why, sizeof why);
+	tap_ok(bad < 0, "1e-3 sds apart: not the same (%ld)", bad);
+	gmm_free(g);
+}
+
 int
 main(void)
 {
@@ -412,8 +445,9 @@ main(void)
 	char path[4096];
 	char *ref;
 
-	tap_plan(32);
+	tap_plan(34);
 	test_start_counts();
+	test_same_components();
 	snprintf(path, sizeof path, "%s/tests/heights.reference.json", srcdir());
 	ref = json_slurp(path);
 	if (ref == NULL || read_heights(&ds) != 0) {
