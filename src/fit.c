@@ -23,7 +23,9 @@
 #endif
 
 #define SCREEN_ITER 20		/* M steps of a screening run, at most */
-#define LONG_RUNS 5		/* screened starts run to convergence */
+#define LONG_RUNS 5		/* screened starts run to convergence, per model of several */
+#define LONG_RUNS_ONE 30	/* the same when one model is fitted */
+#define REACHED_ONE 3		/* one model: more starts while fewer runs reached its best */
 #define POOL_SAME 1e-7		/* screened starts this close (relative) are one */
 #define MID_TOL 1e-8		/* their tolerance; the best then goes on to the user's */
 #define NEIGHBOURS 6		/* merges of the K + 1 fit tried */
@@ -65,6 +67,8 @@ struct ctx {
 	struct fit_result *fr;
 	size_t distinct;	/* distinct rows of ds, counted up to the largest K + 1 */
 	int threads;		/* threads this context's runs may use */
+	size_t long_runs;	/* screened starts run on per model (LONG_RUNS, or _ONE) */
+	size_t reached_min;	/* runs reaching the best that end the extension */
 };
 
 static double
@@ -235,10 +239,10 @@ run_em(struct ctx *c, const struct dataset *ds, struct gmm *g, const struct em_o
  * the better runs on, and the other counts with it (dups).
  */
 struct pool {
-	struct gmm *g[LONG_RUNS];
-	struct em_result r[LONG_RUNS];	/* the screening run's end */
-	size_t dups[LONG_RUNS];
-	size_t n, cap;		/* cap <= LONG_RUNS */
+	struct gmm *g[LONG_RUNS_ONE];
+	struct em_result r[LONG_RUNS_ONE];	/* the screening run's end */
+	size_t dups[LONG_RUNS_ONE];
+	size_t n, cap;		/* cap <= LONG_RUNS_ONE */
 };
 
 /* Offer g (screened to r; standing for 1 + dups starts) to the pool; g is taken or freed. */
@@ -340,11 +344,11 @@ static int
 run_pool(struct ctx *c, struct pool *p, struct fit_model *fm, struct mstate *st,
 	 struct gm_error *err)
 {
-	struct em_result r[LONG_RUNS];
-	struct gm_error e[LONG_RUNS];
-	struct gmm *g[LONG_RUNS];
-	size_t maxit[LONG_RUNS], idx[LONG_RUNS], m = 0;
-	int rc[LONG_RUNS], out = 0;
+	struct em_result r[LONG_RUNS_ONE];
+	struct gm_error e[LONG_RUNS_ONE];
+	struct gmm *g[LONG_RUNS_ONE];
+	size_t maxit[LONG_RUNS_ONE], idx[LONG_RUNS_ONE], m = 0;
+	int rc[LONG_RUNS_ONE], out = 0;
 
 	/* Those whose screening used up --max-iter are done. */
 	for (size_t i = 0; i < p->n; i++)
@@ -868,7 +872,7 @@ search_model(struct ctx *c, struct fit_model *fm, struct mstate *st, int generat
 	memset(&p, 0, sizeof p);
 	memset(&q, 0, sizeof q);
 	bt.n = 0;
-	p.cap = LONG_RUNS;
+	p.cap = c->long_runs;
 	q.cap = NEIGHBOUR_RUNS;
 	/* The same seed for every (K, structure). */
 	rng_seed(&rng, c->opt->seed);
@@ -908,7 +912,7 @@ search_model(struct ctx *c, struct fit_model *fm, struct mstate *st, int generat
 	    (!c->opt->init_forced && smem_rounds(c, fm, st, err)))
 		goto fatal;
 	/* Unsure (the best reached by one start only): more starts, ns at a time. */
-	for (size_t s0 = ns; generate && ns > 1 && s0 < c->opt->n_init_max && times_reached(st) < 2;
+	for (size_t s0 = ns; generate && ns > 1 && s0 < c->opt->n_init_max && times_reached(st) < c->reached_min;
 	     s0 += ns) {
 		double before = st->nbest ? st->best[0].res.loglik : -HUGE_VAL;
 		for (size_t s = s0; s < s0 + ns && s < c->opt->n_init_max; s++) {
@@ -1120,6 +1124,13 @@ ctx_init(struct ctx *c, const struct dataset *ds, const struct fit_options *opt,
 		c->screen.max_iter = SCREEN_ITER;
 	/* The user's tolerance only: a start that moves slowly at first is not cut short. */
 	c->wtot = c->wtot_s = fr->total_weight;
+	/*
+	 * One model alone is searched deeper: its time is short anyway, and
+	 * where a model has many optima (more components than the data hold)
+	 * the best is often among the screened starts ranked 6th to 30th.
+	 */
+	c->long_runs = opt->nk * opt->ncov == 1 && !opt->init_forced ? LONG_RUNS_ONE : LONG_RUNS;
+	c->reached_min = opt->nk * opt->ncov == 1 && !opt->init_forced ? REACHED_ONE : 2;
 	c->threads = 1;
 #ifdef _OPENMP
 	c->threads = opt->em.threads > 0 ? opt->em.threads : omp_get_max_threads();
