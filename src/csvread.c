@@ -1712,6 +1712,7 @@ csv_read_stream(FILE *fp, const char *path, const struct csv_options *opt,
 	if (rc == 0) {
 		ds->n = r.n;
 		ds->d = r.d;
+		ds->threads = opt->threads;
 		ds->delimiter = r.delim;
 		ds->delimiter_auto = !opt->delimiter_auto ? 0 : r.delim_found ? 1 : 2;
 		ds->x = r.x;

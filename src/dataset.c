@@ -220,35 +220,38 @@ introsort(double *x, double *w, size_t n, int depth, int tasks)
 }
 
 void
-sort_with(double *x, double *w, size_t n)
+sort_with(double *x, double *w, size_t n, int threads)
 {
 	int depth = 0;
 
 	for (size_t m = n; m > 1; m >>= 1)
 		depth += 2;
 #ifdef _OPENMP
-	if (n >= 2 * SORT_TASK_MIN && omp_get_max_threads() > 1 && !omp_in_parallel()) {
+	if (threads <= 0)
+		threads = omp_get_max_threads();
+	if (n >= 2 * SORT_TASK_MIN && threads > 1 && !omp_in_parallel()) {
 		/* The tasks are done by the region's end. */
-#pragma omp parallel
+#pragma omp parallel num_threads(threads)
 #pragma omp single
 		introsort(x, w, n, depth, 1);
 		return;
 	}
+#else
+	(void)threads;
 #endif
 	introsort(x, w, n, depth, 0);
 }
 
-void
+int
 dataset_sort(struct dataset *ds)
 {
 	if (ds->d != 1 || ds->sorted)
-		return;
-	if (ds->dist != NULL) {
-		par_sort(ds);
-		return;
-	}
-	sort_with(ds->x, ds->w, ds->n);
+		return 0;
+	if (ds->dist != NULL)
+		return par_sort(ds, ds->threads);
+	sort_with(ds->x, ds->w, ds->n, ds->threads);
 	ds->sorted = 1;
+	return 0;
 }
 
 int
@@ -267,8 +270,8 @@ dataset_sorted_column(const struct dataset *ds, size_t c, struct colview *v)
 		return 0;
 	}
 	if (ds->dist != NULL) {
-		v->src = v->own_src = par_sorted_column(ds, c);
-		return 0;
+		v->src = v->own_src = par_sorted_column(ds, c, ds->threads);
+		return v->src != NULL ? 0 : -1;
 	}
 	v->own_x = malloc(ds->n * sizeof *v->own_x);
 	if (v->own_x == NULL)
@@ -283,7 +286,7 @@ dataset_sorted_column(const struct dataset *ds, size_t c, struct colview *v)
 		if (v->own_w != NULL)
 			v->own_w[i] = ds->w[i];
 	}
-	sort_with(v->own_x, v->own_w, ds->n);
+	sort_with(v->own_x, v->own_w, ds->n, ds->threads);
 	v->x = v->own_x;
 	v->w = v->own_w;
 	return 0;

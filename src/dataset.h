@@ -29,6 +29,7 @@ struct dataset {
 	long *lines;		/* keep_lines: each row's line in the input, or NULL */
 	long *left_out;		/* keep_lines: lines of the rows left out (missing, weight 0) */
 	size_t nleft;
+	int threads;		/* threads the sorts of these rows use; 0: OpenMP's default */
 	struct ds_dist *dist;	/* NULL: all n rows are here; else x and w hold this
 				 * process's part of them (par.c); read rows with ds_x, ds_w */
 };
@@ -86,8 +87,11 @@ void dataset_column_moments(const struct dataset *ds, size_t j, double *mean,
  * their values), without extra memory; sets ds->sorted.  For the end of
  * a run, once nothing depends on the rows' order: the sorted column then
  * serves the CDF, the KS distance and the histogram without a copy.
+ * Returns 0, or -1 when the rows are spread over processes and one is
+ * out of memory: ds then holds the same rows, not marked sorted, and
+ * dataset_sorted_column sorts a copy.
  */
-void dataset_sort(struct dataset *ds);
+int dataset_sort(struct dataset *ds);
 
 /*
  * Column c in ascending order: a view of ds when it is sorted, else a
@@ -116,8 +120,12 @@ cv_weighted(const struct colview *v)
 	return v->src == NULL ? v->w != NULL : v->src->w != NULL;
 }
 
-/* Sort x[0..n) ascending, with w (when not NULL) moved alongside; in place. */
-void sort_with(double *x, double *w, size_t n);
+/*
+ * Sort x[0..n) ascending, with w (when not NULL) moved alongside; in
+ * place, on up to threads threads (0: OpenMP's default).  The order is
+ * total (value, then weight), so the result is the same on any number.
+ */
+void sort_with(double *x, double *w, size_t n, int threads);
 
 /*
  * Rows 0, step, 2 step, .. (ceil(n / step) of them) copied into x (d

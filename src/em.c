@@ -574,7 +574,7 @@ em_pass(const struct dataset *ds, const struct gmm *g, struct em_stats *st,
 	if (!bad && ds->dist == NULL)
 		bad = em_pass_chunks(ds, g, st != NULL, slot, 0, EM_CHUNKS, 0, threads) != 0;
 	else if (!bad)
-		par_em_pass(ds, g, st != NULL, slot, threads);
+		bad = par_em_pass(ds, g, st != NULL, slot, threads) != GM_OK;
 	if (!bad) {
 		for (size_t s = 0; s < EM_CHUNKS; s++)
 			if (used[s])
@@ -751,8 +751,7 @@ collapse_error(struct gm_error *err, long bad, const struct gmm *g, size_t it)
 {
 	return gm_error_set(err, GM_ENUMERIC, NULL, 0, 0,
 		"component %ld of K = %zu collapsed after %zu iterations "
-		"(its covariance is not positive definite, or it lost all its rows); "
-		"use a larger --reg, fewer components, or drop a column with no spread",
+		"(" EM_COLLAPSED ")",
 		bad + 1, g->k, it);
 }
 

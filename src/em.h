@@ -118,6 +118,14 @@ long em_mstep_fixed(const struct em_stats *st, struct gmm *g, const double *reg,
 		    const struct gmm *fixed, unsigned fix);
 
 /*
+ * What em_fit's GM_ENUMERIC error says went wrong, at the end of its
+ * message: "component J of K = K collapsed after N iterations
+ * (EM_COLLAPSED)".  The library names the fault only; a front end that
+ * finds it may add advice on its own options.
+ */
+#define EM_COLLAPSED "its covariance is not positive definite, or it lost all its rows"
+
+/*
  * Run EM from g (prepared) until convergence or max_iter; g holds the
  * final model.  Convergence: a plain EM step changed the mean
  * log-likelihood by less than tol.  With EM_ACCEL_SQUAREM, after two EM
@@ -131,7 +139,8 @@ long em_mstep_fixed(const struct em_stats *st, struct gmm *g, const double *reg,
  * theta2.
  * So the log-likelihood never falls below that of plain EM's last step.
  * Iterations count M steps.  On a numerical failure returns GM_ENUMERIC
- * with err naming the component.
+ * with err naming the component (EM_COLLAPSED); GM_EINTERNAL when out
+ * of memory.
  */
 int em_fit(const struct dataset *ds, struct gmm *g, const struct em_options *opt,
 	   struct em_result *res, struct gm_error *err);

@@ -411,16 +411,44 @@ report_write(FILE *fp, const char *format, const struct report_info *ri)
 	return GM_OK;
 }
 
+/*
+ * EM's message on a collapsed component names the fault (EM_COLLAPSED);
+ * the advice on the options is the command line's, added to msg (size
+ * bytes) as the message itself would have been cut.
+ */
+static void
+collapse_advice(char *msg, size_t size)
+{
+	static const char tail[] = "(" EM_COLLAPSED ")";
+	size_t len = strlen(msg);
+
+	if (len >= sizeof tail - 1 && strcmp(msg + len - (sizeof tail - 1), tail) == 0)
+		snprintf(msg + len, size - len, "%s",
+			 "; use a larger --reg, fewer components, or drop a column with no spread");
+}
+
 int
 main(int argc, char **argv)
 {
+	struct gm_error perr;
+
 	/*
 	 * Past a file-size limit (ulimit -f) a write fails with EFBIG, an
 	 * output error whose temporaries are removed, instead of SIGXFSZ
 	 * killing the run and leaving them.
 	 */
 	signal(SIGXFSZ, SIG_IGN);
-	par_init(&argc, &argv);
+	gm_error_clear(&perr);
+	if (par_init(&argc, &argv, &perr) != GM_OK) {
+		if (perr.status != GM_OK)
+			fprintf(stderr, PROG ": %s: run it alone, or build it with ./configure --with-mpi\n",
+				perr.msg);
+		return perr.status != GM_OK ? perr.status : GM_EUSAGE;
+	}
+#ifdef _OPENMP
+	if (par_threads() > 0 && getenv("OMP_NUM_THREADS") == NULL)
+		omp_set_num_threads(par_threads());	/* a node's cores shared by its processes */
+#endif
 	if (par_size() > 1 && argc > 1 &&
 	    (strcmp(argv[1], "predict") == 0 || strcmp(argv[1], "sample") == 0))
 		return par_finish(usage_error("'%s' runs as one process, not under mpirun", argv[1]));
@@ -1070,6 +1098,9 @@ run(int argc, char **argv)
 	fo.em.progress = on_progress;
 	fo.em.progress_arg = &prog;
 	rc = fit_run(&ds, &fo, &fr, &err);
+	for (size_t m = 0; m < fr.nmodels; m++)
+		collapse_advice(fr.models[m].message, sizeof fr.models[m].message);
+	collapse_advice(err.msg, sizeof err.msg);
 	fr.criterion = fo.criterion;	/* the reports and the BIC figure say what chose */
 	if (rc == GM_OK && fr.nmodels == 1 && fr.models[0].n_params >= ds.n)
 		fprintf(stderr, "%s: warning: K = %zu, covariance %s has p = %zu free parameters "

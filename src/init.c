@@ -288,7 +288,7 @@ quantile_start(const struct dataset *ds, const double *reg, struct gmm *g,
 	dataset_every(ds, step, x, w);
 	for (size_t i = 0; i < m; i++)
 		wsum += w ? w[i] : 1.0;
-	sort_with(x, w, m);
+	sort_with(x, w, m, ds->threads);
 	/* cut j is the value at cumulative weight (j+1)/K of the total. */
 	for (size_t i = 0; i < m && j + 1 < k; i++) {
 		acc += w ? w[i] : 1.0;

@@ -17,12 +17,24 @@
 struct em_stats;
 struct gmm;
 
-/* Start MPI when the process was launched by an MPI launcher. */
-void par_init(int *argc, char ***argv);
+/*
+ * Start MPI when the process was launched by an MPI launcher.  Returns
+ * GM_OK, or GM_EUSAGE when this build cannot run as one of several
+ * processes; err then says why on the first process of the launch only
+ * (the others return GM_EUSAGE with err untouched, and say nothing).
+ */
+int par_init(int *argc, char ***argv, struct gm_error *err);
 
 /* This process's rank and the number of processes (0 and 1 alone). */
 int par_rank(void);
 int par_size(void);
+
+/*
+ * Threads a process should use when the user chose none: the cores of
+ * its node shared among the node's processes; 0 (OpenMP's default) when
+ * alone.
+ */
+int par_threads(void);
 
 /*
  * End of the run.  On rank 0 of a parallel run, tells the other
@@ -57,7 +69,9 @@ int par_distribute(struct dataset *ds, struct gm_error *err);
 
 /*
  * On ranks other than 0: answer rank 0's requests for rows, EM passes
- * and sorts until it says stop; returns the status it stopped with.
+ * and sorts until it says stop; returns the status it stopped with
+ * (GM_EINTERNAL on a request it cannot know).  A request that fails here
+ * fails on rank 0 too, which reports it.
  */
 int par_serve(struct dataset *ds, int threads);
 
@@ -68,19 +82,27 @@ const double *par_weights(const struct dataset *ds, size_t i, size_t m);
 /*
  * One EM pass over a distributed data set (rank 0): every process
  * computes the statistics of the chunks it holds; rank 0 gets them all
- * in slot (EM chunks, in order).
+ * in slot (EM chunks, in order).  GM_OK, or GM_EINTERNAL when a process
+ * is out of memory.
  */
-void par_em_pass(const struct dataset *ds, const struct gmm *g, int want,
+int par_em_pass(const struct dataset *ds, const struct gmm *g, int want,
 		 struct em_stats *slot, int threads);
 
-/* dataset_every for a distributed data set (rank 0). */
+/* dataset_every for a distributed data set (rank 0); allocates nothing, cannot fail. */
 size_t par_every(const struct dataset *ds, size_t step, double *x, double *w);
 
-/* Sort a one-column distributed data set in place, across the processes. */
-void par_sort(struct dataset *ds);
+/*
+ * Sort a one-column distributed data set in place, across the processes
+ * (rank 0).  0, or -1 when a process is out of memory: ds then holds the
+ * same rows, unsorted.
+ */
+int par_sort(struct dataset *ds, int threads);
 
-/* Column c of a distributed data set, sorted, as a new distributed data set. */
-struct dataset *par_sorted_column(const struct dataset *ds, size_t c);
+/*
+ * Column c of a distributed data set, sorted, as a new distributed data
+ * set (rank 0); NULL when a process is out of memory.
+ */
+struct dataset *par_sorted_column(const struct dataset *ds, size_t c, int threads);
 void par_free_dataset(struct dataset *ds);
 
 /* What ds->dist holds, freed (dataset_free). */
