@@ -36,7 +36,6 @@
 #include <csv.h>
 
 #include "csvread.h"
-#include "par.h"
 #include "numparse.h"
 #include "suggest.h"
 
@@ -1492,26 +1491,27 @@ drop_rows(struct reader *r)
 }
 
 /*
- * One process's share of a file read by several (par.c): the byte range
- * of the data after the prefix is cut into as many equal slices as there
- * are processes; a process reads the records that start in its slice,
- * found as in read_ranges from the parity of the quotes before it (each
- * process counts its slice's quotes and line ends; an exclusive scan
- * gives every process the counts before its slice).  Every process reads
- * the prefix, for the header and the choice of columns; only rank 0
- * keeps its rows.
+ * One process's share of a file read by a team of several (opt->share):
+ * the byte range of the data after the prefix is cut into as many equal
+ * slices as there are processes; a process reads the records that start
+ * in its slice, found as in read_ranges from the parity of the quotes
+ * before it (each process counts its slice's quotes and line ends; an
+ * exclusive scan gives every process the counts before its slice).
+ * Every process reads the prefix, for the header and the choice of
+ * columns; only rank 0 keeps its rows.
  */
 static int
 read_share(struct reader *r, const unsigned char *b, size_t len, int nthr, int bad)
 {
 	const unsigned char quote = (unsigned char)(r->opt->quote ? r->opt->quote : '"');
-	const int me = par_rank(), np = par_size();
+	const struct csv_team *team = r->opt->share;
+	const int me = team->rank, np = team->size;
 	size_t skip = 0, pre, a0, a1, s0, s1;
 	char delim;
 	int par = 0, rc = bad, mypar = 0;
 	long long lines;
 
-	if ((rc = par_agree(rc, r->err)) != 0) {
+	if ((rc = team->agree(rc, r->err)) != 0) {
 		r->failed = 1;
 		return rc;
 	}
@@ -1543,8 +1543,8 @@ read_share(struct reader *r, const unsigned char *b, size_t len, int nthr, int b
 	a1 = me + 1 == np ? len : pre + (len - pre) / (size_t)np * (size_t)(me + 1);
 	quote_parity(b, a0, a1, quote, &mypar);
 	lines = count_lines(b, a0, a1, len);
-	par = par_exscan_xor(mypar);
-	lines = r->line + par_exscan_sum(lines);
+	par = team->exscan_xor(mypar);
+	lines = r->line + team->exscan_sum(lines);
 	s0 = me == 0 ? pre : next_boundary(b, len, a0, quote, par);
 	s1 = me + 1 == np ? len : next_boundary(b, len, a1, quote, par ^ mypar);
 	if (s0 >= s1)
@@ -1568,8 +1568,8 @@ csv_read(const char *path, const struct csv_options *opt, struct dataset *ds,
 
 	int rc0 = fp == NULL ? gm_error_sys(err, GM_EDATA, path, "cannot open", errno) : GM_OK;
 
-	if (opt->share && par_size() > 1)
-		rc0 = par_agree(rc0, err);	/* all open it, or none goes on */
+	if (opt->share != NULL && opt->share->size > 1)
+		rc0 = opt->share->agree(rc0, err);	/* all open it, or none goes on */
 	if (rc0 != GM_OK) {
 		if (fp != NULL && !is_stdin)
 			fclose(fp);
@@ -1610,7 +1610,7 @@ csv_read_stream(FILE *fp, const char *path, const struct csv_options *opt,
 	}
 
 	rc = -1;
-	if (opt->share && par_size() > 1) {
+	if (opt->share != NULL && opt->share->size > 1) {
 		/*
 		 * Several processes: each reads its own byte range of the file.
 		 * read_share is entered by all, whatever failed here, and agrees
@@ -1680,17 +1680,18 @@ csv_read_stream(FILE *fp, const char *path, const struct csv_options *opt,
 		unfail(&r);
 		rc = fail(&r, GM_EDATA, 0, 0, "read error: a page of the mapped file could not be read");
 	}
-	if (opt->share && par_size() > 1 && (rc = par_agree(rc, err)) != 0)
+	if (opt->share != NULL && opt->share->size > 1 && (rc = opt->share->agree(rc, err)) != 0)
 		r.failed = 1;	/* the first failing process's error, on all */
 	/* A file with a header and one data row ends before on_record ran for it. */
 	if (rc == 0 && !r.seen_header)
 		rc = fail(&r, GM_EDATA, 0, 0, "empty file: no header and no data");
 	if (rc == 0 && !r.resolved)
 		rc = fail(&r, GM_EDATA, 0, 0, "no data rows after the header");
-	if (rc == 0 && (opt->share ? par_sum((long long)r.n) == 0 : r.n == 0) && opt->on_row == NULL) {
+	if (rc == 0 && (opt->share ? opt->share->sum((long long)r.n) == 0 : r.n == 0) &&
+	    opt->on_row == NULL) {
 		if (opt->share) {
-			ds->skipped = (size_t)par_sum((long long)ds->skipped);
-			ds->skipped_zero = (size_t)par_sum((long long)ds->skipped_zero);
+			ds->skipped = (size_t)opt->share->sum((long long)ds->skipped);
+			ds->skipped_zero = (size_t)opt->share->sum((long long)ds->skipped_zero);
 		}
 		if (ds->skipped_zero > 0)
 			rc = fail(&r, GM_EDATA, 0, 0,

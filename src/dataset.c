@@ -11,7 +11,6 @@
 #endif
 
 #include "dataset.h"
-#include "par.h"
 
 void
 dataset_free(struct dataset *ds)
@@ -26,7 +25,8 @@ dataset_free(struct dataset *ds)
 	free(ds->weight_name);
 	free(ds->lines);
 	free(ds->left_out);
-	par_release(ds);
+	if (ds->spread != NULL)
+		ds->spread->release(ds);
 	memset(ds, 0, sizeof *ds);
 }
 
@@ -75,8 +75,8 @@ dataset_every(const struct dataset *ds, size_t step, double *x, double *w)
 {
 	size_t m = 0;
 
-	if (ds->dist != NULL)
-		return par_every(ds, step, x, w);
+	if (ds->spread != NULL)
+		return ds->spread->every(ds, step, x, w);
 	for (size_t i = 0; i < ds->n; i += step, m++) {
 		memcpy(x + m * ds->d, ds->x + i * ds->d, ds->d * sizeof *x);
 		if (w != NULL)
@@ -247,8 +247,8 @@ dataset_sort(struct dataset *ds)
 {
 	if (ds->d != 1 || ds->sorted)
 		return 0;
-	if (ds->dist != NULL)
-		return par_sort(ds, ds->threads);
+	if (ds->spread != NULL)
+		return ds->spread->sort(ds);
 	sort_with(ds->x, ds->w, ds->n, ds->threads);
 	ds->sorted = 1;
 	return 0;
@@ -261,7 +261,7 @@ dataset_sorted_column(const struct dataset *ds, size_t c, struct colview *v)
 	v->n = ds->n;
 	v->wsum = dataset_total_weight(ds);
 	if (ds->d == 1 && ds->sorted) {
-		if (ds->dist != NULL) {
+		if (ds->spread != NULL) {
 			v->src = ds;
 			return 0;
 		}
@@ -269,8 +269,8 @@ dataset_sorted_column(const struct dataset *ds, size_t c, struct colview *v)
 		v->w = ds->w;
 		return 0;
 	}
-	if (ds->dist != NULL) {
-		v->src = v->own_src = par_sorted_column(ds, c, ds->threads);
+	if (ds->spread != NULL) {
+		v->src = v->own_src = ds->spread->sorted_column(ds, c);
 		return v->src != NULL ? 0 : -1;
 	}
 	v->own_x = malloc(ds->n * sizeof *v->own_x);
@@ -297,6 +297,7 @@ colview_free(struct colview *v)
 {
 	free(v->own_x);
 	free(v->own_w);
-	par_free_dataset(v->own_src);
+	if (v->own_src != NULL)
+		v->own_src->spread->free_column(v->own_src);
 	memset(v, 0, sizeof *v);
 }

@@ -12,6 +12,37 @@
 
 #define DATASET_SKIP_LINES 5	/* line numbers of skipped rows kept */
 
+/*
+ * The fixed chunks of the rows, the unit of every merge order: the rows
+ * are cut into DS_BLOCK-row blocks, and the B blocks of n rows into
+ * DS_CHUNKS chunks, chunk c holding blocks c*B/DS_CHUNKS to
+ * (c+1)*B/DS_CHUNKS - 1.  Statistics merged block by block within a
+ * chunk and chunk by chunk depend on n alone, not on threads or
+ * processes.
+ */
+#define DS_BLOCK 512
+#define DS_CHUNKS 64
+
+struct dataset;
+struct em_source;
+
+/*
+ * How a data set whose rows are spread over processes reaches the rows
+ * held elsewhere.  The parallel layer fills it; the data set only calls
+ * it.  Contracts as for ds_x, ds_w, dataset_every, dataset_sort,
+ * dataset_sorted_column (the copy a data set of its own, released by
+ * free_column) and dataset_free (release: what the spread holds).
+ */
+struct ds_spread {
+	const double *(*rows)(const struct dataset *ds, size_t i, size_t m);
+	const double *(*weights)(const struct dataset *ds, size_t i, size_t m);
+	size_t (*every)(const struct dataset *ds, size_t step, double *x, double *w);
+	int (*sort)(struct dataset *ds);
+	struct dataset *(*sorted_column)(const struct dataset *ds, size_t c);
+	void (*free_column)(struct dataset *col);
+	void (*release)(struct dataset *ds);
+};
+
 struct dataset {
 	size_t n, d;
 	double *x;		/* n*d values, row i at x + i*d */
@@ -30,39 +61,43 @@ struct dataset {
 	long *left_out;		/* keep_lines: lines of the rows left out (missing, weight 0) */
 	size_t nleft;
 	int threads;		/* threads the sorts of these rows use; 0: OpenMP's default */
-	struct ds_dist *dist;	/* NULL: all n rows are here; else x and w hold this
-				 * process's part of them (par.c); read rows with ds_x, ds_w */
+	/*
+	 * Spread over processes (spread not NULL): n is the total, x and w
+	 * hold this process's rows, from global row row0 on; read rows with
+	 * ds_x, ds_w.  dist is the parallel layer's own record, em_source
+	 * EM's pass over all processes' rows (em.h; NULL: the rows here).
+	 */
+	const struct ds_spread *spread;
+	struct ds_dist *dist;
+	const struct em_source *em_source;
+	size_t row0;
 };
 
 /* A column in ascending order, with its weights: a view or a sorted copy. */
 struct colview {
 	const double *x, *w;	/* n values; w NULL when every row counts once */
 	const struct dataset *src;	/* when set, the values are src's rows (cv_x) */
-	struct dataset *own_src;	/* a sorted distributed copy the view owns */
+	struct dataset *own_src;	/* a sorted spread copy the view owns */
 	size_t n;
 	double wsum;
 	double *own_x, *own_w;	/* what the view owns */
 };
 
-const double *par_rows(const struct dataset *ds, size_t i, size_t m);
-const double *par_weights(const struct dataset *ds, size_t i, size_t m);
-
 /*
  * Rows [i, i + m) (row-major) and their weights (NULL when every row
- * counts once), wherever they are held; a range must not straddle two
- * processes' parts (single rows and 512-row blocks never do).  Every
- * reader of the rows outside the EM pass goes through these.
+ * counts once), wherever they are held; m is at most a block (DS_BLOCK).
+ * Every reader of the rows outside the EM pass goes through these.
  */
 static inline const double *
 ds_x(const struct dataset *ds, size_t i, size_t m)
 {
-	return ds->dist == NULL ? ds->x + i * ds->d : par_rows(ds, i, m);
+	return ds->spread == NULL ? ds->x + i * ds->d : ds->spread->rows(ds, i, m);
 }
 
 static inline const double *
 ds_w(const struct dataset *ds, size_t i, size_t m)
 {
-	return ds->dist == NULL || ds->w == NULL ? (ds->w ? ds->w + i : NULL) : par_weights(ds, i, m);
+	return ds->spread == NULL || ds->w == NULL ? (ds->w ? ds->w + i : NULL) : ds->spread->weights(ds, i, m);
 }
 
 /* Weight of row i (1 when there are none). */

@@ -35,6 +35,7 @@
 #include "fit.h"
 #include "gof.h"
 #include "model.h"
+#include "empar.h"
 #include "par.h"
 #include "predict.h"
 #include "init.h"
@@ -774,7 +775,7 @@ run(int argc, char **argv)
 			{ rc = usage_error("%s", "--labels runs as one process: run without mpirun"); goto out; }
 		if (boot_b > 0)
 			{ rc = usage_error("%s", "--bootstrap runs as one process: run without mpirun"); goto out; }
-		co.share = shard == NULL;
+		co.share = shard == NULL ? par_team() : NULL;
 	}
 	if (co.decimal == ',' && co.delimiter == 0)
 		co.delimiter = ';';
@@ -917,6 +918,8 @@ run(int argc, char **argv)
 			rc = par_agree(shard_check(&ds, shard_path, &err), &err);
 		if (rc == GM_OK)
 			rc = par_distribute(&ds, &err);
+		if (rc == GM_OK)
+			rc = empar_attach(&ds, &err);
 		if (rc == GM_OK && par_rank() != 0) {
 			/* The other processes serve rank 0, which does the rest. */
 			rc = par_serve(&ds, fo.em.threads);

@@ -3,27 +3,33 @@
  *
  * DESIGN
  *
+ * The layers above reach this one through interfaces they define
+ * themselves, so none of them includes par.h: a spread data set's
+ * struct ds_spread (dataset.h: remote rows, sorts, the sample of every
+ * step-th row), the reader's struct csv_team (csvread.h: the collective
+ * steps of a shared read) and EM's struct em_source (em.h, made by
+ * empar.c from par_bcast, par_chunks and par_gather_chunks).  What
+ * crosses here is buffers of doubles and statuses; par.c knows neither
+ * a model's nor EM's statistics' layout.
+ *
  * One code path for the maths.  Rank 0 runs the whole program as a
  * single process would; the data it works on is distributed: each
- * process holds a contiguous part of the rows, and rank 0 reads the
- * others' rows through the accessors ds_x and ds_w (dataset.h), which
- * fetch windows of rows from their owner on demand.  The other ranks,
- * once their share is read, only serve rank 0 (par_serve): they send
- * rows, run EM passes over their rows, and take part in sorts.  So every
- * sum outside the EM pass is the same sequence of additions, in the same
- * order, as in one process, and its bits are the same.
+ * process holds a contiguous part of the rows (whole chunks, DS_CHUNKS,
+ * dataset.h), and rank 0 reads the others' rows through the accessors
+ * ds_x and ds_w, which fetch windows of rows from their owners on
+ * demand.  The other ranks, once their share is read, only serve rank 0
+ * (par_serve): they send rows, run jobs (EM's passes over their rows,
+ * empar.c), and take part in sorts.  So every sum outside the EM pass
+ * is the same sequence of additions, in the same order, as in one
+ * process, and its bits are the same.  (Still to come: every scan as
+ * statistics per chunk merged in chunk order on all processes, and then
+ * no command server and no remote windows.)
  *
- * The EM pass is where the work is, and it runs on all processes at
- * once.  Its sums are already fixed by the data alone (em.c): 64 chunks
- * of consecutive 512-row blocks, each chunk's blocks merged in order,
- * then the chunks in order.  par_distribute hands each process whole
- * chunks (process p gets chunks p*64/P to (p+1)*64/P - 1), so every
- * process computes its chunks' statistics exactly as one process would,
- * and rank 0 merges all 64 in order.  The report, the JSON and the
- * figure's files are therefore the same bytes for any number of
- * processes.  The price: at most 64 processes do EM work, and the
- * 64 chunks' statistics, K (1 + d + d^2) + 2 doubles each, travel to
- * rank 0 every pass.
+ * Errors: every collective step allocates first and agrees (all_ok)
+ * before it exchanges anything, so a process short of memory makes all
+ * of them give the step up together, with their data as it was; rank 0
+ * returns the failure, the servers go on serving.  Nothing here prints,
+ * exits or aborts.
  *
  * Sorting (the KS distance, the CDF, the histogram's quantiles) is a
  * sample sort across the processes under the total order
@@ -31,10 +37,10 @@
  * so the sorted sequence is the same.
  *
  * Reading: each process maps the file and reads its own byte range
- * (csvread.c); ranges begin at record boundaries found from the parity
- * of quote characters counted from the start of the data, so a quoted
- * field with an embedded newline never splits.  With --shard each
- * process reads its own file.
+ * (csvread.c, through par_team); ranges begin at record boundaries found
+ * from the parity of quote characters counted from the start of the
+ * data, so a quoted field with an embedded newline never splits.  With
+ * --shard each process reads its own file.
  */
 #include <config.h>
 
@@ -48,8 +54,7 @@
 #include <omp.h>
 #endif
 
-#include "em.h"
-#include "gmm.h"
+#include "csvread.h"
 #include "par.h"
 
 int
@@ -97,20 +102,21 @@ int par_same_text(const char *s) { (void)s; return 1; }
 long long par_exscan_sum(long long v) { (void)v; return 0; }
 int par_exscan_xor(int v) { (void)v; return 0; }
 long long par_sum(long long v) { return v; }
+const struct csv_team *
+par_team(void)
+{
+	static const struct csv_team team = { 0, 1, par_agree, par_exscan_sum, par_exscan_xor, par_sum };
+
+	return &team;
+}
 int par_distribute(struct dataset *ds, struct gm_error *err) { (void)ds; (void)err; return GM_OK; }
 int par_serve(struct dataset *ds, int threads) { (void)ds; (void)threads; return GM_OK; }
-const double *par_rows(const struct dataset *ds, size_t i, size_t m) { (void)m; return ds->x + i * ds->d; }
-const double *par_weights(const struct dataset *ds, size_t i, size_t m) { (void)m; return ds->w ? ds->w + i : NULL; }
-/* Alone no data set is ever distributed: what follows is never called. */
-int par_em_pass(const struct dataset *ds, const struct gmm *g, int want, struct em_stats *slot, int threads)
-{ (void)ds; (void)g; (void)want; (void)slot; (void)threads; return GM_EINTERNAL; }
-int par_sort(struct dataset *ds, int threads) { (void)ds; (void)threads; return -1; }
-size_t par_every(const struct dataset *ds, size_t step, double *x, double *w)
-{ (void)ds; (void)step; (void)x; (void)w; return 0; }
-struct dataset *par_sorted_column(const struct dataset *ds, size_t c, int threads)
-{ (void)ds; (void)c; (void)threads; return NULL; }
-void par_free_dataset(struct dataset *ds) { (void)ds; }
-void par_release(struct dataset *ds) { (void)ds; }
+int par_all_ok(int ok) { return ok; }
+void par_bcast(double *buf, size_t n) { (void)buf; (void)n; }
+void par_chunks(size_t *c0, size_t *c1) { *c0 = 0; *c1 = DS_CHUNKS; }
+void par_gather_chunks(double *buf, size_t reclen) { (void)buf; (void)reclen; }
+int par_job_add(par_job fn) { (void)fn; return 0; }
+void par_job_start(int id, long long a, long long b) { (void)id; (void)a; (void)b; }
 
 #else
 
@@ -120,9 +126,10 @@ void par_release(struct dataset *ds) { (void)ds; }
 #define WINDOW 65536		/* rows rank 0 fetches at a time */
 #define MAX_SETS 16		/* distributed data sets alive at once */
 #define SAMPLES 32		/* splitter candidates per process in a sort */
+#define MAX_JOBS 4		/* jobs registered with par_job_add */
 
 enum { TAG_CMD = 1, TAG_DATA, TAG_STATS };
-enum { CMD_STOP, CMD_ROWS, CMD_PASS, CMD_SORT, CMD_SORTCOL, CMD_FREE, CMD_EVERY };
+enum { CMD_STOP, CMD_ROWS, CMD_JOB, CMD_SORT, CMD_SORTCOL, CMD_FREE, CMD_EVERY };
 
 /* What a distributed data set knows of its spread. */
 struct ds_dist {
@@ -136,6 +143,8 @@ struct ds_dist {
 
 static int rank, nproc = 1, active, serving, threads_hint;
 static struct dataset *sets[MAX_SETS];
+static par_job jobs[MAX_JOBS];
+static const struct ds_spread spread;
 
 /*
  * Every process passes whether its part of a step went well; all learn
@@ -301,13 +310,23 @@ par_sum(long long v)
 	return r;
 }
 
+const struct csv_team *
+par_team(void)
+{
+	static struct csv_team team = { 0, 1, par_agree, par_exscan_sum, par_exscan_xor, par_sum };
+
+	team.rank = rank;
+	team.size = nproc;
+	return &team;
+}
+
 /* First global row of the chunks process p holds, for n rows. */
 static size_t
 chunk_start(int p, size_t n)
 {
-	size_t nblocks = (n + EM_BLOCK - 1) / EM_BLOCK;
-	size_t c = (size_t)p * EM_CHUNKS / (size_t)nproc;
-	size_t row = c * nblocks / EM_CHUNKS * EM_BLOCK;
+	size_t nblocks = (n + DS_BLOCK - 1) / DS_BLOCK;
+	size_t c = (size_t)p * DS_CHUNKS / (size_t)nproc;
+	size_t row = c * nblocks / DS_CHUNKS * DS_BLOCK;
 
 	return row < n ? row : n;
 }
@@ -517,6 +536,8 @@ par_distribute(struct dataset *ds, struct gm_error *err)
 	}
 	set_dist(dd, ds->n);
 	ds->dist = dd;
+	ds->spread = &spread;
+	ds->row0 = dd->lo;
 	ds->dist->chunked = 1;
 	ds->n = total;
 	sets[0] = ds;
@@ -592,8 +613,8 @@ fetch(const struct dataset *ds, size_t i, size_t m)
 	fetch_range(ds, i, cnt);
 }
 
-const double *
-par_rows(const struct dataset *ds, size_t i, size_t m)
+static const double *
+spread_rows(const struct dataset *ds, size_t i, size_t m)
 {
 	struct ds_dist *dd = ds->dist;
 
@@ -604,8 +625,8 @@ par_rows(const struct dataset *ds, size_t i, size_t m)
 	return dd->wx + (i - dd->wlo) * ds->d;
 }
 
-const double *
-par_weights(const struct dataset *ds, size_t i, size_t m)
+static const double *
+spread_weights(const struct dataset *ds, size_t i, size_t m)
 {
 	struct ds_dist *dd = ds->dist;
 
@@ -673,8 +694,8 @@ send_every(const struct dataset *ds, size_t step, int weights)
 	}
 }
 
-size_t
-par_every(const struct dataset *ds, size_t step, double *x, double *w)
+static size_t
+spread_every(const struct dataset *ds, size_t step, double *x, double *w)
 {
 	const struct ds_dist *dd = ds->dist;
 	const size_t d = ds->d;
@@ -707,166 +728,72 @@ par_every(const struct dataset *ds, size_t step, double *x, double *w)
 	return m;
 }
 
-/* ------------------------------------------------------------ EM */
+/* ------------------------------------------------------------ chunks and jobs */
 
-static size_t
-stats_len(size_t k, size_t d)
+int
+par_all_ok(int ok)
 {
-	return k + k * d + k * d * d + 2;
+	return nproc == 1 ? ok : all_ok(ok);
 }
 
-static void
-pack_stats(const struct em_stats *s, double *b)
+void
+par_bcast(double *buf, size_t n)
 {
-	const size_t k = s->k, d = s->d;
-
-	memcpy(b, s->s0, k * sizeof *b);
-	memcpy(b + k, s->mean, k * d * sizeof *b);
-	memcpy(b + k + k * d, s->m2, k * d * d * sizeof *b);
-	b[k + k * d + k * d * d] = s->loglik;
-	b[k + k * d + k * d * d + 1] = s->loglik_c;
-}
-
-static void
-unpack_stats(struct em_stats *s, const double *b)
-{
-	const size_t k = s->k, d = s->d;
-
-	memcpy(s->s0, b, k * sizeof *b);
-	memcpy(s->mean, b + k, k * d * sizeof *b);
-	memcpy(s->m2, b + k + k * d, k * d * d * sizeof *b);
-	s->loglik = b[k + k * d + k * d * d];
-	s->loglik_c = b[k + k * d + k * d * d + 1];
-}
-
-/* The model's arrays as one flat array. */
-static size_t
-gmm_len(size_t k, size_t d)
-{
-	return 3 * k + k * d + 2 * k * d * d;
-}
-
-static void
-pack_gmm(const struct gmm *g, double *b)
-{
-	const size_t k = g->k, d = g->d;
-
-	memcpy(b, g->weight, k * sizeof *b);
-	memcpy(b + k, g->logw, k * sizeof *b);
-	memcpy(b + 2 * k, g->logdet, k * sizeof *b);
-	memcpy(b + 3 * k, g->mean, k * d * sizeof *b);
-	memcpy(b + 3 * k + k * d, g->cov, k * d * d * sizeof *b);
-	memcpy(b + 3 * k + k * d + k * d * d, g->chol, k * d * d * sizeof *b);
-}
-
-static void
-unpack_gmm(struct gmm *g, const double *b)
-{
-	const size_t k = g->k, d = g->d;
-
-	memcpy(g->weight, b, k * sizeof *b);
-	memcpy(g->logw, b + k, k * sizeof *b);
-	memcpy(g->logdet, b + 2 * k, k * sizeof *b);
-	memcpy(g->mean, b + 3 * k, k * d * sizeof *b);
-	memcpy(g->cov, b + 3 * k + k * d, k * d * d * sizeof *b);
-	memcpy(g->chol, b + 3 * k + k * d + k * d * d, k * d * d * sizeof *b);
+	if (nproc > 1)
+		MPI_Bcast(buf, (int)n, MPI_DOUBLE, 0, MPI_COMM_WORLD);
 }
 
 /* The chunks process p holds: [*c0, *c1). */
 static void
 chunks_of(int p, size_t *c0, size_t *c1)
 {
-	*c0 = (size_t)p * EM_CHUNKS / (size_t)nproc;
-	*c1 = (size_t)(p + 1) * EM_CHUNKS / (size_t)nproc;
+	*c0 = (size_t)p * DS_CHUNKS / (size_t)nproc;
+	*c1 = (size_t)(p + 1) * DS_CHUNKS / (size_t)nproc;
 }
 
-/*
- * The collective part of a pass, on every process: the model from rank
- * 0 (g, allocated with k, d and the type), this process's chunks into
- * slot[c0..c1), then, all well, every process's chunk statistics to
- * rank 0's slot.  buf holds gmm_len values and EM_CHUNKS statistics on
- * rank 0, this process's chunks' elsewhere; ok: whether they were
- * allocated.  Returns 0, or -1 on every process when one failed.
- */
-static int
-pass_all(const struct dataset *ds, struct gmm *g, size_t k, int want, struct em_stats *slot,
-	 double *buf, int ok, int threads)
+void
+par_chunks(size_t *c0, size_t *c1)
 {
-	const size_t len = stats_len(k, ds->d), glen = gmm_len(k, ds->d);
+	chunks_of(rank, c0, c1);
+}
+
+void
+par_gather_chunks(double *buf, size_t reclen)
+{
 	size_t c0, c1;
 
-	if (!all_ok(ok && fits_int(glen) && fits_int(EM_CHUNKS * len)))
-		return -1;	/* g may be NULL on a process that failed */
-	if (rank == 0)
-		pack_gmm(g, buf);
-	MPI_Bcast(buf, (int)glen, MPI_DOUBLE, 0, MPI_COMM_WORLD);
-	if (rank != 0)
-		unpack_gmm(g, buf);
-	chunks_of(rank, &c0, &c1);
-	if (!all_ok(em_pass_chunks(ds, g, want, slot, c0, c1, ds->dist->lo, threads) == 0))
-		return -1;
+	if (nproc == 1)
+		return;
 	if (rank != 0) {
-		for (size_t c = c0; c < c1; c++)
-			pack_stats(&slot[c], buf + (c - c0) * len);
+		chunks_of(rank, &c0, &c1);
 		if (c1 > c0)
-			MPI_Send(buf, (int)((c1 - c0) * len), MPI_DOUBLE, 0, TAG_STATS, MPI_COMM_WORLD);
-		return 0;
+			MPI_Send(buf + c0 * reclen, (int)((c1 - c0) * reclen), MPI_DOUBLE, 0, TAG_STATS,
+				 MPI_COMM_WORLD);
+		return;
 	}
 	for (int p = 1; p < nproc; p++) {
 		chunks_of(p, &c0, &c1);
-		if (c1 == c0)
-			continue;
-		MPI_Recv(buf, (int)((c1 - c0) * len), MPI_DOUBLE, p, TAG_STATS, MPI_COMM_WORLD,
-			 MPI_STATUS_IGNORE);
-		for (size_t c = c0; c < c1; c++)
-			unpack_stats(&slot[c], buf + (c - c0) * len);
+		if (c1 > c0)
+			MPI_Recv(buf + c0 * reclen, (int)((c1 - c0) * reclen), MPI_DOUBLE, p, TAG_STATS,
+				 MPI_COMM_WORLD, MPI_STATUS_IGNORE);
 	}
-	return 0;
 }
 
 int
-par_em_pass(const struct dataset *ds, const struct gmm *g, int want,
-	    struct em_stats *slot, int threads)
+par_job_add(par_job fn)
 {
-	const size_t len = stats_len(g->k, g->d), glen = gmm_len(g->k, g->d);
-	size_t most = EM_CHUNKS * len > glen ? EM_CHUNKS * len : glen;
-	double *buf;
-	int rc;
-
-	if (!ds->dist->chunked)
-		return GM_EINTERNAL;	/* an EM pass over rows no longer in chunks */
-	if ((buf = malloc(most * sizeof *buf)) == NULL)
-		return GM_EINTERNAL;	/* the others were not told: none waits */
-	send_all(CMD_PASS, want, (long long)g->k, (long long)g->cov_type);
-	rc = pass_all(ds, (struct gmm *)g, g->k, want, slot, buf, 1, threads);
-	free(buf);
-	return rc == 0 ? GM_OK : GM_EINTERNAL;
+	for (int i = 0; i < MAX_JOBS; i++)
+		if (jobs[i] == NULL || jobs[i] == fn) {
+			jobs[i] = fn;
+			return i;
+		}
+	return -1;
 }
 
-static void
-serve_pass(const long long *cmd, int threads)
+void
+par_job_start(int id, long long a, long long b)
 {
-	const struct dataset *ds = sets[0];
-	const size_t k = (size_t)cmd[2], d = ds->d, len = stats_len(k, d), glen = gmm_len(k, d);
-	struct gmm *g = gmm_new(k, d, (enum gmm_cov)cmd[3]);
-	struct em_stats slot[EM_CHUNKS];
-	size_t c0, c1, made;
-	double *buf;
-	int ok;
-
-	chunks_of(rank, &c0, &c1);
-	buf = malloc(((c1 - c0) * len > glen ? (c1 - c0) * len : glen) * sizeof *buf);
-	ok = g != NULL && buf != NULL;
-	for (made = c0; ok && made < c1; made++)
-		if (em_stats_init(&slot[made], k, d, cmd[3] == GMM_FULL || cmd[3] == GMM_TIED)) {
-			ok = 0;
-			break;
-		}
-	pass_all(ds, g, k, (int)cmd[1], slot, buf, ok, threads);
-	while (made-- > c0)
-		em_stats_free(&slot[made]);
-	free(buf);
-	gmm_free(g);
+	send_all(CMD_JOB, id, a, b);
 }
 
 /* ------------------------------------------------------------ sorting */
@@ -1012,7 +939,7 @@ fail:
  * each process's rows.
  */
 static int
-do_sort(struct dataset *ds, int threads)
+do_sort(struct dataset *ds)
 {
 	struct ds_dist *dd;
 	size_t n = ds->dist->hi - ds->dist->lo;
@@ -1023,22 +950,24 @@ do_sort(struct dataset *ds, int threads)
 	if (!all_ok(ds->weight_name == NULL || ds->w != NULL) ||
 	    (dd = new_dist(ds->d, ds->w != NULL, ds->dist->id)) == NULL)
 		return -1;
-	if (dsort(&ds->x, &ds->w, &n, threads)) {
+	if (dsort(&ds->x, &ds->w, &n, ds->threads)) {
 		free_dist(dd);
 		return -1;
 	}
 	set_dist(dd, n);
 	free_dist(ds->dist);
 	ds->dist = dd;
+	ds->row0 = dd->lo;
+	ds->em_source = NULL;	/* no longer in chunks: no EM pass over these rows */
 	ds->sorted = 1;
 	return 0;
 }
 
-int
-par_sort(struct dataset *ds, int threads)
+static int
+spread_sort(struct dataset *ds)
 {
-	send_all(CMD_SORT, ds->dist->id, threads, 0);
-	return do_sort(ds, threads);
+	send_all(CMD_SORT, ds->dist->id, 0, 0);
+	return do_sort(ds);
 }
 
 static int
@@ -1066,7 +995,7 @@ drop(struct dataset *s)
  * (collective).  NULL on every process when one is out of memory.
  */
 static struct dataset *
-sorted_column(const struct dataset *ds, size_t c, int id, int threads)
+sorted_column(const struct dataset *ds, size_t c, int id)
 {
 	struct dataset *s = calloc(1, sizeof *s);
 	size_t n = ds->dist->hi - ds->dist->lo, m = n;
@@ -1088,26 +1017,28 @@ sorted_column(const struct dataset *ds, size_t c, int id, int threads)
 	if (ds->w != NULL)
 		memcpy(s->w, ds->w, n * sizeof *s->w);
 	s->weight_name = ds->weight_name;	/* borrowed: only a flag here */
-	if (dsort(&s->x, &s->w, &m, threads)) {
+	s->threads = ds->threads;
+	if (dsort(&s->x, &s->w, &m, s->threads)) {
 		drop(s);
 		return NULL;
 	}
 	set_dist(s->dist, m);
+	s->spread = &spread;
+	s->row0 = s->dist->lo;
 	s->sorted = 1;
 	sets[id] = s;
 	return s;
 }
 
-struct dataset *
-par_sorted_column(const struct dataset *ds, size_t c, int threads)
+static struct dataset *
+spread_sorted_column(const struct dataset *ds, size_t c)
 {
 	int id = free_id();
 
 	if (id < 0)
 		return NULL;	/* more sorted columns at once than the table holds */
-	/* threads (at most 4096, the limit of --threads) rides with the new id. */
-	send_all(CMD_SORTCOL, ds->dist->id, (long long)c, (long long)id * 8192 + threads);
-	return sorted_column(ds, c, id, threads);
+	send_all(CMD_SORTCOL, ds->dist->id, (long long)c, id);
+	return sorted_column(ds, c, id);
 }
 
 static void
@@ -1117,8 +1048,8 @@ drop_set(int id)
 	sets[id] = NULL;
 }
 
-void
-par_free_dataset(struct dataset *ds)
+static void
+spread_free_column(struct dataset *ds)
 {
 	int id;
 
@@ -1171,15 +1102,16 @@ par_serve(struct dataset *ds, int threads)
 		case CMD_ROWS:
 			serve_rows(cmd);
 			break;
-		case CMD_PASS:
-			serve_pass(cmd, threads);
+		case CMD_JOB:
+			if (cmd[1] < 0 || cmd[1] >= MAX_JOBS || jobs[cmd[1]] == NULL)
+				return GM_EINTERNAL;
+			jobs[cmd[1]](sets[0], cmd + 2, threads);
 			break;
 		case CMD_SORT:
-			do_sort(sets[cmd[1]], (int)cmd[2]);
+			do_sort(sets[cmd[1]]);
 			break;
 		case CMD_SORTCOL:
-			sorted_column(sets[cmd[1]], (size_t)cmd[2], (int)(cmd[3] / 8192),
-				      (int)(cmd[3] % 8192));
+			sorted_column(sets[cmd[1]], (size_t)cmd[2], (int)cmd[3]);
 			break;
 		case CMD_FREE:
 			drop_set((int)cmd[1]);
@@ -1193,11 +1125,17 @@ par_serve(struct dataset *ds, int threads)
 	}
 }
 
-void
-par_release(struct dataset *ds)
+static void
+spread_release(struct dataset *ds)
 {
 	free_dist(ds->dist);
 	ds->dist = NULL;
+	ds->spread = NULL;
 }
+
+static const struct ds_spread spread = {
+	spread_rows, spread_weights, spread_every, spread_sort, spread_sorted_column,
+	spread_free_column, spread_release
+};
 
 #endif
