@@ -30,22 +30,102 @@ dataset_free(struct dataset *ds)
 	memset(ds, 0, sizeof *ds);
 }
 
+/* Global rows [*lo, *hi) of chunk c of n rows. */
+static void
+chunk_rows(size_t n, size_t c, size_t *lo, size_t *hi)
+{
+	const size_t nblocks = (n + DS_BLOCK - 1) / DS_BLOCK;
+	size_t a = c * nblocks / DS_CHUNKS * DS_BLOCK, b = (c + 1) * nblocks / DS_CHUNKS * DS_BLOCK;
+
+	*lo = a < n ? a : n;
+	*hi = b < n ? b : n;
+}
+
+/* One step of Neumaier's compensated sum (*s, *c) += v. */
+static void
+neumaier(double *s, double *c, double v)
+{
+	double t = *s + v;
+
+	if (fabs(*s) >= fabs(v))
+		*c += (*s - t) + v;
+	else
+		*c += (v - t) + *s;
+	*s = t;
+}
+
+void
+dataset_scan_chunks(const struct dataset *ds, int kind, size_t j, double arg, size_t c0,
+		    size_t c1, double *rec)
+{
+	for (size_t c = c0; c < c1; c++) {
+		double *r = rec + c * DS_SCAN_LEN, a = 0.0, b = 0.0;
+		size_t lo, hi;
+
+		chunk_rows(ds->n, c, &lo, &hi);
+		if (kind == DS_SCAN_RANGE && lo < hi)
+			a = b = ds_x(ds, lo, 1)[j];
+		for (size_t i = lo; i < hi; i++) {
+			double wi = ds_wt(ds, i), x = kind == DS_SCAN_WEIGHT ? 0.0 : ds_x(ds, i, 1)[j];
+			switch (kind) {
+			case DS_SCAN_WEIGHT:
+				neumaier(&a, &b, wi);
+				break;
+			case DS_SCAN_SUM:
+				a += wi;
+				b += wi * x;
+				break;
+			case DS_SCAN_SCATTER:
+				a += wi * (x - arg) * (x - arg);
+				break;
+			default:
+				a = x < a ? x : a;
+				b = x > b ? x : b;
+			}
+		}
+		r[0] = a;
+		r[1] = b;
+	}
+}
+
+/*
+ * A scan's chunk records (DS_CHUNKS * DS_SCAN_LEN doubles): from every
+ * process at once when the rows are spread in whole chunks, else from
+ * the rows through ds_x; the same records either way.
+ */
+static void
+scan(const struct dataset *ds, int kind, size_t j, double arg, double *rec)
+{
+	if (ds->spread != NULL && ds->spread->scan != NULL &&
+	    ds->spread->scan(ds, kind, j, arg, rec) == 0)
+		return;
+	dataset_scan_chunks(ds, kind, j, arg, 0, DS_CHUNKS, rec);
+}
+
+/* Whether chunk c of n rows holds rows (the others' records are not merged). */
+static int
+chunk_used(size_t n, size_t c)
+{
+	size_t lo, hi;
+
+	chunk_rows(n, c, &lo, &hi);
+	return hi > lo;
+}
+
 double
 dataset_total_weight(const struct dataset *ds)
 {
-	double s = 0.0, c = 0.0;
+	double rec[DS_CHUNKS * DS_SCAN_LEN], s = 0.0, c = 0.0;
 
 	if (ds->w == NULL)
 		return (double)ds->n;
 	/* Neumaier's compensated sum: weights may span many magnitudes. */
-	for (size_t i = 0; i < ds->n; i++) {
-		double wi = ds_wt(ds, i), t = s + wi;
-		if (fabs(s) >= fabs(wi))
-			c += (s - t) + wi;
-		else
-			c += (wi - t) + s;
-		s = t;
-	}
+	scan(ds, DS_SCAN_WEIGHT, 0, 0.0, rec);
+	for (size_t k = 0; k < DS_CHUNKS; k++)
+		if (chunk_used(ds->n, k)) {
+			neumaier(&s, &c, rec[k * DS_SCAN_LEN]);
+			c += rec[k * DS_SCAN_LEN + 1];
+		}
 	return s + c;
 }
 
@@ -53,19 +133,19 @@ void
 dataset_column_moments(const struct dataset *ds, size_t j, double *mean,
 		       double *var)
 {
-	double sw = 0.0, s = 0.0, ss = 0.0, m;
+	double rec[DS_CHUNKS * DS_SCAN_LEN], sw = 0.0, s = 0.0, ss = 0.0, m;
 
-	for (size_t i = 0; i < ds->n; i++) {
-		double wi = ds_wt(ds, i);
-		sw += wi;
-		s += wi * ds_x(ds, i, 1)[j];
-	}
+	scan(ds, DS_SCAN_SUM, j, 0.0, rec);
+	for (size_t k = 0; k < DS_CHUNKS; k++)
+		if (chunk_used(ds->n, k)) {
+			sw += rec[k * DS_SCAN_LEN];
+			s += rec[k * DS_SCAN_LEN + 1];
+		}
 	m = sw > 0 ? s / sw : 0.0;
-	for (size_t i = 0; i < ds->n; i++) {
-		double wi = ds_wt(ds, i);
-		double dx = ds_x(ds, i, 1)[j] - m;
-		ss += wi * dx * dx;
-	}
+	scan(ds, DS_SCAN_SCATTER, j, m, rec);
+	for (size_t k = 0; k < DS_CHUNKS; k++)
+		if (chunk_used(ds->n, k))
+			ss += rec[k * DS_SCAN_LEN];
 	*mean = m;
 	*var = sw > 0 ? ss / sw : 0.0;
 }
@@ -89,21 +169,19 @@ void
 dataset_column_range(const struct dataset *ds, size_t j, double *lo,
 		     double *hi)
 {
-	double a = ds_x(ds, 0, 1)[j], b = a;
+	double rec[DS_CHUNKS * DS_SCAN_LEN], a = ds_x(ds, 0, 1)[j], b = a;
 
 	if (ds->sorted) {
 		*lo = a;
 		*hi = ds_x(ds, ds->n - 1, 1)[0];
 		return;
 	}
-
-	for (size_t i = 1; i < ds->n; i++) {
-		double v = ds_x(ds, i, 1)[j];
-		if (v < a)
-			a = v;
-		if (v > b)
-			b = v;
-	}
+	scan(ds, DS_SCAN_RANGE, j, 0.0, rec);
+	for (size_t k = 0; k < DS_CHUNKS; k++)
+		if (chunk_used(ds->n, k)) {
+			a = rec[k * DS_SCAN_LEN] < a ? rec[k * DS_SCAN_LEN] : a;
+			b = rec[k * DS_SCAN_LEN + 1] > b ? rec[k * DS_SCAN_LEN + 1] : b;
+		}
 	*lo = a;
 	*hi = b;
 }

@@ -27,6 +27,18 @@ struct dataset;
 struct em_source;
 
 /*
+ * The scans of the rows, as statistics per chunk merged in chunk order
+ * (dataset_scan_chunks): a chunk's record is DS_SCAN_LEN doubles.
+ */
+enum {
+	DS_SCAN_WEIGHT,		/* Neumaier's sum of the weights: (sum, compensation) */
+	DS_SCAN_SUM,		/* column j: (sum of w, sum of w x) */
+	DS_SCAN_SCATTER,	/* column j: (sum of w (x - arg)^2, 0) */
+	DS_SCAN_RANGE		/* column j: (min, max); a chunk with no rows: (0, 0) */
+};
+#define DS_SCAN_LEN 2
+
+/*
  * How a data set whose rows are spread over processes reaches the rows
  * held elsewhere.  The parallel layer fills it; the data set only calls
  * it.  Contracts as for ds_x, ds_w, dataset_every, dataset_sort,
@@ -38,6 +50,8 @@ struct ds_spread {
 	const double *(*weights)(const struct dataset *ds, size_t i, size_t m);
 	size_t (*every)(const struct dataset *ds, size_t step, double *x, double *w);
 	int (*sort)(struct dataset *ds);
+	/* All chunks' records of a scan, from every process; -1: not in chunks, scan here. */
+	int (*scan)(const struct dataset *ds, int kind, size_t j, double arg, double *rec);
 	struct dataset *(*sorted_column)(const struct dataset *ds, size_t c);
 	void (*free_column)(struct dataset *col);
 	void (*release)(struct dataset *ds);
@@ -107,13 +121,26 @@ ds_wt(const struct dataset *ds, size_t i)
 	return ds->w == NULL ? 1.0 : *ds_w(ds, i, 1);
 }
 
+/*
+ * The records of scan kind (DS_SCAN_*) on column j (arg: the centre of
+ * DS_SCAN_SCATTER) of chunks [c0, c1) of ds's rows, into
+ * rec + c * DS_SCAN_LEN: each chunk's rows in order.  The rows must be
+ * at hand (ds_x): the parallel layer calls it for the chunks a process
+ * holds.
+ */
+void dataset_scan_chunks(const struct dataset *ds, int kind, size_t j, double arg,
+			 size_t c0, size_t c1, double *rec);
+
 /* Release what a dataset owns and zero it. */
 void dataset_free(struct dataset *ds);
 
-/* Sum of the weights (n when there are none). */
+/* Sum of the weights (n when there are none), Neumaier's, merged in chunk order. */
 double dataset_total_weight(const struct dataset *ds);
 
-/* Weighted mean and variance (divisor: total weight) of column j, two-pass. */
+/*
+ * Weighted mean and variance (divisor: total weight) of column j,
+ * two-pass, each pass's sums per chunk added in chunk order.
+ */
 void dataset_column_moments(const struct dataset *ds, size_t j, double *mean,
 			    double *var);
 

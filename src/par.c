@@ -129,7 +129,7 @@ void par_job_start(int id, long long a, long long b) { (void)id; (void)a; (void)
 #define MAX_JOBS 4		/* jobs registered with par_job_add */
 
 enum { TAG_CMD = 1, TAG_DATA, TAG_STATS };
-enum { CMD_STOP, CMD_ROWS, CMD_JOB, CMD_SORT, CMD_SORTCOL, CMD_FREE, CMD_EVERY };
+enum { CMD_STOP, CMD_ROWS, CMD_JOB, CMD_SORT, CMD_SORTCOL, CMD_FREE, CMD_EVERY, CMD_SCAN };
 
 /* What a distributed data set knows of its spread. */
 struct ds_dist {
@@ -779,6 +779,39 @@ par_gather_chunks(double *buf, size_t reclen)
 	}
 }
 
+/* A scan's records of this process's chunks (dataset.c), gathered to rank 0. */
+static void
+scan_mine(const struct dataset *ds, int kind, size_t j, double arg, double *rec)
+{
+	size_t c0, c1;
+
+	chunks_of(rank, &c0, &c1);
+	dataset_scan_chunks(ds, kind, j, arg, c0, c1, rec);
+	par_gather_chunks(rec, DS_SCAN_LEN);
+}
+
+static int
+spread_scan(const struct dataset *ds, int kind, size_t j, double arg, double *rec)
+{
+	long long bits;
+
+	if (!ds->dist->chunked)
+		return -1;
+	memcpy(&bits, &arg, sizeof bits);
+	send_all(CMD_SCAN, kind, (long long)j, bits);
+	scan_mine(ds, kind, j, arg, rec);
+	return 0;
+}
+
+static void
+serve_scan(const long long *cmd)
+{
+	double rec[DS_CHUNKS * DS_SCAN_LEN], arg;
+
+	memcpy(&arg, &cmd[3], sizeof arg);
+	scan_mine(sets[0], (int)cmd[1], (size_t)cmd[2], arg, rec);
+}
+
 int
 par_job_add(par_job fn)
 {
@@ -1119,6 +1152,9 @@ par_serve(struct dataset *ds, int threads)
 		case CMD_EVERY:
 			send_every(sets[cmd[1]], (size_t)cmd[2], (int)cmd[3]);
 			break;
+		case CMD_SCAN:
+			serve_scan(cmd);
+			break;
 		default:
 			return GM_EINTERNAL;	/* an impossible state: rank 0 sent no such thing */
 		}
@@ -1134,8 +1170,8 @@ spread_release(struct dataset *ds)
 }
 
 static const struct ds_spread spread = {
-	spread_rows, spread_weights, spread_every, spread_sort, spread_sorted_column,
-	spread_free_column, spread_release
+	spread_rows, spread_weights, spread_every, spread_sort, spread_scan,
+	spread_sorted_column, spread_free_column, spread_release
 };
 
 #endif
