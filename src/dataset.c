@@ -54,52 +54,101 @@ neumaier(double *s, double *c, double v)
 	*s = t;
 }
 
+/* Chunk records of the kinds of one column, over rows [lo, hi): r[0], r[1]. */
+static void
+scan_column(const struct dataset *ds, const struct ds_scan *q, size_t lo, size_t hi, double *r)
+{
+	const size_t j = q->j;
+	double a = 0.0, b = 0.0;
+
+	if (q->kind == DS_SCAN_RANGE && lo < hi)
+		a = b = ds_x(ds, lo, 1)[j];
+	for (size_t i = lo; i < hi; i++) {
+		double wi = ds_wt(ds, i), x = q->kind == DS_SCAN_WEIGHT ? 0.0 : ds_x(ds, i, 1)[j];
+		switch (q->kind) {
+		case DS_SCAN_WEIGHT:
+			neumaier(&a, &b, wi);
+			break;
+		case DS_SCAN_SUM:
+			a += wi;
+			b += wi * x;
+			break;
+		case DS_SCAN_SCATTER:
+			a += wi * (x - q->param[0]) * (x - q->param[0]);
+			break;
+		default:
+			a = x < a ? x : a;
+			b = x > b ? x : b;
+		}
+	}
+	r[0] = a;
+	r[1] = b;
+}
+
+/* A chunk record of the kinds of all columns or of bins, over rows [lo, hi). */
+static void
+scan_rows(const struct dataset *ds, const struct ds_scan *q, size_t lo, size_t hi, double *r)
+{
+	const size_t d = ds->d, bins = q->kind == DS_SCAN_HIST ? (size_t)q->param[2] : 0;
+
+	memset(r, 0, q->len * sizeof *r);
+	for (size_t i = lo; i < hi; i++) {
+		const double wi = ds_wt(ds, i), *x = ds_x(ds, i, 1);
+		if (q->kind == DS_SCAN_MEANS) {
+			r[0] += wi;
+			for (size_t c = 0; c < d; c++)
+				r[1 + c] += wi * x[c];
+		} else if (q->kind == DS_SCAN_CROSS) {
+			const double *m = q->param;
+			for (size_t p = 0; p < d; p++)
+				for (size_t c = 0; c < d; c++)
+					r[p * d + c] += wi * (x[p] - m[p]) * (x[c] - m[c]);
+		} else {
+			double t = floor((x[q->j] - q->param[0]) / q->param[1]);
+			size_t b = t < 0 ? 0 : (size_t)t;
+			if (b >= bins)
+				b = bins - 1;	/* the maximum closes the last bin */
+			r[b] += wi;
+			r[bins] += wi;
+		}
+	}
+}
+
 void
-dataset_scan_chunks(const struct dataset *ds, int kind, size_t j, double arg, size_t c0,
-		    size_t c1, double *rec)
+dataset_scan_chunks(const struct dataset *ds, const struct ds_scan *q, size_t c0, size_t c1,
+		    double *rec)
 {
 	for (size_t c = c0; c < c1; c++) {
-		double *r = rec + c * DS_SCAN_LEN, a = 0.0, b = 0.0;
 		size_t lo, hi;
 
 		chunk_rows(ds->n, c, &lo, &hi);
-		if (kind == DS_SCAN_RANGE && lo < hi)
-			a = b = ds_x(ds, lo, 1)[j];
-		for (size_t i = lo; i < hi; i++) {
-			double wi = ds_wt(ds, i), x = kind == DS_SCAN_WEIGHT ? 0.0 : ds_x(ds, i, 1)[j];
-			switch (kind) {
-			case DS_SCAN_WEIGHT:
-				neumaier(&a, &b, wi);
-				break;
-			case DS_SCAN_SUM:
-				a += wi;
-				b += wi * x;
-				break;
-			case DS_SCAN_SCATTER:
-				a += wi * (x - arg) * (x - arg);
-				break;
-			default:
-				a = x < a ? x : a;
-				b = x > b ? x : b;
-			}
-		}
-		r[0] = a;
-		r[1] = b;
+		if (q->kind <= DS_SCAN_RANGE)
+			scan_column(ds, q, lo, hi, rec + c * q->len);
+		else
+			scan_rows(ds, q, lo, hi, rec + c * q->len);
 	}
 }
 
 /*
- * A scan's chunk records (DS_CHUNKS * DS_SCAN_LEN doubles): from every
+ * A scan's chunk records (DS_CHUNKS * q->len doubles): from every
  * process at once when the rows are spread in whole chunks, else from
  * the rows through ds_x; the same records either way.
  */
 static void
-scan(const struct dataset *ds, int kind, size_t j, double arg, double *rec)
+scan(const struct dataset *ds, const struct ds_scan *q, double *rec)
 {
-	if (ds->spread != NULL && ds->spread->scan != NULL &&
-	    ds->spread->scan(ds, kind, j, arg, rec) == 0)
+	if (ds->spread != NULL && ds->spread->scan != NULL && ds->spread->scan(ds, q, rec) == 0)
 		return;
-	dataset_scan_chunks(ds, kind, j, arg, 0, DS_CHUNKS, rec);
+	dataset_scan_chunks(ds, q, 0, DS_CHUNKS, rec);
+}
+
+/* A scan of one column, with a record of two doubles. */
+static void
+scan2(const struct dataset *ds, int kind, size_t j, double centre, double *rec)
+{
+	struct ds_scan q = { kind, j, 2, &centre, 1 };
+
+	scan(ds, &q, rec);
 }
 
 /* Whether chunk c of n rows holds rows (the others' records are not merged). */
@@ -115,16 +164,16 @@ chunk_used(size_t n, size_t c)
 double
 dataset_total_weight(const struct dataset *ds)
 {
-	double rec[DS_CHUNKS * DS_SCAN_LEN], s = 0.0, c = 0.0;
+	double rec[DS_CHUNKS * 2], s = 0.0, c = 0.0;
 
 	if (ds->w == NULL)
 		return (double)ds->n;
 	/* Neumaier's compensated sum: weights may span many magnitudes. */
-	scan(ds, DS_SCAN_WEIGHT, 0, 0.0, rec);
+	scan2(ds, DS_SCAN_WEIGHT, 0, 0.0, rec);
 	for (size_t k = 0; k < DS_CHUNKS; k++)
 		if (chunk_used(ds->n, k)) {
-			neumaier(&s, &c, rec[k * DS_SCAN_LEN]);
-			c += rec[k * DS_SCAN_LEN + 1];
+			neumaier(&s, &c, rec[k * 2]);
+			c += rec[k * 2 + 1];
 		}
 	return s + c;
 }
@@ -133,21 +182,76 @@ void
 dataset_column_moments(const struct dataset *ds, size_t j, double *mean,
 		       double *var)
 {
-	double rec[DS_CHUNKS * DS_SCAN_LEN], sw = 0.0, s = 0.0, ss = 0.0, m;
+	double rec[DS_CHUNKS * 2], sw = 0.0, s = 0.0, ss = 0.0, m;
 
-	scan(ds, DS_SCAN_SUM, j, 0.0, rec);
+	scan2(ds, DS_SCAN_SUM, j, 0.0, rec);
 	for (size_t k = 0; k < DS_CHUNKS; k++)
 		if (chunk_used(ds->n, k)) {
-			sw += rec[k * DS_SCAN_LEN];
-			s += rec[k * DS_SCAN_LEN + 1];
+			sw += rec[k * 2];
+			s += rec[k * 2 + 1];
 		}
 	m = sw > 0 ? s / sw : 0.0;
-	scan(ds, DS_SCAN_SCATTER, j, m, rec);
+	scan2(ds, DS_SCAN_SCATTER, j, m, rec);
 	for (size_t k = 0; k < DS_CHUNKS; k++)
 		if (chunk_used(ds->n, k))
-			ss += rec[k * DS_SCAN_LEN];
+			ss += rec[k * 2];
 	*mean = m;
 	*var = sw > 0 ? ss / sw : 0.0;
+}
+
+int
+dataset_covariance(const struct dataset *ds, double *mean, double *cov)
+{
+	const size_t d = ds->d, len = d * d > d + 1 ? d * d : d + 1;
+	double *rec = malloc(DS_CHUNKS * len * sizeof *rec), wsum = 0.0;
+	struct ds_scan q = { DS_SCAN_MEANS, 0, d + 1, NULL, 0 };
+
+	if (rec == NULL)
+		return -1;
+	memset(mean, 0, d * sizeof *mean);
+	memset(cov, 0, d * d * sizeof *cov);
+	scan(ds, &q, rec);
+	for (size_t k = 0; k < DS_CHUNKS; k++)
+		if (chunk_used(ds->n, k)) {
+			wsum += rec[k * q.len];
+			for (size_t c = 0; c < d; c++)
+				mean[c] += rec[k * q.len + 1 + c];
+		}
+	for (size_t c = 0; c < d; c++)
+		mean[c] /= wsum;
+	q = (struct ds_scan){ DS_SCAN_CROSS, 0, d * d, mean, d };
+	scan(ds, &q, rec);
+	for (size_t k = 0; k < DS_CHUNKS; k++)
+		if (chunk_used(ds->n, k))
+			for (size_t p = 0; p < d * d; p++)
+				cov[p] += rec[k * q.len + p];
+	for (size_t p = 0; p < d * d; p++)
+		cov[p] /= wsum;
+	free(rec);
+	return 0;
+}
+
+int
+dataset_histogram(const struct dataset *ds, size_t c, double first, double width,
+		  size_t bins, double *count, double *wsum)
+{
+	const double param[3] = { first, width, (double)bins };
+	struct ds_scan q = { DS_SCAN_HIST, c, bins + 1, param, 3 };
+	double *rec = malloc(DS_CHUNKS * q.len * sizeof *rec);
+
+	if (rec == NULL)
+		return -1;
+	memset(count, 0, bins * sizeof *count);
+	*wsum = 0.0;
+	scan(ds, &q, rec);
+	for (size_t k = 0; k < DS_CHUNKS; k++)
+		if (chunk_used(ds->n, k)) {
+			for (size_t b = 0; b < bins; b++)
+				count[b] += rec[k * q.len + b];
+			*wsum += rec[k * q.len + bins];
+		}
+	free(rec);
+	return 0;
 }
 
 size_t
@@ -169,18 +273,18 @@ void
 dataset_column_range(const struct dataset *ds, size_t j, double *lo,
 		     double *hi)
 {
-	double rec[DS_CHUNKS * DS_SCAN_LEN], a = ds_x(ds, 0, 1)[j], b = a;
+	double rec[DS_CHUNKS * 2], a = ds_x(ds, 0, 1)[j], b = a;
 
 	if (ds->sorted) {
 		*lo = a;
 		*hi = ds_x(ds, ds->n - 1, 1)[0];
 		return;
 	}
-	scan(ds, DS_SCAN_RANGE, j, 0.0, rec);
+	scan2(ds, DS_SCAN_RANGE, j, 0.0, rec);
 	for (size_t k = 0; k < DS_CHUNKS; k++)
 		if (chunk_used(ds->n, k)) {
-			a = rec[k * DS_SCAN_LEN] < a ? rec[k * DS_SCAN_LEN] : a;
-			b = rec[k * DS_SCAN_LEN + 1] > b ? rec[k * DS_SCAN_LEN + 1] : b;
+			a = rec[k * 2] < a ? rec[k * 2] : a;
+			b = rec[k * 2 + 1] > b ? rec[k * 2 + 1] : b;
 		}
 	*lo = a;
 	*hi = b;

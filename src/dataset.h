@@ -28,15 +28,28 @@ struct em_source;
 
 /*
  * The scans of the rows, as statistics per chunk merged in chunk order
- * (dataset_scan_chunks): a chunk's record is DS_SCAN_LEN doubles.
+ * (dataset_scan_chunks): a scan's kind, its column j (for the kinds of
+ * one column), the doubles of a chunk's record (len) and the values it
+ * needs (param).
  */
 enum {
-	DS_SCAN_WEIGHT,		/* Neumaier's sum of the weights: (sum, compensation) */
-	DS_SCAN_SUM,		/* column j: (sum of w, sum of w x) */
-	DS_SCAN_SCATTER,	/* column j: (sum of w (x - arg)^2, 0) */
-	DS_SCAN_RANGE		/* column j: (min, max); a chunk with no rows: (0, 0) */
+	DS_SCAN_WEIGHT,		/* Neumaier's sum of the weights: (sum, compensation); len 2 */
+	DS_SCAN_SUM,		/* column j: (sum of w, sum of w x); len 2 */
+	DS_SCAN_SCATTER,	/* column j: sum of w (x - param[0])^2, then 0; len 2 */
+	DS_SCAN_RANGE,		/* column j: (min, max); a chunk with no rows: (0, 0); len 2 */
+	DS_SCAN_MEANS,		/* sum of w, then the d sums of w x; len d + 1 */
+	DS_SCAN_CROSS,		/* sums of w (x_p - param[p]) (x_q - param[q]); len d * d */
+	DS_SCAN_HIST		/* column j, bins param[2] from param[0], width param[1]:
+				 * the bins' weights, then their sum; len bins + 1 */
 };
-#define DS_SCAN_LEN 2
+
+struct ds_scan {
+	int kind;
+	size_t j;
+	size_t len;
+	const double *param;
+	size_t nparam;
+};
 
 /*
  * How a data set whose rows are spread over processes reaches the rows
@@ -50,8 +63,12 @@ struct ds_spread {
 	const double *(*weights)(const struct dataset *ds, size_t i, size_t m);
 	size_t (*every)(const struct dataset *ds, size_t step, double *x, double *w);
 	int (*sort)(struct dataset *ds);
-	/* All chunks' records of a scan, from every process; -1: not in chunks, scan here. */
-	int (*scan)(const struct dataset *ds, int kind, size_t j, double arg, double *rec);
+	/*
+	 * All chunks' records of a scan (rec: DS_CHUNKS * q->len), from every
+	 * process; 0, or -1 when the rows are not in chunks or a process is
+	 * out of memory: scan them here then, through ds_x.
+	 */
+	int (*scan)(const struct dataset *ds, const struct ds_scan *q, double *rec);
 	struct dataset *(*sorted_column)(const struct dataset *ds, size_t c);
 	void (*free_column)(struct dataset *col);
 	void (*release)(struct dataset *ds);
@@ -122,14 +139,13 @@ ds_wt(const struct dataset *ds, size_t i)
 }
 
 /*
- * The records of scan kind (DS_SCAN_*) on column j (arg: the centre of
- * DS_SCAN_SCATTER) of chunks [c0, c1) of ds's rows, into
- * rec + c * DS_SCAN_LEN: each chunk's rows in order.  The rows must be
- * at hand (ds_x): the parallel layer calls it for the chunks a process
+ * The records of scan q of chunks [c0, c1) of ds's rows, into
+ * rec + c * q->len: each chunk's rows in order.  The rows must be at
+ * hand (ds_x): the parallel layer calls it for the chunks a process
  * holds.
  */
-void dataset_scan_chunks(const struct dataset *ds, int kind, size_t j, double arg,
-			 size_t c0, size_t c1, double *rec);
+void dataset_scan_chunks(const struct dataset *ds, const struct ds_scan *q, size_t c0,
+			 size_t c1, double *rec);
 
 /* Release what a dataset owns and zero it. */
 void dataset_free(struct dataset *ds);
@@ -196,6 +212,22 @@ void sort_with(double *x, double *w, size_t n, int threads);
  * Returns the number of rows.
  */
 size_t dataset_every(const struct dataset *ds, size_t step, double *x, double *w);
+
+/*
+ * The weighted mean (d) and full covariance (d * d, divisor: the total
+ * weight) of the rows, two-pass, each pass's sums per chunk added in
+ * chunk order.  0, or -1 when out of memory.
+ */
+int dataset_covariance(const struct dataset *ds, double *mean, double *cov);
+
+/*
+ * The weight of column c's rows in bins equal bins of width from first
+ * (a value below first in the first, at or past the last bin's end in
+ * the last) into count, and their sum into *wsum, per chunk added in
+ * chunk order.  0, or -1 when out of memory.
+ */
+int dataset_histogram(const struct dataset *ds, size_t c, double first, double width,
+		      size_t bins, double *count, double *wsum);
 
 /* Minimum and maximum of column j (n > 0). */
 void dataset_column_range(const struct dataset *ds, size_t j, double *lo,

@@ -779,37 +779,54 @@ par_gather_chunks(double *buf, size_t reclen)
 	}
 }
 
-/* A scan's records of this process's chunks (dataset.c), gathered to rank 0. */
-static void
-scan_mine(const struct dataset *ds, int kind, size_t j, double arg, double *rec)
+/*
+ * A scan on every process (CMD_SCAN; q's kind, j and len in the
+ * command): its parameters from rank 0, once every process has its
+ * buffers (ok), then this process's chunks' records (dataset.c) to rank
+ * 0's rec (DS_CHUNKS * q->len).  param holds q->nparam values (rank 0's
+ * are sent).  0, or -1 on every process when one is out of memory.
+ */
+static int
+scan_all(const struct dataset *ds, const struct ds_scan *q, double *param, double *rec, int ok)
 {
 	size_t c0, c1;
 
+	if (!all_ok(ok))
+		return -1;
+	if (q->nparam > 0)
+		MPI_Bcast(param, (int)q->nparam, MPI_DOUBLE, 0, MPI_COMM_WORLD);
 	chunks_of(rank, &c0, &c1);
-	dataset_scan_chunks(ds, kind, j, arg, c0, c1, rec);
-	par_gather_chunks(rec, DS_SCAN_LEN);
+	dataset_scan_chunks(ds, q, c0, c1, rec);
+	par_gather_chunks(rec, q->len);
+	return 0;
 }
 
 static int
-spread_scan(const struct dataset *ds, int kind, size_t j, double arg, double *rec)
+spread_scan(const struct dataset *ds, const struct ds_scan *q, double *rec)
 {
-	long long bits;
+	unsigned long long np = q->nparam;
 
-	if (!ds->dist->chunked)
+	if (!ds->dist->chunked || !fits_int(DS_CHUNKS * q->len) || !fits_int(q->nparam))
 		return -1;
-	memcpy(&bits, &arg, sizeof bits);
-	send_all(CMD_SCAN, kind, (long long)j, bits);
-	scan_mine(ds, kind, j, arg, rec);
-	return 0;
+	send_all(CMD_SCAN, q->kind, (long long)q->j, (long long)q->len);
+	MPI_Bcast(&np, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
+	return scan_all(ds, q, (double *)q->param, rec, 1);
 }
 
 static void
 serve_scan(const long long *cmd)
 {
-	double rec[DS_CHUNKS * DS_SCAN_LEN], arg;
+	unsigned long long np;
+	double *param, *rec;
+	struct ds_scan q;
 
-	memcpy(&arg, &cmd[3], sizeof arg);
-	scan_mine(sets[0], (int)cmd[1], (size_t)cmd[2], arg, rec);
+	MPI_Bcast(&np, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
+	param = malloc((np ? np : 1) * sizeof *param);
+	rec = malloc(DS_CHUNKS * (size_t)cmd[3] * sizeof *rec);
+	q = (struct ds_scan){ (int)cmd[1], (size_t)cmd[2], (size_t)cmd[3], param, (size_t)np };
+	scan_all(sets[0], &q, param, rec, param != NULL && rec != NULL);
+	free(param);
+	free(rec);
 }
 
 int
