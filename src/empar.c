@@ -111,10 +111,12 @@ static int
 spread_pass(const struct dataset *ds, const struct gmm *g, int want, struct em_stats *slot,
 	    int threads)
 {
-	double *buf = malloc(buf_len(g->k, ds->d) * sizeof *buf);
+	double *buf;
 	int rc;
 
-	if (buf == NULL)
+	if (!par_in_chunks(ds))
+		return GM_EINTERNAL;	/* sorted since: an impossible state, none was told */
+	if ((buf = malloc(buf_len(g->k, ds->d) * sizeof *buf)) == NULL)
 		return GM_EINTERNAL;	/* the others were not told: none waits */
 	par_job_start(pass_job, want, (long long)g->k * 8 + (long long)g->cov_type);
 	rc = pass_all(ds, (struct gmm *)g, g->k, want, slot, buf, 1, threads);

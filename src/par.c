@@ -15,15 +15,22 @@
  * One code path for the maths.  Rank 0 runs the whole program as a
  * single process would; the data it works on is distributed: each
  * process holds a contiguous part of the rows (whole chunks, DS_CHUNKS,
- * dataset.h), and rank 0 reads the others' rows through the accessors
- * ds_x and ds_w, which fetch windows of rows from their owners on
- * demand.  The other ranks, once their share is read, only serve rank 0
- * (par_serve): they send rows, run jobs (EM's passes over their rows,
- * empar.c), and take part in sorts.  So every sum outside the EM pass
- * is the same sequence of additions, in the same order, as in one
- * process, and its bits are the same.  (Still to come: every scan as
- * statistics per chunk merged in chunk order on all processes, and then
- * no command server and no remote windows.)
+ * dataset.h), and the other ranks, once their share is read, only serve
+ * rank 0 (par_serve).  No result may depend on the number of
+ * processes:
+ *
+ *   - EM's passes (a job, empar.c) and the data set's scans (weights,
+ *     moments, ranges, the covariance, histogram bins: CMD_SCAN, records
+ *     from dataset_scan_chunks) run on every process at once, each over
+ *     its own chunks, and rank 0 merges the records in chunk order;
+ *   - the rest (the starts' group statistics and samples, the sorted
+ *     order the CDF and the KS distance read) is still rank 0 reading
+ *     the others' rows through ds_x and ds_w, which fetch windows of rows
+ *     from their owners on demand, in the order of a run alone.
+ *
+ * What is left for the transport alone is to move those to chunk
+ * records too, and then every process to run the program on its own
+ * rows (no command server, no remote windows).
  *
  * Errors: every collective step allocates first and agrees (all_ok)
  * before it exchanges anything, so a process short of memory makes all
@@ -114,6 +121,7 @@ int par_serve(struct dataset *ds, int threads) { (void)ds; (void)threads; return
 int par_all_ok(int ok) { return ok; }
 void par_bcast(double *buf, size_t n) { (void)buf; (void)n; }
 void par_chunks(size_t *c0, size_t *c1) { *c0 = 0; *c1 = DS_CHUNKS; }
+int par_in_chunks(const struct dataset *ds) { (void)ds; return 0; }
 void par_gather_chunks(double *buf, size_t reclen) { (void)buf; (void)reclen; }
 int par_job_add(par_job fn) { (void)fn; return 0; }
 void par_job_start(int id, long long a, long long b) { (void)id; (void)a; (void)b; }
@@ -757,6 +765,12 @@ par_chunks(size_t *c0, size_t *c1)
 	chunks_of(rank, c0, c1);
 }
 
+int
+par_in_chunks(const struct dataset *ds)
+{
+	return ds->dist != NULL && ds->dist->chunked;
+}
+
 void
 par_gather_chunks(double *buf, size_t reclen)
 {
@@ -1008,7 +1022,6 @@ do_sort(struct dataset *ds)
 	free_dist(ds->dist);
 	ds->dist = dd;
 	ds->row0 = dd->lo;
-	ds->em_source = NULL;	/* no longer in chunks: no EM pass over these rows */
 	ds->sorted = 1;
 	return 0;
 }

@@ -80,6 +80,9 @@ void par_bcast(double *buf, size_t n);
  */
 void par_chunks(size_t *c0, size_t *c1);
 
+/* Whether ds is spread in whole chunks, in file order (not since it was sorted). */
+int par_in_chunks(const struct dataset *ds);
+
 /*
  * Chunk records to rank 0, in chunk order: each process has written the
  * record (reclen doubles) of each chunk it holds (par_chunks) at
