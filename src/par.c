@@ -690,6 +690,13 @@ send_every(const struct dataset *ds, size_t step, int weights)
 
 	if (c == 0)
 		return;
+	if (c == 1) {
+		/* One row: no stride, which might not fit an int. */
+		MPI_Send(ds->x + a * ds->d, (int)ds->d, MPI_DOUBLE, 0, TAG_DATA, MPI_COMM_WORLD);
+		if (weights && ds->w != NULL)
+			MPI_Send(ds->w + a, 1, MPI_DOUBLE, 0, TAG_DATA, MPI_COMM_WORLD);
+		return;
+	}
 	MPI_Type_vector((int)c, (int)ds->d, (int)(step * ds->d), MPI_DOUBLE, &t);
 	MPI_Type_commit(&t);
 	MPI_Send(ds->x + a * ds->d, 1, t, 0, TAG_DATA, MPI_COMM_WORLD);
