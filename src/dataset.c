@@ -30,17 +30,6 @@ dataset_free(struct dataset *ds)
 	memset(ds, 0, sizeof *ds);
 }
 
-/* Global rows [*lo, *hi) of chunk c of n rows. */
-static void
-chunk_rows(size_t n, size_t c, size_t *lo, size_t *hi)
-{
-	const size_t nblocks = (n + DS_BLOCK - 1) / DS_BLOCK;
-	size_t a = c * nblocks / DS_CHUNKS * DS_BLOCK, b = (c + 1) * nblocks / DS_CHUNKS * DS_BLOCK;
-
-	*lo = a < n ? a : n;
-	*hi = b < n ? b : n;
-}
-
 /* One step of Neumaier's compensated sum (*s, *c) += v. */
 static void
 neumaier(double *s, double *c, double v)
@@ -54,15 +43,13 @@ neumaier(double *s, double *c, double v)
 	*s = t;
 }
 
-/* Chunk records of the kinds of one column, over rows [lo, hi): r[0], r[1]. */
+/* The kinds of one column, carried over rows [lo, hi): st[0], st[1]. */
 static void
-scan_column(const struct dataset *ds, const struct ds_scan *q, size_t lo, size_t hi, double *r)
+scan_column(const struct dataset *ds, const struct ds_scan *q, size_t lo, size_t hi, double *st)
 {
 	const size_t j = q->j;
-	double a = 0.0, b = 0.0;
+	double a = st[0], b = q->kind == DS_SCAN_SCATTER ? 0.0 : st[1];
 
-	if (q->kind == DS_SCAN_RANGE && lo < hi)
-		a = b = ds_x(ds, lo, 1)[j];
 	for (size_t i = lo; i < hi; i++) {
 		double wi = ds_wt(ds, i), x = q->kind == DS_SCAN_WEIGHT ? 0.0 : ds_x(ds, i, 1)[j];
 		switch (q->kind) {
@@ -73,161 +60,121 @@ scan_column(const struct dataset *ds, const struct ds_scan *q, size_t lo, size_t
 			a += wi;
 			b += wi * x;
 			break;
-		case DS_SCAN_SCATTER:
-			a += wi * (x - q->param[0]) * (x - q->param[0]);
+		case DS_SCAN_SCATTER: {
+			double dx = x - q->param[0];
+			a += wi * dx * dx;
 			break;
+		}
 		default:
 			a = x < a ? x : a;
 			b = x > b ? x : b;
 		}
 	}
-	r[0] = a;
-	r[1] = b;
+	st[0] = a;
+	if (q->kind != DS_SCAN_SCATTER)
+		st[1] = b;
 }
 
-/* A chunk record of the kinds of all columns or of bins, over rows [lo, hi). */
+/* The kinds of all columns or of bins, carried over rows [lo, hi). */
 static void
-scan_rows(const struct dataset *ds, const struct ds_scan *q, size_t lo, size_t hi, double *r)
+scan_rows(const struct dataset *ds, const struct ds_scan *q, size_t lo, size_t hi, double *st)
 {
 	const size_t d = ds->d, bins = q->kind == DS_SCAN_HIST ? (size_t)q->param[2] : 0;
 
-	memset(r, 0, q->len * sizeof *r);
 	for (size_t i = lo; i < hi; i++) {
 		const double wi = ds_wt(ds, i), *x = ds_x(ds, i, 1);
 		if (q->kind == DS_SCAN_MEANS) {
-			r[0] += wi;
+			st[0] += wi;
 			for (size_t c = 0; c < d; c++)
-				r[1 + c] += wi * x[c];
+				st[1 + c] += wi * x[c];
 		} else if (q->kind == DS_SCAN_CROSS) {
 			const double *m = q->param;
 			for (size_t p = 0; p < d; p++)
 				for (size_t c = 0; c < d; c++)
-					r[p * d + c] += wi * (x[p] - m[p]) * (x[c] - m[c]);
+					st[p * d + c] += wi * (x[p] - m[p]) * (x[c] - m[c]);
 		} else {
 			double t = floor((x[q->j] - q->param[0]) / q->param[1]);
 			size_t b = t < 0 ? 0 : (size_t)t;
 			if (b >= bins)
 				b = bins - 1;	/* the maximum closes the last bin */
-			r[b] += wi;
-			r[bins] += wi;
+			st[b] += wi;
+			st[bins] += wi;
 		}
 	}
 }
 
 void
-dataset_scan_chunks(const struct dataset *ds, const struct ds_scan *q, size_t c0, size_t c1,
-		    double *rec)
+dataset_scan_rows(const struct dataset *ds, const struct ds_scan *q, size_t lo, size_t hi,
+		  double *st)
 {
-	for (size_t c = c0; c < c1; c++) {
-		size_t lo, hi;
-
-		chunk_rows(ds->n, c, &lo, &hi);
-		if (q->kind <= DS_SCAN_RANGE)
-			scan_column(ds, q, lo, hi, rec + c * q->len);
-		else
-			scan_rows(ds, q, lo, hi, rec + c * q->len);
-	}
+	if (q->kind <= DS_SCAN_RANGE)
+		scan_column(ds, q, lo, hi, st);
+	else
+		scan_rows(ds, q, lo, hi, st);
 }
 
 /*
- * A scan's chunk records (DS_CHUNKS * q->len doubles): from every
- * process at once when the rows are spread in whole chunks, else from
- * the rows through ds_x; the same records either way.
+ * Scan q over all the rows, in order, from the state st: handed from
+ * process to process when the rows are spread (each over its own rows),
+ * else here through ds_x; the same operations in the same order, so the
+ * same bits, either way.
  */
 static void
-scan(const struct dataset *ds, const struct ds_scan *q, double *rec)
+scan(const struct dataset *ds, const struct ds_scan *q, double *st)
 {
-	if (ds->spread != NULL && ds->spread->scan != NULL && ds->spread->scan(ds, q, rec) == 0)
+	if (ds->spread != NULL && ds->spread->scan != NULL && ds->spread->scan(ds, q, st) == 0)
 		return;
-	dataset_scan_chunks(ds, q, 0, DS_CHUNKS, rec);
-}
-
-/* A scan of one column, with a record of two doubles. */
-static void
-scan2(const struct dataset *ds, int kind, size_t j, double centre, double *rec)
-{
-	struct ds_scan q = { kind, j, 2, &centre, 1 };
-
-	scan(ds, &q, rec);
-}
-
-/* Whether chunk c of n rows holds rows (the others' records are not merged). */
-static int
-chunk_used(size_t n, size_t c)
-{
-	size_t lo, hi;
-
-	chunk_rows(n, c, &lo, &hi);
-	return hi > lo;
+	dataset_scan_rows(ds, q, 0, ds->n, st);
 }
 
 double
 dataset_total_weight(const struct dataset *ds)
 {
-	double rec[DS_CHUNKS * 2], s = 0.0, c = 0.0;
+	double st[2] = { 0.0, 0.0 };
+	struct ds_scan q = { DS_SCAN_WEIGHT, 0, 2, NULL, 0 };
 
 	if (ds->w == NULL)
 		return (double)ds->n;
 	/* Neumaier's compensated sum: weights may span many magnitudes. */
-	scan2(ds, DS_SCAN_WEIGHT, 0, 0.0, rec);
-	for (size_t k = 0; k < DS_CHUNKS; k++)
-		if (chunk_used(ds->n, k)) {
-			neumaier(&s, &c, rec[k * 2]);
-			c += rec[k * 2 + 1];
-		}
-	return s + c;
+	scan(ds, &q, st);
+	return st[0] + st[1];
 }
 
 void
 dataset_column_moments(const struct dataset *ds, size_t j, double *mean,
 		       double *var)
 {
-	double rec[DS_CHUNKS * 2], sw = 0.0, s = 0.0, ss = 0.0, m;
+	double st[2] = { 0.0, 0.0 }, m;
+	struct ds_scan q = { DS_SCAN_SUM, j, 2, NULL, 0 };
 
-	scan2(ds, DS_SCAN_SUM, j, 0.0, rec);
-	for (size_t k = 0; k < DS_CHUNKS; k++)
-		if (chunk_used(ds->n, k)) {
-			sw += rec[k * 2];
-			s += rec[k * 2 + 1];
-		}
-	m = sw > 0 ? s / sw : 0.0;
-	scan2(ds, DS_SCAN_SCATTER, j, m, rec);
-	for (size_t k = 0; k < DS_CHUNKS; k++)
-		if (chunk_used(ds->n, k))
-			ss += rec[k * 2];
+	scan(ds, &q, st);
+	m = st[0] > 0 ? st[1] / st[0] : 0.0;
+	*var = st[0];	/* the total weight, for now */
+	st[0] = 0.0;
+	q = (struct ds_scan){ DS_SCAN_SCATTER, j, 1, &m, 1 };
+	scan(ds, &q, st);
 	*mean = m;
-	*var = sw > 0 ? ss / sw : 0.0;
+	*var = *var > 0 ? st[0] / *var : 0.0;
 }
 
 int
 dataset_covariance(const struct dataset *ds, double *mean, double *cov)
 {
-	const size_t d = ds->d, len = d * d > d + 1 ? d * d : d + 1;
-	double *rec = malloc(DS_CHUNKS * len * sizeof *rec), wsum = 0.0;
+	const size_t d = ds->d;
+	double *st = calloc(d + 1, sizeof *st);
 	struct ds_scan q = { DS_SCAN_MEANS, 0, d + 1, NULL, 0 };
 
-	if (rec == NULL)
+	if (st == NULL)
 		return -1;
-	memset(mean, 0, d * sizeof *mean);
-	memset(cov, 0, d * d * sizeof *cov);
-	scan(ds, &q, rec);
-	for (size_t k = 0; k < DS_CHUNKS; k++)
-		if (chunk_used(ds->n, k)) {
-			wsum += rec[k * q.len];
-			for (size_t c = 0; c < d; c++)
-				mean[c] += rec[k * q.len + 1 + c];
-		}
+	scan(ds, &q, st);
 	for (size_t c = 0; c < d; c++)
-		mean[c] /= wsum;
+		mean[c] = st[1 + c] / st[0];
+	memset(cov, 0, d * d * sizeof *cov);
 	q = (struct ds_scan){ DS_SCAN_CROSS, 0, d * d, mean, d };
-	scan(ds, &q, rec);
-	for (size_t k = 0; k < DS_CHUNKS; k++)
-		if (chunk_used(ds->n, k))
-			for (size_t p = 0; p < d * d; p++)
-				cov[p] += rec[k * q.len + p];
+	scan(ds, &q, cov);
 	for (size_t p = 0; p < d * d; p++)
-		cov[p] /= wsum;
-	free(rec);
+		cov[p] /= st[0];
+	free(st);
 	return 0;
 }
 
@@ -237,20 +184,14 @@ dataset_histogram(const struct dataset *ds, size_t c, double first, double width
 {
 	const double param[3] = { first, width, (double)bins };
 	struct ds_scan q = { DS_SCAN_HIST, c, bins + 1, param, 3 };
-	double *rec = malloc(DS_CHUNKS * q.len * sizeof *rec);
+	double *st = calloc(bins + 1, sizeof *st);
 
-	if (rec == NULL)
+	if (st == NULL)
 		return -1;
-	memset(count, 0, bins * sizeof *count);
-	*wsum = 0.0;
-	scan(ds, &q, rec);
-	for (size_t k = 0; k < DS_CHUNKS; k++)
-		if (chunk_used(ds->n, k)) {
-			for (size_t b = 0; b < bins; b++)
-				count[b] += rec[k * q.len + b];
-			*wsum += rec[k * q.len + bins];
-		}
-	free(rec);
+	scan(ds, &q, st);
+	memcpy(count, st, bins * sizeof *count);
+	*wsum = st[bins];
+	free(st);
 	return 0;
 }
 
@@ -273,21 +214,18 @@ void
 dataset_column_range(const struct dataset *ds, size_t j, double *lo,
 		     double *hi)
 {
-	double rec[DS_CHUNKS * 2], a = ds_x(ds, 0, 1)[j], b = a;
+	double st[2];
+	struct ds_scan q = { DS_SCAN_RANGE, j, 2, NULL, 0 };
 
+	st[0] = st[1] = ds_x(ds, 0, 1)[j];
 	if (ds->sorted) {
-		*lo = a;
+		*lo = st[0];
 		*hi = ds_x(ds, ds->n - 1, 1)[0];
 		return;
 	}
-	scan2(ds, DS_SCAN_RANGE, j, 0.0, rec);
-	for (size_t k = 0; k < DS_CHUNKS; k++)
-		if (chunk_used(ds->n, k)) {
-			a = rec[k * 2] < a ? rec[k * 2] : a;
-			b = rec[k * 2 + 1] > b ? rec[k * 2 + 1] : b;
-		}
-	*lo = a;
-	*hi = b;
+	scan(ds, &q, st);
+	*lo = st[0];
+	*hi = st[1];
 }
 
 /*

@@ -27,16 +27,18 @@ struct dataset;
 struct em_source;
 
 /*
- * The scans of the rows, as statistics per chunk merged in chunk order
- * (dataset_scan_chunks): a scan's kind, its column j (for the kinds of
- * one column), the doubles of a chunk's record (len) and the values it
- * needs (param).
+ * The scans of the rows: running sums carried over the rows in order
+ * (dataset_scan_rows), so that a scan of rows spread over processes,
+ * handed from one to the next, makes the same additions in the same
+ * order as one loop over all the rows, and the same bits.  A scan's
+ * kind, its column j (for the kinds of one column), the doubles of its
+ * state (len) and the values it needs (param).
  */
 enum {
-	DS_SCAN_WEIGHT,		/* Neumaier's sum of the weights: (sum, compensation); len 2 */
-	DS_SCAN_SUM,		/* column j: (sum of w, sum of w x); len 2 */
-	DS_SCAN_SCATTER,	/* column j: sum of w (x - param[0])^2, then 0; len 2 */
-	DS_SCAN_RANGE,		/* column j: (min, max); a chunk with no rows: (0, 0); len 2 */
+	DS_SCAN_WEIGHT,		/* Neumaier's sum of the weights: (sum, compensation) */
+	DS_SCAN_SUM,		/* column j: (sum of w, sum of w x) */
+	DS_SCAN_SCATTER,	/* column j: sum of w (x - param[0])^2; len 1 */
+	DS_SCAN_RANGE,		/* column j: (min, max), from a value of the column */
 	DS_SCAN_MEANS,		/* sum of w, then the d sums of w x; len d + 1 */
 	DS_SCAN_CROSS,		/* sums of w (x_p - param[p]) (x_q - param[q]); len d * d */
 	DS_SCAN_HIST		/* column j, bins param[2] from param[0], width param[1]:
@@ -64,11 +66,11 @@ struct ds_spread {
 	size_t (*every)(const struct dataset *ds, size_t step, double *x, double *w);
 	int (*sort)(struct dataset *ds);
 	/*
-	 * All chunks' records of a scan (rec: DS_CHUNKS * q->len), from every
-	 * process; 0, or -1 when the rows are not in chunks or a process is
-	 * out of memory: scan them here then, through ds_x.
+	 * Scan q over all the rows from the state st (q->len doubles), each
+	 * process over its own, in order; 0, or -1 when a process is out of
+	 * memory: scan them here then, through ds_x.
 	 */
-	int (*scan)(const struct dataset *ds, const struct ds_scan *q, double *rec);
+	int (*scan)(const struct dataset *ds, const struct ds_scan *q, double *st);
 	struct dataset *(*sorted_column)(const struct dataset *ds, size_t c);
 	void (*free_column)(struct dataset *col);
 	void (*release)(struct dataset *ds);
@@ -139,24 +141,20 @@ ds_wt(const struct dataset *ds, size_t i)
 }
 
 /*
- * The records of scan q of chunks [c0, c1) of ds's rows, into
- * rec + c * q->len: each chunk's rows in order.  The rows must be at
- * hand (ds_x): the parallel layer calls it for the chunks a process
- * holds.
+ * Scan q carried on over rows [lo, hi) of ds, from the state st (q->len
+ * doubles), in row order.  The rows must be at hand (ds_x): the parallel
+ * layer calls it for the rows a process holds.
  */
-void dataset_scan_chunks(const struct dataset *ds, const struct ds_scan *q, size_t c0,
-			 size_t c1, double *rec);
+void dataset_scan_rows(const struct dataset *ds, const struct ds_scan *q, size_t lo,
+		       size_t hi, double *st);
 
 /* Release what a dataset owns and zero it. */
 void dataset_free(struct dataset *ds);
 
-/* Sum of the weights (n when there are none), Neumaier's, merged in chunk order. */
+/* Sum of the weights (n when there are none), Neumaier's, in row order. */
 double dataset_total_weight(const struct dataset *ds);
 
-/*
- * Weighted mean and variance (divisor: total weight) of column j,
- * two-pass, each pass's sums per chunk added in chunk order.
- */
+/* Weighted mean and variance (divisor: total weight) of column j, two-pass. */
 void dataset_column_moments(const struct dataset *ds, size_t j, double *mean,
 			    double *var);
 
@@ -215,16 +213,15 @@ size_t dataset_every(const struct dataset *ds, size_t step, double *x, double *w
 
 /*
  * The weighted mean (d) and full covariance (d * d, divisor: the total
- * weight) of the rows, two-pass, each pass's sums per chunk added in
- * chunk order.  0, or -1 when out of memory.
+ * weight) of the rows, two-pass.  0, or -1 when out of memory.
  */
 int dataset_covariance(const struct dataset *ds, double *mean, double *cov);
 
 /*
  * The weight of column c's rows in bins equal bins of width from first
  * (a value below first in the first, at or past the last bin's end in
- * the last) into count, and their sum into *wsum, per chunk added in
- * chunk order.  0, or -1 when out of memory.
+ * the last) into count, and their sum into *wsum.  0, or -1 when out
+ * of memory.
  */
 int dataset_histogram(const struct dataset *ds, size_t c, double first, double width,
 		      size_t bins, double *count, double *wsum);

@@ -168,7 +168,7 @@ model_from_groups(const struct dataset *ds, struct em_stats *st,
 	long bad;
 	int rc = GM_OK;
 
-	/* The whole data's weighted covariance (full): a scan of the chunks (dataset.c). */
+	/* The whole data's weighted covariance (full): a scan of the rows (dataset.c). */
 	if (dmean == NULL || dcov == NULL || dataset_covariance(ds, dmean, dcov) != 0) {
 		free(dmean);
 		free(dcov);

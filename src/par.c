@@ -19,10 +19,14 @@
  * rank 0 (par_serve).  No result may depend on the number of
  * processes:
  *
- *   - EM's passes (a job, empar.c) and the data set's scans (weights,
- *     moments, ranges, the covariance, histogram bins: CMD_SCAN, records
- *     from dataset_scan_chunks) run on every process at once, each over
- *     its own chunks, and rank 0 merges the records in chunk order;
+ *   - EM's passes (a job, empar.c) run on every process at once, each
+ *     over its own chunks, and rank 0 merges the records in chunk order;
+ *   - the data set's scans (weights, moments, ranges, the covariance,
+ *     histogram bins: CMD_SCAN, dataset_scan_rows) carry their running
+ *     sums from process to process in rank order, each over its own
+ *     rows: the additions of one loop over all the rows, in its order,
+ *     so the bits of a run alone (and of the versions before), with no
+ *     row sent anywhere; they take turns rather than run at once;
  *   - the rest (the starts' group statistics and samples, the sorted
  *     order the CDF and the KS distance read) is still rank 0 reading
  *     the others' rows through ds_x and ds_w, which fetch windows of rows
@@ -801,53 +805,60 @@ par_gather_chunks(double *buf, size_t reclen)
 }
 
 /*
- * A scan on every process (CMD_SCAN; q's kind, j and len in the
- * command): its parameters from rank 0, once every process has its
- * buffers (ok), then this process's chunks' records (dataset.c) to rank
- * 0's rec (DS_CHUNKS * q->len).  param holds q->nparam values (rank 0's
- * are sent).  0, or -1 on every process when one is out of memory.
+ * A scan on every process (CMD_SCAN, with the data set's id and q's kind
+ * and column): q's state length and parameters from rank 0, once every
+ * process has its buffers (ok); then the state st goes from process to
+ * process in rank order, which is the rows' order, each carrying it over
+ * its own rows (dataset.c), and back to rank 0.  param holds q->nparam
+ * values (rank 0's are sent).  0, or -1 on every process when one is out
+ * of memory.
  */
 static int
-scan_all(const struct dataset *ds, const struct ds_scan *q, double *param, double *rec, int ok)
+scan_all(const struct dataset *ds, const struct ds_scan *q, double *param, double *st, int ok)
 {
-	size_t c0, c1;
+	const struct ds_dist *dd = ds->dist;
 
 	if (!all_ok(ok))
 		return -1;
 	if (q->nparam > 0)
 		MPI_Bcast(param, (int)q->nparam, MPI_DOUBLE, 0, MPI_COMM_WORLD);
-	chunks_of(rank, &c0, &c1);
-	dataset_scan_chunks(ds, q, c0, c1, rec);
-	par_gather_chunks(rec, q->len);
+	if (rank != 0)
+		MPI_Recv(st, (int)q->len, MPI_DOUBLE, rank - 1, TAG_STATS, MPI_COMM_WORLD,
+			 MPI_STATUS_IGNORE);
+	dataset_scan_rows(ds, q, dd->lo, dd->hi, st);
+	MPI_Send(st, (int)q->len, MPI_DOUBLE, (rank + 1) % nproc, TAG_STATS, MPI_COMM_WORLD);
+	if (rank == 0)
+		MPI_Recv(st, (int)q->len, MPI_DOUBLE, nproc - 1, TAG_STATS, MPI_COMM_WORLD,
+			 MPI_STATUS_IGNORE);
 	return 0;
 }
 
 static int
-spread_scan(const struct dataset *ds, const struct ds_scan *q, double *rec)
+spread_scan(const struct dataset *ds, const struct ds_scan *q, double *st)
 {
-	unsigned long long np = q->nparam;
+	unsigned long long hdr[2] = { q->len, q->nparam };
 
-	if (!ds->dist->chunked || !fits_int(DS_CHUNKS * q->len) || !fits_int(q->nparam))
+	if (nproc == 1 || !fits_int(q->len) || !fits_int(q->nparam))
 		return -1;
-	send_all(CMD_SCAN, q->kind, (long long)q->j, (long long)q->len);
-	MPI_Bcast(&np, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
-	return scan_all(ds, q, (double *)q->param, rec, 1);
+	send_all(CMD_SCAN, ds->dist->id, q->kind, (long long)q->j);
+	MPI_Bcast(hdr, 2, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
+	return scan_all(ds, q, (double *)q->param, st, 1);
 }
 
 static void
 serve_scan(const long long *cmd)
 {
-	unsigned long long np;
-	double *param, *rec;
+	unsigned long long hdr[2];
+	double *param, *st;
 	struct ds_scan q;
 
-	MPI_Bcast(&np, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
-	param = malloc((np ? np : 1) * sizeof *param);
-	rec = malloc(DS_CHUNKS * (size_t)cmd[3] * sizeof *rec);
-	q = (struct ds_scan){ (int)cmd[1], (size_t)cmd[2], (size_t)cmd[3], param, (size_t)np };
-	scan_all(sets[0], &q, param, rec, param != NULL && rec != NULL);
+	MPI_Bcast(hdr, 2, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
+	param = malloc((hdr[1] ? hdr[1] : 1) * sizeof *param);
+	st = malloc((hdr[0] ? hdr[0] : 1) * sizeof *st);
+	q = (struct ds_scan){ (int)cmd[2], (size_t)cmd[3], (size_t)hdr[0], param, (size_t)hdr[1] };
+	scan_all(sets[cmd[1]], &q, param, st, param != NULL && st != NULL);
 	free(param);
-	free(rec);
+	free(st);
 }
 
 int

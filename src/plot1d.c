@@ -223,7 +223,7 @@ plot_hist_block(FILE *fp, const struct dataset *ds, const struct gmm *g, size_t 
 		*peak = 0.0;
 	plot_hist_layout(ds, g, c, bins_opt, &first, &width, &bins);
 	count = calloc(bins, sizeof *count);
-	/* The bins' weights: a scan of the chunks, on every process at once (dataset.c). */
+	/* The bins' weights: a scan of the rows, each process over its own (dataset.c). */
 	if (count == NULL || dataset_histogram(ds, c, first, width, bins, count, &wsum) != 0) {
 		free(count);
 		return -1;
