@@ -24,6 +24,20 @@ struct csv_row {
 	size_t nfields;
 };
 
+/*
+ * The processes that read one file together, each its own byte range:
+ * this one's rank among size, and their collective steps (all take part
+ * in each, in the same order).  The parallel layer provides it
+ * (par_team); the reader only calls it.
+ */
+struct csv_team {
+	int rank, size;
+	int (*agree)(int rc, struct gm_error *err);	/* as par_agree */
+	long long (*exscan_sum)(long long v);	/* sum over the lower ranks */
+	int (*exscan_xor)(int v);		/* XOR over the lower ranks */
+	long long (*sum)(long long v);		/* sum over all */
+};
+
 struct csv_options {
 	char delimiter;		/* field separator; 0 means ',' */
 	int delimiter_auto;	/* choose among ',', ';' and tab from the first lines */
@@ -42,8 +56,9 @@ struct csv_options {
 	const char *weights;	/* weight column (name or number), or NULL */
 	int threads;		/* threads for a large regular file; 0: all cores */
 	int keep_lines;		/* record each kept row's line, and the lines left out */
-	int share;		/* with several processes (par.c), read only this one's
-				 * byte range of the file; errors are agreed among them */
+	const struct csv_team *share;	/* with a team of several processes, read only
+				 * this one's byte range of the file; errors are
+				 * agreed among them.  NULL: alone */
 
 	/*
 	 * Streaming: when on_row is set, every data row (those with a missing

@@ -11,7 +11,6 @@
 #endif
 
 #include "dataset.h"
-#include "par.h"
 
 void
 dataset_free(struct dataset *ds)
@@ -26,48 +25,174 @@ dataset_free(struct dataset *ds)
 	free(ds->weight_name);
 	free(ds->lines);
 	free(ds->left_out);
-	par_release(ds);
+	if (ds->spread != NULL)
+		ds->spread->release(ds);
 	memset(ds, 0, sizeof *ds);
+}
+
+/* One step of Neumaier's compensated sum (*s, *c) += v. */
+static void
+neumaier(double *s, double *c, double v)
+{
+	double t = *s + v;
+
+	if (fabs(*s) >= fabs(v))
+		*c += (*s - t) + v;
+	else
+		*c += (v - t) + *s;
+	*s = t;
+}
+
+/* The kinds of one column, carried over rows [lo, hi): st[0], st[1]. */
+static void
+scan_column(const struct dataset *ds, const struct ds_scan *q, size_t lo, size_t hi, double *st)
+{
+	const size_t j = q->j;
+	double a = st[0], b = q->kind == DS_SCAN_SCATTER ? 0.0 : st[1];
+
+	for (size_t i = lo; i < hi; i++) {
+		double wi = ds_wt(ds, i), x = q->kind == DS_SCAN_WEIGHT ? 0.0 : ds_x(ds, i, 1)[j];
+		switch (q->kind) {
+		case DS_SCAN_WEIGHT:
+			neumaier(&a, &b, wi);
+			break;
+		case DS_SCAN_SUM:
+			a += wi;
+			b += wi * x;
+			break;
+		case DS_SCAN_SCATTER: {
+			double dx = x - q->param[0];
+			a += wi * dx * dx;
+			break;
+		}
+		default:
+			a = x < a ? x : a;
+			b = x > b ? x : b;
+		}
+	}
+	st[0] = a;
+	if (q->kind != DS_SCAN_SCATTER)
+		st[1] = b;
+}
+
+/* The kinds of all columns or of bins, carried over rows [lo, hi). */
+static void
+scan_rows(const struct dataset *ds, const struct ds_scan *q, size_t lo, size_t hi, double *st)
+{
+	const size_t d = ds->d, bins = q->kind == DS_SCAN_HIST ? (size_t)q->param[2] : 0;
+
+	for (size_t i = lo; i < hi; i++) {
+		const double wi = ds_wt(ds, i), *x = ds_x(ds, i, 1);
+		if (q->kind == DS_SCAN_MEANS) {
+			st[0] += wi;
+			for (size_t c = 0; c < d; c++)
+				st[1 + c] += wi * x[c];
+		} else if (q->kind == DS_SCAN_CROSS) {
+			const double *m = q->param;
+			for (size_t p = 0; p < d; p++)
+				for (size_t c = 0; c < d; c++)
+					st[p * d + c] += wi * (x[p] - m[p]) * (x[c] - m[c]);
+		} else {
+			double t = floor((x[q->j] - q->param[0]) / q->param[1]);
+			size_t b = t < 0 ? 0 : (size_t)t;
+			if (b >= bins)
+				b = bins - 1;	/* the maximum closes the last bin */
+			st[b] += wi;
+			st[bins] += wi;
+		}
+	}
+}
+
+void
+dataset_scan_rows(const struct dataset *ds, const struct ds_scan *q, size_t lo, size_t hi,
+		  double *st)
+{
+	if (q->kind <= DS_SCAN_RANGE)
+		scan_column(ds, q, lo, hi, st);
+	else
+		scan_rows(ds, q, lo, hi, st);
+}
+
+/*
+ * Scan q over all the rows, in order, from the state st: handed from
+ * process to process when the rows are spread (each over its own rows),
+ * else here through ds_x; the same operations in the same order, so the
+ * same bits, either way.
+ */
+static void
+scan(const struct dataset *ds, const struct ds_scan *q, double *st)
+{
+	if (ds->spread != NULL && ds->spread->scan != NULL && ds->spread->scan(ds, q, st) == 0)
+		return;
+	dataset_scan_rows(ds, q, 0, ds->n, st);
 }
 
 double
 dataset_total_weight(const struct dataset *ds)
 {
-	double s = 0.0, c = 0.0;
+	double st[2] = { 0.0, 0.0 };
+	struct ds_scan q = { DS_SCAN_WEIGHT, 0, 2, NULL, 0 };
 
 	if (ds->w == NULL)
 		return (double)ds->n;
 	/* Neumaier's compensated sum: weights may span many magnitudes. */
-	for (size_t i = 0; i < ds->n; i++) {
-		double wi = ds_wt(ds, i), t = s + wi;
-		if (fabs(s) >= fabs(wi))
-			c += (s - t) + wi;
-		else
-			c += (wi - t) + s;
-		s = t;
-	}
-	return s + c;
+	scan(ds, &q, st);
+	return st[0] + st[1];
 }
 
 void
 dataset_column_moments(const struct dataset *ds, size_t j, double *mean,
 		       double *var)
 {
-	double sw = 0.0, s = 0.0, ss = 0.0, m;
+	double st[2] = { 0.0, 0.0 }, m;
+	struct ds_scan q = { DS_SCAN_SUM, j, 2, NULL, 0 };
 
-	for (size_t i = 0; i < ds->n; i++) {
-		double wi = ds_wt(ds, i);
-		sw += wi;
-		s += wi * ds_x(ds, i, 1)[j];
-	}
-	m = sw > 0 ? s / sw : 0.0;
-	for (size_t i = 0; i < ds->n; i++) {
-		double wi = ds_wt(ds, i);
-		double dx = ds_x(ds, i, 1)[j] - m;
-		ss += wi * dx * dx;
-	}
+	scan(ds, &q, st);
+	m = st[0] > 0 ? st[1] / st[0] : 0.0;
+	*var = st[0];	/* the total weight, for now */
+	st[0] = 0.0;
+	q = (struct ds_scan){ DS_SCAN_SCATTER, j, 1, &m, 1 };
+	scan(ds, &q, st);
 	*mean = m;
-	*var = sw > 0 ? ss / sw : 0.0;
+	*var = *var > 0 ? st[0] / *var : 0.0;
+}
+
+int
+dataset_covariance(const struct dataset *ds, double *mean, double *cov)
+{
+	const size_t d = ds->d;
+	double *st = calloc(d + 1, sizeof *st);
+	struct ds_scan q = { DS_SCAN_MEANS, 0, d + 1, NULL, 0 };
+
+	if (st == NULL)
+		return -1;
+	scan(ds, &q, st);
+	for (size_t c = 0; c < d; c++)
+		mean[c] = st[1 + c] / st[0];
+	memset(cov, 0, d * d * sizeof *cov);
+	q = (struct ds_scan){ DS_SCAN_CROSS, 0, d * d, mean, d };
+	scan(ds, &q, cov);
+	for (size_t p = 0; p < d * d; p++)
+		cov[p] /= st[0];
+	free(st);
+	return 0;
+}
+
+int
+dataset_histogram(const struct dataset *ds, size_t c, double first, double width,
+		  size_t bins, double *count, double *wsum)
+{
+	const double param[3] = { first, width, (double)bins };
+	struct ds_scan q = { DS_SCAN_HIST, c, bins + 1, param, 3 };
+	double *st = calloc(bins + 1, sizeof *st);
+
+	if (st == NULL)
+		return -1;
+	scan(ds, &q, st);
+	memcpy(count, st, bins * sizeof *count);
+	*wsum = st[bins];
+	free(st);
+	return 0;
 }
 
 size_t
@@ -75,8 +200,8 @@ dataset_every(const struct dataset *ds, size_t step, double *x, double *w)
 {
 	size_t m = 0;
 
-	if (ds->dist != NULL)
-		return par_every(ds, step, x, w);
+	if (ds->spread != NULL)
+		return ds->spread->every(ds, step, x, w);
 	for (size_t i = 0; i < ds->n; i += step, m++) {
 		memcpy(x + m * ds->d, ds->x + i * ds->d, ds->d * sizeof *x);
 		if (w != NULL)
@@ -89,23 +214,18 @@ void
 dataset_column_range(const struct dataset *ds, size_t j, double *lo,
 		     double *hi)
 {
-	double a = ds_x(ds, 0, 1)[j], b = a;
+	double st[2];
+	struct ds_scan q = { DS_SCAN_RANGE, j, 2, NULL, 0 };
 
+	st[0] = st[1] = ds_x(ds, 0, 1)[j];
 	if (ds->sorted) {
-		*lo = a;
+		*lo = st[0];
 		*hi = ds_x(ds, ds->n - 1, 1)[0];
 		return;
 	}
-
-	for (size_t i = 1; i < ds->n; i++) {
-		double v = ds_x(ds, i, 1)[j];
-		if (v < a)
-			a = v;
-		if (v > b)
-			b = v;
-	}
-	*lo = a;
-	*hi = b;
+	scan(ds, &q, st);
+	*lo = st[0];
+	*hi = st[1];
 }
 
 /*
@@ -220,35 +340,38 @@ introsort(double *x, double *w, size_t n, int depth, int tasks)
 }
 
 void
-sort_with(double *x, double *w, size_t n)
+sort_with(double *x, double *w, size_t n, int threads)
 {
 	int depth = 0;
 
 	for (size_t m = n; m > 1; m >>= 1)
 		depth += 2;
 #ifdef _OPENMP
-	if (n >= 2 * SORT_TASK_MIN && omp_get_max_threads() > 1 && !omp_in_parallel()) {
+	if (threads <= 0)
+		threads = omp_get_max_threads();
+	if (n >= 2 * SORT_TASK_MIN && threads > 1 && !omp_in_parallel()) {
 		/* The tasks are done by the region's end. */
-#pragma omp parallel
+#pragma omp parallel num_threads(threads)
 #pragma omp single
 		introsort(x, w, n, depth, 1);
 		return;
 	}
+#else
+	(void)threads;
 #endif
 	introsort(x, w, n, depth, 0);
 }
 
-void
+int
 dataset_sort(struct dataset *ds)
 {
 	if (ds->d != 1 || ds->sorted)
-		return;
-	if (ds->dist != NULL) {
-		par_sort(ds);
-		return;
-	}
-	sort_with(ds->x, ds->w, ds->n);
+		return 0;
+	if (ds->spread != NULL)
+		return ds->spread->sort(ds);
+	sort_with(ds->x, ds->w, ds->n, ds->threads);
 	ds->sorted = 1;
+	return 0;
 }
 
 int
@@ -258,7 +381,7 @@ dataset_sorted_column(const struct dataset *ds, size_t c, struct colview *v)
 	v->n = ds->n;
 	v->wsum = dataset_total_weight(ds);
 	if (ds->d == 1 && ds->sorted) {
-		if (ds->dist != NULL) {
+		if (ds->spread != NULL) {
 			v->src = ds;
 			return 0;
 		}
@@ -266,9 +389,9 @@ dataset_sorted_column(const struct dataset *ds, size_t c, struct colview *v)
 		v->w = ds->w;
 		return 0;
 	}
-	if (ds->dist != NULL) {
-		v->src = v->own_src = par_sorted_column(ds, c);
-		return 0;
+	if (ds->spread != NULL) {
+		v->src = v->own_src = ds->spread->sorted_column(ds, c);
+		return v->src != NULL ? 0 : -1;
 	}
 	v->own_x = malloc(ds->n * sizeof *v->own_x);
 	if (v->own_x == NULL)
@@ -283,7 +406,7 @@ dataset_sorted_column(const struct dataset *ds, size_t c, struct colview *v)
 		if (v->own_w != NULL)
 			v->own_w[i] = ds->w[i];
 	}
-	sort_with(v->own_x, v->own_w, ds->n);
+	sort_with(v->own_x, v->own_w, ds->n, ds->threads);
 	v->x = v->own_x;
 	v->w = v->own_w;
 	return 0;
@@ -294,6 +417,7 @@ colview_free(struct colview *v)
 {
 	free(v->own_x);
 	free(v->own_w);
-	par_free_dataset(v->own_src);
+	if (v->own_src != NULL)
+		v->own_src->spread->free_column(v->own_src);
 	memset(v, 0, sizeof *v);
 }

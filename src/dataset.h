@@ -12,6 +12,70 @@
 
 #define DATASET_SKIP_LINES 5	/* line numbers of skipped rows kept */
 
+/*
+ * The fixed chunks of the rows, the unit of every merge order: the rows
+ * are cut into DS_BLOCK-row blocks, and the B blocks of n rows into
+ * DS_CHUNKS chunks, chunk c holding blocks c*B/DS_CHUNKS to
+ * (c+1)*B/DS_CHUNKS - 1.  Statistics merged block by block within a
+ * chunk and chunk by chunk depend on n alone, not on threads or
+ * processes.
+ */
+#define DS_BLOCK 512
+#define DS_CHUNKS 64
+
+struct dataset;
+struct em_source;
+
+/*
+ * The scans of the rows: running sums carried over the rows in order
+ * (dataset_scan_rows), so that a scan of rows spread over processes,
+ * handed from one to the next, makes the same additions in the same
+ * order as one loop over all the rows, and the same bits.  A scan's
+ * kind, its column j (for the kinds of one column), the doubles of its
+ * state (len) and the values it needs (param).
+ */
+enum {
+	DS_SCAN_WEIGHT,		/* Neumaier's sum of the weights: (sum, compensation) */
+	DS_SCAN_SUM,		/* column j: (sum of w, sum of w x) */
+	DS_SCAN_SCATTER,	/* column j: sum of w (x - param[0])^2; len 1 */
+	DS_SCAN_RANGE,		/* column j: (min, max), from a value of the column */
+	DS_SCAN_MEANS,		/* sum of w, then the d sums of w x; len d + 1 */
+	DS_SCAN_CROSS,		/* sums of w (x_p - param[p]) (x_q - param[q]); len d * d */
+	DS_SCAN_HIST		/* column j, bins param[2] from param[0], width param[1]:
+				 * the bins' weights, then their sum; len bins + 1 */
+};
+
+struct ds_scan {
+	int kind;
+	size_t j;
+	size_t len;
+	const double *param;
+	size_t nparam;
+};
+
+/*
+ * How a data set whose rows are spread over processes reaches the rows
+ * held elsewhere.  The parallel layer fills it; the data set only calls
+ * it.  Contracts as for ds_x, ds_w, dataset_every, dataset_sort,
+ * dataset_sorted_column (the copy a data set of its own, released by
+ * free_column) and dataset_free (release: what the spread holds).
+ */
+struct ds_spread {
+	const double *(*rows)(const struct dataset *ds, size_t i, size_t m);
+	const double *(*weights)(const struct dataset *ds, size_t i, size_t m);
+	size_t (*every)(const struct dataset *ds, size_t step, double *x, double *w);
+	int (*sort)(struct dataset *ds);
+	/*
+	 * Scan q over all the rows from the state st (q->len doubles), each
+	 * process over its own, in order; 0, or -1 when a process is out of
+	 * memory: scan them here then, through ds_x.
+	 */
+	int (*scan)(const struct dataset *ds, const struct ds_scan *q, double *st);
+	struct dataset *(*sorted_column)(const struct dataset *ds, size_t c);
+	void (*free_column)(struct dataset *col);
+	void (*release)(struct dataset *ds);
+};
+
 struct dataset {
 	size_t n, d;
 	double *x;		/* n*d values, row i at x + i*d */
@@ -29,39 +93,44 @@ struct dataset {
 	long *lines;		/* keep_lines: each row's line in the input, or NULL */
 	long *left_out;		/* keep_lines: lines of the rows left out (missing, weight 0) */
 	size_t nleft;
-	struct ds_dist *dist;	/* NULL: all n rows are here; else x and w hold this
-				 * process's part of them (par.c); read rows with ds_x, ds_w */
+	int threads;		/* threads the sorts of these rows use; 0: OpenMP's default */
+	/*
+	 * Spread over processes (spread not NULL): n is the total, x and w
+	 * hold this process's rows, from global row row0 on; read rows with
+	 * ds_x, ds_w.  dist is the parallel layer's own record, em_source
+	 * EM's pass over all processes' rows (em.h; NULL: the rows here).
+	 */
+	const struct ds_spread *spread;
+	struct ds_dist *dist;
+	const struct em_source *em_source;
+	size_t row0;
 };
 
 /* A column in ascending order, with its weights: a view or a sorted copy. */
 struct colview {
 	const double *x, *w;	/* n values; w NULL when every row counts once */
 	const struct dataset *src;	/* when set, the values are src's rows (cv_x) */
-	struct dataset *own_src;	/* a sorted distributed copy the view owns */
+	struct dataset *own_src;	/* a sorted spread copy the view owns */
 	size_t n;
 	double wsum;
 	double *own_x, *own_w;	/* what the view owns */
 };
 
-const double *par_rows(const struct dataset *ds, size_t i, size_t m);
-const double *par_weights(const struct dataset *ds, size_t i, size_t m);
-
 /*
  * Rows [i, i + m) (row-major) and their weights (NULL when every row
- * counts once), wherever they are held; a range must not straddle two
- * processes' parts (single rows and 512-row blocks never do).  Every
- * reader of the rows outside the EM pass goes through these.
+ * counts once), wherever they are held; m is at most a block (DS_BLOCK).
+ * Every reader of the rows outside the EM pass goes through these.
  */
 static inline const double *
 ds_x(const struct dataset *ds, size_t i, size_t m)
 {
-	return ds->dist == NULL ? ds->x + i * ds->d : par_rows(ds, i, m);
+	return ds->spread == NULL ? ds->x + i * ds->d : ds->spread->rows(ds, i, m);
 }
 
 static inline const double *
 ds_w(const struct dataset *ds, size_t i, size_t m)
 {
-	return ds->dist == NULL || ds->w == NULL ? (ds->w ? ds->w + i : NULL) : par_weights(ds, i, m);
+	return ds->spread == NULL || ds->w == NULL ? (ds->w ? ds->w + i : NULL) : ds->spread->weights(ds, i, m);
 }
 
 /* Weight of row i (1 when there are none). */
@@ -71,10 +140,18 @@ ds_wt(const struct dataset *ds, size_t i)
 	return ds->w == NULL ? 1.0 : *ds_w(ds, i, 1);
 }
 
+/*
+ * Scan q carried on over rows [lo, hi) of ds, from the state st (q->len
+ * doubles), in row order.  The rows must be at hand (ds_x): the parallel
+ * layer calls it for the rows a process holds.
+ */
+void dataset_scan_rows(const struct dataset *ds, const struct ds_scan *q, size_t lo,
+		       size_t hi, double *st);
+
 /* Release what a dataset owns and zero it. */
 void dataset_free(struct dataset *ds);
 
-/* Sum of the weights (n when there are none). */
+/* Sum of the weights (n when there are none), Neumaier's, in row order. */
 double dataset_total_weight(const struct dataset *ds);
 
 /* Weighted mean and variance (divisor: total weight) of column j, two-pass. */
@@ -86,8 +163,11 @@ void dataset_column_moments(const struct dataset *ds, size_t j, double *mean,
  * their values), without extra memory; sets ds->sorted.  For the end of
  * a run, once nothing depends on the rows' order: the sorted column then
  * serves the CDF, the KS distance and the histogram without a copy.
+ * Returns 0, or -1 when the rows are spread over processes and one is
+ * out of memory: ds then holds the same rows, not marked sorted, and
+ * dataset_sorted_column sorts a copy.
  */
-void dataset_sort(struct dataset *ds);
+int dataset_sort(struct dataset *ds);
 
 /*
  * Column c in ascending order: a view of ds when it is sorted, else a
@@ -116,8 +196,12 @@ cv_weighted(const struct colview *v)
 	return v->src == NULL ? v->w != NULL : v->src->w != NULL;
 }
 
-/* Sort x[0..n) ascending, with w (when not NULL) moved alongside; in place. */
-void sort_with(double *x, double *w, size_t n);
+/*
+ * Sort x[0..n) ascending, with w (when not NULL) moved alongside; in
+ * place, on up to threads threads (0: OpenMP's default).  The order is
+ * total (value, then weight), so the result is the same on any number.
+ */
+void sort_with(double *x, double *w, size_t n, int threads);
 
 /*
  * Rows 0, step, 2 step, .. (ceil(n / step) of them) copied into x (d
@@ -126,6 +210,21 @@ void sort_with(double *x, double *w, size_t n);
  * Returns the number of rows.
  */
 size_t dataset_every(const struct dataset *ds, size_t step, double *x, double *w);
+
+/*
+ * The weighted mean (d) and full covariance (d * d, divisor: the total
+ * weight) of the rows, two-pass.  0, or -1 when out of memory.
+ */
+int dataset_covariance(const struct dataset *ds, double *mean, double *cov);
+
+/*
+ * The weight of column c's rows in bins equal bins of width from first
+ * (a value below first in the first, at or past the last bin's end in
+ * the last) into count, and their sum into *wsum.  0, or -1 when out
+ * of memory.
+ */
+int dataset_histogram(const struct dataset *ds, size_t c, double first, double width,
+		      size_t bins, double *count, double *wsum);
 
 /* Minimum and maximum of column j (n > 0). */
 void dataset_column_range(const struct dataset *ds, size_t j, double *lo,

@@ -11,7 +11,6 @@
 #endif
 
 #include "em.h"
-#include "par.h"
 #include "vmath.h"
 
 #define LOG_2PI 1.8378770664093454835606594728112
@@ -135,6 +134,36 @@ em_stats_merge(struct em_stats *t, const struct em_stats *b)
 		t->loglik = u;
 		t->loglik_c += b->loglik_c;
 	}
+}
+
+size_t
+em_stats_len(size_t k, size_t d)
+{
+	return k + k * d + k * d * d + 2;
+}
+
+void
+em_stats_pack(const struct em_stats *s, double *b)
+{
+	const size_t k = s->k, d = s->d;
+
+	memcpy(b, s->s0, k * sizeof *b);
+	memcpy(b + k, s->mean, k * d * sizeof *b);
+	memcpy(b + k + k * d, s->m2, k * d * d * sizeof *b);
+	b[k + k * d + k * d * d] = s->loglik;
+	b[k + k * d + k * d * d + 1] = s->loglik_c;
+}
+
+void
+em_stats_unpack(struct em_stats *s, const double *b)
+{
+	const size_t k = s->k, d = s->d;
+
+	memcpy(s->s0, b, k * sizeof *b);
+	memcpy(s->mean, b + k, k * d * sizeof *b);
+	memcpy(s->m2, b + k + k * d, k * d * d * sizeof *b);
+	s->loglik = b[k + k * d + k * d * d];
+	s->loglik_c = b[k + k * d + k * d * d + 1];
 }
 
 /*
@@ -500,7 +529,7 @@ block_md(const struct gmm *g, const double *x, const double *w, size_t nrows,
  * The pass works on EM_CHUNKS chunks of consecutive blocks, fixed by n
  * alone: each chunk's blocks are merged in order, then the chunks in
  * order.  Threads take whole chunks, so the sums, and so every result,
- * are the same for any number of threads; processes too (par.c).
+ * are the same for any number of threads; processes too (empar.c).
  */
 /* Block b's statistics (or only its log-likelihood) into blk. */
 static void
@@ -650,31 +679,44 @@ em_pass_chunks(const struct dataset *ds, const struct gmm *g, int want,
 }
 
 int
+em_chunk_used(size_t n, size_t c)
+{
+	const size_t nblocks = (n + EM_BLOCK - 1) / EM_BLOCK;
+
+	return (c + 1) * nblocks / EM_CHUNKS > c * nblocks / EM_CHUNKS;
+}
+
+/* The pass over rows that are all here. */
+static int
+local_pass(const struct dataset *ds, const struct gmm *g, int want, struct em_stats *slot,
+	   int threads)
+{
+	return em_pass_chunks(ds, g, want, slot, 0, EM_CHUNKS, 0, threads) ? GM_EINTERNAL : GM_OK;
+}
+
+static const struct em_source local_source = { local_pass };
+
+int
 em_pass(const struct dataset *ds, const struct gmm *g, struct em_stats *st,
 	int threads, double *llp)
 {
 	const int full = g->cov_type == GMM_FULL || g->cov_type == GMM_TIED;
-	const size_t nblocks = (ds->n + EM_BLOCK - 1) / EM_BLOCK;
+	const struct em_source *src = ds->em_source != NULL ? ds->em_source : &local_source;
 	struct em_stats total, slot[EM_CHUNKS];
 	int used[EM_CHUNKS], bad;
 	double ll;
 
-	/*
-	 * Slots for the chunks that hold blocks (all of them when the rows are
-	 * spread over processes); merging an empty slot would change nothing.
-	 */
+	/* Slots for the chunks that hold blocks: merging an empty slot would change nothing. */
 	*llp = NAN;
 	memset(slot, 0, sizeof slot);
 	bad = em_stats_init(&total, g->k, ds->d, full);
 	for (size_t s = 0; s < EM_CHUNKS; s++) {
-		used[s] = ds->dist != NULL || (s + 1) * nblocks / EM_CHUNKS > s * nblocks / EM_CHUNKS;
+		used[s] = em_chunk_used(ds->n, s);
 		if (!bad && used[s] && em_stats_init(&slot[s], g->k, ds->d, full))
 			bad = 1;
 	}
-	if (!bad && ds->dist == NULL)
-		bad = em_pass_chunks(ds, g, st != NULL, slot, 0, EM_CHUNKS, 0, threads) != 0;
-	else if (!bad)
-		par_em_pass(ds, g, st != NULL, slot, threads);
+	if (!bad)
+		bad = src->pass(ds, g, st != NULL, slot, threads) != GM_OK;
 	if (!bad) {
 		for (size_t s = 0; s < EM_CHUNKS; s++)
 			if (used[s])
@@ -924,8 +966,7 @@ collapse_error(struct gm_error *err, long bad, const struct gmm *g, size_t it)
 {
 	return gm_error_set(err, GM_ENUMERIC, NULL, 0, 0,
 		"component %ld of K = %zu collapsed after %zu iterations "
-		"(its covariance is not positive definite, or it lost all its rows); "
-		"use a larger --reg, fewer components, or drop a column with no spread",
+		"(" EM_COLLAPSED ")",
 		bad + 1, g->k, it);
 }
 

@@ -20,8 +20,8 @@
 #include "error.h"
 #include "gmm.h"
 
-#define EM_BLOCK 512		/* rows per block: the unit of summation order */
-#define EM_CHUNKS 64		/* chunks of blocks: the unit of the merge order */
+#define EM_BLOCK DS_BLOCK	/* rows per block: the unit of summation order */
+#define EM_CHUNKS DS_CHUNKS	/* chunks of blocks: the unit of the merge order */
 
 /* Weighted sufficient statistics of a set of rows, per component. */
 struct em_stats {
@@ -101,8 +101,34 @@ void em_block_stats(const double *x, const double *w, const double *r,
 void em_stats_merge(struct em_stats *total, const struct em_stats *blk);
 
 /*
+ * The statistics of k components in d columns as em_stats_len(k, d)
+ * doubles, and back (into statistics of the same k, d), for a transport.
+ */
+size_t em_stats_len(size_t k, size_t d);
+void em_stats_pack(const struct em_stats *s, double *b);
+void em_stats_unpack(struct em_stats *s, const double *b);
+
+/* Whether chunk c of n rows holds a block (the others are never merged). */
+int em_chunk_used(size_t n, size_t c);
+
+/*
+ * Where a pass gets the statistics of every chunk of ds's rows when they
+ * are not all here (dataset.h, em_source): pass fills slot[c], for each
+ * chunk c that holds blocks (em_chunk_used; those are initialised, the
+ * others are left alone), with the statistics (want) or only the
+ * log-likelihood of that chunk's rows under g, as em_pass_chunks would
+ * with all the rows at hand.  Returns GM_OK, or GM_EINTERNAL (out of
+ * memory anywhere).
+ */
+struct em_source {
+	int (*pass)(const struct dataset *ds, const struct gmm *g, int want,
+		    struct em_stats *slot, int threads);
+};
+
+/*
  * One pass over the data with model g (prepared): the log-likelihood into
- * *ll, and the statistics for the next M step when st is not NULL.
+ * *ll, and the statistics for the next M step when st is not NULL.  The
+ * chunks come from ds->em_source when set, else from the rows here.
  * Returns GM_OK, or GM_EINTERNAL when out of memory (*ll is then NaN).
  */
 int em_pass(const struct dataset *ds, const struct gmm *g,
@@ -151,6 +177,14 @@ long em_mstep_prior(const struct em_stats *st, struct gmm *g, const double *reg,
 		    const struct gmm *fixed, unsigned fix, const struct em_prior *prior);
 
 /*
+ * What em_fit's GM_ENUMERIC error says went wrong, at the end of its
+ * message: "component J of K = K collapsed after N iterations
+ * (EM_COLLAPSED)".  The library names the fault only; a front end that
+ * finds it may add advice on its own options.
+ */
+#define EM_COLLAPSED "its covariance is not positive definite, or it lost all its rows"
+
+/*
  * Run EM from g (prepared) until convergence or max_iter; g holds the
  * final model.  Convergence: a plain EM step changed the mean
  * log-likelihood by less than tol.  With EM_ACCEL_SQUAREM, after two EM
@@ -164,7 +198,8 @@ long em_mstep_prior(const struct em_stats *st, struct gmm *g, const double *reg,
  * theta2.
  * So the log-likelihood never falls below that of plain EM's last step.
  * Iterations count M steps.  On a numerical failure returns GM_ENUMERIC
- * with err naming the component.
+ * with err naming the component (EM_COLLAPSED); GM_EINTERNAL when out
+ * of memory.
  */
 int em_fit(const struct dataset *ds, struct gmm *g, const struct em_options *opt,
 	   struct em_result *res, struct gm_error *err);

@@ -149,7 +149,7 @@ run_threads(const struct ctx *c, const struct dataset *ds, size_t n, size_t k)
 {
 	int t = c->threads;
 
-	if (ds->dist != NULL || n < 2 || (double)n * (double)ds->n * (double)k < PAR_MIN_WORK)
+	if (ds->spread != NULL || n < 2 || (double)n * (double)ds->n * (double)k < PAR_MIN_WORK)
 		t = 1;
 	return (size_t)t > n ? (int)n : t;
 }
@@ -1276,7 +1276,7 @@ structure_threads(const struct ctx *c)
 
 	for (size_t b = 0; b < opt->nk; b++)
 		kmax = opt->ks[b] > kmax ? opt->ks[b] : kmax;
-	if (opt->ncov < 2 || c->threads < 2 || c->ds->dist != NULL ||
+	if (opt->ncov < 2 || c->threads < 2 || c->ds->spread != NULL ||
 	    (double)c->sds->n * (double)c->sds->d * (double)kmax > STRUCT_MAX_WORK)
 		return 1;
 	return (size_t)c->threads < opt->ncov ? c->threads : (int)opt->ncov;
@@ -1519,7 +1519,7 @@ fit_classification(const struct dataset *ds, const struct gmm *g, int threads,
 		return -1;
 #ifdef _OPENMP
 	nthr = threads > 0 ? threads : omp_get_max_threads();
-	if (ds->dist != NULL || n < 8 * EM_BLOCK)
+	if (ds->spread != NULL || n < 8 * EM_BLOCK)
 		nthr = 1;	/* rows fetched from other processes one window at a time */
 #else
 	(void)threads;

@@ -12,12 +12,17 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "clock.h"
 #include "cli.h"
 #include "commands.h"
+#include "em.h"
 #include "error.h"
 #include "par.h"
 #include "runopts.h"
@@ -108,6 +113,22 @@ command_typo(int argc, char **argv)
 }
 
 /*
+ * EM's message on a collapsed component names the fault (EM_COLLAPSED);
+ * the advice on the options is the command line's, added to msg (size
+ * bytes) as the message itself would have been cut.
+ */
+static void
+collapse_advice(char *msg, size_t size)
+{
+	static const char tail[] = "(" EM_COLLAPSED ")";
+	size_t len = strlen(msg);
+
+	if (len >= sizeof tail - 1 && strcmp(msg + len - (sizeof tail - 1), tail) == 0)
+		snprintf(msg + len, size - len, "%s",
+			 "; use a larger --reg, fewer components, or drop a column with no spread");
+}
+
+/*
  * The fit and what is said around it: a warning for a single model with
  * as many parameters as rows, the progress line cleared, the failure.
  */
@@ -121,6 +142,9 @@ fit(struct run_options *ro, struct run_state *st, struct progress *prog)
 	ro->fo.em.progress = on_progress;
 	ro->fo.em.progress_arg = prog;
 	rc = stage_fit(ro, st);
+	for (size_t m = 0; m < st->fr.nmodels; m++)
+		collapse_advice(st->fr.models[m].message, sizeof st->fr.models[m].message);
+	collapse_advice(st->err.msg, sizeof st->err.msg);
 	if (rc == GM_OK && st->fr.nmodels == 1 && st->fr.models[0].n_params >= st->ds.n) {
 		const struct fit_model *m = &st->fr.models[0];
 		fprintf(stderr, "%s: warning: K = %zu, covariance %s has p = %zu free parameters "
@@ -183,13 +207,25 @@ out:
 int
 main(int argc, char **argv)
 {
+	struct gm_error perr;
+
 	/*
 	 * Past a file-size limit (ulimit -f) a write fails with EFBIG, an
 	 * output error whose temporaries are removed, instead of SIGXFSZ
 	 * killing the run and leaving them.
 	 */
 	signal(SIGXFSZ, SIG_IGN);
-	par_init(&argc, &argv);
+	gm_error_clear(&perr);
+	if (par_init(&argc, &argv, &perr) != GM_OK) {
+		if (perr.status != GM_OK)
+			fprintf(stderr, PROG ": %s: run it alone, or build it with ./configure --with-mpi\n",
+				perr.msg);
+		return perr.status != GM_OK ? perr.status : GM_EUSAGE;
+	}
+#ifdef _OPENMP
+	if (par_threads() > 0 && getenv("OMP_NUM_THREADS") == NULL)
+		omp_set_num_threads(par_threads());	/* a node's cores shared by its processes */
+#endif
 	if (par_size() > 1 && argc > 1 &&
 	    (strcmp(argv[1], "predict") == 0 || strcmp(argv[1], "sample") == 0))
 		return par_finish(usage_error("'%s' runs as one process, not under mpirun", argv[1]));

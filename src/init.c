@@ -153,35 +153,6 @@ group_stats(const struct dataset *ds, const struct labeller *lb,
 	return 0;
 }
 
-/* The whole data's weighted covariance (full), two-pass. */
-static void
-data_covariance(const struct dataset *ds, double *mean, double *cov)
-{
-	const size_t d = ds->d;
-	double wsum = 0.0;
-
-	memset(mean, 0, d * sizeof *mean);
-	memset(cov, 0, d * d * sizeof *cov);
-	for (size_t i = 0; i < ds->n; i++) {
-		double wi = ds_wt(ds, i);
-		const double *x = ds_x(ds, i, 1);
-		wsum += wi;
-		for (size_t c = 0; c < d; c++)
-			mean[c] += wi * x[c];
-	}
-	for (size_t c = 0; c < d; c++)
-		mean[c] /= wsum;
-	for (size_t i = 0; i < ds->n; i++) {
-		double wi = ds_wt(ds, i);
-		const double *x = ds_x(ds, i, 1);
-		for (size_t p = 0; p < d; p++)
-			for (size_t q = 0; q < d; q++)
-				cov[p * d + q] += wi * (x[p] - mean[p]) * (x[q] - mean[q]);
-	}
-	for (size_t p = 0; p < d * d; p++)
-		cov[p] /= wsum;
-}
-
 /*
  * A model from group statistics: an empty group keeps its centre (when
  * given) and takes the weight of one row and the data's covariance; a
@@ -197,12 +168,12 @@ model_from_groups(const struct dataset *ds, struct em_stats *st,
 	long bad;
 	int rc = GM_OK;
 
-	if (dmean == NULL || dcov == NULL) {
+	/* The whole data's weighted covariance (full): a scan of the rows (dataset.c). */
+	if (dmean == NULL || dcov == NULL || dataset_covariance(ds, dmean, dcov) != 0) {
 		free(dmean);
 		free(dcov);
 		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 	}
-	data_covariance(ds, dmean, dcov);
 	for (size_t j = 0; j < k; j++)
 		if (!(st->s0[j] > 0.0)) {
 			st->s0[j] = 1.0;
@@ -288,7 +259,7 @@ quantile_start(const struct dataset *ds, const double *reg, struct gmm *g,
 	dataset_every(ds, step, x, w);
 	for (size_t i = 0; i < m; i++)
 		wsum += w ? w[i] : 1.0;
-	sort_with(x, w, m);
+	sort_with(x, w, m, ds->threads);
 	/* cut j is the value at cumulative weight (j+1)/K of the total. */
 	for (size_t i = 0; i < m && j + 1 < k; i++) {
 		acc += w ? w[i] : 1.0;

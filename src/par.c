@@ -3,27 +3,44 @@
  *
  * DESIGN
  *
+ * The layers above reach this one through interfaces they define
+ * themselves, so none of them includes par.h: a spread data set's
+ * struct ds_spread (dataset.h: remote rows, sorts, the sample of every
+ * step-th row), the reader's struct csv_team (csvread.h: the collective
+ * steps of a shared read) and EM's struct em_source (em.h, made by
+ * empar.c from par_bcast, par_chunks and par_gather_chunks).  What
+ * crosses here is buffers of doubles and statuses; par.c knows neither
+ * a model's nor EM's statistics' layout.
+ *
  * One code path for the maths.  Rank 0 runs the whole program as a
  * single process would; the data it works on is distributed: each
- * process holds a contiguous part of the rows, and rank 0 reads the
- * others' rows through the accessors ds_x and ds_w (dataset.h), which
- * fetch windows of rows from their owner on demand.  The other ranks,
- * once their share is read, only serve rank 0 (par_serve): they send
- * rows, run EM passes over their rows, and take part in sorts.  So every
- * sum outside the EM pass is the same sequence of additions, in the same
- * order, as in one process, and its bits are the same.
+ * process holds a contiguous part of the rows (whole chunks, DS_CHUNKS,
+ * dataset.h), and the other ranks, once their share is read, only serve
+ * rank 0 (par_serve).  No result may depend on the number of
+ * processes:
  *
- * The EM pass is where the work is, and it runs on all processes at
- * once.  Its sums are already fixed by the data alone (em.c): 64 chunks
- * of consecutive 512-row blocks, each chunk's blocks merged in order,
- * then the chunks in order.  par_distribute hands each process whole
- * chunks (process p gets chunks p*64/P to (p+1)*64/P - 1), so every
- * process computes its chunks' statistics exactly as one process would,
- * and rank 0 merges all 64 in order.  The report, the JSON and the
- * figure's files are therefore the same bytes for any number of
- * processes.  The price: at most 64 processes do EM work, and the
- * 64 chunks' statistics, K (1 + d + d^2) + 2 doubles each, travel to
- * rank 0 every pass.
+ *   - EM's passes (a job, empar.c) run on every process at once, each
+ *     over its own chunks, and rank 0 merges the records in chunk order;
+ *   - the data set's scans (weights, moments, ranges, the covariance,
+ *     histogram bins: CMD_SCAN, dataset_scan_rows) carry their running
+ *     sums from process to process in rank order, each over its own
+ *     rows: the additions of one loop over all the rows, in its order,
+ *     so the bits of a run alone (and of the versions before), with no
+ *     row sent anywhere; they take turns rather than run at once;
+ *   - the rest (the starts' group statistics and samples, the sorted
+ *     order the CDF and the KS distance read) is still rank 0 reading
+ *     the others' rows through ds_x and ds_w, which fetch windows of rows
+ *     from their owners on demand, in the order of a run alone.
+ *
+ * What is left for the transport alone is to move those to chunk
+ * records too, and then every process to run the program on its own
+ * rows (no command server, no remote windows).
+ *
+ * Errors: every collective step allocates first and agrees (all_ok)
+ * before it exchanges anything, so a process short of memory makes all
+ * of them give the step up together, with their data as it was; rank 0
+ * returns the failure, the servers go on serving.  Nothing here prints,
+ * exits or aborts.
  *
  * Sorting (the KS distance, the CDF, the histogram's quantiles) is a
  * sample sort across the processes under the total order
@@ -31,10 +48,10 @@
  * so the sorted sequence is the same.
  *
  * Reading: each process maps the file and reads its own byte range
- * (csvread.c); ranges begin at record boundaries found from the parity
- * of quote characters counted from the start of the data, so a quoted
- * field with an embedded newline never splits.  With --shard each
- * process reads its own file.
+ * (csvread.c, through par_team); ranges begin at record boundaries found
+ * from the parity of quote characters counted from the start of the
+ * data, so a quoted field with an embedded newline never splits.  With
+ * --shard each process reads its own file.
  */
 #include <config.h>
 
@@ -48,8 +65,7 @@
 #include <omp.h>
 #endif
 
-#include "em.h"
-#include "gmm.h"
+#include "csvread.h"
 #include "par.h"
 
 int
@@ -68,11 +84,11 @@ par_shard_path(const char *pattern, int rank, char *out, size_t outsz)
 
 /*
  * Started by mpirun as one of several processes, a build without MPI
- * would run the whole fit in each and write the same files at once: say
- * so (from the first process only) and stop.
+ * would run the whole fit in each and write the same files at once:
+ * refuse (the first process says why; main prints it).
  */
-void
-par_init(int *argc, char ***argv)
+int
+par_init(int *argc, char ***argv, struct gm_error *err)
 {
 	const char *size = getenv("OMPI_COMM_WORLD_SIZE"), *rank = getenv("OMPI_COMM_WORLD_RANK");
 
@@ -83,12 +99,12 @@ par_init(int *argc, char ***argv)
 		rank = getenv("PMI_RANK");
 	}
 	if (size == NULL || atoi(size) <= 1)
-		return;
-	if (rank == NULL || atoi(rank) == 0)
-		fprintf(stderr, "gmmfit: this gmmfit was built without MPI: run it alone, "
-			"or build it with ./configure --with-mpi\n");
-	exit(GM_EUSAGE);
+		return GM_OK;
+	if (rank != NULL && atoi(rank) != 0)
+		return GM_EUSAGE;
+	return gm_error_set(err, GM_EUSAGE, NULL, 0, 0, "this gmmfit was built without MPI");
 }
+int par_threads(void) { return 0; }
 int par_rank(void) { return 0; }
 int par_size(void) { return 1; }
 int par_finish(int rc) { return rc; }
@@ -97,29 +113,35 @@ int par_same_text(const char *s) { (void)s; return 1; }
 long long par_exscan_sum(long long v) { (void)v; return 0; }
 int par_exscan_xor(int v) { (void)v; return 0; }
 long long par_sum(long long v) { return v; }
+const struct csv_team *
+par_team(void)
+{
+	static const struct csv_team team = { 0, 1, par_agree, par_exscan_sum, par_exscan_xor, par_sum };
+
+	return &team;
+}
 int par_distribute(struct dataset *ds, struct gm_error *err) { (void)ds; (void)err; return GM_OK; }
 int par_serve(struct dataset *ds, int threads) { (void)ds; (void)threads; return GM_OK; }
-const double *par_rows(const struct dataset *ds, size_t i, size_t m) { (void)m; return ds->x + i * ds->d; }
-const double *par_weights(const struct dataset *ds, size_t i, size_t m) { (void)m; return ds->w ? ds->w + i : NULL; }
-void par_em_pass(const struct dataset *ds, const struct gmm *g, int want, struct em_stats *slot, int threads)
-{ (void)ds; (void)g; (void)want; (void)slot; (void)threads; abort(); }
-void par_sort(struct dataset *ds) { (void)ds; abort(); }
-size_t par_every(const struct dataset *ds, size_t step, double *x, double *w)
-{ (void)ds; (void)step; (void)x; (void)w; abort(); }
-struct dataset *par_sorted_column(const struct dataset *ds, size_t c) { (void)ds; (void)c; abort(); }
-void par_free_dataset(struct dataset *ds) { (void)ds; }
-void par_release(struct dataset *ds) { (void)ds; }
+int par_all_ok(int ok) { return ok; }
+void par_bcast(double *buf, size_t n) { (void)buf; (void)n; }
+void par_chunks(size_t *c0, size_t *c1) { *c0 = 0; *c1 = DS_CHUNKS; }
+int par_in_chunks(const struct dataset *ds) { (void)ds; return 0; }
+void par_gather_chunks(double *buf, size_t reclen) { (void)buf; (void)reclen; }
+int par_job_add(par_job fn) { (void)fn; return 0; }
+void par_job_start(int id, long long a, long long b) { (void)id; (void)a; (void)b; }
 
 #else
 
+#include <limits.h>
 #include <mpi.h>
 
 #define WINDOW 65536		/* rows rank 0 fetches at a time */
 #define MAX_SETS 16		/* distributed data sets alive at once */
 #define SAMPLES 32		/* splitter candidates per process in a sort */
+#define MAX_JOBS 4		/* jobs registered with par_job_add */
 
 enum { TAG_CMD = 1, TAG_DATA, TAG_STATS };
-enum { CMD_STOP, CMD_ROWS, CMD_PASS, CMD_SORT, CMD_SORTCOL, CMD_FREE, CMD_EVERY };
+enum { CMD_STOP, CMD_ROWS, CMD_JOB, CMD_SORT, CMD_SORTCOL, CMD_FREE, CMD_EVERY, CMD_SCAN };
 
 /* What a distributed data set knows of its spread. */
 struct ds_dist {
@@ -127,52 +149,52 @@ struct ds_dist {
 	int chunked;		/* rows held as whole EM chunks, in file order */
 	size_t lo, hi;		/* global rows [lo, hi) held here */
 	size_t *start;		/* P + 1: process p holds [start[p], start[p + 1]) */
-	size_t wlo, whi, wcap;	/* rank 0: the window of another process's rows */
+	size_t wlo, whi;	/* rank 0: the window of rows fetched, WINDOW at most */
 	double *wx, *ww;
 };
 
-static int rank, nproc = 1, active, serving, stderr_fd = -1;
+static int rank, nproc = 1, active, serving, threads_hint;
 static struct dataset *sets[MAX_SETS];
+static par_job jobs[MAX_JOBS];
+static const struct ds_spread spread;
 
-/* A fault no process can recover from: say so on the real stderr, stop all. */
-static void
-fatal(const char *what)
+/*
+ * Every process passes whether its part of a step went well; all learn
+ * whether every part did.  Each step that allocates agrees before it
+ * exchanges anything, so a process short of memory makes all of them
+ * give up the step together, with their data as it was.
+ */
+static int
+all_ok(int ok)
 {
-	if (stderr_fd >= 0) {
-		char msg[256];
-		int n = snprintf(msg, sizeof msg, "gmmfit: process %d: %s\n", rank, what);
-		if (n > 0 && write(stderr_fd, msg, (size_t)n) < 0)
-			n = 0;
-	}
-	MPI_Abort(MPI_COMM_WORLD, 1);
-	abort();
+	int all = ok;
+
+	MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+	return all;
 }
 
-static void *
-xmalloc(size_t n)
+/* Counts and displacements go to MPI as int: whether v is one. */
+static int
+fits_int(size_t v)
 {
-	void *p = malloc(n ? n : 1);
-
-	if (p == NULL)
-		fatal("out of memory");
-	return p;
+	return v <= INT_MAX;
 }
 
-void
-par_init(int *argc, char ***argv)
+int
+par_init(int *argc, char ***argv, struct gm_error *err)
 {
 	int provided;
 
+	(void)err;
 	/* Only under a launcher: alone, the program is the plain one. */
 	if (getenv("OMPI_COMM_WORLD_SIZE") == NULL && getenv("PMIX_RANK") == NULL &&
 	    getenv("PMI_RANK") == NULL && getenv("PMI_SIZE") == NULL)
-		return;
+		return GM_OK;
 	if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
-		return;
+		return GM_OK;
 	active = 1;
 	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
 	MPI_Comm_size(MPI_COMM_WORLD, &nproc);
-	stderr_fd = dup(STDERR_FILENO);
 	if (rank != 0) {
 		/* Rank 0 speaks for all: the others' messages reach it through par_agree. */
 		int fd = open("/dev/null", O_WRONLY);
@@ -183,7 +205,7 @@ par_init(int *argc, char ***argv)
 		}
 	}
 #ifdef _OPENMP
-	if (nproc > 1 && getenv("OMP_NUM_THREADS") == NULL) {
+	if (nproc > 1) {
 		/* The cores of a node shared among its processes. */
 		MPI_Comm node;
 		int local = 1;
@@ -192,23 +214,15 @@ par_init(int *argc, char ***argv)
 			MPI_Comm_size(node, &local);
 			MPI_Comm_free(&node);
 		}
-		omp_set_num_threads(omp_get_num_procs() / local > 1 ? omp_get_num_procs() / local : 1);
+		threads_hint = omp_get_num_procs() / local > 1 ? omp_get_num_procs() / local : 1;
 	}
 #endif
+	return GM_OK;
 }
 
 int par_rank(void) { return rank; }
 int par_size(void) { return nproc; }
-
-/* Counts and displacements of an all-to-all, as MPI wants them (int). */
-static int
-to_int(size_t v)
-{
-	if (v > 0x7fffffff)
-		fatal("a message of more than 2^31 values: use more processes");
-	return (int)v;
-}
-
+int par_threads(void) { return threads_hint; }
 
 static void
 send_cmd(int to, long long a, long long b, long long c, long long d)
@@ -259,18 +273,22 @@ int
 par_same_text(const char *s)
 {
 	unsigned long long len = strlen(s);
-	char *t;
-	int same;
+	int same = 1;
 
 	if (nproc == 1)
 		return 1;
 	MPI_Bcast(&len, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
-	t = xmalloc(len + 1);
-	if (rank == 0)
-		memcpy(t, s, len + 1);
-	MPI_Bcast(t, to_int(len + 1), MPI_CHAR, 0, MPI_COMM_WORLD);
-	same = strcmp(s, t) == 0;
-	free(t);
+	same = strlen(s) == len;
+	/* Rank 0's text a piece at a time: nothing to allocate, nothing to fail. */
+	for (unsigned long long at = 0; at < len; at += 4096) {
+		char piece[4096];
+		size_t m = len - at < sizeof piece ? (size_t)(len - at) : sizeof piece;
+		if (rank == 0)
+			memcpy(piece, s + at, m);
+		MPI_Bcast(piece, (int)m, MPI_CHAR, 0, MPI_COMM_WORLD);
+		if (same && memcmp(piece, s + at, m) != 0)
+			same = 0;
+	}
 	return same;
 }
 
@@ -304,36 +322,25 @@ par_sum(long long v)
 	return r;
 }
 
+const struct csv_team *
+par_team(void)
+{
+	static struct csv_team team = { 0, 1, par_agree, par_exscan_sum, par_exscan_xor, par_sum };
+
+	team.rank = rank;
+	team.size = nproc;
+	return &team;
+}
+
 /* First global row of the chunks process p holds, for n rows. */
 static size_t
 chunk_start(int p, size_t n)
 {
-	size_t nblocks = (n + EM_BLOCK - 1) / EM_BLOCK;
-	size_t c = (size_t)p * EM_CHUNKS / (size_t)nproc;
-	size_t row = c * nblocks / EM_CHUNKS * EM_BLOCK;
+	size_t nblocks = (n + DS_BLOCK - 1) / DS_BLOCK;
+	size_t c = (size_t)p * DS_CHUNKS / (size_t)nproc;
+	size_t row = c * nblocks / DS_CHUNKS * DS_BLOCK;
 
 	return row < n ? row : n;
-}
-
-static struct ds_dist *
-new_dist(size_t nlocal, int id)
-{
-	struct ds_dist *dd = calloc(1, sizeof *dd);
-	unsigned long long m = nlocal, *all;
-
-	if (dd == NULL)
-		fatal("out of memory");
-	dd->id = id;
-	dd->start = xmalloc((size_t)(nproc + 1) * sizeof *dd->start);
-	all = xmalloc((size_t)nproc * sizeof *all);
-	MPI_Allgather(&m, 1, MPI_UNSIGNED_LONG_LONG, all, 1, MPI_UNSIGNED_LONG_LONG, MPI_COMM_WORLD);
-	dd->start[0] = 0;
-	for (int p = 0; p < nproc; p++)
-		dd->start[p + 1] = dd->start[p] + (size_t)all[p];
-	dd->lo = dd->start[rank];
-	dd->hi = dd->start[rank + 1];
-	free(all);
-	return dd;
 }
 
 static void
@@ -348,93 +355,201 @@ free_dist(struct ds_dist *dd)
 }
 
 /*
- * Move rows so that process p holds global rows [tgt[p], tgt[p + 1]);
- * they are now [lo, lo + n) here.  x (n*d) and w (n, or NULL) replaced.
+ * The spread of a data set of d columns (weighted or not), numbered id,
+ * allocated before its rows move so that nothing can fail after: rank 0
+ * gets its window of other processes' rows.  Collective; NULL on every
+ * process when one of them is out of memory.
  */
-static void
-move_rows(double **x, double **w, size_t *n, size_t d, size_t lo, const size_t *tgt)
+static struct ds_dist *
+new_dist(size_t d, int weighted, int id)
 {
-	int *sc = xmalloc((size_t)nproc * sizeof *sc), *sd = xmalloc((size_t)nproc * sizeof *sd);
-	int *rc = xmalloc((size_t)nproc * sizeof *rc), *rd = xmalloc((size_t)nproc * sizeof *rd);
-	size_t hi = lo + *n, mine = tgt[rank + 1] - tgt[rank];
-	double *nx = xmalloc(mine * d * sizeof *nx), *nw = *w ? xmalloc(mine * sizeof *nw) : NULL;
+	struct ds_dist *dd = calloc(1, sizeof *dd);
+	int ok = dd != NULL;
+
+	if (ok) {
+		dd->id = id;
+		dd->start = malloc((size_t)(nproc + 1) * sizeof *dd->start);
+		if (rank == 0) {
+			dd->wx = malloc(WINDOW * d * sizeof *dd->wx);
+			dd->ww = weighted ? malloc(WINDOW * sizeof *dd->ww) : NULL;
+		}
+		ok = dd->start != NULL && (rank != 0 || (dd->wx != NULL && (!weighted || dd->ww != NULL)));
+	}
+	if (!all_ok(ok)) {
+		free_dist(dd);
+		return NULL;
+	}
+	return dd;
+}
+
+/* This process holds nlocal rows: every process learns who holds which (collective). */
+static void
+set_dist(struct ds_dist *dd, size_t nlocal)
+{
+	_Static_assert(sizeof(size_t) == sizeof(unsigned long long), "start[] is gathered as MPI_UNSIGNED_LONG_LONG");
+	unsigned long long m = nlocal;
+
+	dd->start[0] = 0;
+	/* start[1..P] takes the counts, then their running sums. */
+	MPI_Allgather(&m, 1, MPI_UNSIGNED_LONG_LONG, dd->start + 1, 1, MPI_UNSIGNED_LONG_LONG,
+		      MPI_COMM_WORLD);
+	for (int p = 0; p < nproc; p++)
+		dd->start[p + 1] += dd->start[p];
+	dd->lo = dd->start[rank];
+	dd->hi = dd->start[rank + 1];
+}
+
+/* The four count arrays of an all-to-all, in one allocation. */
+struct exchange {
+	int *sc, *sd, *rc, *rd;
+};
+
+static int
+exchange_init(struct exchange *e)
+{
+	e->sc = malloc(4 * (size_t)nproc * sizeof *e->sc);
+	if (e->sc == NULL)
+		return -1;
+	e->sd = e->sc + nproc;
+	e->rc = e->sd + nproc;
+	e->rd = e->rc + nproc;
+	return 0;
+}
+
+/* Receive displacements from the counts (after the counts' all-to-all); 0, or -1 past INT_MAX. */
+static int
+exchange_displs(struct exchange *e, size_t *total)
+{
 	size_t off = 0;
 
 	for (int p = 0; p < nproc; p++) {
+		if (!fits_int(off))
+			return -1;
+		e->rd[p] = (int)off;
+		off += (size_t)e->rc[p];
+	}
+	*total = off;
+	return fits_int(off) ? 0 : -1;
+}
+
+/*
+ * Move rows so that process p holds global rows [tgt[p], tgt[p + 1]);
+ * they are now [lo, lo + n) here.  x (n*d) and w (n, or NULL) replaced.
+ * Collective: 0, or -1 on every process (out of memory, or more values
+ * than MPI counts take), with the rows left where they were.
+ */
+static int
+move_rows(double **x, double **w, size_t *n, size_t d, size_t lo, const size_t *tgt)
+{
+	size_t hi = lo + *n, mine = tgt[rank + 1] - tgt[rank], got = 0;
+	double *nx = malloc((mine ? mine : 1) * d * sizeof *nx);
+	double *nw = *w ? malloc((mine ? mine : 1) * sizeof *nw) : NULL;
+	struct exchange e = { NULL, NULL, NULL, NULL };
+	int ok = exchange_init(&e) == 0 && nx != NULL && (*w == NULL || nw != NULL);
+
+	ok = ok && fits_int(*n * d) && fits_int(mine * d);
+	if (!all_ok(ok))
+		goto fail;
+	for (int p = 0; p < nproc; p++) {
 		size_t a = tgt[p] > lo ? tgt[p] : lo, b = tgt[p + 1] < hi ? tgt[p + 1] : hi;
-		sc[p] = to_int(b > a ? b - a : 0);
-		sd[p] = to_int(a > lo && b > a ? a - lo : 0);
+		e.sc[p] = (int)(b > a ? b - a : 0);
+		e.sd[p] = (int)(a > lo && b > a ? a - lo : 0);
 	}
-	MPI_Alltoall(sc, 1, MPI_INT, rc, 1, MPI_INT, MPI_COMM_WORLD);
-	for (int p = 0; p < nproc; p++) {
-		rd[p] = to_int(off);
-		off += (size_t)rc[p];
-	}
-	if (off != mine)
-		fatal("rows lost in the exchange");
+	MPI_Alltoall(e.sc, 1, MPI_INT, e.rc, 1, MPI_INT, MPI_COMM_WORLD);
+	if (!all_ok(exchange_displs(&e, &got) == 0 && got == mine))
+		goto fail;
 	if (nw != NULL)
-		MPI_Alltoallv(*w, sc, sd, MPI_DOUBLE, nw, rc, rd, MPI_DOUBLE, MPI_COMM_WORLD);
+		MPI_Alltoallv(*w, e.sc, e.sd, MPI_DOUBLE, nw, e.rc, e.rd, MPI_DOUBLE, MPI_COMM_WORLD);
 	for (int p = 0; p < nproc; p++) {
-		sc[p] = to_int((size_t)sc[p] * d);
-		sd[p] = to_int((size_t)sd[p] * d);
-		rc[p] = to_int((size_t)rc[p] * d);
-		rd[p] = to_int((size_t)rd[p] * d);
+		e.sc[p] *= (int)d;
+		e.sd[p] *= (int)d;
+		e.rc[p] *= (int)d;
+		e.rd[p] *= (int)d;
 	}
-	MPI_Alltoallv(*x, sc, sd, MPI_DOUBLE, nx, rc, rd, MPI_DOUBLE, MPI_COMM_WORLD);
+	MPI_Alltoallv(*x, e.sc, e.sd, MPI_DOUBLE, nx, e.rc, e.rd, MPI_DOUBLE, MPI_COMM_WORLD);
 	free(*x);
 	free(*w);
 	*x = nx;
 	*w = nw;
 	*n = mine;
-	free(sc);
-	free(sd);
-	free(rc);
-	free(rd);
+	free(e.sc);
+	return 0;
+fail:
+	free(e.sc);
+	free(nx);
+	free(nw);
+	return -1;
 }
 
-int
-par_distribute(struct dataset *ds, struct gm_error *err)
+/* The counts of skipped rows and their first lines, summed on rank 0; 0, or -1 (all). */
+static int
+gather_skips(struct dataset *ds)
 {
 	long long info[2 + DATASET_SKIP_LINES], *all = NULL;
-	size_t total, lo, *tgt;
+	size_t sk = 0, sz = 0;
 
-	(void)err;
-	if (nproc == 1)
-		return GM_OK;
-	/* Rows skipped for a missing value: counts and first lines, to rank 0. */
 	info[0] = (long long)ds->skipped;
 	info[1] = (long long)ds->skipped_zero;
 	for (int i = 0; i < DATASET_SKIP_LINES; i++)
 		info[2 + i] = ds->skip_lines[i];
 	if (rank == 0)
-		all = xmalloc((size_t)nproc * sizeof info);
+		all = malloc((size_t)nproc * sizeof info);
+	if (!all_ok(rank != 0 || all != NULL))
+		return -1;
 	MPI_Gather(info, 2 + DATASET_SKIP_LINES, MPI_LONG_LONG, all, 2 + DATASET_SKIP_LINES,
 		   MPI_LONG_LONG, 0, MPI_COMM_WORLD);
-	if (rank == 0) {
-		size_t sk = 0, sz = 0;
-		for (int p = 0; p < nproc; p++) {
-			const long long *q = all + (size_t)p * (2 + DATASET_SKIP_LINES);
-			for (long long i = 0; i < q[0] && i < DATASET_SKIP_LINES; i++)
-				if (sk + (size_t)i < DATASET_SKIP_LINES)
-					ds->skip_lines[sk + (size_t)i] = (long)q[2 + i];
-			sk += (size_t)q[0];
-			sz += (size_t)q[1];
-		}
-		ds->skipped = sk;
-		ds->skipped_zero = sz;
-		free(all);
+	if (rank != 0)
+		return 0;
+	for (int p = 0; p < nproc; p++) {
+		const long long *q = all + (size_t)p * (2 + DATASET_SKIP_LINES);
+		for (long long i = 0; i < q[0] && i < DATASET_SKIP_LINES; i++)
+			if (sk + (size_t)i < DATASET_SKIP_LINES)
+				ds->skip_lines[sk + (size_t)i] = (long)q[2 + i];
+		sk += (size_t)q[0];
+		sz += (size_t)q[1];
 	}
+	ds->skipped = sk;
+	ds->skipped_zero = sz;
+	free(all);
+	return 0;
+}
+
+int
+par_distribute(struct dataset *ds, struct gm_error *err)
+{
+	struct ds_dist *dd;
+	size_t total, lo, *tgt;
+	int ok;
+
+	if (nproc == 1)
+		return GM_OK;
+	if (gather_skips(ds))
+		return gm_error_oom(err);
+	/* A weighted data set whose part here is empty still says it is weighted. */
 	if (ds->weight_name != NULL && ds->w == NULL)
-		ds->w = xmalloc(sizeof *ds->w);
+		ds->w = malloc(sizeof *ds->w);
+	tgt = malloc((size_t)(nproc + 1) * sizeof *tgt);
+	ok = tgt != NULL && (ds->weight_name == NULL || ds->w != NULL);
 	total = (size_t)par_sum((long long)ds->n);
 	lo = (size_t)par_exscan_sum((long long)ds->n);
-	tgt = xmalloc((size_t)(nproc + 1) * sizeof *tgt);
+	if (!all_ok(ok) || (dd = new_dist(ds->d, ds->w != NULL, 0)) == NULL) {
+		free(tgt);
+		return gm_error_oom(err);
+	}
 	for (int p = 0; p < nproc; p++)
 		tgt[p] = chunk_start(p, total);
 	tgt[nproc] = total;
-	move_rows(&ds->x, &ds->w, &ds->n, ds->d, lo, tgt);
+	ok = move_rows(&ds->x, &ds->w, &ds->n, ds->d, lo, tgt) == 0;
 	free(tgt);
-	ds->dist = new_dist(ds->n, 0);
+	if (!ok) {
+		free_dist(dd);
+		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0,
+				    "out of memory, or a process's share of more than 2^31 values");
+	}
+	set_dist(dd, ds->n);
+	ds->dist = dd;
+	ds->spread = &spread;
+	ds->row0 = dd->lo;
 	ds->dist->chunked = 1;
 	ds->n = total;
 	sets[0] = ds;
@@ -461,40 +576,57 @@ owner(const struct ds_dist *dd, size_t i)
 	return a;
 }
 
+/*
+ * Rows [i, i + cnt) into rank 0's window, from their owners (rank 0's
+ * own among them), piece by piece when they straddle processes: rank 0
+ * asks each owner only for rows it holds, so no request can fail.
+ */
 static void
-fetch(const struct dataset *ds, size_t i, size_t m)
+fetch_range(const struct dataset *ds, size_t i, size_t cnt)
 {
 	struct ds_dist *dd = ds->dist;
-	int p = owner(dd, i);
-	size_t end = dd->start[p + 1], cnt;
+	const size_t d = ds->d;
 
-	if (i + m > end)
-		fatal("a read of rows across two processes");
-	/* Whole windows when the reads go on in order; a few rows when they jump. */
-	cnt = dd->whi == 0 || (i >= dd->whi && i <= dd->whi + WINDOW / 8) ? WINDOW : 64;
-	if (cnt < m)
-		cnt = m;
-	if (cnt > end - i)
-		cnt = end - i;
-	if (cnt > dd->wcap) {
-		free(dd->wx);
-		free(dd->ww);
-		dd->wx = xmalloc(cnt * ds->d * sizeof *dd->wx);
-		dd->ww = ds->w ? xmalloc(cnt * sizeof *dd->ww) : NULL;
-		dd->wcap = cnt;
+	for (size_t at = i; at < i + cnt;) {
+		int p = owner(dd, at);
+		size_t end = dd->start[p + 1] < i + cnt ? dd->start[p + 1] : i + cnt, m = end - at;
+		double *x = dd->wx + (at - i) * d, *w = dd->ww ? dd->ww + (at - i) : NULL;
+
+		if (p == 0) {
+			memcpy(x, ds->x + (at - dd->lo) * d, m * d * sizeof *x);
+			if (w != NULL)
+				memcpy(w, ds->w + (at - dd->lo), m * sizeof *w);
+		} else {
+			send_cmd(p, CMD_ROWS, dd->id, (long long)at, (long long)m);
+			MPI_Recv(x, (int)(m * d), MPI_DOUBLE, p, TAG_DATA, MPI_COMM_WORLD,
+				 MPI_STATUS_IGNORE);
+			if (w != NULL)
+				MPI_Recv(w, (int)m, MPI_DOUBLE, p, TAG_DATA, MPI_COMM_WORLD,
+					 MPI_STATUS_IGNORE);
+		}
+		at = end;
 	}
-	send_cmd(p, CMD_ROWS, dd->id, (long long)i, (long long)cnt);
-	MPI_Recv(dd->wx, to_int(cnt * ds->d), MPI_DOUBLE, p, TAG_DATA, MPI_COMM_WORLD,
-		 MPI_STATUS_IGNORE);
-	if (ds->w != NULL)
-		MPI_Recv(dd->ww, to_int(cnt), MPI_DOUBLE, p, TAG_DATA, MPI_COMM_WORLD,
-			 MPI_STATUS_IGNORE);
 	dd->wlo = i;
 	dd->whi = i + cnt;
 }
 
-const double *
-par_rows(const struct dataset *ds, size_t i, size_t m)
+/* A window holding rows [i, i + m) (m <= WINDOW): it was allocated with the spread. */
+static void
+fetch(const struct dataset *ds, size_t i, size_t m)
+{
+	struct ds_dist *dd = ds->dist;
+	/* Whole windows when the reads go on in order; a few rows when they jump. */
+	size_t cnt = dd->whi == 0 || (i >= dd->whi && i <= dd->whi + WINDOW / 8) ? WINDOW : 64;
+
+	if (cnt < m)
+		cnt = m;
+	if (cnt > ds->n - i)
+		cnt = ds->n - i;
+	fetch_range(ds, i, cnt);
+}
+
+static const double *
+spread_rows(const struct dataset *ds, size_t i, size_t m)
 {
 	struct ds_dist *dd = ds->dist;
 
@@ -505,8 +637,8 @@ par_rows(const struct dataset *ds, size_t i, size_t m)
 	return dd->wx + (i - dd->wlo) * ds->d;
 }
 
-const double *
-par_weights(const struct dataset *ds, size_t i, size_t m)
+static const double *
+spread_weights(const struct dataset *ds, size_t i, size_t m)
 {
 	struct ds_dist *dd = ds->dist;
 
@@ -519,18 +651,17 @@ par_weights(const struct dataset *ds, size_t i, size_t m)
 	return dd->ww + (i - dd->wlo);
 }
 
+/* Rows rank 0 asked for: it asks only for rows held here (fetch_range). */
 static void
 serve_rows(const long long *cmd)
 {
-	const struct dataset *ds = cmd[1] >= 0 && cmd[1] < MAX_SETS ? sets[cmd[1]] : NULL;
+	const struct dataset *ds = sets[cmd[1]];
 	size_t i = (size_t)cmd[2], cnt = (size_t)cmd[3];
 
-	if (ds == NULL || i < ds->dist->lo || i + cnt > ds->dist->hi)
-		fatal("a request for rows this process does not hold");
-	MPI_Send(ds->x + (i - ds->dist->lo) * ds->d, to_int(cnt * ds->d), MPI_DOUBLE, 0,
+	MPI_Send(ds->x + (i - ds->dist->lo) * ds->d, (int)(cnt * ds->d), MPI_DOUBLE, 0,
 		 TAG_DATA, MPI_COMM_WORLD);
 	if (ds->w != NULL)
-		MPI_Send(ds->w + (i - ds->dist->lo), to_int(cnt), MPI_DOUBLE, 0, TAG_DATA,
+		MPI_Send(ds->w + (i - ds->dist->lo), (int)cnt, MPI_DOUBLE, 0, TAG_DATA,
 			 MPI_COMM_WORLD);
 }
 
@@ -549,213 +680,202 @@ count_every(size_t lo, size_t hi, size_t step)
 	return a < hi ? (hi - 1 - a) / step + 1 : 0;
 }
 
-/* This process's rows of dataset_every, packed: the values, then the weights. */
-static size_t
-pack_every(const struct dataset *ds, size_t step, double *b)
+/*
+ * This process's rows of dataset_every, sent to rank 0 as strided types
+ * (no copy, nothing allocated): the values, then, when asked for and
+ * held, the weights.
+ */
+static void
+send_every(const struct dataset *ds, size_t step, int weights)
 {
 	const struct ds_dist *dd = ds->dist;
-	size_t m = count_every(dd->lo, dd->hi, step), j = 0;
+	size_t c = count_every(dd->lo, dd->hi, step), a = first_multiple(dd->lo, step) - dd->lo;
+	MPI_Datatype t;
 
-	for (size_t i = first_multiple(dd->lo, step); i < dd->hi; i += step, j++) {
-		memcpy(b + j * ds->d, ds->x + (i - dd->lo) * ds->d, ds->d * sizeof *b);
-		b[m * ds->d + j] = ds->w ? ds->w[i - dd->lo] : 1.0;
+	if (c == 0)
+		return;
+	if (c == 1) {
+		/* One row: no stride, which might not fit an int. */
+		MPI_Send(ds->x + a * ds->d, (int)ds->d, MPI_DOUBLE, 0, TAG_DATA, MPI_COMM_WORLD);
+		if (weights && ds->w != NULL)
+			MPI_Send(ds->w + a, 1, MPI_DOUBLE, 0, TAG_DATA, MPI_COMM_WORLD);
+		return;
 	}
-	return m;
+	MPI_Type_vector((int)c, (int)ds->d, (int)(step * ds->d), MPI_DOUBLE, &t);
+	MPI_Type_commit(&t);
+	MPI_Send(ds->x + a * ds->d, 1, t, 0, TAG_DATA, MPI_COMM_WORLD);
+	MPI_Type_free(&t);
+	if (weights && ds->w != NULL) {
+		MPI_Type_vector((int)c, 1, (int)step, MPI_DOUBLE, &t);
+		MPI_Type_commit(&t);
+		MPI_Send(ds->w + a, 1, t, 0, TAG_DATA, MPI_COMM_WORLD);
+		MPI_Type_free(&t);
+	}
 }
 
-size_t
-par_every(const struct dataset *ds, size_t step, double *x, double *w)
+static size_t
+spread_every(const struct dataset *ds, size_t step, double *x, double *w)
 {
 	const struct ds_dist *dd = ds->dist;
 	const size_t d = ds->d;
-	size_t m = 0, most = 0;
-	double *b;
+	size_t m = 0;
 
-	send_all(CMD_EVERY, dd->id, (long long)step, 0);
-	for (int p = 0; p < nproc; p++) {
-		size_t c = count_every(dd->start[p], dd->start[p + 1], step);
-		most = c > most ? c : most;
-	}
-	b = xmalloc(most * (d + 1) * sizeof *b);
+	send_all(CMD_EVERY, dd->id, (long long)step, w != NULL);
 	for (int p = 0; p < nproc; p++) {
 		size_t c = count_every(dd->start[p], dd->start[p + 1], step);
 		if (c == 0)
 			continue;
-		if (p == 0)
-			pack_every(ds, step, b);
-		else
-			MPI_Recv(b, to_int(c * (d + 1)), MPI_DOUBLE, p, TAG_DATA, MPI_COMM_WORLD,
+		if (p == 0) {
+			size_t j = 0;
+			for (size_t i = first_multiple(dd->lo, step); i < dd->hi; i += step, j++) {
+				memcpy(x + (m + j) * d, ds->x + (i - dd->lo) * d, d * sizeof *x);
+				if (w != NULL)
+					w[m + j] = ds->w ? ds->w[i - dd->lo] : 1.0;
+			}
+		} else {
+			MPI_Recv(x + m * d, (int)(c * d), MPI_DOUBLE, p, TAG_DATA, MPI_COMM_WORLD,
 				 MPI_STATUS_IGNORE);
-		memcpy(x + m * d, b, c * d * sizeof *x);
-		if (w != NULL)
-			memcpy(w + m, b + c * d, c * sizeof *w);
+			if (w != NULL && ds->w != NULL)
+				MPI_Recv(w + m, (int)c, MPI_DOUBLE, p, TAG_DATA, MPI_COMM_WORLD,
+					 MPI_STATUS_IGNORE);
+			else if (w != NULL)
+				for (size_t j = 0; j < c; j++)
+					w[m + j] = 1.0;
+		}
 		m += c;
 	}
-	free(b);
 	return m;
 }
 
-static void
-serve_every(const long long *cmd)
-{
-	const struct dataset *ds = sets[cmd[1]];
-	size_t step = (size_t)cmd[2], c = count_every(ds->dist->lo, ds->dist->hi, step);
-	double *b;
+/* ------------------------------------------------------------ chunks and jobs */
 
-	if (c == 0)
-		return;
-	b = xmalloc(c * (ds->d + 1) * sizeof *b);
-	pack_every(ds, step, b);
-	MPI_Send(b, to_int(c * (ds->d + 1)), MPI_DOUBLE, 0, TAG_DATA, MPI_COMM_WORLD);
-	free(b);
+int
+par_all_ok(int ok)
+{
+	return nproc == 1 ? ok : all_ok(ok);
 }
 
-/* ------------------------------------------------------------ EM */
-
-static size_t
-stats_len(size_t k, size_t d)
+void
+par_bcast(double *buf, size_t n)
 {
-	return k + k * d + k * d * d + 2;
-}
-
-static void
-pack_stats(const struct em_stats *s, double *b)
-{
-	const size_t k = s->k, d = s->d;
-
-	memcpy(b, s->s0, k * sizeof *b);
-	memcpy(b + k, s->mean, k * d * sizeof *b);
-	memcpy(b + k + k * d, s->m2, k * d * d * sizeof *b);
-	b[k + k * d + k * d * d] = s->loglik;
-	b[k + k * d + k * d * d + 1] = s->loglik_c;
-}
-
-static void
-unpack_stats(struct em_stats *s, const double *b)
-{
-	const size_t k = s->k, d = s->d;
-
-	memcpy(s->s0, b, k * sizeof *b);
-	memcpy(s->mean, b + k, k * d * sizeof *b);
-	memcpy(s->m2, b + k + k * d, k * d * d * sizeof *b);
-	s->loglik = b[k + k * d + k * d * d];
-	s->loglik_c = b[k + k * d + k * d * d + 1];
-}
-
-/* The model as a flat array: k, d, type, then its arrays. */
-static size_t
-gmm_len(size_t k, size_t d)
-{
-	return 3 + 3 * k + k * d + 2 * k * d * d;
-}
-
-static void
-pack_gmm(const struct gmm *g, double *b)
-{
-	const size_t k = g->k, d = g->d;
-
-	b[0] = (double)k;
-	b[1] = (double)d;
-	b[2] = (double)g->cov_type;
-	b += 3;
-	memcpy(b, g->weight, k * sizeof *b);
-	memcpy(b + k, g->logw, k * sizeof *b);
-	memcpy(b + 2 * k, g->logdet, k * sizeof *b);
-	memcpy(b + 3 * k, g->mean, k * d * sizeof *b);
-	memcpy(b + 3 * k + k * d, g->cov, k * d * d * sizeof *b);
-	memcpy(b + 3 * k + k * d + k * d * d, g->chol, k * d * d * sizeof *b);
-}
-
-static struct gmm *
-unpack_gmm(const double *b)
-{
-	const size_t k = (size_t)b[0], d = (size_t)b[1];
-	struct gmm *g = gmm_new(k, d, (enum gmm_cov)(int)b[2]);
-
-	if (g == NULL)
-		fatal("out of memory");
-	b += 3;
-	memcpy(g->weight, b, k * sizeof *b);
-	memcpy(g->logw, b + k, k * sizeof *b);
-	memcpy(g->logdet, b + 2 * k, k * sizeof *b);
-	memcpy(g->mean, b + 3 * k, k * d * sizeof *b);
-	memcpy(g->cov, b + 3 * k + k * d, k * d * d * sizeof *b);
-	memcpy(g->chol, b + 3 * k + k * d + k * d * d, k * d * d * sizeof *b);
-	return g;
+	if (nproc > 1)
+		MPI_Bcast(buf, (int)n, MPI_DOUBLE, 0, MPI_COMM_WORLD);
 }
 
 /* The chunks process p holds: [*c0, *c1). */
 static void
 chunks_of(int p, size_t *c0, size_t *c1)
 {
-	*c0 = (size_t)p * EM_CHUNKS / (size_t)nproc;
-	*c1 = (size_t)(p + 1) * EM_CHUNKS / (size_t)nproc;
+	*c0 = (size_t)p * DS_CHUNKS / (size_t)nproc;
+	*c1 = (size_t)(p + 1) * DS_CHUNKS / (size_t)nproc;
 }
 
 void
-par_em_pass(const struct dataset *ds, const struct gmm *g, int want,
-	    struct em_stats *slot, int threads)
+par_chunks(size_t *c0, size_t *c1)
 {
-	const size_t k = g->k, d = g->d, len = stats_len(k, d);
-	unsigned long long glen = gmm_len(k, d);
-	double *b = xmalloc(glen * sizeof *b), *s;
+	chunks_of(rank, c0, c1);
+}
+
+int
+par_in_chunks(const struct dataset *ds)
+{
+	return ds->dist != NULL && ds->dist->chunked;
+}
+
+void
+par_gather_chunks(double *buf, size_t reclen)
+{
 	size_t c0, c1;
 
-	if (!ds->dist->chunked)
-		fatal("an EM pass over rows no longer in chunks");
-	pack_gmm(g, b);
-	send_all(CMD_PASS, ds->dist->id, want, (long long)glen);
-	MPI_Bcast(b, (int)glen, MPI_DOUBLE, 0, MPI_COMM_WORLD);
-	free(b);
-	chunks_of(0, &c0, &c1);
-	if (em_pass_chunks(ds, g, want, slot, c0, c1, ds->dist->lo, threads))
-		fatal("out of memory");
-	s = xmalloc(EM_CHUNKS * len * sizeof *s);
+	if (nproc == 1)
+		return;
+	if (rank != 0) {
+		chunks_of(rank, &c0, &c1);
+		if (c1 > c0)
+			MPI_Send(buf + c0 * reclen, (int)((c1 - c0) * reclen), MPI_DOUBLE, 0, TAG_STATS,
+				 MPI_COMM_WORLD);
+		return;
+	}
 	for (int p = 1; p < nproc; p++) {
 		chunks_of(p, &c0, &c1);
-		if (c1 == c0)
-			continue;
-		MPI_Recv(s, to_int((c1 - c0) * len), MPI_DOUBLE, p, TAG_STATS, MPI_COMM_WORLD,
-			 MPI_STATUS_IGNORE);
-		for (size_t c = c0; c < c1; c++)
-			unpack_stats(&slot[c], s + (c - c0) * len);
+		if (c1 > c0)
+			MPI_Recv(buf + c0 * reclen, (int)((c1 - c0) * reclen), MPI_DOUBLE, p, TAG_STATS,
+				 MPI_COMM_WORLD, MPI_STATUS_IGNORE);
 	}
-	free(s);
+}
+
+/*
+ * A scan on every process (CMD_SCAN, with the data set's id and q's kind
+ * and column): q's state length and parameters from rank 0, once every
+ * process has its buffers (ok); then the state st goes from process to
+ * process in rank order, which is the rows' order, each carrying it over
+ * its own rows (dataset.c), and back to rank 0.  param holds q->nparam
+ * values (rank 0's are sent).  0, or -1 on every process when one is out
+ * of memory.
+ */
+static int
+scan_all(const struct dataset *ds, const struct ds_scan *q, double *param, double *st, int ok)
+{
+	const struct ds_dist *dd = ds->dist;
+
+	if (!all_ok(ok))
+		return -1;
+	if (q->nparam > 0)
+		MPI_Bcast(param, (int)q->nparam, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+	if (rank != 0)
+		MPI_Recv(st, (int)q->len, MPI_DOUBLE, rank - 1, TAG_STATS, MPI_COMM_WORLD,
+			 MPI_STATUS_IGNORE);
+	dataset_scan_rows(ds, q, dd->lo, dd->hi, st);
+	MPI_Send(st, (int)q->len, MPI_DOUBLE, (rank + 1) % nproc, TAG_STATS, MPI_COMM_WORLD);
+	if (rank == 0)
+		MPI_Recv(st, (int)q->len, MPI_DOUBLE, nproc - 1, TAG_STATS, MPI_COMM_WORLD,
+			 MPI_STATUS_IGNORE);
+	return 0;
+}
+
+static int
+spread_scan(const struct dataset *ds, const struct ds_scan *q, double *st)
+{
+	unsigned long long hdr[2] = { q->len, q->nparam };
+
+	if (nproc == 1 || !fits_int(q->len) || !fits_int(q->nparam))
+		return -1;
+	send_all(CMD_SCAN, ds->dist->id, q->kind, (long long)q->j);
+	MPI_Bcast(hdr, 2, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
+	return scan_all(ds, q, (double *)q->param, st, 1);
 }
 
 static void
-serve_pass(const long long *cmd, int threads)
+serve_scan(const long long *cmd)
 {
-	const struct dataset *ds = sets[0];
-	size_t glen = (size_t)cmd[3], c0, c1, len;
-	double *b = xmalloc(glen * sizeof *b), *s;
-	struct em_stats slot[EM_CHUNKS];
-	struct gmm *g;
-	int full;
+	unsigned long long hdr[2];
+	double *param, *st;
+	struct ds_scan q;
 
-	MPI_Bcast(b, to_int(glen), MPI_DOUBLE, 0, MPI_COMM_WORLD);
-	g = unpack_gmm(b);
-	free(b);
-	chunks_of(rank, &c0, &c1);
-	if (c1 == c0) {
-		gmm_free(g);
-		return;
-	}
-	full = g->cov_type == GMM_FULL || g->cov_type == GMM_TIED;
-	for (size_t c = c0; c < c1; c++)
-		if (em_stats_init(&slot[c], g->k, g->d, full))
-			fatal("out of memory");
-	if (em_pass_chunks(ds, g, (int)cmd[2], slot, c0, c1, ds->dist->lo, threads))
-		fatal("out of memory");
-	len = stats_len(g->k, g->d);
-	s = xmalloc((c1 - c0) * len * sizeof *s);
-	for (size_t c = c0; c < c1; c++) {
-		pack_stats(&slot[c], s + (c - c0) * len);
-		em_stats_free(&slot[c]);
-	}
-	MPI_Send(s, to_int((c1 - c0) * len), MPI_DOUBLE, 0, TAG_STATS, MPI_COMM_WORLD);
-	free(s);
-	gmm_free(g);
+	MPI_Bcast(hdr, 2, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
+	param = malloc((hdr[1] ? hdr[1] : 1) * sizeof *param);
+	st = malloc((hdr[0] ? hdr[0] : 1) * sizeof *st);
+	q = (struct ds_scan){ (int)cmd[2], (size_t)cmd[3], (size_t)hdr[0], param, (size_t)hdr[1] };
+	scan_all(sets[cmd[1]], &q, param, st, param != NULL && st != NULL);
+	free(param);
+	free(st);
+}
+
+int
+par_job_add(par_job fn)
+{
+	for (int i = 0; i < MAX_JOBS; i++)
+		if (jobs[i] == NULL || jobs[i] == fn) {
+			jobs[i] = fn;
+			return i;
+		}
+	return -1;
+}
+
+void
+par_job_start(int id, long long a, long long b)
+{
+	send_all(CMD_JOB, id, a, b);
 }
 
 /* ------------------------------------------------------------ sorting */
@@ -767,16 +887,83 @@ key_less(double xa, double wa, double xb, double wb)
 	return xa < xb || (!(xb < xa) && wa < wb);
 }
 
-/* Sample sort of (x, w) across the processes; the pieces are replaced. */
-static void
-dsort(double **px, double **pw, size_t *pn)
+/*
+ * Rank 0: P - 1 splitters (nsplit of them: none when no process has a
+ * value) from the candidates all (nproc * SAMPLES triples: value,
+ * weight, valid), put in order by insertion (a few thousand at most).
+ */
+static int
+choose_splitters(double *all, double *split)
 {
-	double *x = *px, *w = *pw, *smp = xmalloc(SAMPLES * 3 * sizeof *smp), *all = NULL;
-	double *split = xmalloc((size_t)nproc * 2 * sizeof *split);
-	size_t n = *pn, *tgt = xmalloc((size_t)(nproc + 1) * sizeof *tgt);
+	size_t m = 0;
 	int nsplit = 0;
 
-	sort_with(x, w, n);
+	for (size_t i = 0; i < (size_t)nproc * SAMPLES; i++) {
+		double cx, cw;
+		size_t j;
+		if (!(all[i * 3 + 2] > 0.5))
+			continue;
+		cx = all[i * 3];
+		cw = all[i * 3 + 1];
+		for (j = m; j > 0 && key_less(cx, cw, all[(j - 1) * 3], all[(j - 1) * 3 + 1]); j--) {
+			all[j * 3] = all[(j - 1) * 3];
+			all[j * 3 + 1] = all[(j - 1) * 3 + 1];
+		}
+		all[j * 3] = cx;
+		all[j * 3 + 1] = cw;
+		m++;
+	}
+	if (m > 0)
+		for (int p = 1; p < nproc; p++) {
+			size_t j = (size_t)p * m / (size_t)nproc;
+			split[nsplit * 2] = all[j * 3];
+			split[nsplit * 2 + 1] = all[j * 3 + 1];
+			nsplit++;
+		}
+	return nsplit;
+}
+
+/*
+ * Where each process's piece of this process's sorted (x, w) begins:
+ * process p gets the values from split p - 1 (inclusive) to split p.
+ */
+static void
+cut_pieces(const double *x, const double *w, size_t n, const double *split, int nsplit,
+	   size_t *tgt)
+{
+	size_t i = 0;
+
+	tgt[0] = 0;
+	for (int p = 0; p < nproc; p++) {
+		if (p < nsplit)
+			while (i < n && key_less(x[i], w ? w[i] : 0.0, split[p * 2], split[p * 2 + 1]))
+				i++;
+		else
+			i = n;
+		tgt[p + 1] = i;
+	}
+}
+
+/*
+ * Sample sort of (x, w) across the processes; the pieces are replaced.
+ * Collective: 0, or -1 on every process (out of memory, or more values
+ * than MPI counts take), the values then still this process's, perhaps
+ * in another order.
+ */
+static int
+dsort(double **px, double **pw, size_t *pn, int threads)
+{
+	double *x = *px, *w = *pw, smp[SAMPLES * 3], *all = NULL, *nx = NULL, *nw = NULL;
+	double *split = malloc((size_t)nproc * 2 * sizeof *split);
+	size_t n = *pn, m = 0, *tgt = malloc((size_t)(nproc + 1) * sizeof *tgt);
+	struct exchange e = { NULL, NULL, NULL, NULL };
+	int nsplit = 0, ok = split != NULL && tgt != NULL && exchange_init(&e) == 0 && fits_int(n);
+
+	if (ok && rank == 0)
+		ok = (all = malloc((size_t)nproc * SAMPLES * 3 * sizeof *all)) != NULL;
+	if (!all_ok(ok))
+		goto fail;
+	sort_with(x, w, n, threads);
 	/* Candidates: SAMPLES evenly spaced values of each process's sorted part. */
 	for (int s = 0; s < SAMPLES; s++) {
 		size_t i = n ? (size_t)(((unsigned long long)s * 2 + 1) * n / (SAMPLES * 2)) : 0;
@@ -784,107 +971,84 @@ dsort(double **px, double **pw, size_t *pn)
 		smp[s * 3 + 1] = n && w ? w[i] : 0.0;
 		smp[s * 3 + 2] = n ? 1.0 : 0.0;
 	}
-	if (rank == 0)
-		all = xmalloc((size_t)nproc * SAMPLES * 3 * sizeof *all);
 	MPI_Gather(smp, SAMPLES * 3, MPI_DOUBLE, all, SAMPLES * 3, MPI_DOUBLE, 0, MPI_COMM_WORLD);
-	if (rank == 0) {
-		/* The valid candidates in order (insertion sort: a few thousand at most). */
-		size_t m = 0;
-		for (size_t i = 0; i < (size_t)nproc * SAMPLES; i++) {
-			double cx, cw;
-			size_t j;
-			if (!(all[i * 3 + 2] > 0.5))
-				continue;
-			cx = all[i * 3];
-			cw = all[i * 3 + 1];
-			for (j = m; j > 0 && key_less(cx, cw, all[(j - 1) * 3], all[(j - 1) * 3 + 1]); j--) {
-				all[j * 3] = all[(j - 1) * 3];
-				all[j * 3 + 1] = all[(j - 1) * 3 + 1];
-			}
-			all[j * 3] = cx;
-			all[j * 3 + 1] = cw;
-			m++;
-		}
-		if (m > 0)
-			for (int p = 1; p < nproc; p++) {
-				size_t j = (size_t)p * m / (size_t)nproc;
-				split[nsplit * 2] = all[j * 3];
-				split[nsplit * 2 + 1] = all[j * 3 + 1];
-				nsplit++;
-			}
-		free(all);
-	}
+	if (rank == 0)
+		nsplit = choose_splitters(all, split);
 	MPI_Bcast(&nsplit, 1, MPI_INT, 0, MPI_COMM_WORLD);
 	MPI_Bcast(split, nsplit * 2, MPI_DOUBLE, 0, MPI_COMM_WORLD);
-	/* Process p gets the values from split p - 1 (inclusive) to split p. */
-	{
-		size_t i = 0;
-		tgt[0] = 0;
-		for (int p = 0; p < nproc; p++) {
-			if (p < nsplit)
-				while (i < n && key_less(x[i], w ? w[i] : 0.0, split[p * 2], split[p * 2 + 1]))
-					i++;
-			else
-				i = n;
-			tgt[p + 1] = i;
-		}
-	}
-	free(smp);
-	free(split);
+	cut_pieces(x, w, n, split, nsplit, tgt);
 	/* Send each piece to its process: an all-to-all by counts. */
-	{
-		int *sc = xmalloc((size_t)nproc * sizeof *sc), *sd = xmalloc((size_t)nproc * sizeof *sd);
-		int *rc = xmalloc((size_t)nproc * sizeof *rc), *rd = xmalloc((size_t)nproc * sizeof *rd);
-		size_t m = 0;
-		double *nx, *nw;
-		for (int p = 0; p < nproc; p++) {
-			sc[p] = to_int(tgt[p + 1] - tgt[p]);
-			sd[p] = to_int(tgt[p]);
-		}
-		MPI_Alltoall(sc, 1, MPI_INT, rc, 1, MPI_INT, MPI_COMM_WORLD);
-		for (int p = 0; p < nproc; p++) {
-			rd[p] = to_int(m);
-			m += (size_t)rc[p];
-		}
-		nx = xmalloc(m * sizeof *nx);
-		nw = w ? xmalloc(m * sizeof *nw) : NULL;
-		MPI_Alltoallv(x, sc, sd, MPI_DOUBLE, nx, rc, rd, MPI_DOUBLE, MPI_COMM_WORLD);
-		if (w)
-			MPI_Alltoallv(w, sc, sd, MPI_DOUBLE, nw, rc, rd, MPI_DOUBLE, MPI_COMM_WORLD);
-		free(x);
-		free(w);
-		sort_with(nx, nw, m);
-		*px = nx;
-		*pw = nw;
-		*pn = m;
-		free(sc);
-		free(sd);
-		free(rc);
-		free(rd);
+	for (int p = 0; p < nproc; p++) {
+		e.sc[p] = (int)(tgt[p + 1] - tgt[p]);
+		e.sd[p] = (int)tgt[p];
 	}
+	MPI_Alltoall(e.sc, 1, MPI_INT, e.rc, 1, MPI_INT, MPI_COMM_WORLD);
+	ok = exchange_displs(&e, &m) == 0;
+	if (ok) {
+		nx = malloc((m ? m : 1) * sizeof *nx);
+		nw = w ? malloc((m ? m : 1) * sizeof *nw) : NULL;
+		ok = nx != NULL && (w == NULL || nw != NULL);
+	}
+	if (!all_ok(ok))
+		goto fail;
+	MPI_Alltoallv(x, e.sc, e.sd, MPI_DOUBLE, nx, e.rc, e.rd, MPI_DOUBLE, MPI_COMM_WORLD);
+	if (w)
+		MPI_Alltoallv(w, e.sc, e.sd, MPI_DOUBLE, nw, e.rc, e.rd, MPI_DOUBLE, MPI_COMM_WORLD);
+	free(x);
+	free(w);
+	sort_with(nx, nw, m, threads);
+	*px = nx;
+	*pw = nw;
+	*pn = m;
+	free(all);
+	free(split);
 	free(tgt);
+	free(e.sc);
+	return 0;
+fail:
+	free(nx);
+	free(nw);
+	free(all);
+	free(split);
+	free(tgt);
+	free(e.sc);
+	return -1;
 }
 
-static void
+/*
+ * Sort a one-column distributed data set in place (collective); 0, or
+ * -1 on every process with the data set as it was, but for the order of
+ * each process's rows.
+ */
+static int
 do_sort(struct dataset *ds)
 {
-	struct ds_dist *old = ds->dist;
-	size_t n = old->hi - old->lo, total = ds->n;
+	struct ds_dist *dd;
+	size_t n = ds->dist->hi - ds->dist->lo;
 
-	dsort(&ds->x, &ds->w, &n);
-	ds->dist = new_dist(n, old->id);
+	/* A weighted data set whose part here may end empty still says it is weighted. */
 	if (ds->weight_name != NULL && ds->w == NULL)
-		ds->w = xmalloc(sizeof *ds->w);
-	free_dist(old);
-	ds->n = total;
+		ds->w = malloc(sizeof *ds->w);
+	if (!all_ok(ds->weight_name == NULL || ds->w != NULL) ||
+	    (dd = new_dist(ds->d, ds->w != NULL, ds->dist->id)) == NULL)
+		return -1;
+	if (dsort(&ds->x, &ds->w, &n, ds->threads)) {
+		free_dist(dd);
+		return -1;
+	}
+	set_dist(dd, n);
+	free_dist(ds->dist);
+	ds->dist = dd;
+	ds->row0 = dd->lo;
 	ds->sorted = 1;
+	return 0;
 }
 
-void
-par_sort(struct dataset *ds)
+static int
+spread_sort(struct dataset *ds)
 {
 	send_all(CMD_SORT, ds->dist->id, 0, 0);
-	do_sort(ds);
+	return do_sort(ds);
 }
 
 static int
@@ -893,42 +1057,67 @@ free_id(void)
 	for (int i = 1; i < MAX_SETS; i++)
 		if (sets[i] == NULL)
 			return i;
-	fatal("too many sorted columns at once");
 	return -1;
 }
 
+static void
+drop(struct dataset *s)
+{
+	if (s == NULL)
+		return;
+	free(s->x);
+	free(s->w);
+	free_dist(s->dist);
+	free(s);
+}
+
+/*
+ * Column c of ds, sorted across the processes, as data set id
+ * (collective).  NULL on every process when one is out of memory.
+ */
 static struct dataset *
 sorted_column(const struct dataset *ds, size_t c, int id)
 {
 	struct dataset *s = calloc(1, sizeof *s);
 	size_t n = ds->dist->hi - ds->dist->lo, m = n;
+	int ok = s != NULL;
 
-	if (s == NULL)
-		fatal("out of memory");
-	s->d = 1;
-	s->n = ds->n;
-	s->x = xmalloc(n * sizeof *s->x);
+	if (ok) {
+		s->d = 1;
+		s->n = ds->n;
+		s->x = malloc((n ? n : 1) * sizeof *s->x);
+		s->w = ds->w != NULL ? malloc((n ? n : 1) * sizeof *s->w) : NULL;
+		ok = s->x != NULL && (ds->w == NULL || s->w != NULL);
+	}
+	if (!all_ok(ok) || (s->dist = new_dist(1, ds->w != NULL, id)) == NULL) {
+		drop(s);
+		return NULL;
+	}
 	for (size_t i = 0; i < n; i++)
 		s->x[i] = ds->x[i * ds->d + c];
-	if (ds->w != NULL) {
-		s->w = xmalloc(n * sizeof *s->w);
+	if (ds->w != NULL)
 		memcpy(s->w, ds->w, n * sizeof *s->w);
-	}
 	s->weight_name = ds->weight_name;	/* borrowed: only a flag here */
-	dsort(&s->x, &s->w, &m);
-	s->dist = new_dist(m, id);
-	if (ds->w != NULL && s->w == NULL)
-		s->w = xmalloc(sizeof *s->w);
+	s->threads = ds->threads;
+	if (dsort(&s->x, &s->w, &m, s->threads)) {
+		drop(s);
+		return NULL;
+	}
+	set_dist(s->dist, m);
+	s->spread = &spread;
+	s->row0 = s->dist->lo;
 	s->sorted = 1;
 	sets[id] = s;
 	return s;
 }
 
-struct dataset *
-par_sorted_column(const struct dataset *ds, size_t c)
+static struct dataset *
+spread_sorted_column(const struct dataset *ds, size_t c)
 {
 	int id = free_id();
 
+	if (id < 0)
+		return NULL;	/* more sorted columns at once than the table holds */
 	send_all(CMD_SORTCOL, ds->dist->id, (long long)c, id);
 	return sorted_column(ds, c, id);
 }
@@ -936,19 +1125,12 @@ par_sorted_column(const struct dataset *ds, size_t c)
 static void
 drop_set(int id)
 {
-	struct dataset *s = sets[id];
-
-	if (s == NULL)
-		return;
-	free(s->x);
-	free(s->w);
-	free_dist(s->dist);
-	free(s);
+	drop(sets[id]);
 	sets[id] = NULL;
 }
 
-void
-par_free_dataset(struct dataset *ds)
+static void
+spread_free_column(struct dataset *ds)
 {
 	int id;
 
@@ -961,6 +1143,32 @@ par_free_dataset(struct dataset *ds)
 
 /* ------------------------------------------------------------ serving */
 
+/* Rank 0's next command, waited for without holding a core. */
+static void
+next_cmd(long long *cmd)
+{
+	/*
+	 * MPI's blocking receive polls, and rank 0 may work alone for a
+	 * while (the figure, the starting values): a short spin first, for
+	 * requests that come in quick succession, then naps.
+	 */
+	MPI_Request req;
+	int flag = 0;
+
+	MPI_Irecv(cmd, 4, MPI_LONG_LONG, 0, TAG_CMD, MPI_COMM_WORLD, &req);
+	for (unsigned spin = 0; !flag; spin++) {
+		MPI_Test(&req, &flag, MPI_STATUS_IGNORE);
+		if (!flag && spin > 1000) {
+			struct timespec ts = { 0, 100000 };
+			nanosleep(&ts, NULL);
+		}
+	}
+}
+
+/*
+ * A step that fails on a serving process fails on rank 0 too (each one
+ * agrees with all_ok), which reports it: the server itself goes on.
+ */
 int
 par_serve(struct dataset *ds, int threads)
 {
@@ -968,30 +1176,17 @@ par_serve(struct dataset *ds, int threads)
 
 	(void)ds;
 	for (;;) {
-		/*
-		 * Wait for rank 0's next request without holding a core: MPI's
-		 * blocking receive polls, and rank 0 may work alone for a while
-		 * (the figure, the starting values).  A short spin first, for
-		 * requests that come in quick succession.
-		 */
-		MPI_Request req;
-		int flag = 0;
-		MPI_Irecv(cmd, 4, MPI_LONG_LONG, 0, TAG_CMD, MPI_COMM_WORLD, &req);
-		for (unsigned spin = 0; !flag; spin++) {
-			MPI_Test(&req, &flag, MPI_STATUS_IGNORE);
-			if (!flag && spin > 1000) {
-				struct timespec ts = { 0, 100000 };
-				nanosleep(&ts, NULL);
-			}
-		}
+		next_cmd(cmd);
 		switch (cmd[0]) {
 		case CMD_STOP:
 			return (int)cmd[1];
 		case CMD_ROWS:
 			serve_rows(cmd);
 			break;
-		case CMD_PASS:
-			serve_pass(cmd, threads);
+		case CMD_JOB:
+			if (cmd[1] < 0 || cmd[1] >= MAX_JOBS || jobs[cmd[1]] == NULL)
+				return GM_EINTERNAL;
+			jobs[cmd[1]](sets[0], cmd + 2, threads);
 			break;
 		case CMD_SORT:
 			do_sort(sets[cmd[1]]);
@@ -1003,19 +1198,28 @@ par_serve(struct dataset *ds, int threads)
 			drop_set((int)cmd[1]);
 			break;
 		case CMD_EVERY:
-			serve_every(cmd);
+			send_every(sets[cmd[1]], (size_t)cmd[2], (int)cmd[3]);
+			break;
+		case CMD_SCAN:
+			serve_scan(cmd);
 			break;
 		default:
-			fatal("an unknown request");
+			return GM_EINTERNAL;	/* an impossible state: rank 0 sent no such thing */
 		}
 	}
 }
 
-void
-par_release(struct dataset *ds)
+static void
+spread_release(struct dataset *ds)
 {
 	free_dist(ds->dist);
 	ds->dist = NULL;
+	ds->spread = NULL;
 }
+
+static const struct ds_spread spread = {
+	spread_rows, spread_weights, spread_every, spread_sort, spread_scan,
+	spread_sorted_column, spread_free_column, spread_release
+};
 
 #endif

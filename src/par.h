@@ -1,6 +1,11 @@
 /*
  * par.h - running on several processes with MPI (see DESIGN in par.c).
  *
+ * The transport: agree on an error, all-or-none steps, a broadcast from
+ * rank 0, chunk records gathered in chunk order, prefix sums.  No MPI
+ * type or call is outside par.c, and nothing here knows what the records
+ * mean (EM's pass over spread rows is empar.c's).
+ *
  * Without MPI, or when gmmfit was started alone rather than by mpirun or
  * srun, there is one process and every function here is a no-op or the
  * trivial answer: the program takes the same code path as a build
@@ -14,15 +19,24 @@
 #include "dataset.h"
 #include "error.h"
 
-struct em_stats;
-struct gmm;
-
-/* Start MPI when the process was launched by an MPI launcher. */
-void par_init(int *argc, char ***argv);
+/*
+ * Start MPI when the process was launched by an MPI launcher.  Returns
+ * GM_OK, or GM_EUSAGE when this build cannot run as one of several
+ * processes; err then says why on the first process of the launch only
+ * (the others return GM_EUSAGE with err untouched, and say nothing).
+ */
+int par_init(int *argc, char ***argv, struct gm_error *err);
 
 /* This process's rank and the number of processes (0 and 1 alone). */
 int par_rank(void);
 int par_size(void);
+
+/*
+ * Threads a process should use when the user chose none: the cores of
+ * its node shared among the node's processes; 0 (OpenMP's default) when
+ * alone.
+ */
+int par_threads(void);
 
 /*
  * End of the run.  On rank 0 of a parallel run, tells the other
@@ -38,6 +52,13 @@ int par_finish(int rc);
  */
 int par_agree(int rc, struct gm_error *err);
 
+/*
+ * Every process passes whether its part of a step went well; all return
+ * 1 when every part did, else 0.  A step that allocates agrees so before
+ * it exchanges anything, so that all give it up together.
+ */
+int par_all_ok(int ok);
+
 /* Whether s is, on this process, the same text as on rank 0 (all call it). */
 int par_same_text(const char *s);
 
@@ -46,45 +67,59 @@ long long par_exscan_sum(long long v);
 int par_exscan_xor(int v);
 long long par_sum(long long v);
 
+/* The processes as a team that reads one file together (csvread.h). */
+struct csv_team;
+const struct csv_team *par_team(void);
+
+/* buf[0..n) from rank 0 to every process (n < 2^31; all call it). */
+void par_bcast(double *buf, size_t n);
+
+/*
+ * The fixed chunks (DS_CHUNKS, dataset.h) of a spread data set this
+ * process holds: [*c0, *c1) (all of them alone).
+ */
+void par_chunks(size_t *c0, size_t *c1);
+
+/* Whether ds is spread in whole chunks, in file order (not since it was sorted). */
+int par_in_chunks(const struct dataset *ds);
+
+/*
+ * Chunk records to rank 0, in chunk order: each process has written the
+ * record (reclen doubles) of each chunk it holds (par_chunks) at
+ * buf + c * reclen; on return rank 0's buf holds every chunk's record
+ * there.  buf holds DS_CHUNKS records on every process; all call it.
+ */
+void par_gather_chunks(double *buf, size_t reclen);
+
 /*
  * Rows read by this process (its share of the file, in file order) are
  * one part of the whole data set: share them out so that each process
- * holds whole EM chunks (em.c), in rank order, and make ds a distributed
- * data set (ds->n the total).  Also gathers the skip counts and lines to
- * rank 0.  Returns GM_OK or GM_EINTERNAL (out of memory), agreed.
+ * holds whole chunks, in rank order (par_chunks), and make ds a spread
+ * data set (ds->spread set, ds->n the total, ds->row0 its first row).
+ * Also gathers the skip counts and lines to rank 0.  Returns GM_OK or
+ * GM_EINTERNAL (out of memory), agreed.
  */
 int par_distribute(struct dataset *ds, struct gm_error *err);
 
 /*
- * On ranks other than 0: answer rank 0's requests for rows, EM passes
- * and sorts until it says stop; returns the status it stopped with.
+ * A job the other processes run when rank 0 starts it (par_job_start):
+ * fn(ds, args, threads), with the spread data set, rank 0's two
+ * arguments and par_serve's threads.  Rank 0 runs its own part after
+ * starting it; the job's collective steps pair up across processes.
+ * par_job_add returns the job's number (the same on every process when
+ * all add the same jobs in the same order), or -1 when the table is full.
  */
-int par_serve(struct dataset *ds, int threads);
-
-/* Rows [i, i + m) of a distributed data set, and their weights (rank 0). */
-const double *par_rows(const struct dataset *ds, size_t i, size_t m);
-const double *par_weights(const struct dataset *ds, size_t i, size_t m);
+typedef void (*par_job)(struct dataset *ds, const long long *args, int threads);
+int par_job_add(par_job fn);
+void par_job_start(int id, long long a, long long b);
 
 /*
- * One EM pass over a distributed data set (rank 0): every process
- * computes the statistics of the chunks it holds; rank 0 gets them all
- * in slot (EM chunks, in order).
+ * On ranks other than 0: answer rank 0's requests for rows, jobs and
+ * sorts until it says stop; returns the status it stopped with
+ * (GM_EINTERNAL on a request it cannot know).  A request that fails here
+ * fails on rank 0 too, which reports it.
  */
-void par_em_pass(const struct dataset *ds, const struct gmm *g, int want,
-		 struct em_stats *slot, int threads);
-
-/* dataset_every for a distributed data set (rank 0). */
-size_t par_every(const struct dataset *ds, size_t step, double *x, double *w);
-
-/* Sort a one-column distributed data set in place, across the processes. */
-void par_sort(struct dataset *ds);
-
-/* Column c of a distributed data set, sorted, as a new distributed data set. */
-struct dataset *par_sorted_column(const struct dataset *ds, size_t c);
-void par_free_dataset(struct dataset *ds);
-
-/* What ds->dist holds, freed (dataset_free). */
-void par_release(struct dataset *ds);
+int par_serve(struct dataset *ds, int threads);
 
 /*
  * Name of the file this process reads for --shard PATTERN: the first

@@ -223,16 +223,10 @@ plot_hist_block(FILE *fp, const struct dataset *ds, const struct gmm *g, size_t 
 		*peak = 0.0;
 	plot_hist_layout(ds, g, c, bins_opt, &first, &width, &bins);
 	count = calloc(bins, sizeof *count);
-	if (count == NULL)
+	/* The bins' weights: a scan of the rows, each process over its own (dataset.c). */
+	if (count == NULL || dataset_histogram(ds, c, first, width, bins, count, &wsum) != 0) {
+		free(count);
 		return -1;
-	for (size_t i = 0; i < ds->n; i++) {
-		double v = ds_x(ds, i, 1)[c], w = ds_wt(ds, i);
-		double t = floor((v - first) / width);
-		size_t b = t < 0 ? 0 : (size_t)t;
-		if (b >= bins)
-			b = bins - 1;	/* the maximum closes the last bin */
-		count[b] += w;
-		wsum += w;
 	}
 	fprintf(fp, "# x_left x_right x_mid density count\n");
 	for (size_t b = 0; b < bins; b++) {

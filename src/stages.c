@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "cli.h"
 #include "csvread.h"
+#include "empar.h"
 #include "fitstage.h"
 #include "gof.h"
 #include "meansfile.h"
@@ -154,6 +155,8 @@ stage_read(struct run_options *ro, struct run_state *st)
 			rc = par_agree(shard_check(&st->ds, ro->shard_path, &st->err), &st->err);
 		if (rc == GM_OK)
 			rc = par_distribute(&st->ds, &st->err);
+		if (rc == GM_OK)
+			rc = empar_attach(&st->ds, &st->err);
 		if (rc == GM_OK && par_rank() != 0) {
 			/* The other processes serve rank 0, which does the rest. */
 			st->served = 1;

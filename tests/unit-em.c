@@ -338,14 +338,8 @@ test_sort_threads(void)
 		x1[i] = x4[i] = floor(rng_normal(&r) * 30.0) / 10.0;	/* ~200 values */
 		w1[i] = w4[i] = floor(rng_uniform(&r) * 5.0);
 	}
-#ifdef _OPENMP
-	omp_set_num_threads(1);
-#endif
-	sort_with(x1, w1, n);
-#ifdef _OPENMP
-	omp_set_num_threads(4);
-#endif
-	sort_with(x4, w4, n);
+	sort_with(x1, w1, n, 1);
+	sort_with(x4, w4, n, 4);
 	for (size_t i = 1; i < n; i++)
 		if (x1[i] < x1[i - 1] || (x1[i] == x1[i - 1] && w1[i] < w1[i - 1]))
 			sorted = 0;
@@ -371,7 +365,7 @@ test_sort_threads(void)
 		}
 #pragma omp parallel for num_threads(2)
 		for (int t = 0; t < 2; t++) {
-			sort_with(xs[t], ws[t], n);
+			sort_with(xs[t], ws[t], n, 4);
 			done[t] = memcmp(xs[t], x1, n * sizeof *x1) == 0 &&
 				  memcmp(ws[t], w1, n * sizeof *w1) == 0;
 		}
