@@ -81,7 +81,7 @@ percentile(const double *v, size_t n, double q)
  * when out of memory.
  */
 static int
-summarise(struct boot_result *br, const double *vals, const char *ok, size_t B)
+summarise(struct bootstrap_result *br, const double *vals, const char *ok, size_t B)
 {
 	const size_t np = br->nparams;
 	double *col = malloc(br->ok * sizeof *col);
@@ -109,7 +109,7 @@ summarise(struct boot_result *br, const double *vals, const char *ok, size_t B)
 }
 
 /* What a run keeps between its steps: the replicates' values and the multinomial's cells. */
-struct boot_work {
+struct bootstrap_work {
 	double *vals;		/* B rows of np parameters */
 	char *ok;		/* whether replicate b fitted */
 	double *w, *tail;	/* the rows' weights; the cells' tail sums */
@@ -118,7 +118,7 @@ struct boot_work {
 };
 
 static void
-work_free(struct boot_work *bw)
+work_free(struct bootstrap_work *bw)
 {
 	free(bw->vals);
 	free(bw->ok);
@@ -133,8 +133,8 @@ work_free(struct boot_work *bw)
  * says so); GM_EDATA, err filled, for a total weight past 2^53.
  */
 static int
-work_prepare(const struct dataset *ds, const struct gmm *fit, const struct boot_options *bo,
-	     struct boot_work *bw, struct gm_error *err)
+work_prepare(const struct dataset *ds, const struct gmm *fit, const struct bootstrap_options *bo,
+	     struct bootstrap_work *bw, struct gm_error *err)
 {
 	const size_t k = fit->k, d = fit->d, np = k + 2 * k * d, B = bo->B;
 	double wtot = 0.0;
@@ -194,8 +194,8 @@ store_params(const struct gmm *g, double *v)
  * filled.  0, or 1 when a thread ran short of memory (the run then stops).
  */
 static int
-run_replicates(const struct dataset *ds, const struct gmm *fit, const struct boot_options *bo,
-	       struct boot_work *bw)
+run_replicates(const struct dataset *ds, const struct gmm *fit, const struct bootstrap_options *bo,
+	       struct bootstrap_work *bw)
 {
 	const size_t k = fit->k, d = fit->d, np = k + 2 * k * d, B = bo->B;
 	int short_of_memory = 0, nthr = 1;
@@ -269,11 +269,11 @@ run_replicates(const struct dataset *ds, const struct gmm *fit, const struct boo
 
 int
 bootstrap_run(const struct dataset *ds, const struct gmm *fit,
-	      const struct boot_options *bo, struct boot_result *br,
+	      const struct bootstrap_options *bo, struct bootstrap_result *br,
 	      struct gm_error *err)
 {
 	const size_t k = fit->k, d = fit->d, np = k + 2 * k * d, B = bo->B;
-	struct boot_work bw;
+	struct bootstrap_work bw;
 	int rc;
 
 	memset(br, 0, sizeof *br);
@@ -297,9 +297,9 @@ bootstrap_run(const struct dataset *ds, const struct gmm *fit,
 	if (br->se == NULL || br->lo == NULL || br->hi == NULL)
 		goto oom;
 	if (br->ok < 2) {
-		size_t fitted = br->ok;	/* boot_result_free clears it */
+		size_t fitted = br->ok;	/* bootstrap_result_free clears it */
 		work_free(&bw);
-		boot_result_free(br);
+		bootstrap_result_free(br);
 		return gm_error_set(err, GM_ENUMERIC, NULL, 0, 0,
 				    "the bootstrap needs at least 2 replicates that fit; %zu did", fitted);
 	}
@@ -309,12 +309,12 @@ bootstrap_run(const struct dataset *ds, const struct gmm *fit,
 	return GM_OK;
 oom:
 	work_free(&bw);
-	boot_result_free(br);
+	bootstrap_result_free(br);
 	return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 }
 
 void
-boot_result_free(struct boot_result *br)
+bootstrap_result_free(struct bootstrap_result *br)
 {
 	free(br->se);
 	free(br->lo);

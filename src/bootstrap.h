@@ -20,7 +20,7 @@
 #include "error.h"
 #include "gmm.h"
 
-struct boot_options {
+struct bootstrap_options {
 	size_t B;
 	int parametric;
 	uint64_t seed;
@@ -29,7 +29,7 @@ struct boot_options {
 };
 
 /* Per parameter: weights (k), then means (k*d), then sds (k*d). */
-struct boot_result {
+struct bootstrap_result {
 	size_t B, ok;		/* replicates asked for, and fitted */
 	int parametric;
 	size_t k, d, nparams;
@@ -38,15 +38,15 @@ struct boot_result {
 
 /*
  * B replicates of the fit to ds (fit: the model fitted to it, each
- * replicate's start), by bo; *br (freed with boot_result_free) holds the
+ * replicate's start), by bo; *br (freed with bootstrap_result_free) holds the
  * standard errors and intervals.  GM_OK; GM_EDATA for a total weight past
  * 2^53; GM_ENUMERIC when fewer than 2 replicates fit; GM_EINTERNAL when
  * out of memory; err filled on failure, and *br then empty.
  */
 int bootstrap_run(const struct dataset *ds, const struct gmm *fit,
-		  const struct boot_options *bo, struct boot_result *br,
+		  const struct bootstrap_options *bo, struct bootstrap_result *br,
 		  struct gm_error *err);
 
-void boot_result_free(struct boot_result *br);
+void bootstrap_result_free(struct bootstrap_result *br);
 
 #endif

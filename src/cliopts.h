@@ -43,7 +43,7 @@ enum cliopt_code {
 
 /* The CSV options as given: the reader's options and the --na tokens (borrowed from argv). */
 struct cliopt_csv {
-	struct csv_options co;
+	struct csvread_options co;
 	const char **na;	/* the list co.na points at after cliopt_csv_finish */
 	size_t nna;
 };

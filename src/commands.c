@@ -39,7 +39,7 @@ on_header(void *arg, char *const *names, size_t n)
 }
 
 static int
-on_row(void *arg, const struct csv_row *row)
+on_row(void *arg, const struct csvread_row *row)
 {
 	struct predict_run *pr = arg;
 
@@ -131,7 +131,7 @@ predict_parse(struct predict_options *po, int argc, char **argv)
 static int
 predict_rows(struct predict_options *po, const struct model *m, FILE *fp, struct gm_error *err)
 {
-	struct csv_options *co = &po->csv.co;
+	struct csvread_options *co = &po->csv.co;
 	struct predict_run run;
 	struct dataset ds;
 	char *source;
@@ -158,7 +158,7 @@ predict_rows(struct predict_options *po, const struct model *m, FILE *fp, struct
 	run.write_errno = 0;
 	if (strcmp(po->path, "-") == 0 && isatty(STDIN_FILENO) && isatty(STDERR_FILENO))
 		fputs(PROG ": reading standard input (end with Ctrl-D)\n", stderr);
-	rc = csv_read(po->path, co, &ds, err);
+	rc = csvread_file(po->path, co, &ds, err);
 	predict_free(&run.pr);
 	free(source);
 	co->names_source = NULL;
@@ -316,7 +316,7 @@ cmd_sample(int argc, char **argv)
 		fp = of.fp;
 	}
 	for (size_t c2 = 0; c2 < d; c2++) {
-		csv_field(fp, m.columns[c2], ',');
+		predict_csv_field(fp, m.columns[c2], ',');
 		fputc(',', fp);
 	}
 	fputs("component\n", fp);

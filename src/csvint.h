@@ -35,7 +35,7 @@
 
 /* One read in progress: the options, the columns chosen, the rows so far. */
 struct reader {
-	const struct csv_options *opt;
+	const struct csvread_options *opt;
 	const char *path;
 	struct gm_error *err;
 	char decimal;

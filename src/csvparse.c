@@ -614,7 +614,7 @@ end_data_row(struct reader *r)
 		return;
 	}
 	if (r->opt->on_row != NULL) {
-		struct csv_row row = { r->rec_line, r->row, r->row_missing,
+		struct csvread_row row = { r->rec_line, r->row, r->row_missing,
 				       r->fields, r->opt->keep_fields ? r->field : 0 };
 		if (r->opt->on_row(r->opt->row_arg, &row) != 0)
 			rd_fail(r, GM_EOUTPUT, 0, 0, "cannot write the output");

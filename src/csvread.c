@@ -25,7 +25,7 @@
 #include "csvint.h"
 
 int
-csv_read(const char *path, const struct csv_options *opt, struct dataset *ds,
+csvread_file(const char *path, const struct csvread_options *opt, struct dataset *ds,
 	 struct gm_error *err)
 {
 	int is_stdin = strcmp(path, "-") == 0;
@@ -42,7 +42,7 @@ csv_read(const char *path, const struct csv_options *opt, struct dataset *ds,
 		memset(ds, 0, sizeof *ds);
 		return rc0;
 	}
-	rc = csv_read_stream(fp, path, opt, ds, err);
+	rc = csvread_stream(fp, path, opt, ds, err);
 	if (!is_stdin)
 		fclose(fp);
 	return rc;
@@ -58,7 +58,7 @@ csv_read(const char *path, const struct csv_options *opt, struct dataset *ds,
 static int
 read_shared(struct reader *r, FILE *fp, int *changed)
 {
-	const struct csv_options *opt = r->opt;
+	const struct csvread_options *opt = r->opt;
 	struct stat st;
 	void *m = NULL;
 	size_t len = 0;
@@ -100,7 +100,7 @@ read_parallel(struct reader *r, FILE *fp, int *changed)
 {
 	int rc = -1;
 #ifdef _OPENMP
-	const struct csv_options *opt = r->opt;
+	const struct csvread_options *opt = r->opt;
 	struct stat st;
 	int nthr = opt->threads > 0 ? opt->threads : omp_get_max_threads();
 
@@ -133,7 +133,7 @@ read_parallel(struct reader *r, FILE *fp, int *changed)
 static int
 check_whole(struct reader *r, FILE *fp, int rc, int reg, const struct stat *st0, int changed)
 {
-	const struct csv_options *opt = r->opt;
+	const struct csvread_options *opt = r->opt;
 	struct dataset *ds = r->ds;
 	struct stat st1;
 
@@ -250,7 +250,7 @@ reader_free(struct reader *r)
 }
 
 int
-csv_read_stream(FILE *fp, const char *path, const struct csv_options *opt,
+csvread_stream(FILE *fp, const char *path, const struct csvread_options *opt,
 		struct dataset *ds, struct gm_error *err)
 {
 	struct reader r;

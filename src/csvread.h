@@ -16,7 +16,7 @@
 #include "error.h"
 
 /* A data row, as handed to a streaming consumer. */
-struct csv_row {
+struct csvread_row {
 	long line;		/* line the row starts on */
 	const double *x;	/* d values of the selected columns (unset when missing) */
 	int missing;		/* a selected field is missing */
@@ -30,7 +30,7 @@ struct csv_row {
  * in each, in the same order).  The parallel layer provides it
  * (par_team); the reader only calls it.
  */
-struct csv_team {
+struct csvread_team {
 	int rank, size;
 	int (*agree)(int rc, struct gm_error *err);	/* as par_agree */
 	long long (*exscan_sum)(long long v);	/* sum over the lower ranks */
@@ -38,7 +38,7 @@ struct csv_team {
 	long long (*sum)(long long v);		/* sum over all */
 };
 
-struct csv_options {
+struct csvread_options {
 	char delimiter;		/* field separator; 0 means ',' */
 	int delimiter_auto;	/* choose among ',', ';' and tab from the first lines */
 	char quote;		/* quote character; 0 means '"' */
@@ -56,7 +56,7 @@ struct csv_options {
 	const char *weights;	/* weight column (name or number), or NULL */
 	int threads;		/* threads for a large regular file; 0: all cores */
 	int keep_lines;		/* record each kept row's line, and the lines left out */
-	const struct csv_team *share;	/* with a team of several processes, read only
+	const struct csvread_team *share;	/* with a team of several processes, read only
 				 * this one's byte range of the file; errors are
 				 * agreed among them.  NULL: alone */
 
@@ -67,7 +67,7 @@ struct csv_options {
 	 * set, gets the header's names once the columns are chosen.  With
 	 * keep_fields, each row carries the text of all its fields.
 	 */
-	int (*on_row)(void *arg, const struct csv_row *row);
+	int (*on_row)(void *arg, const struct csvread_row *row);
 	void (*on_header)(void *arg, char *const *names, size_t n);
 	void *row_arg;
 	int keep_fields;
@@ -78,11 +78,11 @@ struct csv_options {
  * its arrays (release with dataset_free).  On failure returns the status,
  * fills err (err->file points at path) and leaves ds empty.
  */
-int csv_read(const char *path, const struct csv_options *opt,
+int csvread_file(const char *path, const struct csvread_options *opt,
 	     struct dataset *ds, struct gm_error *err);
 
 /* The same from an open stream; name is used in messages (borrowed). */
-int csv_read_stream(FILE *fp, const char *name, const struct csv_options *opt,
+int csvread_stream(FILE *fp, const char *name, const struct csvread_options *opt,
 		    struct dataset *ds, struct gm_error *err);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * csvshare.c - one process's share of a file read by a team of several
  * processes (see csvint.h): the byte ranges and line numbers agreed
- * through the team's collective steps (csvread.h, struct csv_team).
+ * through the team's collective steps (csvread.h, struct csvread_team).
  */
 #include <config.h>
 
@@ -33,7 +33,7 @@ int
 rd_read_share(struct reader *r, const unsigned char *b, size_t len, int nthr, int bad)
 {
 	const unsigned char quote = (unsigned char)(r->opt->quote ? r->opt->quote : '"');
-	const struct csv_team *team = r->opt->share;
+	const struct csvread_team *team = r->opt->share;
 	const int me = team->rank, np = team->size;
 	size_t skip = 0, pre, a0, a1, s0, s1;
 	char delim;

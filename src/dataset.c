@@ -45,13 +45,13 @@ neumaier(double *s, double *c, double v)
 
 /* The kinds of one column, carried over rows [lo, hi): st[0], st[1]. */
 static void
-scan_column(const struct dataset *ds, const struct ds_scan *q, size_t lo, size_t hi, double *st)
+scan_column(const struct dataset *ds, const struct dataset_scan *q, size_t lo, size_t hi, double *st)
 {
 	const size_t j = q->j;
 	double a = st[0], b = q->kind == DS_SCAN_SCATTER ? 0.0 : st[1];
 
 	for (size_t i = lo; i < hi; i++) {
-		double wi = ds_wt(ds, i), x = q->kind == DS_SCAN_WEIGHT ? 0.0 : ds_x(ds, i, 1)[j];
+		double wi = dataset_wt(ds, i), x = q->kind == DS_SCAN_WEIGHT ? 0.0 : dataset_x(ds, i, 1)[j];
 		switch (q->kind) {
 		case DS_SCAN_WEIGHT:
 			neumaier(&a, &b, wi);
@@ -77,12 +77,12 @@ scan_column(const struct dataset *ds, const struct ds_scan *q, size_t lo, size_t
 
 /* The kinds of all columns or of bins, carried over rows [lo, hi). */
 static void
-scan_rows(const struct dataset *ds, const struct ds_scan *q, size_t lo, size_t hi, double *st)
+scan_rows(const struct dataset *ds, const struct dataset_scan *q, size_t lo, size_t hi, double *st)
 {
 	const size_t d = ds->d, bins = q->kind == DS_SCAN_HIST ? (size_t)q->param[2] : 0;
 
 	for (size_t i = lo; i < hi; i++) {
-		const double wi = ds_wt(ds, i), *x = ds_x(ds, i, 1);
+		const double wi = dataset_wt(ds, i), *x = dataset_x(ds, i, 1);
 		if (q->kind == DS_SCAN_MEANS) {
 			st[0] += wi;
 			for (size_t c = 0; c < d; c++)
@@ -104,7 +104,7 @@ scan_rows(const struct dataset *ds, const struct ds_scan *q, size_t lo, size_t h
 }
 
 void
-dataset_scan_rows(const struct dataset *ds, const struct ds_scan *q, size_t lo, size_t hi,
+dataset_scan_rows(const struct dataset *ds, const struct dataset_scan *q, size_t lo, size_t hi,
 		  double *st)
 {
 	if (q->kind <= DS_SCAN_RANGE)
@@ -116,11 +116,11 @@ dataset_scan_rows(const struct dataset *ds, const struct ds_scan *q, size_t lo, 
 /*
  * Scan q over all the rows, in order, from the state st: handed from
  * process to process when the rows are spread (each over its own rows),
- * else here through ds_x; the same operations in the same order, so the
+ * else here through dataset_x; the same operations in the same order, so the
  * same bits, either way.
  */
 static void
-scan(const struct dataset *ds, const struct ds_scan *q, double *st)
+scan(const struct dataset *ds, const struct dataset_scan *q, double *st)
 {
 	if (ds->spread != NULL && ds->spread->scan != NULL && ds->spread->scan(ds, q, st) == 0)
 		return;
@@ -131,7 +131,7 @@ double
 dataset_total_weight(const struct dataset *ds)
 {
 	double st[2] = { 0.0, 0.0 };
-	struct ds_scan q = { DS_SCAN_WEIGHT, 0, 2, NULL, 0 };
+	struct dataset_scan q = { DS_SCAN_WEIGHT, 0, 2, NULL, 0 };
 
 	if (ds->w == NULL)
 		return (double)ds->n;
@@ -145,13 +145,13 @@ dataset_column_moments(const struct dataset *ds, size_t j, double *mean,
 		       double *var)
 {
 	double st[2] = { 0.0, 0.0 }, m;
-	struct ds_scan q = { DS_SCAN_SUM, j, 2, NULL, 0 };
+	struct dataset_scan q = { DS_SCAN_SUM, j, 2, NULL, 0 };
 
 	scan(ds, &q, st);
 	m = st[0] > 0 ? st[1] / st[0] : 0.0;
 	*var = st[0];	/* the total weight, for now */
 	st[0] = 0.0;
-	q = (struct ds_scan){ DS_SCAN_SCATTER, j, 1, &m, 1 };
+	q = (struct dataset_scan){ DS_SCAN_SCATTER, j, 1, &m, 1 };
 	scan(ds, &q, st);
 	*mean = m;
 	*var = *var > 0 ? st[0] / *var : 0.0;
@@ -162,7 +162,7 @@ dataset_covariance(const struct dataset *ds, double *mean, double *cov)
 {
 	const size_t d = ds->d;
 	double *st = calloc(d + 1, sizeof *st);
-	struct ds_scan q = { DS_SCAN_MEANS, 0, d + 1, NULL, 0 };
+	struct dataset_scan q = { DS_SCAN_MEANS, 0, d + 1, NULL, 0 };
 
 	if (st == NULL)
 		return -1;
@@ -170,7 +170,7 @@ dataset_covariance(const struct dataset *ds, double *mean, double *cov)
 	for (size_t c = 0; c < d; c++)
 		mean[c] = st[1 + c] / st[0];
 	memset(cov, 0, d * d * sizeof *cov);
-	q = (struct ds_scan){ DS_SCAN_CROSS, 0, d * d, mean, d };
+	q = (struct dataset_scan){ DS_SCAN_CROSS, 0, d * d, mean, d };
 	scan(ds, &q, cov);
 	for (size_t p = 0; p < d * d; p++)
 		cov[p] /= st[0];
@@ -183,7 +183,7 @@ dataset_histogram(const struct dataset *ds, size_t c, double first, double width
 		  size_t bins, double *count, double *wsum)
 {
 	const double param[3] = { first, width, (double)bins };
-	struct ds_scan q = { DS_SCAN_HIST, c, bins + 1, param, 3 };
+	struct dataset_scan q = { DS_SCAN_HIST, c, bins + 1, param, 3 };
 	double *st = calloc(bins + 1, sizeof *st);
 
 	if (st == NULL)
@@ -215,12 +215,12 @@ dataset_column_range(const struct dataset *ds, size_t j, double *lo,
 		     double *hi)
 {
 	double st[2];
-	struct ds_scan q = { DS_SCAN_RANGE, j, 2, NULL, 0 };
+	struct dataset_scan q = { DS_SCAN_RANGE, j, 2, NULL, 0 };
 
-	st[0] = st[1] = ds_x(ds, 0, 1)[j];
+	st[0] = st[1] = dataset_x(ds, 0, 1)[j];
 	if (ds->sorted) {
 		*lo = st[0];
-		*hi = ds_x(ds, ds->n - 1, 1)[0];
+		*hi = dataset_x(ds, ds->n - 1, 1)[0];
 		return;
 	}
 	scan(ds, &q, st);

@@ -45,7 +45,7 @@ enum {
 				 * the bins' weights, then their sum; len bins + 1 */
 };
 
-struct ds_scan {
+struct dataset_scan {
 	int kind;
 	size_t j;
 	size_t len;
@@ -56,11 +56,11 @@ struct ds_scan {
 /*
  * How a data set whose rows are spread over processes reaches the rows
  * held elsewhere.  The parallel layer fills it; the data set only calls
- * it.  Contracts as for ds_x, ds_w, dataset_every, dataset_sort,
+ * it.  Contracts as for dataset_x, dataset_w, dataset_every, dataset_sort,
  * dataset_sorted_column (the copy a data set of its own, released by
  * free_column) and dataset_free (release: what the spread holds).
  */
-struct ds_spread {
+struct dataset_spread {
 	const double *(*rows)(const struct dataset *ds, size_t i, size_t m);
 	const double *(*weights)(const struct dataset *ds, size_t i, size_t m);
 	size_t (*every)(const struct dataset *ds, size_t step, double *x, double *w);
@@ -68,9 +68,9 @@ struct ds_spread {
 	/*
 	 * Scan q over all the rows from the state st (q->len doubles), each
 	 * process over its own, in order; 0, or -1 when a process is out of
-	 * memory: scan them here then, through ds_x.
+	 * memory: scan them here then, through dataset_x.
 	 */
-	int (*scan)(const struct dataset *ds, const struct ds_scan *q, double *st);
+	int (*scan)(const struct dataset *ds, const struct dataset_scan *q, double *st);
 	struct dataset *(*sorted_column)(const struct dataset *ds, size_t c);
 	void (*free_column)(struct dataset *col);
 	void (*release)(struct dataset *ds);
@@ -97,11 +97,11 @@ struct dataset {
 	/*
 	 * Spread over processes (spread not NULL): n is the total, x and w
 	 * hold this process's rows, from global row row0 on; read rows with
-	 * ds_x, ds_w.  dist is the parallel layer's own record, em_source
+	 * dataset_x, dataset_w.  dist is the parallel layer's own record, em_source
 	 * EM's pass over all processes' rows (em.h; NULL: the rows here).
 	 */
-	const struct ds_spread *spread;
-	struct ds_dist *dist;
+	const struct dataset_spread *spread;
+	struct par_dist *dist;
 	const struct em_source *em_source;
 	size_t row0;
 };
@@ -122,30 +122,30 @@ struct colview {
  * Every reader of the rows outside the EM pass goes through these.
  */
 static inline const double *
-ds_x(const struct dataset *ds, size_t i, size_t m)
+dataset_x(const struct dataset *ds, size_t i, size_t m)
 {
 	return ds->spread == NULL ? ds->x + i * ds->d : ds->spread->rows(ds, i, m);
 }
 
 static inline const double *
-ds_w(const struct dataset *ds, size_t i, size_t m)
+dataset_w(const struct dataset *ds, size_t i, size_t m)
 {
 	return ds->spread == NULL || ds->w == NULL ? (ds->w ? ds->w + i : NULL) : ds->spread->weights(ds, i, m);
 }
 
 /* Weight of row i (1 when there are none). */
 static inline double
-ds_wt(const struct dataset *ds, size_t i)
+dataset_wt(const struct dataset *ds, size_t i)
 {
-	return ds->w == NULL ? 1.0 : *ds_w(ds, i, 1);
+	return ds->w == NULL ? 1.0 : *dataset_w(ds, i, 1);
 }
 
 /*
  * Scan q carried on over rows [lo, hi) of ds, from the state st (q->len
- * doubles), in row order.  The rows must be at hand (ds_x): the parallel
+ * doubles), in row order.  The rows must be at hand (dataset_x): the parallel
  * layer calls it for the rows a process holds.
  */
-void dataset_scan_rows(const struct dataset *ds, const struct ds_scan *q, size_t lo,
+void dataset_scan_rows(const struct dataset *ds, const struct dataset_scan *q, size_t lo,
 		       size_t hi, double *st);
 
 /* Release what a dataset owns and zero it. */
@@ -180,13 +180,13 @@ void colview_free(struct colview *v);
 static inline double
 cv_x(const struct colview *v, size_t i)
 {
-	return v->src == NULL ? v->x[i] : *ds_x(v->src, i, 1);
+	return v->src == NULL ? v->x[i] : *dataset_x(v->src, i, 1);
 }
 
 static inline double
 cv_w(const struct colview *v, size_t i)
 {
-	return v->src == NULL ? (v->w ? v->w[i] : 1.0) : ds_wt(v->src, i);
+	return v->src == NULL ? (v->w ? v->w[i] : 1.0) : dataset_wt(v->src, i);
 }
 
 /* The view has weights. */

@@ -1089,9 +1089,9 @@ count_distinct(const struct dataset *ds, size_t cap)
 	if (seen == NULL)
 		return cap;
 	for (size_t i = 0; i < ds->n && m < cap; i++) {
-		const double *x = ds_x(ds, i, 1);
+		const double *x = dataset_x(ds, i, 1);
 		size_t j;
-		if (ds_wt(ds, i) <= 0.0)
+		if (dataset_wt(ds, i) <= 0.0)
 			continue;
 		for (j = 0; j < m; j++)
 			if (memcmp(seen + j * d, x, d * sizeof *x) == 0)
@@ -1536,8 +1536,8 @@ fit_classification(const struct dataset *ds, const struct gmm *g, int threads,
 			double ent = 0.0, slm = 0.0;
 			if (lp == NULL)
 				continue;
-			x = ds_x(ds, lo, rows);
-			w = ds_w(ds, lo, rows);
+			x = dataset_x(ds, lo, rows);
+			w = dataset_w(ds, lo, rows);
 			for (size_t i = 0; i < rows; i++) {
 				double lse, mx, e = 0.0, wi = w ? w[i] : 1.0;
 				gmm_log_components(g, x + i * d, lp, lp + k);

@@ -141,11 +141,11 @@ group_stats(const struct dataset *ds, const struct labeller *lb,
 	em_stats_zero(st);
 	for (size_t lo = 0; lo < ds->n; lo += EM_BLOCK) {
 		size_t rows = ds->n - lo < EM_BLOCK ? ds->n - lo : EM_BLOCK;
-		const double *x = ds_x(ds, lo, rows);
+		const double *x = dataset_x(ds, lo, rows);
 		memset(r, 0, rows * k * sizeof *r);
 		for (size_t i = 0; i < rows; i++)
 			r[i * k + lb->label(lb, x + i * d)] = 1.0;
-		em_block_stats(x, ds_w(ds, lo, rows), r, rows, &blk);
+		em_block_stats(x, dataset_w(ds, lo, rows), r, rows, &blk);
 		em_stats_merge(st, &blk);
 	}
 	em_stats_free(&blk);
@@ -297,16 +297,16 @@ kmeanspp(const struct dataset *ds, size_t k, const double *inv_sd,
 		double wsum = dataset_total_weight(ds), u = rng_uniform(rng) * wsum, acc = 0.0;
 		pick = n - 1;
 		for (size_t i = 0; i < n; i++) {
-			acc += ds_wt(ds, i);
+			acc += dataset_wt(ds, i);
 			if (acc > u) {
 				pick = i;
 				break;
 			}
 		}
 	}
-	memcpy(centres, ds_x(ds, pick, 1), d * sizeof *centres);
+	memcpy(centres, dataset_x(ds, pick, 1), d * sizeof *centres);
 	for (size_t i = 0; i < n; i++)
-		dist[i] = std_dist2(ds_x(ds, i, 1), centres, inv_sd, d) * ds_wt(ds, i);
+		dist[i] = std_dist2(dataset_x(ds, i, 1), centres, inv_sd, d) * dataset_wt(ds, i);
 	for (size_t j = 1; j < k; j++) {
 		double u, acc = 0.0;
 		total = 0.0;
@@ -326,10 +326,10 @@ kmeanspp(const struct dataset *ds, size_t k, const double *inv_sd,
 				}
 			}
 		}
-		memcpy(centres + j * d, ds_x(ds, pick, 1), d * sizeof *centres);
+		memcpy(centres + j * d, dataset_x(ds, pick, 1), d * sizeof *centres);
 		for (size_t i = 0; i < n; i++) {
-			double s = std_dist2(ds_x(ds, i, 1), centres + j * d, inv_sd, d) *
-				   ds_wt(ds, i);
+			double s = std_dist2(dataset_x(ds, i, 1), centres + j * d, inv_sd, d) *
+				   dataset_wt(ds, i);
 			if (s < dist[i])
 				dist[i] = s;
 		}
@@ -401,7 +401,7 @@ random_resp(const struct dataset *ds, const double *reg, struct rng *rng,
 			for (size_t j = 0; j < k; j++)
 				r[i * k + j] /= s;
 		}
-		em_block_stats(ds_x(ds, lo, rows), ds_w(ds, lo, rows), r, rows, &blk);
+		em_block_stats(dataset_x(ds, lo, rows), dataset_w(ds, lo, rows), r, rows, &blk);
 		em_stats_merge(&st, &blk);
 	}
 	rc = model_from_groups(ds, &st, NULL, reg, g, err);
@@ -497,7 +497,7 @@ random_rows(const struct dataset *ds, size_t k, struct rng *rng, double *centres
 		idx[j] = dup ? t : pick;
 	}
 	for (size_t j = 0; j < k; j++)
-		memcpy(centres + j * ds->d, ds_x(ds, idx[j], 1), ds->d * sizeof *centres);
+		memcpy(centres + j * ds->d, dataset_x(ds, idx[j], 1), ds->d * sizeof *centres);
 	free(idx);
 	return 0;
 }

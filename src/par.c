@@ -5,8 +5,8 @@
  *
  * The layers above reach this one through interfaces they define
  * themselves, so none of them includes par.h: a spread data set's
- * struct ds_spread (dataset.h: remote rows, sorts, the sample of every
- * step-th row), the reader's struct csv_team (csvread.h: the collective
+ * struct dataset_spread (dataset.h: remote rows, sorts, the sample of every
+ * step-th row), the reader's struct csvread_team (csvread.h: the collective
  * steps of a shared read) and EM's struct em_source (em.h, made by
  * empar.c from par_bcast, par_chunks and par_gather_chunks).  What
  * crosses here is buffers of doubles and statuses; par.c knows neither
@@ -29,7 +29,7 @@
  *     row sent anywhere; they take turns rather than run at once;
  *   - the rest (the starts' group statistics and samples, the sorted
  *     order the CDF and the KS distance read) is still rank 0 reading
- *     the others' rows through ds_x and ds_w, which fetch windows of rows
+ *     the others' rows through dataset_x and dataset_w, which fetch windows of rows
  *     from their owners on demand, in the order of a run alone.
  *
  * What is left for the transport alone is to move those to chunk
@@ -113,10 +113,10 @@ int par_same_text(const char *s) { (void)s; return 1; }
 long long par_exscan_sum(long long v) { (void)v; return 0; }
 int par_exscan_xor(int v) { (void)v; return 0; }
 long long par_sum(long long v) { return v; }
-const struct csv_team *
+const struct csvread_team *
 par_team(void)
 {
-	static const struct csv_team team = { 0, 1, par_agree, par_exscan_sum, par_exscan_xor, par_sum };
+	static const struct csvread_team team = { 0, 1, par_agree, par_exscan_sum, par_exscan_xor, par_sum };
 
 	return &team;
 }
@@ -144,7 +144,7 @@ enum { TAG_CMD = 1, TAG_DATA, TAG_STATS };
 enum { CMD_STOP, CMD_ROWS, CMD_JOB, CMD_SORT, CMD_SORTCOL, CMD_FREE, CMD_EVERY, CMD_SCAN };
 
 /* What a distributed data set knows of its spread. */
-struct ds_dist {
+struct par_dist {
 	int id;			/* its number in every process's table */
 	int chunked;		/* rows held as whole EM chunks, in file order */
 	size_t lo, hi;		/* global rows [lo, hi) held here */
@@ -156,7 +156,7 @@ struct ds_dist {
 static int rank, nproc = 1, active, serving, threads_hint;
 static struct dataset *sets[MAX_SETS];
 static par_job jobs[MAX_JOBS];
-static const struct ds_spread spread;
+static const struct dataset_spread spread;
 
 /*
  * Every process passes whether its part of a step went well; all learn
@@ -322,10 +322,10 @@ par_sum(long long v)
 	return r;
 }
 
-const struct csv_team *
+const struct csvread_team *
 par_team(void)
 {
-	static struct csv_team team = { 0, 1, par_agree, par_exscan_sum, par_exscan_xor, par_sum };
+	static struct csvread_team team = { 0, 1, par_agree, par_exscan_sum, par_exscan_xor, par_sum };
 
 	team.rank = rank;
 	team.size = nproc;
@@ -344,7 +344,7 @@ chunk_start(int p, size_t n)
 }
 
 static void
-free_dist(struct ds_dist *dd)
+free_dist(struct par_dist *dd)
 {
 	if (dd == NULL)
 		return;
@@ -360,10 +360,10 @@ free_dist(struct ds_dist *dd)
  * gets its window of other processes' rows.  Collective; NULL on every
  * process when one of them is out of memory.
  */
-static struct ds_dist *
+static struct par_dist *
 new_dist(size_t d, int weighted, int id)
 {
-	struct ds_dist *dd = calloc(1, sizeof *dd);
+	struct par_dist *dd = calloc(1, sizeof *dd);
 	int ok = dd != NULL;
 
 	if (ok) {
@@ -384,7 +384,7 @@ new_dist(size_t d, int weighted, int id)
 
 /* This process holds nlocal rows: every process learns who holds which (collective). */
 static void
-set_dist(struct ds_dist *dd, size_t nlocal)
+set_dist(struct par_dist *dd, size_t nlocal)
 {
 	_Static_assert(sizeof(size_t) == sizeof(unsigned long long), "start[] is gathered as MPI_UNSIGNED_LONG_LONG");
 	unsigned long long m = nlocal;
@@ -517,7 +517,7 @@ gather_skips(struct dataset *ds)
 int
 par_distribute(struct dataset *ds, struct gm_error *err)
 {
-	struct ds_dist *dd;
+	struct par_dist *dd;
 	size_t total, lo, *tgt;
 	int ok;
 
@@ -560,7 +560,7 @@ par_distribute(struct dataset *ds, struct gm_error *err)
 /* ------------------------------------------------------------ rows */
 
 static int
-owner(const struct ds_dist *dd, size_t i)
+owner(const struct par_dist *dd, size_t i)
 {
 	int a = 0, b = nproc - 1;
 
@@ -584,7 +584,7 @@ owner(const struct ds_dist *dd, size_t i)
 static void
 fetch_range(const struct dataset *ds, size_t i, size_t cnt)
 {
-	struct ds_dist *dd = ds->dist;
+	struct par_dist *dd = ds->dist;
 	const size_t d = ds->d;
 
 	for (size_t at = i; at < i + cnt;) {
@@ -614,7 +614,7 @@ fetch_range(const struct dataset *ds, size_t i, size_t cnt)
 static void
 fetch(const struct dataset *ds, size_t i, size_t m)
 {
-	struct ds_dist *dd = ds->dist;
+	struct par_dist *dd = ds->dist;
 	/* Whole windows when the reads go on in order; a few rows when they jump. */
 	size_t cnt = dd->whi == 0 || (i >= dd->whi && i <= dd->whi + WINDOW / 8) ? WINDOW : 64;
 
@@ -628,7 +628,7 @@ fetch(const struct dataset *ds, size_t i, size_t m)
 static const double *
 spread_rows(const struct dataset *ds, size_t i, size_t m)
 {
-	struct ds_dist *dd = ds->dist;
+	struct par_dist *dd = ds->dist;
 
 	if (i >= dd->lo && i + m <= dd->hi)
 		return ds->x + (i - dd->lo) * ds->d;
@@ -640,7 +640,7 @@ spread_rows(const struct dataset *ds, size_t i, size_t m)
 static const double *
 spread_weights(const struct dataset *ds, size_t i, size_t m)
 {
-	struct ds_dist *dd = ds->dist;
+	struct par_dist *dd = ds->dist;
 
 	if (ds->w == NULL)
 		return NULL;
@@ -688,7 +688,7 @@ count_every(size_t lo, size_t hi, size_t step)
 static void
 send_every(const struct dataset *ds, size_t step, int weights)
 {
-	const struct ds_dist *dd = ds->dist;
+	const struct par_dist *dd = ds->dist;
 	size_t c = count_every(dd->lo, dd->hi, step), a = first_multiple(dd->lo, step) - dd->lo;
 	MPI_Datatype t;
 
@@ -716,7 +716,7 @@ send_every(const struct dataset *ds, size_t step, int weights)
 static size_t
 spread_every(const struct dataset *ds, size_t step, double *x, double *w)
 {
-	const struct ds_dist *dd = ds->dist;
+	const struct par_dist *dd = ds->dist;
 	const size_t d = ds->d;
 	size_t m = 0;
 
@@ -814,9 +814,9 @@ par_gather_chunks(double *buf, size_t reclen)
  * of memory.
  */
 static int
-scan_all(const struct dataset *ds, const struct ds_scan *q, double *param, double *st, int ok)
+scan_all(const struct dataset *ds, const struct dataset_scan *q, double *param, double *st, int ok)
 {
-	const struct ds_dist *dd = ds->dist;
+	const struct par_dist *dd = ds->dist;
 
 	if (!all_ok(ok))
 		return -1;
@@ -834,7 +834,7 @@ scan_all(const struct dataset *ds, const struct ds_scan *q, double *param, doubl
 }
 
 static int
-spread_scan(const struct dataset *ds, const struct ds_scan *q, double *st)
+spread_scan(const struct dataset *ds, const struct dataset_scan *q, double *st)
 {
 	unsigned long long hdr[2] = { q->len, q->nparam };
 
@@ -850,12 +850,12 @@ serve_scan(const long long *cmd)
 {
 	unsigned long long hdr[2];
 	double *param, *st;
-	struct ds_scan q;
+	struct dataset_scan q;
 
 	MPI_Bcast(hdr, 2, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
 	param = malloc((hdr[1] ? hdr[1] : 1) * sizeof *param);
 	st = malloc((hdr[0] ? hdr[0] : 1) * sizeof *st);
-	q = (struct ds_scan){ (int)cmd[2], (size_t)cmd[3], (size_t)hdr[0], param, (size_t)hdr[1] };
+	q = (struct dataset_scan){ (int)cmd[2], (size_t)cmd[3], (size_t)hdr[0], param, (size_t)hdr[1] };
 	scan_all(sets[cmd[1]], &q, param, st, param != NULL && st != NULL);
 	free(param);
 	free(st);
@@ -1023,7 +1023,7 @@ fail:
 static int
 do_sort(struct dataset *ds)
 {
-	struct ds_dist *dd;
+	struct par_dist *dd;
 	size_t n = ds->dist->hi - ds->dist->lo;
 
 	/* A weighted data set whose part here may end empty still says it is weighted. */
@@ -1217,7 +1217,7 @@ spread_release(struct dataset *ds)
 	ds->spread = NULL;
 }
 
-static const struct ds_spread spread = {
+static const struct dataset_spread spread = {
 	spread_rows, spread_weights, spread_every, spread_sort, spread_scan,
 	spread_sorted_column, spread_free_column, spread_release
 };

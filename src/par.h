@@ -68,8 +68,8 @@ int par_exscan_xor(int v);
 long long par_sum(long long v);
 
 /* The processes as a team that reads one file together (csvread.h). */
-struct csv_team;
-const struct csv_team *par_team(void);
+struct csvread_team;
+const struct csvread_team *par_team(void);
 
 /* buf[0..n) from rank 0 to every process (n < 2^31; all call it). */
 void par_bcast(double *buf, size_t n);

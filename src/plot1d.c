@@ -87,7 +87,7 @@ resolution(const struct dataset *ds, size_t c)
 		double q = pow(10.0, (double)e);
 		size_t i;
 		for (i = 0; i < ds->n; i++) {
-			double v = ds_x(ds, i, 1)[c] / q;
+			double v = dataset_x(ds, i, 1)[c] / q;
 			if (fabs(v - nearbyint(v)) > 1e-9 * fmax(1.0, fabs(v)))
 				break;
 		}
@@ -457,7 +457,7 @@ data_title(FILE *fp, const struct dataset *ds)
 		return;
 	}
 	for (size_t i = 0; i < ds->n; i++)
-		wsum += ds_wt(ds, i);
+		wsum += dataset_wt(ds, i);
 	fprintf(fp, "data (total weight %.6g, %zu row%s)", wsum, ds->n,
 			ds->n == 1 ? "" : "s");
 }

@@ -31,7 +31,7 @@ predict_free(struct predictor *p)
 }
 
 void
-csv_field(FILE *fp, const char *s, char delim)
+predict_csv_field(FILE *fp, const char *s, char delim)
 {
 	if (strchr(s, delim) == NULL && strpbrk(s, "\"\r\n") == NULL) {
 		fputs(s, fp);
@@ -51,7 +51,7 @@ predict_header(struct predictor *p, char *const *names, size_t n)
 {
 	if (p->keep_columns)
 		for (size_t c = 0; c < n; c++) {
-			csv_field(p->fp, names[c], ',');
+			predict_csv_field(p->fp, names[c], ',');
 			fputc(',', p->fp);
 		}
 	fputs("line,label", p->fp);
@@ -73,7 +73,7 @@ predict_row(struct predictor *p, long line, const double *x, char *const *fields
 
 	if (p->keep_columns)
 		for (size_t c = 0; c < nfields; c++) {
-			csv_field(p->fp, fields[c] ? fields[c] : "", ',');
+			predict_csv_field(p->fp, fields[c] ? fields[c] : "", ',');
 			fputc(',', p->fp);
 		}
 	fprintf(p->fp, "%ld,", line);

@@ -35,6 +35,6 @@ void predict_row(struct predictor *p, long line, const double *x,
 		 char *const *fields, size_t nfields);
 
 /* A CSV field, quoted when it holds delim, a quote or a line end. */
-void csv_field(FILE *fp, const char *s, char delim);
+void predict_csv_field(FILE *fp, const char *s, char delim);
 
 #endif

@@ -71,28 +71,28 @@ search_sentence(FILE *fp, const struct fit_search *s, size_t n)
 			"exist: try a larger --n-init", s->starts);
 }
 
-/* Parameter index in a boot_result: weights, then means, then sds. */
+/* Parameter index in a bootstrap_result: weights, then means, then sds. */
 static size_t
-bp_weight(const struct boot_result *b, size_t j)
+bp_weight(const struct bootstrap_result *b, size_t j)
 {
 	(void)b;
 	return j;
 }
 
 static size_t
-bp_mean(const struct boot_result *b, size_t j, size_t c)
+bp_mean(const struct bootstrap_result *b, size_t j, size_t c)
 {
 	return b->k + j * b->d + c;
 }
 
 static size_t
-bp_sd(const struct boot_result *b, size_t j, size_t c)
+bp_sd(const struct bootstrap_result *b, size_t j, size_t c)
 {
 	return b->k + b->k * b->d + j * b->d + c;
 }
 
 static void
-json_se_ci(FILE *fp, const struct boot_result *b, size_t p)
+json_se_ci(FILE *fp, const struct bootstrap_result *b, size_t p)
 {
 	fputs("{\"se\": ", fp);
 	jw_number(fp, b->se[p]);
@@ -104,7 +104,7 @@ json_se_ci(FILE *fp, const struct boot_result *b, size_t p)
 }
 
 static void
-json_bootstrap(FILE *fp, const struct boot_result *b)
+json_bootstrap(FILE *fp, const struct bootstrap_result *b)
 {
 	fprintf(fp, ",\n  \"bootstrap\": {\"type\": \"%s\", \"replicates\": %zu, "
 		"\"fitted\": %zu, \"components\": [\n",
@@ -128,7 +128,7 @@ json_bootstrap(FILE *fp, const struct boot_result *b)
 }
 
 static void
-text_bootstrap_row(FILE *fp, const struct boot_result *b, size_t j, const char *what,
+text_bootstrap_row(FILE *fp, const struct bootstrap_result *b, size_t j, const char *what,
 		   const char *col, double est, size_t p)
 {
 	char name[64], shown[25];
@@ -142,7 +142,7 @@ text_bootstrap_row(FILE *fp, const struct boot_result *b, size_t j, const char *
 static void
 text_bootstrap(FILE *fp, const struct report_info *ri)
 {
-	const struct boot_result *b = ri->boot;
+	const struct bootstrap_result *b = ri->boot;
 	const struct gmm *g = chosen(ri)->g;
 	const size_t d = g->d;
 
@@ -583,7 +583,7 @@ tsv_text(FILE *fp, const char *s)
 /* The end of a TSV row: the model's fit and search (no runner-up: empty). */
 /* A parameter's bootstrap SE and 95% interval: three fields. */
 static void
-tsv_se_ci(FILE *fp, const struct boot_result *b, size_t p)
+tsv_se_ci(FILE *fp, const struct bootstrap_result *b, size_t p)
 {
 	fputc('\t', fp);
 	jw_number(fp, b->se[p]);
@@ -689,7 +689,7 @@ report_tsv(FILE *fp, const struct report_info *ri)
 			}
 		if (ri->boot != NULL) {
 			/* In the header's order: the weight, every mean, every sd. */
-			const struct boot_result *b = ri->boot;
+			const struct bootstrap_result *b = ri->boot;
 			tsv_se_ci(fp, b, bp_weight(b, j));
 			for (size_t c = 0; c < d; c++)
 				tsv_se_ci(fp, b, bp_mean(b, j, c));
@@ -890,7 +890,7 @@ tex_put_se(FILE *fp, double se, struct tex_fmt f)
  */
 struct tex_params {
 	const struct gmm *g;
-	const struct boot_result *b;
+	const struct bootstrap_result *b;
 	char *const *names;
 	size_t nq;
 	struct tex_fmt *fmt, *sefmt;

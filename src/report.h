@@ -37,7 +37,7 @@ struct report_info {
 	double ks;		/* Kolmogorov-Smirnov distance (1-D), or < 0 */
 	const char *figure_note;	/* a line about the figure, or NULL */
 	int digits;		/* significant digits in the LaTeX tables */
-	const struct boot_result *boot;	/* bootstrap, or NULL */
+	const struct bootstrap_result *boot;	/* bootstrap, or NULL */
 	const struct lrt_result *lrt;	/* --lrt, or NULL */
 	const struct em_prior *prior;	/* --prior, or NULL */
 	uint64_t seed;		/* the run's --seed (the tests' replicates say it) */

@@ -40,7 +40,7 @@ stage_free(struct run_state *st)
 {
 	plot_files_free(&st->pf);
 	outfile_discard(&st->dep);
-	boot_result_free(&st->boot);
+	bootstrap_result_free(&st->boot);
 	lrt_result_free(&st->lrt);
 	free(st->prior_mean);
 	free(st->prior_var);
@@ -146,7 +146,7 @@ int
 stage_read(struct run_options *ro, struct run_state *st)
 {
 	double t_mark = clock_seconds();
-	int rc = csv_read(ro->path, &ro->csv.co, &st->ds, &st->err);
+	int rc = csvread_file(ro->path, &ro->csv.co, &st->ds, &st->err);
 
 	if (par_size() > 1) {
 		/* Every process takes part in each step, failed or not: no one waits alone. */
@@ -176,7 +176,7 @@ stage_read(struct run_options *ro, struct run_state *st)
 static int
 read_means_file(struct run_options *ro, struct run_state *st)
 {
-	const struct csv_options *co = &ro->csv.co;
+	const struct csvread_options *co = &ro->csv.co;
 	struct means_file_options mo = { co->delimiter, co->quote, co->decimal, MODEL_MAX_K, OV_MEAN_MAX };
 	const struct dataset *ds = &st->ds;
 	size_t kf = 0;
@@ -313,7 +313,7 @@ stage_lrt(struct run_options *ro, struct run_state *st,
 int
 stage_bootstrap(struct run_options *ro, struct run_state *st)
 {
-	struct boot_options bo;
+	struct bootstrap_options bo;
 	int rc;
 
 	if (ro->boot_b == 0)

@@ -27,7 +27,7 @@ struct run_state {
 	int served;			/* a process other than rank 0 served it: the run is over */
 	double *reg;			/* the regulariser of each column */
 	struct fit_result fr;
-	struct boot_result boot;	/* --bootstrap, or empty */
+	struct bootstrap_result boot;	/* --bootstrap, or empty */
 	struct lrt_result lrt;		/* --lrt, or empty */
 	struct em_prior prior;		/* --prior: its numbers (prior_mean, prior_var) */
 	double *prior_mean, *prior_var;

@@ -196,7 +196,7 @@ observed_se(const struct dataset *ds, const double *th, double *se, double *newt
 
 /* The bootstrap's SEs in theta's order: weight 1, means 1 and 2, sds 1 and 2. */
 static void
-boot_theta(const struct boot_result *br, double *out)
+bootstrap_theta(const struct bootstrap_result *br, double *out)
 {
 	/* Layout (bootstrap.h): weights (k), means (k*d), sds (k*d); k = 2, d = 1. */
 	out[0] = br->se[0];
@@ -209,7 +209,7 @@ boot_theta(const struct boot_result *br, double *out)
 static const char *const names[NP] = { "weight 1", "mean 1", "mean 2", "sd 1", "sd 2" };
 
 static int
-same_result(const struct boot_result *a, const struct boot_result *b)
+same_result(const struct bootstrap_result *a, const struct bootstrap_result *b)
 {
 	return a->nparams == b->nparams && a->ok == b->ok &&
 	       memcmp(a->se, b->se, a->nparams * sizeof *a->se) == 0 &&
@@ -273,8 +273,8 @@ main(void)
 	struct dataset ds;
 	struct fit_options fo;
 	struct fit_result fr;
-	struct boot_options bo;
-	struct boot_result br, br2, br3;
+	struct bootstrap_options bo;
+	struct bootstrap_result br, br2, br3;
 	struct gm_error err;
 	const struct gmm *g;
 	int rc, have_se;
@@ -370,7 +370,7 @@ main(void)
 		printf("Bail out! bootstrap failed: %s\n", rc == GM_OK ? "count" : err.msg);
 		return 1;
 	}
-	boot_theta(&br, bse);
+	bootstrap_theta(&br, bse);
 	for (int i = 0; i < NP; i++) {
 		char what[96];
 		tap_diag("SE of %-8s: bootstrap %.6g, observed information %.6g, ratio %.3f",
@@ -398,14 +398,14 @@ main(void)
 	rc = bootstrap_run(&ds, g, &bo, &br3, &err);
 	tap_ok(rc == GM_OK && same_result(&br, &br3),
 	       "the same seed twice gives identical se, lo and hi (memcmp)");
-	boot_result_free(&br2);
-	boot_result_free(&br3);
+	bootstrap_result_free(&br2);
+	bootstrap_result_free(&br3);
 	bo.seed = 54321;
 	bo.B = 50;
 	rc = bootstrap_run(&ds, g, &bo, &br2, &err);
 	tap_ok(rc == GM_OK && memcmp(br.se, br2.se, 6 * sizeof *br.se) != 0,
 	       "another seed gives other replicates (different se)");
-	boot_result_free(&br2);
+	bootstrap_result_free(&br2);
 
 	/* Parametric bootstrap: draws from the fitted model; same SEs asymptotically. */
 	bo.seed = 777;
@@ -416,7 +416,7 @@ main(void)
 		   "parametric bootstrap: %zu of %zu replicates fitted", br2.ok, bo.B)) {
 		double pse[NP];
 		char what[96];
-		boot_theta(&br2, pse);
+		bootstrap_theta(&br2, pse);
 		worst = 0.0;
 		for (int i = 0; i < NP; i++) {
 			double r = fabs(pse[i] / se[i] - 1.0);
@@ -428,12 +428,12 @@ main(void)
 		snprintf(what, sizeof what, "parametric bootstrap SEs all within 20%% of the observed-information SEs (worst %.3f)",
 			 worst);
 		tap_ok(worst <= 0.20, "%s", what);
-		boot_result_free(&br2);
+		bootstrap_result_free(&br2);
 	} else {
 		tap_skip("parametric bootstrap failed");
 	}
 
-	boot_result_free(&br);
+	bootstrap_result_free(&br);
 	fit_result_free(&fr);
 	free(ds.x);
 	return tap_done();

@@ -66,7 +66,7 @@ static int
 read_na(const char *path, int threads, const char *na, struct dataset *ds,
 	struct gm_error *err)
 {
-	struct csv_options co;
+	struct csvread_options co;
 
 	memset(&co, 0, sizeof co);
 	co.columns = "x,y";
@@ -74,7 +74,7 @@ read_na(const char *path, int threads, const char *na, struct dataset *ds,
 	co.na = &na;
 	co.n_na = na != NULL;
 	gm_error_clear(err);
-	return csv_read(path, &co, ds, err);
+	return csvread_file(path, &co, ds, err);
 }
 
 static int

@@ -34,14 +34,14 @@ srcdir(void)
 static int
 read_heights(struct dataset *ds)
 {
-	struct csv_options co;
+	struct csvread_options co;
 	struct gm_error err;
 	char path[4096];
 
 	memset(&co, 0, sizeof co);
 	gm_error_clear(&err);
 	snprintf(path, sizeof path, "%s/data/heights.csv", srcdir());
-	if (csv_read(path, &co, ds, &err) != GM_OK) {
+	if (csvread_file(path, &co, ds, &err) != GM_OK) {
 		tap_diag("cannot read %s: %s", path, err.msg);
 		return -1;
 	}

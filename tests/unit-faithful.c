@@ -332,7 +332,7 @@ check_fit(const struct dataset *ds, const struct ref_case *refs, size_t nref,
 int
 main(void)
 {
-	struct csv_options co;
+	struct csvread_options co;
 	struct dataset ds;
 	struct gm_error err;
 	struct ref_case refs[NK * NCOV];
@@ -371,7 +371,7 @@ main(void)
 	co.columns = "eruptions,waiting";
 	gm_error_clear(&err);
 	snprintf(path, sizeof path, "%s/data/faithful.csv", srcdir());
-	if (!tap_ok(csv_read(path, &co, &ds, &err) == GM_OK && ds.n == 272 && ds.d == D,
+	if (!tap_ok(csvread_file(path, &co, &ds, &err) == GM_OK && ds.n == 272 && ds.d == D,
 		    "read %s: 272 rows of eruptions and waiting (%s)", path,
 		    err.status ? err.msg : "ok")) {
 		free(ref);

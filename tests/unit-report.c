@@ -271,7 +271,7 @@ check_figure(const struct dataset *ds, const struct fit_result *fr)
 int
 main(void)
 {
-	struct csv_options co;
+	struct csvread_options co;
 	struct dataset ds;
 	struct fit_options fo;
 	struct fit_result fr;
@@ -297,7 +297,7 @@ main(void)
 	fo.em.tol = 1e-10;
 	fo.em.reg = reg;
 	fo.em.threads = 1;
-	if (!tap_ok(csv_read(path, &co, &ds, &err) == GM_OK && fit_run(&ds, &fo, &fr, &err) == GM_OK &&
+	if (!tap_ok(csvread_file(path, &co, &ds, &err) == GM_OK && fit_run(&ds, &fo, &fr, &err) == GM_OK &&
 		    fr.chosen == 1, "faithful read and fitted, K = 1..3, K = 2 chosen (%s)",
 		    err.status ? err.msg : "ok")) {
 		tap_plan(tap_count);

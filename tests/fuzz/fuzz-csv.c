@@ -22,7 +22,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const specs[] = { NULL, "all", "1", "2-3", "x,y", "1,1" };
 	static const char *const na[] = { "-", "?" };
-	struct csv_options co = { 0 };
+	struct csvread_options co = { 0 };
 	struct dataset ds;
 	struct gm_error err;
 	unsigned opt = size ? data[0] : 0;
@@ -47,7 +47,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size == 0)
 		fgetc(fp);	/* an empty stream */
 	gm_error_clear(&err);
-	if (csv_read_stream(fp, "fuzz.csv", &co, &ds, &err) == GM_OK) {
+	if (csvread_stream(fp, "fuzz.csv", &co, &ds, &err) == GM_OK) {
 		for (size_t i = 0; i < ds.n * ds.d; i++)
 			if (!isfinite(ds.x[i]))
 				abort();
