@@ -1129,8 +1129,10 @@ ctx_init(struct ctx *c, const struct dataset *ds, const struct fit_options *opt,
 	 * where a model has many optima (more components than the data hold)
 	 * the best is often among the screened starts ranked 6th to 30th.
 	 */
-	c->long_runs = opt->nk * opt->ncov == 1 && !opt->init_forced ? LONG_RUNS_ONE : LONG_RUNS;
-	c->reached_min = opt->nk * opt->ncov == 1 && !opt->init_forced ? REACHED_ONE : 2;
+	c->long_runs = opt->nk * opt->ncov == 1 && !opt->init_forced && !opt->as_selection
+		       ? LONG_RUNS_ONE : LONG_RUNS;
+	c->reached_min = opt->nk * opt->ncov == 1 && !opt->init_forced && !opt->as_selection
+			 ? REACHED_ONE : 2;
 	c->threads = 1;
 #ifdef _OPENMP
 	c->threads = opt->em.threads > 0 ? opt->em.threads : omp_get_max_threads();

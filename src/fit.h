@@ -62,6 +62,8 @@ struct fit_options {
 	uint64_t seed;
 	enum fit_criterion criterion;
 	struct em_options em;
+	int as_selection;	/* search a lone model as one of a selection is searched
+				 * (not deeper: the likelihood-ratio test's replicates) */
 	const struct gmm *warm;	/* a start screened with the generated ones when its
 				 * K and structure are a model's (the likelihood-ratio
 				 * test's replicates), or NULL */

@@ -79,6 +79,7 @@ fit_replicate(const struct dataset *rep, const struct lrt_options *lo, size_t k,
 	fo.warm = warm;
 	fo.seed = seed;
 	fo.n_init_max = fo.n_init;
+	fo.as_selection = 1;	/* the data's K and K + 1 were searched as a selection's */
 	fo.em.threads = 1;
 	fo.em.progress = NULL;
 	fo.em.progress_arg = NULL;
