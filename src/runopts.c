@@ -618,6 +618,12 @@ check_model(struct run_options *ro)
 				  &ro->po.width, &ro->po.height, &err) != GM_OK) {
 		return usage_error_record(&err);
 	}
+	/* mclust's names of the same models. */
+	static const char *const mclust_names[][2] = {
+		{ "VVV", "full" }, { "VVI", "diag" }, { "VII", "spherical" }, { "EEE", "tied" } };
+	for (size_t i = 0; i < sizeof mclust_names / sizeof mclust_names[0]; i++)
+		if (strcmp(ro->cov_arg, mclust_names[i][0]) == 0)
+			ro->cov_arg = mclust_names[i][1];
 	if (strcmp(ro->cov_arg, "all") == 0) {
 		for (int i = 0; i < 4; i++)
 			ro->covs[i] = (enum gmm_cov)i;
@@ -625,8 +631,8 @@ check_model(struct run_options *ro)
 	} else if (gmm_cov_parse(ro->cov_arg, &ro->covs[0]) == 0) {
 		ro->fo.ncov = 1;
 	} else {
-		return usage_error("--covariance is full, diag, spherical, tied or all, not '%s'",
-				   ro->cov_arg);
+		return usage_error("--covariance is full, diag, spherical, tied or all (or mclust's "
+				   "VVV, VVI, VII, EEE), not '%s'", ro->cov_arg);
 	}
 	return GM_OK;
 }
