@@ -46,12 +46,7 @@ make_replicate(const struct dataset *ds, const struct gmm *fit, const double *w,
 		for (double t = 0.0; t < counts[j]; t += 1.0, i++) {
 			for (size_t p = 0; p < d; p++)
 				z[p] = rng_normal(r);
-			for (size_t p = 0; p < d; p++) {
-				double v = fit->mean[j * d + p];
-				for (size_t q = 0; q <= p; q++)
-					v += fit->chol[j * d * d + p * d + q] * z[q];
-				rep->x[i * d + p] = v;
-			}
+			gmm_point(fit, j, z, rep->x + i * d);
 		}
 }
 

@@ -323,25 +323,12 @@ cmd_sample(int argc, char **argv)
 	rng_seed(&rng, seed);
 	/* Each row picks its component afresh, so the rows come in random order. */
 	for (size_t i = 0; i < n; i++) {
-		double u = rng_uniform(&rng), acc = 0.0;
-		size_t j = m.g->k - 1;
-		const double *l;
-		for (size_t t = 0; t < m.g->k; t++) {
-			acc += m.g->weight[t];
-			if (u < acc) {
-				j = t;
-				break;
-			}
-		}
-		l = m.g->chol + j * d * d;
+		size_t j = gmm_pick(m.g, rng_uniform(&rng));
 		for (size_t p = 0; p < d; p++)
 			z[p] = rng_normal(&rng);
-		for (size_t p = 0; p < d; p++) {
-			double v = m.g->mean[j * d + p];
-			for (size_t q = 0; q <= p; q++)
-				v += l[p * d + q] * z[q];
-			fprintf(fp, "%.17g,", v);
-		}
+		gmm_point(m.g, j, z, x);
+		for (size_t p = 0; p < d; p++)
+			fprintf(fp, "%.17g,", x[p]);
 		fprintf(fp, "%zu\n", j + 1);
 		/* Stop at the first write that fails (a full disk, /dev/full). */
 		if (ferror(fp)) {

@@ -227,3 +227,30 @@ gmm_cov_parse(const char *s, enum gmm_cov *t)
 		}
 	return -1;
 }
+
+size_t
+gmm_pick(const struct gmm *g, double u)
+{
+	double acc = 0.0;
+
+	for (size_t j = 0; j + 1 < g->k; j++) {
+		acc += g->weight[j];
+		if (u < acc)
+			return j;
+	}
+	return g->k - 1;
+}
+
+void
+gmm_point(const struct gmm *g, size_t j, const double *z, double *x)
+{
+	const size_t d = g->d;
+	const double *l = g->chol + j * d * d;
+
+	for (size_t p = 0; p < d; p++) {
+		double v = g->mean[j * d + p];
+		for (size_t q = 0; q <= p; q++)
+			v += l[p * d + q] * z[q];
+		x[p] = v;
+	}
+}

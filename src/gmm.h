@@ -62,6 +62,14 @@ double gmm_logsumexp(const double *v, size_t k);
 /* Free parameters, counted as scikit-learn counts them. */
 size_t gmm_n_parameters(const struct gmm *g);
 
+/*
+ * Drawing from g: the component whose cumulative weight first passes u
+ * (in [0, 1); the last when rounding leaves none), and component j's
+ * point for d standard normal draws z: mean_j + L_j z, into x (d).
+ */
+size_t gmm_pick(const struct gmm *g, double u);
+void gmm_point(const struct gmm *g, size_t j, const double *z, double *x);
+
 /* Reorder components by mean (first coordinate, then the next, ..). */
 void gmm_sort(struct gmm *g);
 

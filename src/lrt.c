@@ -40,21 +40,10 @@ draw_rows(const struct gmm *g, size_t n, struct rng *r, double *x, double *z)
 	const size_t d = g->d;
 
 	for (size_t i = 0; i < n; i++) {
-		double u = rng_uniform(r), acc = 0.0;
-		size_t j = 0;
-		for (; j + 1 < g->k; j++) {
-			acc += g->weight[j];
-			if (u < acc)
-				break;
-		}
+		size_t j = gmm_pick(g, rng_uniform(r));
 		for (size_t p = 0; p < d; p++)
 			z[p] = rng_normal(r);
-		for (size_t p = 0; p < d; p++) {
-			double v = g->mean[j * d + p];
-			for (size_t q = 0; q <= p; q++)
-				v += g->chol[j * d * d + p * d + q] * z[q];
-			x[i * d + p] = v;
-		}
+		gmm_point(g, j, z, x + i * d);
 	}
 }
 
