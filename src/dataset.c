@@ -103,14 +103,68 @@ scan_rows(const struct dataset *ds, const struct dataset_scan *q, size_t lo, siz
 	}
 }
 
-void
+/* Distinct rows of positive weight over rows [lo, hi), up to param[0]: st[0], then the rows. */
+static void
+scan_distinct(const struct dataset *ds, const struct dataset_scan *q, size_t lo, size_t hi,
+	      double *st)
+{
+	const size_t d = ds->d, cap = (size_t)q->param[0];
+	double *seen = st + 1;
+	size_t m = (size_t)st[0];
+
+	for (size_t i = lo; i < hi && m < cap; i++) {
+		const double *x = dataset_x(ds, i, 1);
+		size_t j;
+		if (dataset_wt(ds, i) <= 0.0)
+			continue;
+		for (j = 0; j < m; j++)
+			if (memcmp(seen + j * d, x, d * sizeof *x) == 0)
+				break;
+		if (j == m)
+			memcpy(seen + m++ * d, x, d * sizeof *x);
+	}
+	st[0] = (double)m;
+}
+
+#define SCAN_USER_MAX 8		/* kinds dataset_scan_add holds */
+
+/*
+ * The kinds other modules add.  The table is filled once, in the same
+ * order on every process, before any scan of the rows; it is the one
+ * piece of state this file keeps, a registry of code, not of data.
+ */
+static dataset_scan_fn user_scans[SCAN_USER_MAX];
+
+int
+dataset_scan_add(dataset_scan_fn fn)
+{
+	if (fn == NULL)
+		return -1;
+	for (int i = 0; i < SCAN_USER_MAX; i++)
+		if (user_scans[i] == NULL || user_scans[i] == fn) {
+			user_scans[i] = fn;
+			return DS_SCAN_USER + i;
+		}
+	return -1;
+}
+
+int
 dataset_scan_rows(const struct dataset *ds, const struct dataset_scan *q, size_t lo, size_t hi,
 		  double *st)
 {
-	if (q->kind <= DS_SCAN_RANGE)
+	if (q->kind >= DS_SCAN_USER) {
+		int i = q->kind - DS_SCAN_USER;
+		if (i >= SCAN_USER_MAX || user_scans[i] == NULL)
+			return -1;
+		return user_scans[i](ds, q, lo, hi, st);
+	}
+	if (q->kind == DS_SCAN_DISTINCT)
+		scan_distinct(ds, q, lo, hi, st);
+	else if (q->kind <= DS_SCAN_RANGE)
 		scan_column(ds, q, lo, hi, st);
 	else
 		scan_rows(ds, q, lo, hi, st);
+	return 0;
 }
 
 /*
@@ -119,12 +173,32 @@ dataset_scan_rows(const struct dataset *ds, const struct dataset_scan *q, size_t
  * else here through dataset_x; the same operations in the same order, so the
  * same bits, either way.
  */
+int
+dataset_scan(const struct dataset *ds, const struct dataset_scan *q, double *st)
+{
+	if (ds->spread != NULL && ds->spread->scan != NULL && ds->spread->scan(ds, q, st) == 0)
+		return 0;
+	return dataset_scan_rows(ds, q, 0, ds->n, st);
+}
+
 static void
 scan(const struct dataset *ds, const struct dataset_scan *q, double *st)
 {
-	if (ds->spread != NULL && ds->spread->scan != NULL && ds->spread->scan(ds, q, st) == 0)
-		return;
-	dataset_scan_rows(ds, q, 0, ds->n, st);
+	(void)dataset_scan(ds, q, st);	/* the kinds of this file cannot fail */
+}
+
+size_t
+dataset_count_distinct(const struct dataset *ds, size_t cap)
+{
+	const double param[1] = { (double)cap };
+	struct dataset_scan q = { DS_SCAN_DISTINCT, 0, 1 + cap * ds->d, param, 1 };
+	double *st = calloc(q.len, sizeof *st);
+	size_t m = cap;
+
+	if (st != NULL && dataset_scan(ds, &q, st) == 0)
+		m = (size_t)st[0];
+	free(st);
+	return m;
 }
 
 double

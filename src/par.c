@@ -811,7 +811,7 @@ par_gather_chunks(double *buf, size_t reclen)
  * process in rank order, which is the rows' order, each carrying it over
  * its own rows (dataset.c), and back to rank 0.  param holds q->nparam
  * values (rank 0's are sent).  0, or -1 on every process when one is out
- * of memory.
+ * of memory (before the scan, or in a step of dataset_scan_add's).
  */
 static int
 scan_all(const struct dataset *ds, const struct dataset_scan *q, double *param, double *st, int ok)
@@ -825,12 +825,13 @@ scan_all(const struct dataset *ds, const struct dataset_scan *q, double *param, 
 	if (rank != 0)
 		MPI_Recv(st, (int)q->len, MPI_DOUBLE, rank - 1, TAG_STATS, MPI_COMM_WORLD,
 			 MPI_STATUS_IGNORE);
-	dataset_scan_rows(ds, q, dd->lo, dd->hi, st);
+	/* A step that fails passes its state on all the same: all then agree. */
+	ok = dataset_scan_rows(ds, q, dd->lo, dd->hi, st) == 0;
 	MPI_Send(st, (int)q->len, MPI_DOUBLE, (rank + 1) % nproc, TAG_STATS, MPI_COMM_WORLD);
 	if (rank == 0)
 		MPI_Recv(st, (int)q->len, MPI_DOUBLE, nproc - 1, TAG_STATS, MPI_COMM_WORLD,
 			 MPI_STATUS_IGNORE);
-	return 0;
+	return all_ok(ok) ? 0 : -1;
 }
 
 static int
