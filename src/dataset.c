@@ -126,6 +126,32 @@ scan_distinct(const struct dataset *ds, const struct dataset_scan *q, size_t lo,
 	st[0] = (double)m;
 }
 
+/* Whether x is a multiple of q to 1e-9 relative. */
+static int
+on_grid(double x, double q)
+{
+	double v = x / q;
+
+	return !(fabs(v - nearbyint(v)) > 1e-9 * fmax(1.0, fabs(v)));
+}
+
+/* Column j's powers of ten still a grid, over rows [lo, hi): st[e] for 10^(6 - e). */
+static void
+scan_grid(const struct dataset *ds, const struct dataset_scan *q, size_t lo, size_t hi,
+	  double *st)
+{
+	double pw[DS_GRID_POWERS];
+
+	for (int e = 0; e < DS_GRID_POWERS; e++)
+		pw[e] = pow(10.0, (double)(6 - e));
+	for (size_t i = lo; i < hi; i++) {
+		double x = dataset_x(ds, i, 1)[q->j];
+		for (int e = 0; e < DS_GRID_POWERS; e++)
+			if (st[e] > 0.5 && !on_grid(x, pw[e]))
+				st[e] = 0.0;
+	}
+}
+
 #define SCAN_USER_MAX 8		/* kinds dataset_scan_add holds */
 
 /*
@@ -160,6 +186,8 @@ dataset_scan_rows(const struct dataset *ds, const struct dataset_scan *q, size_t
 	}
 	if (q->kind == DS_SCAN_DISTINCT)
 		scan_distinct(ds, q, lo, hi, st);
+	else if (q->kind == DS_SCAN_GRID)
+		scan_grid(ds, q, lo, hi, st);
 	else if (q->kind <= DS_SCAN_RANGE)
 		scan_column(ds, q, lo, hi, st);
 	else
@@ -284,6 +312,21 @@ dataset_every(const struct dataset *ds, size_t step, double *x, double *w)
 	return m;
 }
 
+double
+dataset_grid(const struct dataset *ds, size_t j)
+{
+	double st[DS_GRID_POWERS];
+	struct dataset_scan q = { DS_SCAN_GRID, j, DS_GRID_POWERS, NULL, 0 };
+
+	for (int e = 0; e < DS_GRID_POWERS; e++)
+		st[e] = 1.0;
+	scan(ds, &q, st);
+	for (int e = 0; e < DS_GRID_POWERS; e++)
+		if (st[e] > 0.5)
+			return pow(10.0, (double)(6 - e));
+	return 0.0;
+}
+
 void
 dataset_column_range(const struct dataset *ds, size_t j, double *lo,
 		     double *hi)
@@ -291,12 +334,14 @@ dataset_column_range(const struct dataset *ds, size_t j, double *lo,
 	double st[2];
 	struct dataset_scan q = { DS_SCAN_RANGE, j, 2, NULL, 0 };
 
-	st[0] = st[1] = dataset_x(ds, 0, 1)[j];
-	if (ds->sorted) {
-		*lo = st[0];
-		*hi = dataset_x(ds, ds->n - 1, 1)[0];
+	if (ds->sorted && ds->spread == NULL) {
+		*lo = ds->x[0];
+		*hi = ds->x[ds->n - 1];
 		return;
 	}
+	/* The values are finite: the same minimum and maximum as from row 0's value. */
+	st[0] = INFINITY;
+	st[1] = -INFINITY;
 	scan(ds, &q, st);
 	*lo = st[0];
 	*hi = st[1];
@@ -484,6 +529,22 @@ dataset_sorted_column(const struct dataset *ds, size_t c, struct colview *v)
 	v->x = v->own_x;
 	v->w = v->own_w;
 	return 0;
+}
+
+int
+colview_scan(const struct colview *v, const struct dataset_scan *q, double *st)
+{
+	struct dataset col;
+
+	if (v->src != NULL)
+		return dataset_scan(v->src, q, st);
+	/* The view's arrays as a data set of one column, read only. */
+	memset(&col, 0, sizeof col);
+	col.n = v->n;
+	col.d = 1;
+	col.x = (double *)v->x;
+	col.w = (double *)v->w;
+	return dataset_scan_rows(&col, q, 0, col.n, st);
 }
 
 void

@@ -22,6 +22,7 @@
  */
 #define DS_BLOCK 512
 #define DS_CHUNKS 64
+#define DS_GRID_POWERS 13	/* the powers of ten DS_SCAN_GRID tries */
 
 struct dataset;
 struct em_source;
@@ -45,6 +46,8 @@ enum {
 				 * the bins' weights, then their sum; len bins + 1 */
 	DS_SCAN_DISTINCT,	/* distinct rows of positive weight, up to param[0] of
 				 * them: their number, then the rows; len 1 + param[0] d */
+	DS_SCAN_GRID,		/* column j: whether every value is a multiple of
+				 * 10^e, for e = 6 down to -6; len DS_GRID_POWERS */
 	DS_SCAN_USER		/* the first kind of dataset_scan_add */
 };
 
@@ -205,6 +208,13 @@ int dataset_sort(struct dataset *ds);
 int dataset_sorted_column(const struct dataset *ds, size_t c, struct colview *v);
 void colview_free(struct colview *v);
 
+/*
+ * Scan q over the view's values in ascending order, from the state st
+ * (dataset_scan): the view's rows are a one-column data set, its own or
+ * a sorted spread one.  Returns 0, or -1 when out of memory.
+ */
+int colview_scan(const struct colview *v, const struct dataset_scan *q, double *st);
+
 /* Value and weight i of a view. */
 static inline double
 cv_x(const struct colview *v, size_t i)
@@ -254,6 +264,13 @@ int dataset_covariance(const struct dataset *ds, double *mean, double *cov);
  */
 int dataset_histogram(const struct dataset *ds, size_t c, double first, double width,
 		      size_t bins, double *count, double *wsum);
+
+/*
+ * The grid column j's values were rounded to (0.1 for heights to the
+ * mm), or 0 when there is none: the largest power of ten q, 1e-6 <= q <=
+ * 1e6, with every value a multiple of q to 1e-9 relative.
+ */
+double dataset_grid(const struct dataset *ds, size_t j);
 
 /* Minimum and maximum of column j (n > 0). */
 void dataset_column_range(const struct dataset *ds, size_t j, double *lo,
