@@ -204,8 +204,11 @@ dataset_scan_rows(const struct dataset *ds, const struct dataset_scan *q, size_t
 int
 dataset_scan(const struct dataset *ds, const struct dataset_scan *q, double *st)
 {
-	if (ds->spread != NULL && ds->spread->scan != NULL && ds->spread->scan(ds, q, st) == 0)
-		return 0;
+	if (ds->spread != NULL && ds->spread->scan != NULL) {
+		int rc = ds->spread->scan(ds, q, st);
+		if (rc != -1)
+			return rc == 0 ? 0 : -1;
+	}
 	return dataset_scan_rows(ds, q, 0, ds->n, st);
 }
 

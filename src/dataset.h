@@ -74,7 +74,9 @@ struct dataset_spread {
 	/*
 	 * Scan q over all the rows from the state st (q->len doubles), each
 	 * process over its own, in order; 0, or -1 when a process is out of
-	 * memory: scan them here then, through dataset_x.
+	 * memory before the scan began (st as it was: scan them here then,
+	 * through dataset_x), or -2 when a step failed on one (st lost: the
+	 * scan fails).
 	 */
 	int (*scan)(const struct dataset *ds, const struct dataset_scan *q, double *st);
 	struct dataset *(*sorted_column)(const struct dataset *ds, size_t c);

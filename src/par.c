@@ -816,8 +816,9 @@ par_gather_chunks(double *buf, size_t reclen)
  * process has its buffers (ok); then the state st goes from process to
  * process in rank order, which is the rows' order, each carrying it over
  * its own rows (dataset.c), and back to rank 0.  param holds q->nparam
- * values (rank 0's are sent).  0, or -1 on every process when one is out
- * of memory (before the scan, or in a step of dataset_scan_add's).
+ * values (rank 0's are sent).  0; -1 on every process when one is out
+ * of memory before the scan, st untouched; -2 when a step of
+ * dataset_scan_add's failed on one, st lost.
  */
 static int
 scan_all(const struct dataset *ds, const struct dataset_scan *q, double *param, double *st, int ok)
@@ -837,7 +838,7 @@ scan_all(const struct dataset *ds, const struct dataset_scan *q, double *param, 
 	if (rank == 0)
 		MPI_Recv(st, (int)q->len, MPI_DOUBLE, nproc - 1, TAG_STATS, MPI_COMM_WORLD,
 			 MPI_STATUS_IGNORE);
-	return all_ok(ok) ? 0 : -1;
+	return all_ok(ok) ? 0 : -2;	/* st is lost: no second try */
 }
 
 static int

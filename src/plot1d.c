@@ -611,8 +611,8 @@ write_uncertainty(struct plot_ctx *pc, const struct dataset *ds, const struct gm
 		free(lp);
 		return rc;
 	}
-	lo = px[0];
-	hi = px[np - 1];
+	lo = np > 0 ? px[0] : 0.0;
+	hi = np > 0 ? px[np - 1] : 0.0;
 	fputs("# x uncertainty component: the uncertainty 1 - max_k z_k and the most likely\n"
 	      "# component; index 0 on a grid over the data's range, index 1 at the rows", fp);
 	if (step > 1)
