@@ -103,14 +103,96 @@ scan_rows(const struct dataset *ds, const struct dataset_scan *q, size_t lo, siz
 	}
 }
 
-void
+/* Distinct rows of positive weight over rows [lo, hi), up to param[0]: st[0], then the rows. */
+static void
+scan_distinct(const struct dataset *ds, const struct dataset_scan *q, size_t lo, size_t hi,
+	      double *st)
+{
+	const size_t d = ds->d, cap = (size_t)q->param[0];
+	double *seen = st + 1;
+	size_t m = (size_t)st[0];
+
+	for (size_t i = lo; i < hi && m < cap; i++) {
+		const double *x = dataset_x(ds, i, 1);
+		size_t j;
+		if (dataset_wt(ds, i) <= 0.0)
+			continue;
+		for (j = 0; j < m; j++)
+			if (memcmp(seen + j * d, x, d * sizeof *x) == 0)
+				break;
+		if (j == m)
+			memcpy(seen + m++ * d, x, d * sizeof *x);
+	}
+	st[0] = (double)m;
+}
+
+/* Whether x is a multiple of q to 1e-9 relative. */
+static int
+on_grid(double x, double q)
+{
+	double v = x / q;
+
+	return !(fabs(v - nearbyint(v)) > 1e-9 * fmax(1.0, fabs(v)));
+}
+
+/* Column j's powers of ten still a grid, over rows [lo, hi): st[e] for 10^(6 - e). */
+static void
+scan_grid(const struct dataset *ds, const struct dataset_scan *q, size_t lo, size_t hi,
+	  double *st)
+{
+	double pw[DS_GRID_POWERS];
+
+	for (int e = 0; e < DS_GRID_POWERS; e++)
+		pw[e] = pow(10.0, (double)(6 - e));
+	for (size_t i = lo; i < hi; i++) {
+		double x = dataset_x(ds, i, 1)[q->j];
+		for (int e = 0; e < DS_GRID_POWERS; e++)
+			if (st[e] > 0.5 && !on_grid(x, pw[e]))
+				st[e] = 0.0;
+	}
+}
+
+#define SCAN_USER_MAX 8		/* kinds dataset_scan_add holds */
+
+/*
+ * The kinds other modules add.  The table is filled once, in the same
+ * order on every process, before any scan of the rows; it is the one
+ * piece of state this file keeps, a registry of code, not of data.
+ */
+static dataset_scan_fn user_scans[SCAN_USER_MAX];
+
+int
+dataset_scan_add(dataset_scan_fn fn)
+{
+	if (fn == NULL)
+		return -1;
+	for (int i = 0; i < SCAN_USER_MAX; i++)
+		if (user_scans[i] == NULL || user_scans[i] == fn) {
+			user_scans[i] = fn;
+			return DS_SCAN_USER + i;
+		}
+	return -1;
+}
+
+int
 dataset_scan_rows(const struct dataset *ds, const struct dataset_scan *q, size_t lo, size_t hi,
 		  double *st)
 {
-	if (q->kind <= DS_SCAN_RANGE)
+	if (q->kind >= DS_SCAN_USER) {
+		int i = q->kind - DS_SCAN_USER;
+		if (i >= SCAN_USER_MAX || user_scans[i] == NULL)
+			return -1;
+		return user_scans[i](ds, q, lo, hi, st);
+	}
+	if (q->kind == DS_SCAN_DISTINCT)
+		scan_distinct(ds, q, lo, hi, st);
+	else if (q->kind == DS_SCAN_GRID)
+		scan_grid(ds, q, lo, hi, st);
+	else if (q->kind <= DS_SCAN_RANGE)
 		scan_column(ds, q, lo, hi, st);
 	else
 		scan_rows(ds, q, lo, hi, st);
+	return 0;
 }
 
 /*
@@ -119,12 +201,35 @@ dataset_scan_rows(const struct dataset *ds, const struct dataset_scan *q, size_t
  * else here through dataset_x; the same operations in the same order, so the
  * same bits, either way.
  */
+int
+dataset_scan(const struct dataset *ds, const struct dataset_scan *q, double *st)
+{
+	if (ds->spread != NULL && ds->spread->scan != NULL) {
+		int rc = ds->spread->scan(ds, q, st);
+		if (rc != -1)
+			return rc == 0 ? 0 : -1;
+	}
+	return dataset_scan_rows(ds, q, 0, ds->n, st);
+}
+
 static void
 scan(const struct dataset *ds, const struct dataset_scan *q, double *st)
 {
-	if (ds->spread != NULL && ds->spread->scan != NULL && ds->spread->scan(ds, q, st) == 0)
-		return;
-	dataset_scan_rows(ds, q, 0, ds->n, st);
+	(void)dataset_scan(ds, q, st);	/* the kinds of this file cannot fail */
+}
+
+size_t
+dataset_count_distinct(const struct dataset *ds, size_t cap)
+{
+	const double param[1] = { (double)cap };
+	struct dataset_scan q = { DS_SCAN_DISTINCT, 0, 1 + cap * ds->d, param, 1 };
+	double *st = calloc(q.len, sizeof *st);
+	size_t m = cap;
+
+	if (st != NULL && dataset_scan(ds, &q, st) == 0)
+		m = (size_t)st[0];
+	free(st);
+	return m;
 }
 
 double
@@ -210,6 +315,21 @@ dataset_every(const struct dataset *ds, size_t step, double *x, double *w)
 	return m;
 }
 
+double
+dataset_grid(const struct dataset *ds, size_t j)
+{
+	double st[DS_GRID_POWERS];
+	struct dataset_scan q = { DS_SCAN_GRID, j, DS_GRID_POWERS, NULL, 0 };
+
+	for (int e = 0; e < DS_GRID_POWERS; e++)
+		st[e] = 1.0;
+	scan(ds, &q, st);
+	for (int e = 0; e < DS_GRID_POWERS; e++)
+		if (st[e] > 0.5)
+			return pow(10.0, (double)(6 - e));
+	return 0.0;
+}
+
 void
 dataset_column_range(const struct dataset *ds, size_t j, double *lo,
 		     double *hi)
@@ -217,12 +337,14 @@ dataset_column_range(const struct dataset *ds, size_t j, double *lo,
 	double st[2];
 	struct dataset_scan q = { DS_SCAN_RANGE, j, 2, NULL, 0 };
 
-	st[0] = st[1] = dataset_x(ds, 0, 1)[j];
-	if (ds->sorted) {
-		*lo = st[0];
-		*hi = dataset_x(ds, ds->n - 1, 1)[0];
+	if (ds->sorted && ds->spread == NULL) {
+		*lo = ds->x[0];
+		*hi = ds->x[ds->n - 1];
 		return;
 	}
+	/* The values are finite: the same minimum and maximum as from row 0's value. */
+	st[0] = INFINITY;
+	st[1] = -INFINITY;
 	scan(ds, &q, st);
 	*lo = st[0];
 	*hi = st[1];
@@ -410,6 +532,22 @@ dataset_sorted_column(const struct dataset *ds, size_t c, struct colview *v)
 	v->x = v->own_x;
 	v->w = v->own_w;
 	return 0;
+}
+
+int
+colview_scan(const struct colview *v, const struct dataset_scan *q, double *st)
+{
+	struct dataset col;
+
+	if (v->src != NULL)
+		return dataset_scan(v->src, q, st);
+	/* The view's arrays as a data set of one column, read only. */
+	memset(&col, 0, sizeof col);
+	col.n = v->n;
+	col.d = 1;
+	col.x = (double *)v->x;
+	col.w = (double *)v->w;
+	return dataset_scan_rows(&col, q, 0, col.n, st);
 }
 
 void

@@ -22,6 +22,7 @@
  */
 #define DS_BLOCK 512
 #define DS_CHUNKS 64
+#define DS_GRID_POWERS 13	/* the powers of ten DS_SCAN_GRID tries */
 
 struct dataset;
 struct em_source;
@@ -41,8 +42,13 @@ enum {
 	DS_SCAN_RANGE,		/* column j: (min, max), from a value of the column */
 	DS_SCAN_MEANS,		/* sum of w, then the d sums of w x; len d + 1 */
 	DS_SCAN_CROSS,		/* sums of w (x_p - param[p]) (x_q - param[q]); len d * d */
-	DS_SCAN_HIST		/* column j, bins param[2] from param[0], width param[1]:
+	DS_SCAN_HIST,		/* column j, bins param[2] from param[0], width param[1]:
 				 * the bins' weights, then their sum; len bins + 1 */
+	DS_SCAN_DISTINCT,	/* distinct rows of positive weight, up to param[0] of
+				 * them: their number, then the rows; len 1 + param[0] d */
+	DS_SCAN_GRID,		/* column j: whether every value is a multiple of
+				 * 10^e, for e = 6 down to -6; len DS_GRID_POWERS */
+	DS_SCAN_USER		/* the first kind of dataset_scan_add */
 };
 
 struct dataset_scan {
@@ -68,7 +74,9 @@ struct dataset_spread {
 	/*
 	 * Scan q over all the rows from the state st (q->len doubles), each
 	 * process over its own, in order; 0, or -1 when a process is out of
-	 * memory: scan them here then, through dataset_x.
+	 * memory before the scan began (st as it was: scan them here then,
+	 * through dataset_x), or -2 when a step failed on one (st lost: the
+	 * scan fails).
 	 */
 	int (*scan)(const struct dataset *ds, const struct dataset_scan *q, double *st);
 	struct dataset *(*sorted_column)(const struct dataset *ds, size_t c);
@@ -143,10 +151,36 @@ dataset_wt(const struct dataset *ds, size_t i)
 /*
  * Scan q carried on over rows [lo, hi) of ds, from the state st (q->len
  * doubles), in row order.  The rows must be at hand (dataset_x): the parallel
- * layer calls it for the rows a process holds.
+ * layer calls it for the rows a process holds.  Returns 0, or -1 when a
+ * kind of dataset_scan_add's is out of memory (or unknown).
  */
-void dataset_scan_rows(const struct dataset *ds, const struct dataset_scan *q, size_t lo,
-		       size_t hi, double *st);
+int dataset_scan_rows(const struct dataset *ds, const struct dataset_scan *q, size_t lo,
+		      size_t hi, double *st);
+
+/*
+ * A scan kind of another module's: fn carries q's state st over rows
+ * [lo, hi) of ds, which are at hand (dataset_x), in row order; it
+ * returns 0, or -1 when out of memory.  dataset_scan_add returns the
+ * kind (DS_SCAN_USER on), the same on every process when all add the
+ * same functions in the same order, or -1 when the table is full (or
+ * fn is NULL).  Adding a function twice returns its kind.
+ */
+typedef int (*dataset_scan_fn)(const struct dataset *ds, const struct dataset_scan *q,
+			       size_t lo, size_t hi, double *st);
+int dataset_scan_add(dataset_scan_fn fn);
+
+/*
+ * Scan q over all the rows of ds from the state st, in row order: each
+ * process over its own rows, the state handed on, when they are spread;
+ * the same bits either way.  Returns 0, or -1 when out of memory.
+ */
+int dataset_scan(const struct dataset *ds, const struct dataset_scan *q, double *st);
+
+/*
+ * The number of distinct rows of positive weight, counted up to cap
+ * (cap when there are more, and when out of memory).
+ */
+size_t dataset_count_distinct(const struct dataset *ds, size_t cap);
 
 /* Release what a dataset owns and zero it. */
 void dataset_free(struct dataset *ds);
@@ -175,6 +209,13 @@ int dataset_sort(struct dataset *ds);
  */
 int dataset_sorted_column(const struct dataset *ds, size_t c, struct colview *v);
 void colview_free(struct colview *v);
+
+/*
+ * Scan q over the view's values in ascending order, from the state st
+ * (dataset_scan): the view's rows are a one-column data set, its own or
+ * a sorted spread one.  Returns 0, or -1 when out of memory.
+ */
+int colview_scan(const struct colview *v, const struct dataset_scan *q, double *st);
 
 /* Value and weight i of a view. */
 static inline double
@@ -225,6 +266,13 @@ int dataset_covariance(const struct dataset *ds, double *mean, double *cov);
  */
 int dataset_histogram(const struct dataset *ds, size_t c, double first, double width,
 		      size_t bins, double *count, double *wsum);
+
+/*
+ * The grid column j's values were rounded to (0.1 for heights to the
+ * mm), or 0 when there is none: the largest power of ten q, 1e-6 <= q <=
+ * 1e6, with every value a multiple of q to 1e-9 relative.
+ */
+double dataset_grid(const struct dataset *ds, size_t j);
 
 /* Minimum and maximum of column j (n > 0). */
 void dataset_column_range(const struct dataset *ds, size_t j, double *lo,

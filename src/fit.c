@@ -1082,25 +1082,7 @@ finish_model(struct ctx *c, struct fit_model *fm, struct mstate *st, struct gm_e
 static size_t
 count_distinct(const struct dataset *ds, size_t cap)
 {
-	const size_t d = ds->d;
-	double *seen = malloc(cap * d * sizeof *seen);
-	size_t m = 0;
-
-	if (seen == NULL)
-		return cap;
-	for (size_t i = 0; i < ds->n && m < cap; i++) {
-		const double *x = dataset_x(ds, i, 1);
-		size_t j;
-		if (dataset_wt(ds, i) <= 0.0)
-			continue;
-		for (j = 0; j < m; j++)
-			if (memcmp(seen + j * d, x, d * sizeof *x) == 0)
-				break;
-		if (j == m)
-			memcpy(seen + m++ * d, x, d * sizeof *x);
-	}
-	free(seen);
-	return m;
+	return dataset_count_distinct(ds, cap);
 }
 
 static int

@@ -18,4 +18,29 @@ double gof_mixture_cdf(const struct gmm *g, size_t c, double x);
  */
 double gof_ks(const struct dataset *ds, const struct gmm *g);
 
+/*
+ * Add the scans of a sorted column to the data set's kinds
+ * (dataset_scan_add); every process of a run calls it at the same point,
+ * before any scan.  Returns 0, or -1 when the table of kinds is full.
+ */
+int gof_attach(void);
+
+/*
+ * The scans of a sorted column v (dataset_sorted_column), each one pass
+ * in order, every value read where it is held.  Each returns 0, or -1
+ * when out of memory.
+ *
+ * gof_ecdf: the empirical CDF just after every step-th distinct value,
+ * and the last, into x and y (v->n / step + 2 of them at most), *m the
+ * number.  gof_steps: every step-th value and the last, into x, with its
+ * plotting position (the weight below it plus half its own, over the
+ * total) into p, as many at most.  gof_value: value i.  gof_quantile:
+ * the first value whose cumulative weight reaches q of the total (the
+ * ceil(q n)-th without weights; the last when none does).
+ */
+int gof_ecdf(const struct colview *v, size_t step, double *x, double *y, size_t *m);
+int gof_steps(const struct colview *v, size_t step, double *x, double *p, size_t *m);
+int gof_value(const struct colview *v, size_t i, double *x);
+int gof_quantile(const struct colview *v, double q, double *x);
+
 #endif

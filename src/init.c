@@ -125,32 +125,114 @@ quantile_group(const struct labeller *lb, const double *x)
 	return j;
 }
 
-/* Statistics of the hard assignment given by lb, block by block. */
+/*
+ * The groups' statistics as a scan of the rows (dataset_scan_add), so
+ * that rows spread over processes are each read where they are held:
+ * the statistics (em_stats_pack's layout) are carried from block to
+ * block in row order, as one loop over all the rows would merge them.
+ * The scan's parameters: the labeller's kind (GROUPS_NEAREST,
+ * GROUPS_QUANTILE), k and whether the scatter is full, then the k d
+ * centres and the d inverse sds, or the k - 1 cuts.
+ */
+enum { GROUPS_NEAREST, GROUPS_QUANTILE };
+#define GROUPS_HEAD 3
+
+/* The labeller a groups scan's parameters describe. */
+static void
+groups_labeller(const double *param, size_t d, struct labeller *lb)
+{
+	memset(lb, 0, sizeof *lb);
+	lb->k = (size_t)param[1];
+	lb->d = d;
+	if (param[0] < 0.5) {	/* GROUPS_NEAREST */
+		lb->label = nearest_centre;
+		lb->centres = param + GROUPS_HEAD;
+		lb->inv_sd = param + GROUPS_HEAD + lb->k * d;
+	} else {
+		lb->label = quantile_group;
+		lb->cuts = param + GROUPS_HEAD;
+	}
+}
+
+/*
+ * The scan's step over rows [lo, hi): whole blocks from lo (a block's
+ * first row, as a process's rows begin with a chunk), each block's
+ * statistics merged into the carried ones.  0, or -1 when out of memory
+ * or lo is within a block.
+ */
+static int
+groups_scan(const struct dataset *ds, const struct dataset_scan *q, size_t lo, size_t hi,
+	    double *state)
+{
+	const size_t d = ds->d;
+	struct labeller lb;
+	struct em_stats st, blk;
+	double *r;
+	int full = q->param[2] > 0.5;
+
+	groups_labeller(q->param, d, &lb);
+	if (lo % EM_BLOCK != 0)
+		return -1;
+	r = malloc(EM_BLOCK * lb.k * sizeof *r);
+	if (r == NULL || em_stats_init(&st, lb.k, d, full)) {
+		free(r);
+		return -1;
+	}
+	if (em_stats_init(&blk, lb.k, d, full)) {
+		em_stats_free(&st);
+		free(r);
+		return -1;
+	}
+	em_stats_unpack(&st, state);
+	for (; lo < hi; lo += EM_BLOCK) {
+		size_t rows = hi - lo < EM_BLOCK ? hi - lo : EM_BLOCK;
+		const double *x = dataset_x(ds, lo, rows);
+		memset(r, 0, rows * lb.k * sizeof *r);
+		for (size_t i = 0; i < rows; i++)
+			r[i * lb.k + lb.label(&lb, x + i * d)] = 1.0;
+		em_block_stats(x, dataset_w(ds, lo, rows), r, rows, &blk);
+		em_stats_merge(&st, &blk);
+	}
+	em_stats_pack(&st, state);
+	em_stats_free(&blk);
+	em_stats_free(&st);
+	free(r);
+	return 0;
+}
+
+/* Statistics of the hard assignment given by lb, block by block, in row order. */
 static int
 group_stats(const struct dataset *ds, const struct labeller *lb,
 	    struct em_stats *st)
 {
 	const size_t k = st->k, d = ds->d;
-	struct em_stats blk;
-	double *r = malloc(EM_BLOCK * k * sizeof *r);
+	const int nearest = lb->label == nearest_centre;
+	size_t np = GROUPS_HEAD + (nearest ? k * d + d : (k > 1 ? k - 1 : 0));
+	double *param = malloc(np * sizeof *param);
+	double *state = malloc(em_stats_len(k, d) * sizeof *state);
+	struct dataset_scan q;
+	int kind = dataset_scan_add(groups_scan), rc = -1;
 
-	if (r == NULL || em_stats_init(&blk, k, d, st->full)) {
-		free(r);
-		return -1;
+	if (param != NULL && state != NULL && kind >= 0) {
+		param[0] = nearest ? GROUPS_NEAREST : GROUPS_QUANTILE;
+		param[1] = (double)k;
+		param[2] = st->full ? 1.0 : 0.0;
+		if (nearest) {
+			memcpy(param + GROUPS_HEAD, lb->centres, k * d * sizeof *param);
+			memcpy(param + GROUPS_HEAD + k * d, lb->inv_sd, d * sizeof *param);
+		} else if (k > 1) {
+			memcpy(param + GROUPS_HEAD, lb->cuts, (k - 1) * sizeof *param);
+		}
+		em_stats_zero(st);
+		em_stats_pack(st, state);
+		q = (struct dataset_scan){ kind, 0, em_stats_len(k, d), param, np };
+		rc = dataset_scan(ds, &q, state);
+		if (rc == 0)
+			em_stats_unpack(st, state);
 	}
-	em_stats_zero(st);
-	for (size_t lo = 0; lo < ds->n; lo += EM_BLOCK) {
-		size_t rows = ds->n - lo < EM_BLOCK ? ds->n - lo : EM_BLOCK;
-		const double *x = dataset_x(ds, lo, rows);
-		memset(r, 0, rows * k * sizeof *r);
-		for (size_t i = 0; i < rows; i++)
-			r[i * k + lb->label(lb, x + i * d)] = 1.0;
-		em_block_stats(x, dataset_w(ds, lo, rows), r, rows, &blk);
-		em_stats_merge(st, &blk);
-	}
-	em_stats_free(&blk);
-	free(r);
-	return 0;
+	free(param);
+	free(state);
+	return rc;
 }
 
 /*
@@ -279,6 +361,131 @@ quantile_start(const struct dataset *ds, const double *reg, struct gmm *g,
 }
 
 /*
+ * k-means++ over the rows as scans (dataset_scan_add), so that rows
+ * spread over processes are read where they are held.  A row's distance
+ * is not kept between the draws but taken again: the nearest of the j
+ * centres chosen so far (in the order they were chosen, so the same
+ * value as the running minimum), times the row's weight.  The scans'
+ * parameters begin with the mode and, for KMPP_TOTAL and KMPP_PICK, u,
+ * j, the j d centres and the d inverse sds; KMPP_ROWS has the number of
+ * rows m and their indices.
+ *
+ *   KMPP_TOTAL  state: the sum of the distances in row order
+ *   KMPP_PICK   state: (acc, found, index, the row): the first row at
+ *               which the running sum of distances (of weights when j is
+ *               0) passes u, with a positive distance (j > 0)
+ *   KMPP_ROWS   state: the m rows, each copied where it is held
+ */
+enum { KMPP_TOTAL, KMPP_PICK, KMPP_ROWS };
+#define KMPP_HEAD 3
+
+static double
+kmpp_dist(const double *x, double w, const double *centres, size_t j, const double *inv_sd,
+	  size_t d)
+{
+	double s = std_dist2(x, centres, inv_sd, d) * w;
+
+	for (size_t c = 1; c < j; c++) {
+		double t = std_dist2(x, centres + c * d, inv_sd, d) * w;
+		if (t < s)
+			s = t;
+	}
+	return s;
+}
+
+static int
+kmpp_scan(const struct dataset *ds, const struct dataset_scan *q, size_t lo, size_t hi,
+	  double *st)
+{
+	const size_t d = ds->d;
+	const double *p = q->param;
+	const int mode = (int)p[0];
+
+	if (mode == KMPP_ROWS) {
+		for (size_t r = 0; r < (size_t)p[1]; r++) {
+			size_t i = (size_t)p[2 + r];
+			if (i >= lo && i < hi)
+				memcpy(st + r * d, dataset_x(ds, i, 1), d * sizeof *st);
+		}
+		return 0;
+	}
+	for (size_t i = lo; i < hi; i++) {
+		const size_t j = (size_t)p[2];
+		const double *x = dataset_x(ds, i, 1), wi = dataset_wt(ds, i);
+		double di = j == 0 ? wi : kmpp_dist(x, wi, p + KMPP_HEAD, j, p + KMPP_HEAD + j * d, d);
+		if (mode == KMPP_TOTAL) {
+			st[0] += di;
+			continue;
+		}
+		if (st[1] > 0.5)
+			return 0;	/* found before these rows */
+		st[0] += di;
+		if (st[0] > p[1] && (j == 0 || di > 0.0)) {
+			st[1] = 1.0;
+			st[2] = (double)i;
+			memcpy(st + 3, x, d * sizeof *st);
+			return 0;
+		}
+	}
+	return 0;
+}
+
+/* Rows idx[0..m) of ds into rows (m d): a scan, each row read where it is held. */
+static int
+copy_rows(const struct dataset *ds, const size_t *idx, size_t m, double *rows)
+{
+	double *param = malloc((2 + m) * sizeof *param);
+	int kind = dataset_scan_add(kmpp_scan), rc = -1;
+
+	if (param != NULL && kind >= 0) {
+		struct dataset_scan q = { kind, 0, m * ds->d, param, 2 + m };
+		param[0] = KMPP_ROWS;
+		param[1] = (double)m;
+		for (size_t r = 0; r < m; r++)
+			param[2 + r] = (double)idx[r];
+		rc = dataset_scan(ds, &q, rows);
+	}
+	free(param);
+	return rc;
+}
+
+/*
+ * The KMPP_TOTAL (pick NULL) or KMPP_PICK scan with j centres chosen:
+ * the total into *out, or the row picked at u into centres + j d (the
+ * last row when the sum never passes u).  0, or -1 when out of memory.
+ */
+static int
+kmpp_step(const struct dataset *ds, size_t j, const double *inv_sd, double u, double *centres,
+	  double *out, int pick)
+{
+	const size_t d = ds->d, np = KMPP_HEAD + j * d + d;
+	double *param = malloc(np * sizeof *param), *st = calloc(3 + d, sizeof *st);
+	int kind = dataset_scan_add(kmpp_scan), rc = -1;
+
+	if (param != NULL && st != NULL && kind >= 0) {
+		struct dataset_scan q = { kind, 0, pick ? 3 + d : 1, param, np };
+		param[0] = pick ? KMPP_PICK : KMPP_TOTAL;
+		param[1] = u;
+		param[2] = (double)j;
+		memcpy(param + KMPP_HEAD, centres, j * d * sizeof *param);
+		memcpy(param + KMPP_HEAD + j * d, inv_sd, d * sizeof *param);
+		rc = dataset_scan(ds, &q, st);
+		if (rc == 0 && !pick)
+			*out = st[0];
+		if (rc == 0 && pick) {
+			size_t last = ds->n - 1;
+			if (st[1] > 0.5)
+				memcpy(centres + j * d, st + 3, d * sizeof *centres);
+			else
+				rc = copy_rows(ds, &last, 1, centres + j * d);
+		}
+	}
+	free(param);
+	free(st);
+	return rc;
+}
+
+/*
  * k-means++ seeding (Arthur and Vassilvitskii, 2007) into centres[k*d],
  * with distances on standardised columns.
  */
@@ -286,55 +493,24 @@ static int
 kmeanspp(const struct dataset *ds, size_t k, const double *inv_sd,
 	 struct rng *rng, double *centres)
 {
-	const size_t n = ds->n, d = ds->d;
-	double *dist = malloc(n * sizeof *dist), total = 0.0;
-	size_t pick;
-
-	if (dist == NULL)
-		return -1;
 	/* First centre: a row drawn with probability proportional to its weight. */
-	{
-		double wsum = dataset_total_weight(ds), u = rng_uniform(rng) * wsum, acc = 0.0;
-		pick = n - 1;
-		for (size_t i = 0; i < n; i++) {
-			acc += dataset_wt(ds, i);
-			if (acc > u) {
-				pick = i;
-				break;
-			}
-		}
-	}
-	memcpy(centres, dataset_x(ds, pick, 1), d * sizeof *centres);
-	for (size_t i = 0; i < n; i++)
-		dist[i] = std_dist2(dataset_x(ds, i, 1), centres, inv_sd, d) * dataset_wt(ds, i);
+	double wsum = dataset_total_weight(ds), u = rng_uniform(rng) * wsum;
+
+	if (kmpp_step(ds, 0, inv_sd, u, centres, NULL, 1))
+		return -1;
 	for (size_t j = 1; j < k; j++) {
-		double u, acc = 0.0;
-		total = 0.0;
-		for (size_t i = 0; i < n; i++)
-			total += dist[i];
+		double total = 0.0;
+		if (kmpp_step(ds, j, inv_sd, 0.0, centres, &total, 0))
+			return -1;
 		if (!(total > 0.0)) {
 			/* Fewer distinct rows than K: repeat a row; EM will tell. */
-			pick = rng_below(rng, n);
-		} else {
-			u = rng_uniform(rng) * total;
-			pick = n - 1;
-			for (size_t i = 0; i < n; i++) {
-				acc += dist[i];
-				if (acc > u && dist[i] > 0.0) {
-					pick = i;
-					break;
-				}
-			}
-		}
-		memcpy(centres + j * d, dataset_x(ds, pick, 1), d * sizeof *centres);
-		for (size_t i = 0; i < n; i++) {
-			double s = std_dist2(dataset_x(ds, i, 1), centres + j * d, inv_sd, d) *
-				   dataset_wt(ds, i);
-			if (s < dist[i])
-				dist[i] = s;
+			size_t pick = (size_t)rng_below(rng, ds->n);
+			if (copy_rows(ds, &pick, 1, centres + j * ds->d))
+				return -1;
+		} else if (kmpp_step(ds, j, inv_sd, rng_uniform(rng) * total, centres, NULL, 1)) {
+			return -1;
 		}
 	}
-	free(dist);
 	return 0;
 }
 
@@ -379,36 +555,112 @@ lloyd(const struct dataset *ds, size_t k, const double *inv_sd, double *centres,
 	return 0;
 }
 
-static int
-random_resp(const struct dataset *ds, const double *reg, struct rng *rng,
-	    struct gmm *g, struct gm_error *err)
-{
-	const size_t k = g->k, d = g->d;
-	struct em_stats st, blk;
-	double *r = malloc(EM_BLOCK * k * sizeof *r);
-	int rc;
+/*
+ * Random responsibilities as a scan (dataset_scan_add): the generator is
+ * carried with the statistics, so each row draws the numbers it would
+ * draw in one loop over all the rows, wherever it is held.  The state:
+ * the generator's four words as eight 32-bit halves, then the
+ * statistics (em_stats_pack's layout, full); the parameter: k.
+ */
+#define RNG_DOUBLES 8
 
-	if (r == NULL || em_stats_init(&st, k, d, 1) || em_stats_init(&blk, k, d, 1)) {
-		free(r);
-		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+static void
+rng_to_doubles(const struct rng *rng, double *b)
+{
+	for (int i = 0; i < 4; i++) {
+		b[2 * i] = (double)(rng->s[i] >> 32);
+		b[2 * i + 1] = (double)(rng->s[i] & 0xffffffffu);
 	}
-	for (size_t lo = 0; lo < ds->n; lo += EM_BLOCK) {
-		size_t rows = ds->n - lo < EM_BLOCK ? ds->n - lo : EM_BLOCK;
+}
+
+static void
+rng_from_doubles(struct rng *rng, const double *b)
+{
+	for (int i = 0; i < 4; i++)
+		rng->s[i] = (uint64_t)b[2 * i] << 32 | (uint64_t)b[2 * i + 1];
+}
+
+static int
+random_scan(const struct dataset *ds, const struct dataset_scan *q, size_t lo, size_t hi,
+	    double *state)
+{
+	const size_t k = (size_t)q->param[0], d = ds->d;
+	struct em_stats st, blk;
+	struct rng rng;
+	double *r;
+
+	if (lo % EM_BLOCK != 0)
+		return -1;
+	r = malloc(EM_BLOCK * k * sizeof *r);
+	if (r == NULL || em_stats_init(&st, k, d, 1)) {
+		free(r);
+		return -1;
+	}
+	if (em_stats_init(&blk, k, d, 1)) {
+		em_stats_free(&st);
+		free(r);
+		return -1;
+	}
+	rng_from_doubles(&rng, state);
+	em_stats_unpack(&st, state + RNG_DOUBLES);
+	for (; lo < hi; lo += EM_BLOCK) {
+		size_t rows = hi - lo < EM_BLOCK ? hi - lo : EM_BLOCK;
 		for (size_t i = 0; i < rows; i++) {
 			double s = 0.0;
 			for (size_t j = 0; j < k; j++)
-				s += r[i * k + j] = rng_uniform(rng) + DBL_MIN;
+				s += r[i * k + j] = rng_uniform(&rng) + DBL_MIN;
 			for (size_t j = 0; j < k; j++)
 				r[i * k + j] /= s;
 		}
 		em_block_stats(dataset_x(ds, lo, rows), dataset_w(ds, lo, rows), r, rows, &blk);
 		em_stats_merge(&st, &blk);
 	}
+	rng_to_doubles(&rng, state);
+	em_stats_pack(&st, state + RNG_DOUBLES);
+	em_stats_free(&blk);
+	em_stats_free(&st);
+	free(r);
+	return 0;
+}
+
+static int
+random_resp(const struct dataset *ds, const double *reg, struct rng *rng,
+	    struct gmm *g, struct gm_error *err)
+{
+	const size_t k = g->k, d = g->d;
+	const double param[1] = { (double)k };
+	struct em_stats st;
+	double *state = malloc((RNG_DOUBLES + em_stats_len(k, d)) * sizeof *state);
+	int kind = dataset_scan_add(random_scan), rc;
+
+	if (state == NULL || kind < 0 || em_stats_init(&st, k, d, 1)) {
+		free(state);
+		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	}
+	rng_to_doubles(rng, state);
+	em_stats_pack(&st, state + RNG_DOUBLES);
+	{
+		struct dataset_scan q = { kind, 0, RNG_DOUBLES + em_stats_len(k, d), param, 1 };
+		rc = dataset_scan(ds, &q, state);
+	}
+	if (rc != 0) {
+		em_stats_free(&st);
+		free(state);
+		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	}
+	rng_from_doubles(rng, state);
+	em_stats_unpack(&st, state + RNG_DOUBLES);
+	free(state);
 	rc = model_from_groups(ds, &st, NULL, reg, g, err);
 	em_stats_free(&st);
-	em_stats_free(&blk);
-	free(r);
 	return rc;
+}
+
+int
+init_attach(void)
+{
+	return dataset_scan_add(groups_scan) < 0 || dataset_scan_add(kmpp_scan) < 0 ||
+	       dataset_scan_add(random_scan) < 0 ? -1 : 0;
 }
 
 static int
@@ -496,8 +748,10 @@ random_rows(const struct dataset *ds, size_t k, struct rng *rng, double *centres
 			dup |= idx[q] == pick;
 		idx[j] = dup ? t : pick;
 	}
-	for (size_t j = 0; j < k; j++)
-		memcpy(centres + j * ds->d, dataset_x(ds, idx[j], 1), ds->d * sizeof *centres);
+	if (copy_rows(ds, idx, k, centres)) {
+		free(idx);
+		return -1;
+	}
 	free(idx);
 	return 0;
 }

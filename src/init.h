@@ -66,6 +66,14 @@ int init_model(const struct dataset *ds, enum init_method m,
 	       const struct init_given *given, const double *reg,
 	       struct rng *rng, struct gmm *g, struct gm_error *err);
 
+/*
+ * Add the starts' scans of the rows to the data set's kinds
+ * (dataset_scan_add).  Every process of a run calls it at the same point,
+ * before any scan, so that a scan rank 0 starts is one the others know.
+ * Returns 0, or -1 when the table of kinds is full.
+ */
+int init_attach(void);
+
 const char *init_name(enum init_method m);
 int init_parse(const char *s, enum init_method *m);
 

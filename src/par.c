@@ -22,19 +22,25 @@
  *   - EM's passes (a job, empar.c) run on every process at once, each
  *     over its own chunks, and rank 0 merges the records in chunk order;
  *   - the data set's scans (weights, moments, ranges, the covariance,
- *     histogram bins: CMD_SCAN, dataset_scan_rows) carry their running
- *     sums from process to process in rank order, each over its own
- *     rows: the additions of one loop over all the rows, in its order,
- *     so the bits of a run alone (and of the versions before), with no
- *     row sent anywhere; they take turns rather than run at once;
- *   - the rest (the starts' group statistics and samples, the sorted
- *     order the CDF and the KS distance read) is still rank 0 reading
- *     the others' rows through dataset_x and dataset_w, which fetch windows of rows
- *     from their owners on demand, in the order of a run alone.
+ *     histogram bins, distinct rows, the grid of the values: CMD_SCAN,
+ *     dataset_scan_rows) and those other modules add (dataset_scan_add:
+ *     the starts' group statistics, k-means++ draws and random
+ *     responsibilities, init.c; the sorted column's KS distance,
+ *     empirical CDF, QQ points and quantiles, gof.c) carry their state
+ *     from process to process in rank order, each over its own rows:
+ *     the operations of one loop over all the rows, in its order, so the
+ *     bits of a run alone, with no row sent anywhere; they take turns
+ *     rather than run at once;
+ *   - samples of every step-th row (dataset_every: the search's and the
+ *     hc start's rows, the 2-D figure's points) are sent to rank 0 by
+ *     the processes that hold them;
+ *   - the rest (fit_classification's pass, fit.c) is still rank 0
+ *     reading the others' rows through dataset_x and dataset_w, which
+ *     fetch windows of rows from their owners on demand.
  *
- * What is left for the transport alone is to move those to chunk
- * records too, and then every process to run the program on its own
- * rows (no command server, no remote windows).
+ * What is left for the transport alone is to move that one to a scan
+ * too, and then every process to run the program on its own rows (no
+ * command server, no remote windows).
  *
  * Errors: every collective step allocates first and agrees (all_ok)
  * before it exchanges anything, so a process short of memory makes all
@@ -810,8 +816,9 @@ par_gather_chunks(double *buf, size_t reclen)
  * process has its buffers (ok); then the state st goes from process to
  * process in rank order, which is the rows' order, each carrying it over
  * its own rows (dataset.c), and back to rank 0.  param holds q->nparam
- * values (rank 0's are sent).  0, or -1 on every process when one is out
- * of memory.
+ * values (rank 0's are sent).  0; -1 on every process when one is out
+ * of memory before the scan, st untouched; -2 when a step of
+ * dataset_scan_add's failed on one, st lost.
  */
 static int
 scan_all(const struct dataset *ds, const struct dataset_scan *q, double *param, double *st, int ok)
@@ -825,12 +832,13 @@ scan_all(const struct dataset *ds, const struct dataset_scan *q, double *param, 
 	if (rank != 0)
 		MPI_Recv(st, (int)q->len, MPI_DOUBLE, rank - 1, TAG_STATS, MPI_COMM_WORLD,
 			 MPI_STATUS_IGNORE);
-	dataset_scan_rows(ds, q, dd->lo, dd->hi, st);
+	/* A step that fails passes its state on all the same: all then agree. */
+	ok = dataset_scan_rows(ds, q, dd->lo, dd->hi, st) == 0;
 	MPI_Send(st, (int)q->len, MPI_DOUBLE, (rank + 1) % nproc, TAG_STATS, MPI_COMM_WORLD);
 	if (rank == 0)
 		MPI_Recv(st, (int)q->len, MPI_DOUBLE, nproc - 1, TAG_STATS, MPI_COMM_WORLD,
 			 MPI_STATUS_IGNORE);
-	return 0;
+	return all_ok(ok) ? 0 : -2;	/* st is lost: no second try */
 }
 
 static int

@@ -16,26 +16,6 @@
 #define ECDF_MAX 5000		/* steps of the drawn empirical CDF */
 #define QQ_MAX 5000		/* points of the QQ plot */
 
-/* Weighted quantile q of a sorted column: the first value whose cumulative weight reaches q. */
-static double
-quantile(const struct colview *v, double q)
-{
-	double acc = 0.0;
-
-	if (!cv_weighted(v)) {
-		/* the same rule with unit weights: the ceil(q n)-th value */
-		double t = ceil(q * (double)v->n);
-		size_t i = t < 1.0 ? 0 : (size_t)t - 1;
-		return cv_x(v, i < v->n ? i : v->n - 1);
-	}
-	for (size_t i = 0; i < v->n; i++) {
-		acc += cv_w(v, i);
-		if (acc >= q * v->wsum)
-			return cv_x(v, i);
-	}
-	return cv_x(v, v->n - 1);
-}
-
 /* Freedman-Diaconis bin width 2 IQR n^(-1/3); Scott's 3.49 sd n^(-1/3) when the IQR is 0. */
 static double
 fd_width(const struct dataset *ds, size_t c)
@@ -43,9 +23,15 @@ fd_width(const struct dataset *ds, size_t c)
 	double iqr, h, mean, var, wsum;
 	struct colview v;
 
+	double q1, q3;
+
 	if (dataset_sorted_column(ds, c, &v))
 		return 0.0;
-	iqr = quantile(&v, 0.75) - quantile(&v, 0.25);
+	if (gof_quantile(&v, 0.75, &q3) || gof_quantile(&v, 0.25, &q1)) {
+		colview_free(&v);
+		return 0.0;
+	}
+	iqr = q3 - q1;
 	wsum = v.wsum;
 	colview_free(&v);
 	h = 2.0 * iqr / cbrt(wsum);
@@ -71,30 +57,6 @@ plot_fd_bins(const struct dataset *ds, size_t c)
 	if (!(bins >= 1.0))
 		return 1;
 	return bins > PLOT_MAX_BINS ? PLOT_MAX_BINS : (size_t)bins;
-}
-
-/*
- * The grid the values were rounded to (0.1 for heights to the mm), or 0
- * when there is none: a power of ten q, 1e-6 <= q <= 1e6, with every
- * value a multiple of q to 1e-9 relative.  Bins whose width is a multiple
- * of q and whose edges fall between grid points all hold the same number
- * of grid points, so the rounding does not comb the histogram.
- */
-static double
-resolution(const struct dataset *ds, size_t c)
-{
-	for (int e = 6; e >= -6; e--) {
-		double q = pow(10.0, (double)e);
-		size_t i;
-		for (i = 0; i < ds->n; i++) {
-			double v = dataset_x(ds, i, 1)[c] / q;
-			if (fabs(v - nearbyint(v)) > 1e-9 * fmax(1.0, fabs(v)))
-				break;
-		}
-		if (i == ds->n)
-			return q;
-	}
-	return 0.0;
 }
 
 /*
@@ -155,7 +117,7 @@ plot_hist_layout(const struct dataset *ds, const struct gmm *g, size_t c,
 		*nb = bins_opt;
 		return;
 	}
-	q = resolution(ds, c);
+	q = dataset_grid(ds, c);
 	h = fd_width(ds, c);
 	sd = narrowest_sd(g, c);
 	if (sd > 0.0 && (!(h > 0.0) || h > sd))
@@ -317,30 +279,35 @@ plot_fit_block(FILE *fp, const struct dataset *ds, const struct gmm *g, size_t c
 static int
 write_cdf_data(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 {
-	double acc = 0.0, a, b;
+	double a, b, *px, *py;
 	struct colview v;
-	size_t step = ds->n / ECDF_MAX + 1;
+	size_t step = ds->n / ECDF_MAX + 1, m = 0, cap = ds->n / step + 2;
 	FILE *fp;
 	int rc;
 
-	if (dataset_sorted_column(ds, 0, &v))
+	px = malloc(2 * cap * sizeof *px);
+	py = px + cap;
+	if (px == NULL || dataset_sorted_column(ds, 0, &v)) {
+		free(px);
 		return gm_error_set(pc->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	}
+	rc = gof_ecdf(&v, step, px, py, &m);
+	colview_free(&v);
+	if (rc != 0) {
+		free(px);
+		return gm_error_set(pc->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	}
 	if ((rc = plot_open(pc, "-ecdf.dat", &fp))) {
-		colview_free(&v);
+		free(px);
 		return rc;
 	}
 	fputs("# x ecdf (the empirical CDF just after x", fp);
 	if (step > 1)
 		fprintf(fp, "; one distinct value in %zu, and the last", step);
 	fputs(")\n", fp);
-	for (size_t i = 0, s = 0; i < v.n; s++) {
-		double x = cv_x(&v, i);
-		while (i < v.n && !(cv_x(&v, i) > x))
-			acc += cv_w(&v, i++);
-		if (s % step == 0 || i == v.n)
-			fprintf(fp, "%.12g %.12g\n", x, acc / v.wsum);
-	}
-	colview_free(&v);
+	for (size_t i = 0; i < m; i++)
+		fprintf(fp, "%.12g %.12g\n", px[i], py[i]);
+	free(px);
 	if ((rc = plot_close(pc)))
 		return rc;
 	if ((rc = plot_open(pc, "-cdf.dat", &fp)))
@@ -456,8 +423,13 @@ data_title(FILE *fp, const struct dataset *ds)
 		fprintf(fp, "data (n = %zu)", ds->n);
 		return;
 	}
-	for (size_t i = 0; i < ds->n; i++)
-		wsum += dataset_wt(ds, i);
+	{
+		/* The plain sum of the weights in row order: a scan, each row read where it is. */
+		double st[2] = { 0.0, 0.0 };
+		struct dataset_scan q = { DS_SCAN_SUM, 0, 2, NULL, 0 };
+		(void)dataset_scan(ds, &q, st);	/* DS_SCAN_SUM cannot fail */
+		wsum = st[0];
+	}
 	fprintf(fp, "data (total weight %.6g, %zu row%s)", wsum, ds->n,
 			ds->n == 1 ? "" : "s");
 }
@@ -500,35 +472,38 @@ write_qq(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g, dou
 	 double *hi)
 {
 	struct colview v;
-	double acc = 0.0;
-	size_t step;
+	size_t step = ds->n / QQ_MAX + 1, m = 0, cap = ds->n / step + 2;
+	double *px = malloc(2 * cap * sizeof *px), *pp = px + cap;
 	FILE *fp;
 	int rc;
 
-	if (dataset_sorted_column(ds, 0, &v))
+	if (px == NULL || dataset_sorted_column(ds, 0, &v)) {
+		free(px);
 		return gm_error_set(pc->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	}
+	rc = gof_steps(&v, step, px, pp, &m);
+	colview_free(&v);
+	if (rc != 0) {
+		free(px);
+		return gm_error_set(pc->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	}
 	if ((rc = plot_open(pc, "-qq.dat", &fp))) {
-		colview_free(&v);
+		free(px);
 		return rc;
 	}
-	step = v.n / QQ_MAX + 1;
 	fputs("# mixture_quantile sample_quantile p (plotting position", fp);
 	if (step > 1)
 		fprintf(fp, "; every %zu-th sorted value, and the last", step);
 	fputs(")\n", fp);
 	*lo = INFINITY;
 	*hi = -INFINITY;
-	for (size_t i = 0; i < v.n; i++) {
-		double w = cv_w(&v, i), p = (acc + 0.5 * w) / v.wsum, q;
-		acc += w;
-		if (i % step != 0 && i + 1 != v.n)
-			continue;
-		q = mixture_quantile(g, p);
-		fprintf(fp, "%.12g %.12g %.12g\n", q, cv_x(&v, i), p);
-		*lo = fmin(*lo, fmin(q, cv_x(&v, i)));
-		*hi = fmax(*hi, fmax(q, cv_x(&v, i)));
+	for (size_t i = 0; i < m; i++) {
+		double q = mixture_quantile(g, pp[i]);
+		fprintf(fp, "%.12g %.12g %.12g\n", q, px[i], pp[i]);
+		*lo = fmin(*lo, fmin(q, px[i]));
+		*hi = fmax(*hi, fmax(q, px[i]));
 	}
-	colview_free(&v);
+	free(px);
 	return plot_close(pc);
 }
 
@@ -611,23 +586,33 @@ static int
 write_uncertainty(struct plot_ctx *pc, const struct dataset *ds, const struct gmm *g)
 {
 	struct colview v;
-	double lo, hi, left, *lp = malloc(g->k * sizeof *lp);
-	size_t step, best, prev = 0;
+	const size_t step = ds->n / PLOT_MAX_POINTS + (ds->n % PLOT_MAX_POINTS != 0);
+	const size_t cap = ds->n / (step > 0 ? step : 1) + 2;
+	double lo, hi, left, *lp = malloc(g->k * sizeof *lp), *px = malloc(2 * cap * sizeof *px);
+	size_t best, prev = 0, np = 0;
 	FILE *fp;
 	int rc;
 
-	if (lp == NULL || dataset_sorted_column(ds, 0, &v)) {
+	if (lp == NULL || px == NULL || dataset_sorted_column(ds, 0, &v)) {
 		free(lp);
+		free(px);
+		return gm_error_set(pc->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	}
+	/* The rows drawn, row 0 and the last among them: the data's range. */
+	rc = gof_steps(&v, step, px, px + cap, &np);
+	colview_free(&v);
+	if (rc != 0) {
+		free(lp);
+		free(px);
 		return gm_error_set(pc->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 	}
 	if ((rc = plot_open(pc, "-uncertainty.dat", &fp))) {
-		colview_free(&v);
+		free(px);
 		free(lp);
 		return rc;
 	}
-	lo = cv_x(&v, 0);
-	hi = cv_x(&v, v.n - 1);
-	step = v.n / PLOT_MAX_POINTS + (v.n % PLOT_MAX_POINTS != 0);
+	lo = np > 0 ? px[0] : 0.0;
+	hi = np > 0 ? px[np - 1] : 0.0;
 	fputs("# x uncertainty component: the uncertainty 1 - max_k z_k and the most likely\n"
 	      "# component; index 0 on a grid over the data's range, index 1 at the rows", fp);
 	if (step > 1)
@@ -639,14 +624,11 @@ write_uncertainty(struct plot_ctx *pc, const struct dataset *ds, const struct gm
 		fprintf(fp, "%.12g %.12g %zu\n", x, u, best + 1);
 	}
 	fputs("\n\n# rows: x uncertainty component\n", fp);
-	for (size_t i = 0; i < v.n; i++) {
-		double u;
-		if (i % step != 0 && i + 1 != v.n)
-			continue;
-		u = uncertainty_at(g, cv_x(&v, i), lp, &best);
-		fprintf(fp, "%.12g %.12g %zu\n", cv_x(&v, i), u, best + 1);
+	for (size_t i = 0; i < np; i++) {
+		double u = uncertainty_at(g, px[i], lp, &best);
+		fprintf(fp, "%.12g %.12g %zu\n", px[i], u, best + 1);
 	}
-	colview_free(&v);
+	free(px);
 	fputs("\n\n# regions: x_left x_right component\n", fp);
 	left = lo;
 	for (size_t i = 0; i < PLOT_GRID; i++) {

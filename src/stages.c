@@ -19,6 +19,7 @@
 #include "empar.h"
 #include "fitstage.h"
 #include "gof.h"
+#include "init.h"
 #include "meansfile.h"
 #include "optval.h"
 #include "outputs.h"
@@ -157,6 +158,10 @@ stage_read(struct run_options *ro, struct run_state *st)
 			rc = par_distribute(&st->ds, &st->err);
 		if (rc == GM_OK)
 			rc = empar_attach(&st->ds, &st->err);
+		/* The scans of the starts and of the figures, the same on every process. */
+		if (rc == GM_OK && (init_attach() != 0 || gof_attach() != 0))
+			rc = gm_error_set(&st->err, GM_EINTERNAL, NULL, 0, 0,
+					  "no room for the starts' and the figures' scans");
 		if (rc == GM_OK && par_rank() != 0) {
 			/* The other processes serve rank 0, which does the rest. */
 			st->served = 1;
