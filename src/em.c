@@ -231,7 +231,9 @@ wdev4(const double *w, const double *x, double m, size_t n)
  * exactly its own order (so the bits are the same), but the four chains
  * of additions overlap, where one alone waits on each addition's latency.
  */
-#if defined(__GNUC__)
+#if !defined(__GNUC__)
+#error "em.c needs the vector extensions of GCC or Clang"
+#endif
 typedef double v4d __attribute__((vector_size(4 * sizeof(double))));
 /* Four doubles loaded from any address (no alignment; they alias doubles). */
 typedef double v4du __attribute__((vector_size(4 * sizeof(double)), aligned(sizeof(double)), may_alias));
@@ -277,7 +279,6 @@ sums_x4(const double *const *a, const double *const *b, const double *m, size_t 
 		out[u] = (r[u][0] + r[u][1]) + (r[u][2] + r[u][3]);
 	}
 }
-#endif
 
 /*
  * A batch of sums over one block, four at a time (sums_x4) where the
@@ -296,14 +297,12 @@ sums_flush(struct sums *q)
 {
 	size_t u = 0;
 
-#if defined(__GNUC__)
 	if (q->k == 4) {
 		double r[4];
 		sums_x4(q->a, q->b, q->dev ? q->m : NULL, q->n, r);
 		for (u = 0; u < 4; u++)
 			*q->out[u] = r[u];
 	}
-#endif
 	for (; u < q->k; u++)
 		*q->out[u] = q->dev ? wdev4(q->a[u], q->b[u], q->m[u], q->n)
 				    : dot4(q->a[u], q->b[u], q->n);
@@ -411,12 +410,242 @@ block_1d(const struct gmm *g, const double *x, const double *w, size_t nrows,
 	return ll;
 }
 
+#define st4(p, v) (*(v4du *)(void *)(p) = (v))
+
+/*
+ * The whitening of eight rows (two vectors of four) for one component:
+ * z = L^-1 (x - mu) by forward substitution, kept in z (2d vectors, a
+ * few hundred bytes that stay in the L1 cache) rather than in columns of
+ * the whole block, and its squared norm turned into log(w N(x)) in Rj.
+ * Each row's operations are those of the column-by-column loops, in the
+ * same order (x_p - mu_p, minus l_pq z_q for q = 0..p-1, times
+ * 1/l_pp; the norm summed over p in order), so the bits are the same.
+ * Inlined with d constant for small d, where z lives in registers.
+ */
+static inline __attribute__((always_inline)) void
+whiten8(const double *X, size_t i, size_t d, const double *l, const double *mu,
+	const double *inv, double a, v4du *z, double *Rj)
+{
+	v4d q0 = { 0.0 }, q1 = { 0.0 };
+
+	for (size_t p = 0; p < d; p++) {
+		const double *Xp = X + p * EM_BLOCK;
+		v4d z0 = ld4(Xp + i) - mu[p], z1 = ld4(Xp + i + 4) - mu[p];
+		for (size_t q = 0; q < p; q++) {
+			const double lpq = l[p * d + q];
+			z0 = z0 - lpq * z[2 * q];
+			z1 = z1 - lpq * z[2 * q + 1];
+		}
+		z0 = z0 * inv[p];
+		z1 = z1 * inv[p];
+		q0 = q0 + z0 * z0;
+		q1 = q1 + z1 * z1;
+		z[2 * p] = z0;
+		z[2 * p + 1] = z1;
+	}
+	st4(Rj + i, a - 0.5 * q0);
+	st4(Rj + i + 4, a - 0.5 * q1);
+}
+
+/*
+ * whiten8 for sixteen rows, four independent chains: for larger d each
+ * z_p is a long chain of subtractions, and four in flight hide their
+ * latency where two cannot.
+ */
+static inline __attribute__((always_inline)) void
+whiten16(const double *X, size_t i, size_t d, const double *l, const double *mu,
+	 const double *inv, double a, v4du *z, double *Rj)
+{
+	v4d q0 = { 0.0 }, q1 = { 0.0 }, q2 = { 0.0 }, q3 = { 0.0 };
+
+	for (size_t p = 0; p < d; p++) {
+		const double *Xp = X + p * EM_BLOCK;
+		v4d z0 = ld4(Xp + i) - mu[p], z1 = ld4(Xp + i + 4) - mu[p];
+		v4d z2 = ld4(Xp + i + 8) - mu[p], z3 = ld4(Xp + i + 12) - mu[p];
+		const v4du *zq = z;
+		for (size_t q = 0; q < p; q++, zq += 4) {
+			const double lpq = l[p * d + q];
+			z0 = z0 - lpq * zq[0];
+			z1 = z1 - lpq * zq[1];
+			z2 = z2 - lpq * zq[2];
+			z3 = z3 - lpq * zq[3];
+		}
+		z0 = z0 * inv[p];
+		z1 = z1 * inv[p];
+		z2 = z2 * inv[p];
+		z3 = z3 * inv[p];
+		q0 = q0 + z0 * z0;
+		q1 = q1 + z1 * z1;
+		q2 = q2 + z2 * z2;
+		q3 = q3 + z3 * z3;
+		z[4 * p] = z0;
+		z[4 * p + 1] = z1;
+		z[4 * p + 2] = z2;
+		z[4 * p + 3] = z3;
+	}
+	st4(Rj + i, a - 0.5 * q0);
+	st4(Rj + i + 4, a - 0.5 * q1);
+	st4(Rj + i + 8, a - 0.5 * q2);
+	st4(Rj + i + 12, a - 0.5 * q3);
+}
+
+/* The same for a diagonal factor: z_p = (x_p - mu_p) / l_pp. */
+static inline __attribute__((always_inline)) void
+whiten8_diag(const double *X, size_t i, size_t d, const double *mu, const double *inv,
+	     double a, double *Rj)
+{
+	v4d q0 = { 0.0 }, q1 = { 0.0 };
+
+	for (size_t p = 0; p < d; p++) {
+		const double *Xp = X + p * EM_BLOCK;
+		v4d z0 = (ld4(Xp + i) - mu[p]) * inv[p], z1 = (ld4(Xp + i + 4) - mu[p]) * inv[p];
+		q0 = q0 + z0 * z0;
+		q1 = q1 + z1 * z1;
+	}
+	st4(Rj + i, a - 0.5 * q0);
+	st4(Rj + i + 4, a - 0.5 * q1);
+}
+
+/* All rows of a block (n16: the rows rounded up to sixteen; X is zero past n). */
+static inline __attribute__((always_inline)) void
+whiten_rows(const double *X, size_t n16, size_t d, int diag, const double *l,
+	    const double *mu, const double *inv, double a, v4du *z, double *Rj)
+{
+	if (diag)
+		for (size_t i = 0; i < n16; i += 8)
+			whiten8_diag(X, i, d, mu, inv, a, Rj);
+	else if (d <= 8)
+		for (size_t i = 0; i < n16; i += 8)
+			whiten8(X, i, d, l, mu, inv, a, z, Rj);
+	else
+		for (size_t i = 0; i < n16; i += 16)
+			whiten16(X, i, d, l, mu, inv, a, z, Rj);
+}
+
+/* whiten_rows with d a constant where it is small, so loops unroll. */
+static inline __attribute__((always_inline)) void
+whiten_block(const double *X, size_t n16, size_t d, int diag, const double *l,
+	     const double *mu, const double *inv, double a, v4du *z, double *Rj)
+{
+	switch (d) {
+	case 2: whiten_rows(X, n16, 2, diag, l, mu, inv, a, z, Rj); break;
+	case 3: whiten_rows(X, n16, 3, diag, l, mu, inv, a, z, Rj); break;
+	case 4: whiten_rows(X, n16, 4, diag, l, mu, inv, a, z, Rj); break;
+	case 5: whiten_rows(X, n16, 5, diag, l, mu, inv, a, z, Rj); break;
+	case 6: whiten_rows(X, n16, 6, diag, l, mu, inv, a, z, Rj); break;
+	case 8: whiten_rows(X, n16, 8, diag, l, mu, inv, a, z, Rj); break;
+	default: whiten_rows(X, n16, d, diag, l, mu, inv, a, z, Rj); break;
+	}
+}
+
+/*
+ * The lower triangle of the scatter, m2[p][q] = sum_i T_p[i] D_q[i] for
+ * q <= p, in tiles of two p by four q: a tile's 8 sums share its loads
+ * (2 + 4 vectors for 8 products).  Each sum is taken in dot4's order
+ * (lanes of i mod 4, the tail into lane 0, then (a0 + a1) + (a2 + a3)),
+ * so the bits are those of one dot4 per entry.  A tile that reaches
+ * past the triangle or past d computes sums it then drops.
+ */
+static inline __attribute__((always_inline)) void
+scatter_tiles(const double *T, const double *D, size_t d, size_t n, double *m2)
+{
+	const size_t B = EM_BLOCK, n4 = n & ~(size_t)3;
+
+	for (size_t p0 = 0; p0 < d; p0 += 2) {
+		const size_t p1 = p0 + 1 < d ? p0 + 1 : p0;
+		const double *T0 = T + p0 * B, *T1 = T + p1 * B;
+
+		for (size_t q0 = 0; q0 <= p1; q0 += 4) {
+			const double *Dq[4];
+			v4d s00 = { 0.0 }, s01 = { 0.0 }, s02 = { 0.0 }, s03 = { 0.0 };
+			v4d s10 = { 0.0 }, s11 = { 0.0 }, s12 = { 0.0 }, s13 = { 0.0 };
+			double r[2][4][4];
+
+			for (size_t u = 0; u < 4; u++)
+				Dq[u] = D + (q0 + u < d ? q0 + u : q0) * B;
+			for (size_t i = 0; i < n4; i += 4) {
+				const v4d t0 = ld4(T0 + i), t1 = ld4(T1 + i);
+				const v4d d0 = ld4(Dq[0] + i), d1 = ld4(Dq[1] + i);
+				const v4d d2 = ld4(Dq[2] + i), d3 = ld4(Dq[3] + i);
+				s00 += t0 * d0;
+				s01 += t0 * d1;
+				s02 += t0 * d2;
+				s03 += t0 * d3;
+				s10 += t1 * d0;
+				s11 += t1 * d1;
+				s12 += t1 * d2;
+				s13 += t1 * d3;
+			}
+			memcpy(r[0][0], &s00, sizeof r[0][0]);
+			memcpy(r[0][1], &s01, sizeof r[0][0]);
+			memcpy(r[0][2], &s02, sizeof r[0][0]);
+			memcpy(r[0][3], &s03, sizeof r[0][0]);
+			memcpy(r[1][0], &s10, sizeof r[0][0]);
+			memcpy(r[1][1], &s11, sizeof r[0][0]);
+			memcpy(r[1][2], &s12, sizeof r[0][0]);
+			memcpy(r[1][3], &s13, sizeof r[0][0]);
+			for (size_t v = 0; v < 2; v++) {
+				const size_t p = p0 + v;
+				const double *Tp = v ? T1 : T0;
+				if (p >= d)
+					break;
+				for (size_t u = 0; u < 4 && q0 + u <= p; u++) {
+					double *e = r[v][u];
+					for (size_t i = n4; i < n; i++)
+						e[0] += Tp[i] * Dq[u][i];
+					m2[p * d + q0 + u] = (e[0] + e[1]) + (e[2] + e[3]);
+				}
+			}
+		}
+	}
+}
+
+/*
+ * The scatter for d <= 4 with nothing stored: D_p = x_p - mean_p and
+ * T_p = r D_p are formed in registers and the d(d+1)/2 sums taken at
+ * once, each in dot4's order (lanes of i mod 4, the tail into lane 0),
+ * so the bits are those of the stored columns' dot4.
+ */
+static inline __attribute__((always_inline)) void
+scatter_small(const double *X, const double *Rj, const double *mean, size_t d, size_t n,
+	      double *m2)
+{
+	const size_t B = EM_BLOCK, n4 = n & ~(size_t)3;
+	v4d acc[10] = { { 0.0 } };
+	double e[10][4];
+	size_t t;
+
+	for (size_t i = 0; i < n4; i += 4) {
+		const v4d r = ld4(Rj + i);
+		v4d dv[4], tv[4];
+#pragma GCC unroll 4
+		for (size_t p = 0; p < d; p++) {
+			dv[p] = ld4(X + p * B + i) - mean[p];
+			tv[p] = r * dv[p];
+		}
+		t = 0;
+#pragma GCC unroll 4
+		for (size_t p = 0; p < d; p++)
+#pragma GCC unroll 4
+			for (size_t q = 0; q <= p; q++)
+				acc[t++] += tv[p] * dv[q];
+	}
+	memcpy(e, acc, sizeof e);
+	t = 0;
+	for (size_t p = 0; p < d; p++)
+		for (size_t q = 0; q <= p; q++, t++) {
+			for (size_t i = n4; i < n; i++)
+				e[t][0] += (Rj[i] * (X[p * B + i] - mean[p])) * (X[q * B + i] - mean[q]);
+			m2[p * d + q] = (e[t][0] + e[t][1]) + (e[t][2] + e[t][3]);
+		}
+}
+
 /*
  * One block of a d-dimensional model, laid out for vector loops: the
- * block is transposed to column-major X (d x B); for each component the
- * forward substitution L z = x - mu runs column by column over all rows
- * at once; responsibilities are component-major as in block_1d.  Scratch
- * (doubles): X, Z, D: d*B each; R: k*B; M, S, T, Q: B each.
+ * block is transposed to column-major X (d x B); each component's
+ * forward substitution L z = x - mu runs over eight rows at a time
+ * (whiten8); responsibilities are component-major as in block_1d.
+ * Scratch (doubles): X, Z, D: d*B each; R: k*B; M, S, T, Q: B each.
  */
 #if defined(__GNUC__) && defined(__x86_64__) && defined(HAVE_TARGET_CLONES)
 __attribute__((target_clones("avx2", "default")))
@@ -427,57 +656,24 @@ block_md(const struct gmm *g, const double *x, const double *w, size_t nrows,
 {
 	const size_t k = g->k, d = g->d, B = EM_BLOCK;
 	double *X = scratch, *Z = X + d * B, *D = Z + d * B, *R = D + d * B;
-	double *M = R + k * B, *S = M + B, *T = S + B, *Q = T + B;
+	double *M = R + k * B, *S = M + B, *T = S + B, *inv = Z + 16 * d;
 	const int diag = g->cov_type == GMM_DIAG || g->cov_type == GMM_SPHERICAL;
+	const size_t n16 = (nrows + 15) & ~(size_t)15;
 	double ll;
 
-	for (size_t c = 0; c < d; c++)
+	for (size_t c = 0; c < d; c++) {
 		for (size_t i = 0; i < nrows; i++)
 			X[c * B + i] = x[i * d + c];
+		for (size_t i = nrows; i < n16; i++)
+			X[c * B + i] = 0.0;
+	}
 	for (size_t j = 0; j < k; j++) {
 		const double *l = g->chol + j * d * d, *mu = g->mean + j * d;
 		const double a = g->logw[j] - 0.5 * ((double)d * LOG_2PI + g->logdet[j]);
-		double *Rj = R + j * B;
-
-		for (size_t i = 0; i < nrows; i++)
-			Q[i] = 0.0;
-		if (diag) {
-			/* Diagonal factors: no substitution, nothing to keep but the sum. */
-			for (size_t p = 0; p < d; p++) {
-				const double *Xp = X + p * B, inv = 1.0 / l[p * d + p], mp = mu[p];
-#pragma omp simd
-				for (size_t i = 0; i < nrows; i++) {
-					double z = (Xp[i] - mp) * inv;
-					Q[i] += z * z;
-				}
-			}
-#pragma omp simd
-			for (size_t i = 0; i < nrows; i++)
-				Rj[i] = a - 0.5 * Q[i];
-			continue;
-		}
-		for (size_t p = 0; p < d; p++) {
-			double *Zp = Z + p * B;
-			const double *Xp = X + p * B, inv = 1.0 / l[p * d + p], mp = mu[p];
-#pragma omp simd
-			for (size_t i = 0; i < nrows; i++)
-				Zp[i] = Xp[i] - mp;
-			if (!diag)
-				for (size_t q = 0; q < p; q++) {
-					const double lpq = l[p * d + q], *Zq = Z + q * B;
-#pragma omp simd
-					for (size_t i = 0; i < nrows; i++)
-						Zp[i] -= lpq * Zq[i];
-				}
-#pragma omp simd
-			for (size_t i = 0; i < nrows; i++) {
-				Zp[i] *= inv;
-				Q[i] += Zp[i] * Zp[i];
-			}
-		}
-#pragma omp simd
-		for (size_t i = 0; i < nrows; i++)
-			Rj[i] = a - 0.5 * Q[i];
+		/* Z (free here): 16d doubles of whitened rows, then 1/l_pp. */
+		for (size_t p = 0; p < d; p++)
+			inv[p] = 1.0 / l[p * d + p];
+		whiten_block(X, n16, d, diag, l, mu, inv, a, (v4du *)(void *)Z, R + j * B);
 	}
 	ll = lse_block(R, M, S, T, w, k, nrows);
 	if (blk == NULL)
@@ -508,6 +704,12 @@ block_md(const struct gmm *g, const double *x, const double *w, size_t nrows,
 		}
 		/* Centred scatter about the block's own mean, the lower triangle:
 		 * T_p = r (x_p - mean_p) in Z (free by now), dotted with D_q. */
+		switch (d) {
+		case 2: scatter_small(X, Rj, mean, 2, nrows, m2); continue;
+		case 3: scatter_small(X, Rj, mean, 3, nrows, m2); continue;
+		case 4: scatter_small(X, Rj, mean, 4, nrows, m2); continue;
+		default: break;
+		}
 		for (size_t p = 0; p < d; p++) {
 			const double *Xp = X + p * B;
 			double *Dp = D + p * B, *Tp = Z + p * B;
@@ -517,10 +719,7 @@ block_md(const struct gmm *g, const double *x, const double *w, size_t nrows,
 				Tp[i] = Rj[i] * Dp[i];
 			}
 		}
-		for (size_t p = 0; p < d; p++)
-			for (size_t r = 0; r <= p; r++)
-				sums_add(&q, Z + p * B, D + r * B, 0.0, m2 + p * d + r);
-		sums_flush(&q);
+		scatter_tiles(Z, D, d, nrows, m2);
 	}
 	return ll;
 }
