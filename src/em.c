@@ -15,6 +15,20 @@
 
 #define LOG_2PI 1.8378770664093454835606594728112
 
+/*
+ * The kernels' clones: x86-64-v3 (AVX2 and FMA) and the baseline, chosen
+ * when the program loads.  Their products-and-sums are fma() (one
+ * rounding, exact by C's definition), so the clones, and machines without
+ * clones, give the same bits; the baseline clone is only slower.
+ */
+#if defined(__GNUC__) && defined(__x86_64__) && defined(HAVE_TARGET_CLONES_V3)
+#define KERNEL_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#elif defined(__GNUC__) && defined(__x86_64__) && defined(HAVE_TARGET_CLONES)
+#define KERNEL_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define KERNEL_CLONES
+#endif
+
 
 int
 em_stats_init(struct em_stats *s, size_t k, size_t d, int full)
@@ -197,13 +211,13 @@ dot4(const double *a, const double *b, size_t n)
 	size_t i = 0;
 
 	for (; i + 4 <= n; i += 4) {
-		a0 += a[i] * b[i];
-		a1 += a[i + 1] * b[i + 1];
-		a2 += a[i + 2] * b[i + 2];
-		a3 += a[i + 3] * b[i + 3];
+		a0 = fma(a[i], b[i], a0);
+		a1 = fma(a[i + 1], b[i + 1], a1);
+		a2 = fma(a[i + 2], b[i + 2], a2);
+		a3 = fma(a[i + 3], b[i + 3], a3);
 	}
 	for (; i < n; i++)
-		a0 += a[i] * b[i];
+		a0 = fma(a[i], b[i], a0);
 	return (a0 + a1) + (a2 + a3);
 }
 
@@ -215,13 +229,13 @@ wdev4(const double *w, const double *x, double m, size_t n)
 	size_t i = 0;
 
 	for (; i + 4 <= n; i += 4) {
-		a0 += w[i] * (x[i] - m) * (x[i] - m);
-		a1 += w[i + 1] * (x[i + 1] - m) * (x[i + 1] - m);
-		a2 += w[i + 2] * (x[i + 2] - m) * (x[i + 2] - m);
-		a3 += w[i + 3] * (x[i + 3] - m) * (x[i + 3] - m);
+		a0 = fma(w[i] * (x[i] - m), x[i] - m, a0);
+		a1 = fma(w[i + 1] * (x[i + 1] - m), x[i + 1] - m, a1);
+		a2 = fma(w[i + 2] * (x[i + 2] - m), x[i + 2] - m, a2);
+		a3 = fma(w[i + 3] * (x[i + 3] - m), x[i + 3] - m, a3);
 	}
 	for (; i < n; i++)
-		a0 += w[i] * (x[i] - m) * (x[i] - m);
+		a0 = fma(w[i] * (x[i] - m), x[i] - m, a0);
 	return (a0 + a1) + (a2 + a3);
 }
 
@@ -239,6 +253,22 @@ typedef double v4d __attribute__((vector_size(4 * sizeof(double))));
 typedef double v4du __attribute__((vector_size(4 * sizeof(double)), aligned(sizeof(double)), may_alias));
 #define ld4(p) (*(const v4du *)(const void *)(p))
 
+/* a b + c in each lane, rounded once (fma): one instruction with FMA. */
+static inline __attribute__((always_inline)) v4d
+vfma(v4d a, v4d b, v4d c)
+{
+	v4d r = { fma(a[0], b[0], c[0]), fma(a[1], b[1], c[1]),
+		  fma(a[2], b[2], c[2]), fma(a[3], b[3], c[3]) };
+	return r;
+}
+
+static inline __attribute__((always_inline)) v4d
+splat(double x)
+{
+	v4d r = { x, x, x, x };
+	return r;
+}
+
 static inline __attribute__((always_inline)) void
 sums_x4(const double *const *a, const double *const *b, const double *m, size_t n,
 	double *out)
@@ -251,20 +281,20 @@ sums_x4(const double *const *a, const double *const *b, const double *m, size_t 
 
 	if (m == NULL) {
 		for (; i + 4 <= n; i += 4) {
-			s0 += ld4(a0 + i) * ld4(b0 + i);
-			s1 += ld4(a1 + i) * ld4(b1 + i);
-			s2 += ld4(a2 + i) * ld4(b2 + i);
-			s3 += ld4(a3 + i) * ld4(b3 + i);
+			s0 = vfma(ld4(a0 + i), ld4(b0 + i), s0);
+			s1 = vfma(ld4(a1 + i), ld4(b1 + i), s1);
+			s2 = vfma(ld4(a2 + i), ld4(b2 + i), s2);
+			s3 = vfma(ld4(a3 + i), ld4(b3 + i), s3);
 		}
 	} else {
 		const double m0 = m[0], m1 = m[1], m2 = m[2], m3 = m[3];
 		for (; i + 4 <= n; i += 4) {
 			v4d e0 = ld4(b0 + i) - m0, e1 = ld4(b1 + i) - m1;
 			v4d e2 = ld4(b2 + i) - m2, e3 = ld4(b3 + i) - m3;
-			s0 += ld4(a0 + i) * e0 * e0;
-			s1 += ld4(a1 + i) * e1 * e1;
-			s2 += ld4(a2 + i) * e2 * e2;
-			s3 += ld4(a3 + i) * e3 * e3;
+			s0 = vfma(ld4(a0 + i) * e0, e0, s0);
+			s1 = vfma(ld4(a1 + i) * e1, e1, s1);
+			s2 = vfma(ld4(a2 + i) * e2, e2, s2);
+			s3 = vfma(ld4(a3 + i) * e3, e3, s3);
 		}
 	}
 	memcpy(r[0], &s0, sizeof r[0]);
@@ -274,7 +304,7 @@ sums_x4(const double *const *a, const double *const *b, const double *m, size_t 
 	for (int u = 0; u < 4; u++) {
 		for (size_t j = i; j < n; j++) {
 			double e = m == NULL ? 1.0 : b[u][j] - m[u];
-			r[u][0] += m == NULL ? a[u][j] * b[u][j] : a[u][j] * e * e;
+			r[u][0] = m == NULL ? fma(a[u][j], b[u][j], r[u][0]) : fma(a[u][j] * e, e, r[u][0]);
 		}
 		out[u] = (r[u][0] + r[u][1]) + (r[u][2] + r[u][3]);
 	}
@@ -369,10 +399,8 @@ lse_block(double *R, double *M, double *S, double *T, const double *w, size_t k,
  * responsibilities component-major in R (k*EM_BLOCK) so that each loop
  * runs down a column of rows and vectorises.
  */
-#if defined(__GNUC__) && defined(__x86_64__) && defined(HAVE_TARGET_CLONES)
-/* AVX2 where the processor has it, chosen at load time; baseline elsewhere. */
-__attribute__((target_clones("avx2", "default")))
-#endif
+/* x86-64-v3 (AVX2, FMA) where the processor has it, chosen at load time. */
+KERNEL_CLONES
 static double
 block_1d(const struct gmm *g, const double *x, const double *w, size_t nrows,
 	 double *R, double *M, double *S, double *T, struct em_stats *blk)
@@ -386,7 +414,7 @@ block_1d(const struct gmm *g, const double *x, const double *w, size_t nrows,
 		double *Rj = R + j * EM_BLOCK;
 #pragma omp simd
 		for (size_t i = 0; i < nrows; i++)
-			Rj[i] = a + b * (x[i] - mu) * (x[i] - mu);
+			Rj[i] = fma(b * (x[i] - mu), x[i] - mu, a);
 	}
 	ll = lse_block(R, M, S, T, w, k, nrows);
 	if (blk == NULL)
@@ -432,19 +460,19 @@ whiten8(const double *X, size_t i, size_t d, const double *l, const double *mu,
 		const double *Xp = X + p * EM_BLOCK;
 		v4d z0 = ld4(Xp + i) - mu[p], z1 = ld4(Xp + i + 4) - mu[p];
 		for (size_t q = 0; q < p; q++) {
-			const double lpq = l[p * d + q];
-			z0 = z0 - lpq * z[2 * q];
-			z1 = z1 - lpq * z[2 * q + 1];
+			const v4d nl = splat(-l[p * d + q]);
+			z0 = vfma(z[2 * q], nl, z0);
+			z1 = vfma(z[2 * q + 1], nl, z1);
 		}
 		z0 = z0 * inv[p];
 		z1 = z1 * inv[p];
-		q0 = q0 + z0 * z0;
-		q1 = q1 + z1 * z1;
+		q0 = vfma(z0, z0, q0);
+		q1 = vfma(z1, z1, q1);
 		z[2 * p] = z0;
 		z[2 * p + 1] = z1;
 	}
-	st4(Rj + i, a - 0.5 * q0);
-	st4(Rj + i + 4, a - 0.5 * q1);
+	st4(Rj + i, vfma(q0, splat(-0.5), splat(a)));
+	st4(Rj + i + 4, vfma(q1, splat(-0.5), splat(a)));
 }
 
 /*
@@ -464,29 +492,29 @@ whiten16(const double *X, size_t i, size_t d, const double *l, const double *mu,
 		v4d z2 = ld4(Xp + i + 8) - mu[p], z3 = ld4(Xp + i + 12) - mu[p];
 		const v4du *zq = z;
 		for (size_t q = 0; q < p; q++, zq += 4) {
-			const double lpq = l[p * d + q];
-			z0 = z0 - lpq * zq[0];
-			z1 = z1 - lpq * zq[1];
-			z2 = z2 - lpq * zq[2];
-			z3 = z3 - lpq * zq[3];
+			const v4d nl = splat(-l[p * d + q]);
+			z0 = vfma(zq[0], nl, z0);
+			z1 = vfma(zq[1], nl, z1);
+			z2 = vfma(zq[2], nl, z2);
+			z3 = vfma(zq[3], nl, z3);
 		}
 		z0 = z0 * inv[p];
 		z1 = z1 * inv[p];
 		z2 = z2 * inv[p];
 		z3 = z3 * inv[p];
-		q0 = q0 + z0 * z0;
-		q1 = q1 + z1 * z1;
-		q2 = q2 + z2 * z2;
-		q3 = q3 + z3 * z3;
+		q0 = vfma(z0, z0, q0);
+		q1 = vfma(z1, z1, q1);
+		q2 = vfma(z2, z2, q2);
+		q3 = vfma(z3, z3, q3);
 		z[4 * p] = z0;
 		z[4 * p + 1] = z1;
 		z[4 * p + 2] = z2;
 		z[4 * p + 3] = z3;
 	}
-	st4(Rj + i, a - 0.5 * q0);
-	st4(Rj + i + 4, a - 0.5 * q1);
-	st4(Rj + i + 8, a - 0.5 * q2);
-	st4(Rj + i + 12, a - 0.5 * q3);
+	st4(Rj + i, vfma(q0, splat(-0.5), splat(a)));
+	st4(Rj + i + 4, vfma(q1, splat(-0.5), splat(a)));
+	st4(Rj + i + 8, vfma(q2, splat(-0.5), splat(a)));
+	st4(Rj + i + 12, vfma(q3, splat(-0.5), splat(a)));
 }
 
 /* The same for a diagonal factor: z_p = (x_p - mu_p) / l_pp. */
@@ -499,11 +527,11 @@ whiten8_diag(const double *X, size_t i, size_t d, const double *mu, const double
 	for (size_t p = 0; p < d; p++) {
 		const double *Xp = X + p * EM_BLOCK;
 		v4d z0 = (ld4(Xp + i) - mu[p]) * inv[p], z1 = (ld4(Xp + i + 4) - mu[p]) * inv[p];
-		q0 = q0 + z0 * z0;
-		q1 = q1 + z1 * z1;
+		q0 = vfma(z0, z0, q0);
+		q1 = vfma(z1, z1, q1);
 	}
-	st4(Rj + i, a - 0.5 * q0);
-	st4(Rj + i + 4, a - 0.5 * q1);
+	st4(Rj + i, vfma(q0, splat(-0.5), splat(a)));
+	st4(Rj + i + 4, vfma(q1, splat(-0.5), splat(a)));
 }
 
 /* All rows of a block (n16: the rows rounded up to sixteen; X is zero past n). */
@@ -567,14 +595,14 @@ scatter_tiles(const double *T, const double *D, size_t d, size_t n, double *m2)
 				const v4d t0 = ld4(T0 + i), t1 = ld4(T1 + i);
 				const v4d d0 = ld4(Dq[0] + i), d1 = ld4(Dq[1] + i);
 				const v4d d2 = ld4(Dq[2] + i), d3 = ld4(Dq[3] + i);
-				s00 += t0 * d0;
-				s01 += t0 * d1;
-				s02 += t0 * d2;
-				s03 += t0 * d3;
-				s10 += t1 * d0;
-				s11 += t1 * d1;
-				s12 += t1 * d2;
-				s13 += t1 * d3;
+				s00 = vfma(t0, d0, s00);
+				s01 = vfma(t0, d1, s01);
+				s02 = vfma(t0, d2, s02);
+				s03 = vfma(t0, d3, s03);
+				s10 = vfma(t1, d0, s10);
+				s11 = vfma(t1, d1, s11);
+				s12 = vfma(t1, d2, s12);
+				s13 = vfma(t1, d3, s13);
 			}
 			memcpy(r[0][0], &s00, sizeof r[0][0]);
 			memcpy(r[0][1], &s01, sizeof r[0][0]);
@@ -592,7 +620,7 @@ scatter_tiles(const double *T, const double *D, size_t d, size_t n, double *m2)
 				for (size_t u = 0; u < 4 && q0 + u <= p; u++) {
 					double *e = r[v][u];
 					for (size_t i = n4; i < n; i++)
-						e[0] += Tp[i] * Dq[u][i];
+						e[0] = fma(Tp[i], Dq[u][i], e[0]);
 					m2[p * d + q0 + u] = (e[0] + e[1]) + (e[2] + e[3]);
 				}
 			}
@@ -627,15 +655,15 @@ scatter_small(const double *X, const double *Rj, const double *mean, size_t d, s
 #pragma GCC unroll 4
 		for (size_t p = 0; p < d; p++)
 #pragma GCC unroll 4
-			for (size_t q = 0; q <= p; q++)
-				acc[t++] += tv[p] * dv[q];
+			for (size_t q = 0; q <= p; q++, t++)
+				acc[t] = vfma(tv[p], dv[q], acc[t]);
 	}
 	memcpy(e, acc, sizeof e);
 	t = 0;
 	for (size_t p = 0; p < d; p++)
 		for (size_t q = 0; q <= p; q++, t++) {
 			for (size_t i = n4; i < n; i++)
-				e[t][0] += (Rj[i] * (X[p * B + i] - mean[p])) * (X[q * B + i] - mean[q]);
+				e[t][0] = fma(Rj[i] * (X[p * B + i] - mean[p]), X[q * B + i] - mean[q], e[t][0]);
 			m2[p * d + q] = (e[t][0] + e[t][1]) + (e[t][2] + e[t][3]);
 		}
 }
@@ -647,9 +675,7 @@ scatter_small(const double *X, const double *Rj, const double *mean, size_t d, s
  * (whiten8); responsibilities are component-major as in block_1d.
  * Scratch (doubles): X, Z, D: d*B each; R: k*B; M, S, T, Q: B each.
  */
-#if defined(__GNUC__) && defined(__x86_64__) && defined(HAVE_TARGET_CLONES)
-__attribute__((target_clones("avx2", "default")))
-#endif
+KERNEL_CLONES
 static double
 block_md(const struct gmm *g, const double *x, const double *w, size_t nrows,
 	 double *scratch, struct em_stats *blk)
