@@ -29,10 +29,13 @@ cmp(const void *a, const void *b)
 
 /*
  * One fused pass: st = loglik, then s0, s1, s2 of each component.  The
- * loop body is all arithmetic on the row, so it vectorises (an AVX2 clone
- * where the processor has it), and the rows are split over the threads.
+ * loop body is all arithmetic on the row, so it vectorises (an x86-64-v3
+ * clone, AVX2 and FMA, where the processor has it, as gmmfit's kernels),
+ * and the rows are split over the threads.
  */
-#if defined(__GNUC__) && defined(__x86_64__) && defined(HAVE_TARGET_CLONES)
+#if defined(__GNUC__) && defined(__x86_64__) && defined(HAVE_TARGET_CLONES_V3)
+__attribute__((target_clones("arch=x86-64-v3", "default")))
+#elif defined(__GNUC__) && defined(__x86_64__) && defined(HAVE_TARGET_CLONES)
 __attribute__((target_clones("avx2", "default")))
 #endif
 static void

@@ -21,7 +21,9 @@
  * rounding, exact by C's definition), so the clones, and machines without
  * clones, give the same bits; the baseline clone is only slower.
  */
-#if defined(__GNUC__) && defined(__x86_64__) && defined(HAVE_TARGET_CLONES_V3)
+#if defined(GMMFIT_KERNEL_BASELINE)
+#define KERNEL_CLONES		/* tests/kernel-bits: the baseline alone */
+#elif defined(__GNUC__) && defined(__x86_64__) && defined(HAVE_TARGET_CLONES_V3)
 #define KERNEL_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
 #elif defined(__GNUC__) && defined(__x86_64__) && defined(HAVE_TARGET_CLONES)
 #define KERNEL_CLONES __attribute__((target_clones("avx2", "default")))

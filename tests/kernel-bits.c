@@ -1,0 +1,94 @@
+/*
+ * kernel-bits.c - one EM pass of each kind of kernel, printed to the bit.
+ *
+ * Built twice: against the library (its kernels run the clone the
+ * processor selects, x86-64-v3 here where it has one) and with src/em.c
+ * compiled for the baseline instruction set alone (GMMFIT_KERNEL_BASELINE).
+ * tests/kernel-bits.test compares the two outputs: the kernels' fused
+ * multiply-adds are fma(), so they must be equal to the last bit.
+ *
+ * Each line: the case, the log-likelihood and every statistic of the pass
+ * as hexadecimal floating point (%a), so equal lines are equal bits.
+ */
+#include <config.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataset.h"
+#include "em.h"
+#include "gmm.h"
+
+/* A fixed sequence in [0, 1): the same on every machine (no libc rand). */
+static double
+uniform(uint64_t *s)
+{
+	*s = *s * 6364136223846793005u + 1442695040888963407u;
+	return (double)(*s >> 11) * 0x1p-53;
+}
+
+static int
+one_case(size_t n, size_t d, size_t k, enum gmm_cov t, int weighted)
+{
+	struct dataset ds;
+	struct gmm *g = gmm_new(k, d, t);
+	struct em_stats st;
+	uint64_t s = 42u + n * 31u + d * 7u + k;
+	double ll = 0.0;
+	const int full = t == GMM_FULL || t == GMM_TIED;
+	int rc = 1;
+
+	memset(&ds, 0, sizeof ds);
+	ds.n = n;
+	ds.d = d;
+	ds.x = malloc(n * d * sizeof *ds.x);
+	ds.w = weighted ? malloc(n * sizeof *ds.w) : NULL;
+	if (g == NULL || ds.x == NULL || (weighted && ds.w == NULL) || em_stats_init(&st, k, d, full))
+		return 1;
+	for (size_t i = 0; i < n * d; i++)
+		ds.x[i] = uniform(&s) + 0.3 * (double)(i % d);
+	for (size_t i = 0; weighted && i < n; i++)
+		ds.w[i] = 1.0 + (double)(i % 3);
+	for (size_t j = 0; j < k; j++) {
+		g->weight[j] = 1.0 / (double)k;
+		for (size_t p = 0; p < d; p++) {
+			g->mean[j * d + p] = ds.x[j * d + p];
+			for (size_t q = 0; q < d; q++) {
+				double c = p == q ? 0.05 + 0.01 * (double)(t == GMM_TIED ? 0 : j) : 0.01;
+				if (t == GMM_DIAG || t == GMM_SPHERICAL)
+					c = p == q ? (t == GMM_SPHERICAL ? 0.07 + 0.01 * (double)j : c) : 0.0;
+				g->cov[j * d * d + p * d + q] = c;
+			}
+		}
+	}
+	if (gmm_prepare(g) < 0 && em_pass(&ds, g, &st, 1, &ll) == GM_OK) {
+		printf("n=%zu d=%zu k=%zu %s%s ll %a", n, d, k, gmm_cov_name(t), weighted ? " weighted" : "", ll);
+		for (size_t i = 0; i < k * (1 + d + d * d); i++)
+			printf(" %a", st.s0[i]);
+		printf("\n");
+		rc = 0;
+	}
+	em_stats_free(&st);
+	gmm_free(g);
+	free(ds.x);
+	free(ds.w);
+	return rc;
+}
+
+int
+main(void)
+{
+	static const size_t dims[] = { 1, 2, 3, 4, 5, 7, 8, 9, 13, 32 };
+	static const size_t rows[] = { 77, 1003 };
+	static const enum gmm_cov types[] = { GMM_FULL, GMM_DIAG, GMM_SPHERICAL, GMM_TIED };
+	int bad = 0;
+
+	for (size_t a = 0; a < sizeof dims / sizeof *dims; a++)
+		for (size_t b = 0; b < sizeof rows / sizeof *rows; b++)
+			for (size_t c = 0; c < sizeof types / sizeof *types; c++)
+				for (int w = 0; w < 2; w++)
+					bad |= one_case(rows[b], dims[a], 3 + (a + c) % 3, types[c], w);
+	return bad;
+}
