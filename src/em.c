@@ -73,8 +73,16 @@ em_block_stats(const double *x, const double *w, const double *r,
 	for (size_t j = 0; j < k; j++) {
 		double s0 = 0.0, *mu = blk->mean + j * d, *m2 = blk->m2 + j * d * d;
 
+		/*
+		 * Rows of weight 0 here (all but one component's, for a hard
+		 * assignment) are skipped: each would add +0 or -0 to sums that
+		 * start at +0, which leaves them as they are, so the bits are
+		 * those of the whole loop (the data are finite).
+		 */
 		for (size_t i = 0; i < nrows; i++) {
 			double a = r[i * k + j] * (w ? w[i] : 1.0);
+			if (!(a > 0.0) && !(a < 0.0))
+				continue;
 			s0 += a;
 			for (size_t c = 0; c < d; c++)
 				mu[c] += a * x[i * d + c];
@@ -90,6 +98,8 @@ em_block_stats(const double *x, const double *w, const double *r,
 		for (size_t i = 0; i < nrows; i++) {
 			double a = r[i * k + j] * (w ? w[i] : 1.0);
 			const double *xi = x + i * d;
+			if (!(a > 0.0) && !(a < 0.0))
+				continue;
 			if (blk->full) {
 				for (size_t p = 0; p < d; p++) {
 					double dp = a * (xi[p] - mu[p]);
@@ -739,11 +749,11 @@ block_md(const struct gmm *g, const double *x, const double *w, size_t nrows,
 		default: break;
 		}
 		for (size_t p = 0; p < d; p++) {
-			const double *Xp = X + p * B;
+			const double *Xp = X + p * B, mp = mean[p];
 			double *Dp = D + p * B, *Tp = Z + p * B;
 #pragma omp simd
 			for (size_t i = 0; i < nrows; i++) {
-				Dp[i] = Xp[i] - mean[p];
+				Dp[i] = Xp[i] - mp;
 				Tp[i] = Rj[i] * Dp[i];
 			}
 		}
