@@ -88,6 +88,7 @@ struct dataset {
 	size_t n, d;
 	double *x;		/* n*d values, row i at x + i*d */
 	double *w;		/* n weights, or NULL: every row counts once */
+	const double *round;	/* d rounding widths (--rounding; 0: exact), or NULL: none */
 	char **names;		/* d column names */
 	size_t *colno;		/* d 1-based column numbers in the file */
 	char *weight_name;	/* name of the weight column, or NULL */

@@ -11,6 +11,7 @@
 #endif
 
 #include "em.h"
+#include "interval.h"
 #include "vmath.h"
 
 #define LOG_2PI 1.8378770664093454835606594728112
@@ -763,6 +764,90 @@ block_md(const struct gmm *g, const double *x, const double *w, size_t nrows,
 }
 
 /*
+ * One block of rounded data (ds->round): each value x of a column of
+ * width h > 0 stands for [x - h/2, x + h/2], and a row's term of
+ * component j is log w_j plus, per column, the log of the interval's
+ * probability under N(mu_jp, s_jp^2) (interval.h; the log density for a
+ * column of width 0).  The statistics are those of grouped data (McLachlan
+ * and Jones 1988): each row counts at its interval's mean under the
+ * component, y, and the interval's variance there, v, adds to the
+ * scatter, sum r (y - mean)^2 + sum r v.  Diagonal factors only (one
+ * column, or diag and spherical models): the probability of a box then
+ * factorises.  Scratch as block_md's: R (k*B), M, S, T (B each), then Y
+ * and V (d*B each).
+ */
+static double
+block_round(const struct gmm *g, const double *x, const double *w, size_t nrows,
+	    const double *h, double *scratch, struct em_stats *blk)
+{
+	const size_t k = g->k, d = g->d, B = EM_BLOCK;
+	double *R = scratch, *M = R + k * B, *S = M + B, *T = S + B;
+	double *Y = T + B, *V = Y + d * B;
+	double ll;
+
+	for (size_t j = 0; j < k; j++) {
+		const double *l = g->chol + j * d * d, *mu = g->mean + j * d;
+		double *Rj = R + j * B;
+
+		for (size_t i = 0; i < nrows; i++) {
+			double lp = g->logw[j];
+			for (size_t p = 0; p < d; p++) {
+				const double s = l[p * d + p], xp = x[i * d + p];
+				if (h[p] > 0.0) {
+					lp += iv_log_prob((xp - 0.5 * h[p] - mu[p]) / s,
+							  (xp + 0.5 * h[p] - mu[p]) / s);
+				} else {
+					const double z = (xp - mu[p]) / s;
+					lp += -0.5 * LOG_2PI - log(s) - 0.5 * z * z;
+				}
+			}
+			Rj[i] = lp;
+		}
+	}
+	ll = lse_block(R, M, S, T, w, k, nrows);
+	if (blk == NULL)
+		return ll;
+	em_stats_zero(blk);
+	for (size_t j = 0; j < k; j++) {
+		const double *l = g->chol + j * d * d, *mu = g->mean + j * d;
+		double *Rj = R + j * B, s0 = 0.0, *mean = blk->mean + j * d, *m2 = blk->m2 + j * d * d;
+
+		for (size_t i = 0; i < nrows; i++) {
+			Rj[i] *= S[i];
+			s0 += Rj[i];
+		}
+		blk->s0[j] = s0;
+		if (!(s0 > 0.0))
+			continue;
+		for (size_t p = 0; p < d; p++) {
+			const double s = l[p * d + p];
+			double *Yp = Y + p * B, *Vp = V + p * B, sy = 0.0, sd = 0.0, sv = 0.0;
+			for (size_t i = 0; i < nrows; i++) {
+				const double xp = x[i * d + p];
+				if (h[p] > 0.0) {
+					double zm, zv;
+					iv_moments((xp - 0.5 * h[p] - mu[p]) / s, (xp + 0.5 * h[p] - mu[p]) / s,
+						   &zm, &zv);
+					Yp[i] = mu[p] + s * zm;
+					Vp[i] = s * s * zv;
+				} else {
+					Yp[i] = xp;
+					Vp[i] = 0.0;
+				}
+				sy += Rj[i] * Yp[i];
+			}
+			mean[p] = sy / s0;
+			for (size_t i = 0; i < nrows; i++) {
+				sd += Rj[i] * (Yp[i] - mean[p]) * (Yp[i] - mean[p]);
+				sv += Rj[i] * Vp[i];
+			}
+			m2[p * d + p] = sd + sv;
+		}
+	}
+	return ll;
+}
+
+/*
  * The pass works on EM_CHUNKS chunks of consecutive blocks, fixed by n
  * alone: each chunk's blocks are merged in order, then the chunks in
  * order.  Threads take whole chunks, so the sums, and so every result,
@@ -779,7 +864,9 @@ one_block(const struct dataset *ds, const struct gmm *g, int want, size_t b,
 	const double *w = ds->w ? ds->w + (lo - row0) : NULL;
 	double ll;
 
-	if (d == 1)
+	if (ds->round != NULL)
+		ll = block_round(g, x, w, rows, ds->round, r, want ? blk : NULL);
+	else if (d == 1)
 		ll = block_1d(g, x, w, rows, r, r + EM_BLOCK * k, r + EM_BLOCK * (k + 1),
 			      r + EM_BLOCK * (k + 2), want ? blk : NULL);
 	else
@@ -945,6 +1032,8 @@ em_pass(const struct dataset *ds, const struct gmm *g, struct em_stats *st,
 
 	/* Slots for the chunks that hold blocks: merging an empty slot would change nothing. */
 	*llp = NAN;
+	if (ds->round != NULL && ds->d > 1 && full)
+		return GM_EUSAGE;	/* rounded rows: diagonal factors only (block_round) */
 	memset(slot, 0, sizeof slot);
 	bad = em_stats_init(&total, g->k, ds->d, full);
 	for (size_t s = 0; s < EM_CHUNKS; s++) {

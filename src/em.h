@@ -129,7 +129,13 @@ struct em_source {
  * One pass over the data with model g (prepared): the log-likelihood into
  * *ll, and the statistics for the next M step when st is not NULL.  The
  * chunks come from ds->em_source when set, else from the rows here.
- * Returns GM_OK, or GM_EINTERNAL when out of memory (*ll is then NaN).
+ * With ds->round set, a value of a column of width h > 0 stands for the
+ * interval [x - h/2, x + h/2]: the log-likelihood is that of grouped data
+ * (each row's probability of its box) and the statistics are the
+ * grouped-data E step's (McLachlan and Jones 1988), for models with
+ * diagonal factors (one column, diag, spherical) only.
+ * Returns GM_OK, GM_EUSAGE for rounded rows under a full or tied model of
+ * several columns, or GM_EINTERNAL when out of memory (*ll is then NaN).
  */
 int em_pass(const struct dataset *ds, const struct gmm *g,
 	    struct em_stats *st, int threads, double *ll);
