@@ -47,6 +47,10 @@ make_replicate(const struct dataset *ds, const struct gmm *fit, const double *w,
 			for (size_t p = 0; p < d; p++)
 				z[p] = rng_normal(r);
 			gmm_point(fit, j, z, rep->x + i * d);
+			/* Rounded data: a replicate is rounded as they were (to multiples of h). */
+			for (size_t p = 0; ds->round != NULL && p < d; p++)
+				if (ds->round[p] > 0.0)
+					rep->x[i * d + p] = ds->round[p] * nearbyint(rep->x[i * d + p] / ds->round[p]);
 		}
 }
 

@@ -776,6 +776,33 @@ block_md(const struct gmm *g, const double *x, const double *w, size_t nrows,
  * factorises.  Scratch as block_md's: R (k*B), M, S, T (B each), then Y
  * and V (d*B each).
  */
+/* Row xi's term of component j under the widths h: log w_j + the columns' log probabilities. */
+static inline double
+rounded_term(const struct gmm *g, size_t j, const double *xi, const double *h)
+{
+	const size_t d = g->d;
+	const double *l = g->chol + j * d * d, *mu = g->mean + j * d;
+	double lp = g->logw[j];
+
+	for (size_t p = 0; p < d; p++) {
+		const double s = l[p * d + p];
+		if (h[p] > 0.0) {
+			lp += iv_log_prob((xi[p] - 0.5 * h[p] - mu[p]) / s, (xi[p] + 0.5 * h[p] - mu[p]) / s);
+		} else {
+			const double z = (xi[p] - mu[p]) / s;
+			lp += -0.5 * LOG_2PI - log(s) - 0.5 * z * z;
+		}
+	}
+	return lp;
+}
+
+void
+em_log_components_rounded(const struct gmm *g, const double *x, const double *h, double *lp)
+{
+	for (size_t j = 0; j < g->k; j++)
+		lp[j] = rounded_term(g, j, x, h);
+}
+
 static double
 block_round(const struct gmm *g, const double *x, const double *w, size_t nrows,
 	    const double *h, double *scratch, struct em_stats *blk)
@@ -786,23 +813,9 @@ block_round(const struct gmm *g, const double *x, const double *w, size_t nrows,
 	double ll;
 
 	for (size_t j = 0; j < k; j++) {
-		const double *l = g->chol + j * d * d, *mu = g->mean + j * d;
 		double *Rj = R + j * B;
-
-		for (size_t i = 0; i < nrows; i++) {
-			double lp = g->logw[j];
-			for (size_t p = 0; p < d; p++) {
-				const double s = l[p * d + p], xp = x[i * d + p];
-				if (h[p] > 0.0) {
-					lp += iv_log_prob((xp - 0.5 * h[p] - mu[p]) / s,
-							  (xp + 0.5 * h[p] - mu[p]) / s);
-				} else {
-					const double z = (xp - mu[p]) / s;
-					lp += -0.5 * LOG_2PI - log(s) - 0.5 * z * z;
-				}
-			}
-			Rj[i] = lp;
-		}
+		for (size_t i = 0; i < nrows; i++)
+			Rj[i] = rounded_term(g, j, x + i * d, h);
 	}
 	ll = lse_block(R, M, S, T, w, k, nrows);
 	if (blk == NULL)

@@ -137,6 +137,13 @@ struct em_source {
  * Returns GM_OK, GM_EUSAGE for rounded rows under a full or tied model of
  * several columns, or GM_EINTERNAL when out of memory (*ll is then NaN).
  */
+/*
+ * Row x's log(w_j P_j) for each component j into lp (k) under the widths
+ * h (ds->round): the terms em_pass's grouped-data E step uses.  g
+ * prepared, with diagonal factors.
+ */
+void em_log_components_rounded(const struct gmm *g, const double *x, const double *h, double *lp);
+
 int em_pass(const struct dataset *ds, const struct gmm *g,
 	    struct em_stats *st, int threads, double *ll);
 

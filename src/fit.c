@@ -1125,6 +1125,7 @@ ctx_init(struct ctx *c, const struct dataset *ds, const struct fit_options *opt,
 	if (ds->n > FIT_SEARCH_ROWS) {
 		size_t step = ds->n / FIT_SEARCH_ROWS + 1;
 		c->sample.d = ds->d;
+		c->sample.round = ds->round;
 		c->sample.n = (ds->n + step - 1) / step;
 		c->sample.x = malloc(c->sample.n * ds->d * sizeof *c->sample.x);
 		c->sample.w = ds->w ? malloc(c->sample.n * sizeof *c->sample.w) : NULL;
@@ -1524,7 +1525,10 @@ fit_classification(const struct dataset *ds, const struct gmm *g, int threads,
 			w = dataset_w(ds, lo, rows);
 			for (size_t i = 0; i < rows; i++) {
 				double lse, mx, e = 0.0, wi = w ? w[i] : 1.0;
-				gmm_log_components(g, x + i * d, lp, lp + k);
+				if (ds->round != NULL)
+					em_log_components_rounded(g, x + i * d, ds->round, lp);
+				else
+					gmm_log_components(g, x + i * d, lp, lp + k);
 				lse = gmm_logsumexp(lp, k);
 				mx = lp[0];
 				for (size_t j = 0; j < k; j++) {

@@ -155,3 +155,53 @@ fitstage_prior(const struct dataset *ds, const char *source, struct em_prior *pr
 	*var = v;
 	return GM_OK;
 }
+
+/* Every value of column j a multiple of q, to 1e-9 relative (as dataset_grid's scan). */
+static int
+all_on(const struct dataset *ds, size_t j, double q)
+{
+	for (size_t i = 0; i < ds->n; i++) {
+		double x = ds->x[i * ds->d + j], m = x / q;
+		if (fabs(m - nearbyint(m)) > 1e-9 * (fabs(m) > 1.0 ? fabs(m) : 1.0))
+			return 0;
+	}
+	return 1;
+}
+
+int
+fitstage_rounding(const struct dataset *ds, const double *given, size_t ngiven,
+		  int automatic, const enum gmm_cov *covs, size_t ncov, double **widths,
+		  struct gm_error *err)
+{
+	const size_t d = ds->d;
+	double *h;
+
+	*widths = NULL;
+	if (given == NULL && !automatic)
+		return GM_OK;
+	if (!automatic && ngiven != 1 && ngiven != d)
+		return gm_error_set(err, GM_EUSAGE, NULL, 0, 0, "--rounding gives %zu widths for %zu "
+				    "columns: give one, or one per column", ngiven, d);
+	for (size_t c = 0; d > 1 && c < ncov; c++)
+		if (covs[c] == GMM_FULL || covs[c] == GMM_TIED)
+			return gm_error_set(err, GM_EUSAGE, NULL, 0, 0, "--rounding with several "
+					    "columns needs --covariance diag or spherical: the "
+					    "probability of a box factorises only under diagonal "
+					    "covariances");
+	h = malloc(d * sizeof *h);
+	if (h == NULL)
+		return gm_error_oom(err);
+	for (size_t p = 0; p < d; p++) {
+		if (!automatic) {
+			h[p] = given[ngiven == 1 ? 0 : p];
+			continue;
+		}
+		h[p] = dataset_grid(ds, p);
+		if (h[p] > 0.0 && all_on(ds, p, 5.0 * h[p]))
+			h[p] *= 5.0;
+		else if (h[p] > 0.0 && all_on(ds, p, 2.0 * h[p]))
+			h[p] *= 2.0;
+	}
+	*widths = h;
+	return GM_OK;
+}

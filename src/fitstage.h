@@ -39,4 +39,18 @@ int fitstage_regularisers(const struct dataset *ds, double reg_abs, const char *
 int fitstage_prior(const struct dataset *ds, const char *source, struct em_prior *pr,
 		   double **mean, double **var, struct gm_error *err);
 
+/*
+ * --rounding: the width of each of ds's d columns into *widths (the
+ * caller frees it): the one width given for all, or one per column, or
+ * with automatic each column's grid (dataset_grid's power of ten q, or 5q
+ * or 2q when every value is a multiple of that; 0 when there is none).
+ * NULL when --rounding was not given.  GM_EUSAGE (err filled) when the
+ * count is neither 1 nor d, or when d > 1 and covs holds full or tied (a
+ * box's probability factorises under diagonal covariances only);
+ * GM_EINTERNAL when out of memory.
+ */
+int fitstage_rounding(const struct dataset *ds, const double *given, size_t ngiven,
+		      int automatic, const enum gmm_cov *covs, size_t ncov, double **widths,
+		      struct gm_error *err);
+
 #endif

@@ -105,6 +105,12 @@ one_replicate(const struct dataset *ds, const struct lrt_options *lo, const stru
 	rep.n = rows;
 	rep.d = ds->d;
 	rep.x = x;
+	/* Rounded data: a replicate is rounded as they were (to multiples of h), and fitted so. */
+	rep.round = ds->round;
+	for (size_t i = 0; ds->round != NULL && i < rows; i++)
+		for (size_t p = 0; p < ds->d; p++)
+			if (ds->round[p] > 0.0)
+				x[i * ds->d + p] = ds->round[p] * nearbyint(x[i * ds->d + p] / ds->round[p]);
 	rep.names = ds->names;
 	rep.colno = ds->colno;
 	rep.delimiter = ds->delimiter;

@@ -339,6 +339,12 @@ report_json(FILE *fp, const struct report_info *ri)
 		}
 		fputs("]}", fp);
 	}
+	if (ri->round != NULL) {
+		fputs(",\n  \"rounding\": ", fp);
+		jw_numbers(fp, ri->round, ds->d, 1);
+		fprintf(fp, ",\n  \"rounding_auto\": %s,\n  \"likelihood\": \"grouped\"",
+			ri->round_auto ? "true" : "false");
+	}
 	fprintf(fp, ",\n  \"iterations\": %zu,\n  \"converged\": %s,\n  \"last_change\": ",
 		fm->res.iterations, fm->res.converged ? "true" : "false");
 	jw_number(fp, fm->res.last_change);
@@ -500,6 +506,14 @@ report_text(FILE *fp, const struct report_info *ri)
 		fprintf(fp, "prior         conjugate, mclust's default: shrinkage %g towards the data's "
 			"mean, %g degrees of\n              freedom, scale the data's covariance / "
 			"K^(2/d); the fit is the posterior mode\n", ri->prior->shrinkage, ri->prior->dof);
+	if (ri->round != NULL) {
+		fprintf(fp, "rounding      ");
+		for (size_t c = 0; c < d; c++)
+			fprintf(fp, "%s%.6g", c ? ", " : "", ri->round[c]);
+		fprintf(fp, " (%s): each value stands for its interval of that width (0: exact);\n"
+			"              log-likelihood, BIC and ICL are the grouped data's\n",
+			ri->round_auto ? "each column's grid, --rounding auto" : "--rounding");
+	}
 	if (fm->res.converged)
 		fprintf(fp, "iterations    %zu, converged (last change of the mean log-likelihood %.3g; tol %.3g)\n",
 			fm->res.iterations, fm->res.last_change, ri->tol);

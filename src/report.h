@@ -40,6 +40,8 @@ struct report_info {
 	const struct bootstrap_result *boot;	/* bootstrap, or NULL */
 	const struct lrt_result *lrt;	/* --lrt, or NULL */
 	const struct em_prior *prior;	/* --prior, or NULL */
+	const double *round;		/* --rounding: each column's width (0: exact), or NULL */
+	int round_auto;			/* the widths are the columns' grids (--rounding auto) */
 	uint64_t seed;		/* the run's --seed (the tests' replicates say it) */
 	const struct report_timing *timing;	/* --timing, or NULL */
 };

@@ -44,6 +44,7 @@ static const struct ov_range reg_range = { 0.0, OV_REG_MAX, 0, "a number from 0 
 static const struct ov_range mean_range = {
 	-OV_MEAN_MAX, OV_MEAN_MAX, 0, "a number from -1e150 to 1e150"
 };
+static const struct ov_range round_range = { 0.0, 1e150, 0, "a width from 0 to 1e150" };
 static const struct ov_range sd_range = { OV_SD_MIN, OV_SD_MAX, 0, "a number from 1e-150 to 1e150" };
 static const struct ov_range weight_range = { 0.0, DBL_MAX, 1, "a positive number" };
 
@@ -54,7 +55,7 @@ enum {
 	OPT_FONT, OPT_TITLE, OPT_XLABEL,
 	OPT_YLABEL, OPT_PLOT_COLUMNS, OPT_DIGITS, OPT_DEPFILE, OPT_SAVE_MODEL,
 	OPT_FIX, OPT_LABELS, OPT_BOOTSTRAP, OPT_BOOTSTRAP_TYPE, OPT_LRT, OPT_PRIOR, OPT_TIMING, OPT_SHARD,
-	OPT_CRITERION, OPT_REPORT
+	OPT_CRITERION, OPT_REPORT, OPT_ROUNDING
 };
 
 static const struct option long_options[] = {
@@ -96,6 +97,7 @@ static const struct option long_options[] = {
 	{ "bootstrap-type", required_argument, NULL, OPT_BOOTSTRAP_TYPE },
 	{ "lrt", required_argument, NULL, OPT_LRT },
 	{ "prior", no_argument, NULL, OPT_PRIOR },
+	{ "rounding", required_argument, NULL, OPT_ROUNDING },
 	{ "timing", no_argument, NULL, OPT_TIMING },
 	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -141,6 +143,9 @@ usage(FILE *fp)
 "                          column's variance)\n"
 "      --prior             the posterior mode under mclust's default conjugate\n"
 "                          prior, for data whose components would collapse\n"
+"      --rounding H|auto   each value stands for the interval of its rounding\n"
+"                          to H (a list: one per column; 0: exact), or to the\n"
+"                          grid each column is on (auto); grouped-data EM\n"
 "\n"
 "Iterations:\n"
 "      --max-iter N        at most N EM iterations (default 1000)\n"
@@ -380,6 +385,15 @@ take_start(struct run_options *ro, int c, const char *arg)
 	case OPT_PRIOR:
 		ro->prior = 1;
 		return GM_OK;
+	case OPT_ROUNDING:
+		free(ro->rounding);
+		ro->rounding = NULL;
+		ro->n_rounding = 0;
+		ro->rounding_auto = strcmp(arg, "auto") == 0;
+		if (!ro->rounding_auto &&
+		    ov_list("--rounding", arg, &round_range, &ro->rounding, &ro->n_rounding, &err) != GM_OK)
+			return usage_error_record(&err);
+		return GM_OK;
 	case OPT_LRT:
 		if (ov_size("--lrt", arg, 1, LRT_MAX_B, &ro->lrt_b, &err) != GM_OK)
 			return usage_error_record(&err);
@@ -562,6 +576,8 @@ check_input(struct run_options *ro)
 			return usage_error("%s", "--lrt runs as one process: run without mpirun");
 		if (ro->prior)
 			return usage_error("%s", "--prior runs as one process: run without mpirun");
+		if (ro->rounding != NULL || ro->rounding_auto)
+			return usage_error("%s", "--rounding runs as one process: run without mpirun");
 		ro->csv.co.share = ro->shard == NULL ? par_team() : NULL;
 	}
 	return cliopt_csv_finish(&ro->csv);
@@ -774,6 +790,7 @@ runopts_free(struct run_options *ro)
 	free(ro->ks);
 	free(ro->means);
 	free(ro->sds);
+	free(ro->rounding);
 	free(ro->winit);
 	free(ro->pair_copy);
 	memset(ro, 0, sizeof *ro);

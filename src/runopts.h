@@ -53,6 +53,9 @@ struct run_options {
 	size_t boot_b;			/* --bootstrap B, or 0 */
 	size_t lrt_b;			/* --lrt B, or 0 */
 	int prior;			/* --prior */
+	double *rounding;		/* --rounding widths (one, or one per column), or NULL */
+	size_t n_rounding;
+	int rounding_auto;		/* --rounding auto: each column's grid */
 	int boot_parametric;
 	int quiet, verbose, timing;
 

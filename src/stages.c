@@ -45,6 +45,7 @@ stage_free(struct run_state *st)
 	lrt_result_free(&st->lrt);
 	free(st->prior_mean);
 	free(st->prior_var);
+	free(st->round);
 	model_free(&st->start);
 	free(st->model_source);
 	free(st->figure_note);
@@ -272,6 +273,16 @@ stage_regularise(struct run_options *ro, struct run_state *st)
 		ro->covs[1] = GMM_TIED;
 		ro->fo.ncov = 2;
 	}
+	rc = fitstage_rounding(&st->ds, ro->rounding, ro->n_rounding, ro->rounding_auto, ro->covs,
+			       ro->fo.ncov, &st->round, &st->err);
+	if (rc != GM_OK) {
+		gm_error_print(&st->err, PROG, stderr);
+		return rc;
+	}
+	/* The rows are rounded where some width is over 0 (else the fit is plain). */
+	for (size_t p = 0; st->round != NULL && p < st->ds.d; p++)
+		if (st->round[p] > 0.0)
+			st->ds.round = st->round;
 	return GM_OK;
 }
 
@@ -508,6 +519,8 @@ fill_report(const struct run_options *ro, struct run_state *st, struct report_in
 	ri->boot = ro->boot_b > 0 ? &st->boot : NULL;
 	ri->lrt = ro->lrt_b > 0 ? &st->lrt : NULL;
 	ri->prior = ro->fo.em.prior;
+	ri->round = st->round;
+	ri->round_auto = ro->rounding_auto;
 	ri->seed = ro->fo.seed;
 	ri->timing = ro->timing ? &st->tm : NULL;
 }

@@ -31,6 +31,7 @@ struct run_state {
 	struct lrt_result lrt;		/* --lrt, or empty */
 	struct em_prior prior;		/* --prior: its numbers (prior_mean, prior_var) */
 	double *prior_mean, *prior_var;
+	double *round;			/* --rounding: each column's width (0: exact), or NULL */
 	struct plot_files pf;		/* every output, written all or none */
 	struct outfile dep;		/* --depfile, until it joins pf */
 	char *figure_note;		/* a line of the report about the figure, or NULL */
