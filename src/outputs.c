@@ -178,6 +178,7 @@ outputs_labels(struct plot_files *pf, const char *out, const struct dataset *ds,
 		return rc;
 	if (predict_init(&pr, g, fp))
 		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	pr.round = ds->round;
 	predict_header(&pr, NULL, 0);
 	while (i < ds->n || j < ds->nleft) {
 		if (j < ds->nleft && (i == ds->n || ds->left_out[j] < ds->lines[i]))

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "em.h"
 #include "predict.h"
 
 int
@@ -84,7 +85,10 @@ predict_row(struct predictor *p, long line, const double *x, char *const *fields
 		fputc('\n', p->fp);
 		return;
 	}
-	gmm_log_components(p->g, x, p->lp, p->z);
+	if (p->round != NULL)
+		em_log_components_rounded(p->g, x, p->round, p->lp);
+	else
+		gmm_log_components(p->g, x, p->lp, p->z);
 	m = p->lp[0];
 	for (size_t j = 1; j < k; j++)
 		if (p->lp[j] > m) {

@@ -17,6 +17,8 @@ struct predictor {
 	int keep_columns;
 	char delimiter;		/* of kept fields, as in the input */
 	double *lp, *z;		/* k and d scratch */
+	const double *round;	/* rounded rows' widths (em.h: the log-probability of each
+				 * row's interval stands for the density), or NULL */
 };
 
 /* Prepare (scratch); -1 when out of memory. */
