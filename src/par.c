@@ -26,7 +26,8 @@
  *     dataset_scan_rows) and those other modules add (dataset_scan_add:
  *     the starts' group statistics, k-means++ draws and random
  *     responsibilities, init.c; the sorted column's KS distance,
- *     empirical CDF, QQ points and quantiles, gof.c) carry their state
+ *     empirical CDF, QQ points and quantiles, gof.c; the classification's
+ *     entropy and ICL term, fit.c) carry their state
  *     from process to process in rank order, each over its own rows:
  *     the operations of one loop over all the rows, in its order, so the
  *     bits of a run alone, with no row sent anywhere; they take turns
@@ -34,13 +35,8 @@
  *   - samples of every step-th row (dataset_every: the search's and the
  *     hc start's rows, the 2-D figure's points) are sent to rank 0 by
  *     the processes that hold them;
- *   - the rest (fit_classification's pass, fit.c) is still rank 0
- *     reading the others' rows through dataset_x and dataset_w, which
- *     fetch windows of rows from their owners on demand.
- *
- * What is left for the transport alone is to move that one to a scan
- * too, and then every process to run the program on its own rows (no
- * command server, no remote windows).
+ *   - nothing else reads the rows, though dataset_x and dataset_w can
+ *     still fetch windows of other processes' rows (CMD_ROWS).
  *
  * Errors: every collective step allocates first and agrees (all_ok)
  * before it exchanges anything, so a process short of memory makes all
