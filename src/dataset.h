@@ -112,6 +112,7 @@ struct dataset {
 	struct par_dist *dist;
 	const struct em_source *em_source;
 	size_t row0;
+	size_t nhere;		/* spread: the rows held here, global rows row0 on */
 };
 
 /* A column in ascending order, with its weights: a view or a sorted copy. */
@@ -139,6 +140,13 @@ static inline const double *
 dataset_w(const struct dataset *ds, size_t i, size_t m)
 {
 	return ds->spread == NULL || ds->w == NULL ? (ds->w ? ds->w + i : NULL) : ds->spread->weights(ds, i, m);
+}
+
+/* The rows held by this process: rows [ds->row0, ds->row0 + this) when spread, else all. */
+static inline size_t
+dataset_here(const struct dataset *ds)
+{
+	return ds->spread == NULL ? ds->n : ds->nhere;
 }
 
 /* Weight of row i (1 when there are none). */

@@ -129,6 +129,11 @@ void par_bcast(double *buf, size_t n) { (void)buf; (void)n; }
 void par_chunks(size_t *c0, size_t *c1) { *c0 = 0; *c1 = DS_CHUNKS; }
 int par_in_chunks(const struct dataset *ds) { (void)ds; return 0; }
 void par_gather_chunks(double *buf, size_t reclen) { (void)buf; (void)reclen; }
+int par_gather_bytes(const char *buf, size_t len, int ok, par_put put, void *arg)
+{
+	(void)buf; (void)len; (void)put; (void)arg;
+	return ok ? 0 : -1;
+}
 int par_job_add(par_job fn) { (void)fn; return 0; }
 void par_job_start(int id, long long a, long long b) { (void)id; (void)a; (void)b; }
 
@@ -141,8 +146,9 @@ void par_job_start(int id, long long a, long long b) { (void)id; (void)a; (void)
 #define MAX_SETS 16		/* distributed data sets alive at once */
 #define SAMPLES 32		/* splitter candidates per process in a sort */
 #define MAX_JOBS 4		/* jobs registered with par_job_add */
+#define BYTES_PIECE (1 << 20)	/* bytes par_gather_bytes sends at a time */
 
-enum { TAG_CMD = 1, TAG_DATA, TAG_STATS };
+enum { TAG_CMD = 1, TAG_DATA, TAG_STATS, TAG_BYTES };
 enum { CMD_STOP, CMD_ROWS, CMD_JOB, CMD_SORT, CMD_SORTCOL, CMD_FREE, CMD_EVERY, CMD_SCAN };
 
 /* What a distributed data set knows of its spread. */
@@ -441,13 +447,15 @@ exchange_displs(struct exchange *e, size_t *total)
  * than MPI counts take), with the rows left where they were.
  */
 static int
-move_rows(double **x, double **w, size_t *n, size_t d, size_t lo, const size_t *tgt)
+move_rows(double **x, double **w, long **lines, size_t *n, size_t d, size_t lo, const size_t *tgt)
 {
 	size_t hi = lo + *n, mine = tgt[rank + 1] - tgt[rank], got = 0;
 	double *nx = malloc((mine ? mine : 1) * d * sizeof *nx);
 	double *nw = *w ? malloc((mine ? mine : 1) * sizeof *nw) : NULL;
+	long *nl = *lines ? malloc((mine ? mine : 1) * sizeof *nl) : NULL;
 	struct exchange e = { NULL, NULL, NULL, NULL };
-	int ok = exchange_init(&e) == 0 && nx != NULL && (*w == NULL || nw != NULL);
+	int ok = exchange_init(&e) == 0 && nx != NULL && (*w == NULL || nw != NULL) &&
+		 (*lines == NULL || nl != NULL);
 
 	ok = ok && fits_int(*n * d) && fits_int(mine * d);
 	if (!all_ok(ok))
@@ -462,6 +470,8 @@ move_rows(double **x, double **w, size_t *n, size_t d, size_t lo, const size_t *
 		goto fail;
 	if (nw != NULL)
 		MPI_Alltoallv(*w, e.sc, e.sd, MPI_DOUBLE, nw, e.rc, e.rd, MPI_DOUBLE, MPI_COMM_WORLD);
+	if (nl != NULL)
+		MPI_Alltoallv(*lines, e.sc, e.sd, MPI_LONG, nl, e.rc, e.rd, MPI_LONG, MPI_COMM_WORLD);
 	for (int p = 0; p < nproc; p++) {
 		e.sc[p] *= (int)d;
 		e.sd[p] *= (int)d;
@@ -471,8 +481,10 @@ move_rows(double **x, double **w, size_t *n, size_t d, size_t lo, const size_t *
 	MPI_Alltoallv(*x, e.sc, e.sd, MPI_DOUBLE, nx, e.rc, e.rd, MPI_DOUBLE, MPI_COMM_WORLD);
 	free(*x);
 	free(*w);
+	free(*lines);
 	*x = nx;
 	*w = nw;
+	*lines = nl;
 	*n = mine;
 	free(e.sc);
 	return 0;
@@ -480,6 +492,58 @@ fail:
 	free(e.sc);
 	free(nx);
 	free(nw);
+	free(nl);
+	return -1;
+}
+
+/*
+ * --labels: the lines of the rows left out of the fit (a missing value,
+ * weight 0), read here in file order, to the process that holds the
+ * first row after them (the last process: those after every row), so
+ * that each process's rows and left-out lines, merged, are one stretch
+ * of the file, the stretches in rank order.  Collective, after the rows
+ * moved (move_rows, their lines with them): 0, or -1 on every process
+ * (out of memory, or more lines than MPI counts take), nothing moved.
+ */
+static int
+move_left_out(struct dataset *ds, size_t nhere)
+{
+	long last = nhere > 0 ? ds->lines[nhere - 1] : LONG_MIN, *bound = malloc((size_t)nproc * sizeof *bound);
+	struct exchange e = { NULL, NULL, NULL, NULL };
+	size_t got = 0, at = 0;
+	long *nl = NULL;
+	int ok = bound != NULL && exchange_init(&e) == 0 && fits_int(ds->nleft);
+
+	if (!all_ok(ok))
+		goto fail;
+	MPI_Allgather(&last, 1, MPI_LONG, bound, 1, MPI_LONG, MPI_COMM_WORLD);
+	/* A process without rows takes nothing: its bound is the one before it. */
+	for (int p = 1; p < nproc; p++)
+		if (bound[p] < bound[p - 1])
+			bound[p] = bound[p - 1];
+	bound[nproc - 1] = LONG_MAX;
+	for (int p = 0; p < nproc; p++) {
+		size_t from = at;
+		while (at < ds->nleft && ds->left_out[at] < bound[p])
+			at++;
+		e.sc[p] = (int)(at - from);
+		e.sd[p] = (int)from;
+	}
+	MPI_Alltoall(e.sc, 1, MPI_INT, e.rc, 1, MPI_INT, MPI_COMM_WORLD);
+	ok = exchange_displs(&e, &got) == 0 && (nl = malloc((got ? got : 1) * sizeof *nl)) != NULL;
+	if (!all_ok(ok))
+		goto fail;
+	MPI_Alltoallv(ds->left_out, e.sc, e.sd, MPI_LONG, nl, e.rc, e.rd, MPI_LONG, MPI_COMM_WORLD);
+	free(ds->left_out);
+	ds->left_out = nl;
+	ds->nleft = got;
+	free(bound);
+	free(e.sc);
+	return 0;
+fail:
+	free(nl);
+	free(bound);
+	free(e.sc);
 	return -1;
 }
 
@@ -516,12 +580,28 @@ gather_skips(struct dataset *ds)
 	return 0;
 }
 
+/*
+ * Whether the rows' lines were kept (--labels), on any process: one that
+ * read no rows may have no array of them.  Collective.  When so, every
+ * process gets one, so that the lines move with the rows.
+ */
+static int
+keep_lines(struct dataset *ds)
+{
+	int mine = ds->lines != NULL || ds->left_out != NULL, any = mine;
+
+	MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+	if (any && ds->lines == NULL)
+		ds->lines = malloc(sizeof *ds->lines);
+	return any;
+}
+
 int
 par_distribute(struct dataset *ds, struct gm_error *err)
 {
 	struct par_dist *dd;
 	size_t total, lo, *tgt;
-	int ok;
+	int ok, keep;
 
 	if (nproc == 1)
 		return GM_OK;
@@ -530,8 +610,9 @@ par_distribute(struct dataset *ds, struct gm_error *err)
 	/* A weighted data set whose part here is empty still says it is weighted. */
 	if (ds->weight_name != NULL && ds->w == NULL)
 		ds->w = malloc(sizeof *ds->w);
+	keep = keep_lines(ds);
 	tgt = malloc((size_t)(nproc + 1) * sizeof *tgt);
-	ok = tgt != NULL && (ds->weight_name == NULL || ds->w != NULL);
+	ok = tgt != NULL && (ds->weight_name == NULL || ds->w != NULL) && (!keep || ds->lines != NULL);
 	total = (size_t)par_sum((long long)ds->n);
 	lo = (size_t)par_exscan_sum((long long)ds->n);
 	if (!all_ok(ok) || (dd = new_dist(ds->d, ds->w != NULL, 0)) == NULL) {
@@ -541,8 +622,10 @@ par_distribute(struct dataset *ds, struct gm_error *err)
 	for (int p = 0; p < nproc; p++)
 		tgt[p] = chunk_start(p, total);
 	tgt[nproc] = total;
-	ok = move_rows(&ds->x, &ds->w, &ds->n, ds->d, lo, tgt) == 0;
+	ok = move_rows(&ds->x, &ds->w, &ds->lines, &ds->n, ds->d, lo, tgt) == 0;
 	free(tgt);
+	if (ok && keep)
+		ok = move_left_out(ds, ds->n) == 0;
 	if (!ok) {
 		free_dist(dd);
 		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0,
@@ -553,6 +636,7 @@ par_distribute(struct dataset *ds, struct gm_error *err)
 	ds->spread = &spread;
 	ds->row0 = dd->lo;
 	ds->dist->chunked = 1;
+	ds->nhere = ds->n;
 	ds->n = total;
 	sets[0] = ds;
 	serving = 1;
@@ -806,6 +890,41 @@ par_gather_chunks(double *buf, size_t reclen)
 	}
 }
 
+int
+par_gather_bytes(const char *buf, size_t len, int ok, par_put put, void *arg)
+{
+	char *piece = NULL;
+
+	if (nproc == 1)
+		return ok ? 0 : -1;
+	if (rank == 0)
+		ok = ok && (piece = malloc(BYTES_PIECE)) != NULL;
+	if (!all_ok(ok)) {
+		free(piece);
+		return -1;
+	}
+	if (rank != 0) {
+		unsigned long long m = len;
+		MPI_Send(&m, 1, MPI_UNSIGNED_LONG_LONG, 0, TAG_BYTES, MPI_COMM_WORLD);
+		for (size_t at = 0; at < len; at += BYTES_PIECE)
+			MPI_Send(buf + at, (int)(len - at < BYTES_PIECE ? len - at : BYTES_PIECE), MPI_CHAR,
+				 0, TAG_BYTES, MPI_COMM_WORLD);
+		return 0;
+	}
+	/* Rank 0: each process's bytes in rank order, a piece at a time. */
+	for (int p = 1; p < nproc; p++) {
+		unsigned long long m;
+		MPI_Recv(&m, 1, MPI_UNSIGNED_LONG_LONG, p, TAG_BYTES, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+		for (unsigned long long at = 0; at < m; at += BYTES_PIECE) {
+			size_t c = m - at < BYTES_PIECE ? (size_t)(m - at) : BYTES_PIECE;
+			MPI_Recv(piece, (int)c, MPI_CHAR, p, TAG_BYTES, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+			put(piece, c, arg);
+		}
+	}
+	free(piece);
+	return 0;
+}
+
 /*
  * A scan on every process (CMD_SCAN, with the data set's id and q's kind
  * and column): q's state length and parameters from rank 0, once every
@@ -1044,6 +1163,7 @@ do_sort(struct dataset *ds)
 	free_dist(ds->dist);
 	ds->dist = dd;
 	ds->row0 = dd->lo;
+	ds->nhere = n;
 	ds->sorted = 1;
 	return 0;
 }
@@ -1110,6 +1230,7 @@ sorted_column(const struct dataset *ds, size_t c, int id)
 	set_dist(s->dist, m);
 	s->spread = &spread;
 	s->row0 = s->dist->lo;
+	s->nhere = m;
 	s->sorted = 1;
 	sets[id] = s;
 	return s;
