@@ -5,19 +5,20 @@
  *
  * The layers above reach this one through interfaces they define
  * themselves, so none of them includes par.h: a spread data set's
- * struct dataset_spread (dataset.h: remote rows, sorts, the sample of every
- * step-th row), the reader's struct csvread_team (csvread.h: the collective
- * steps of a shared read) and EM's struct em_source (em.h, made by
- * empar.c from par_bcast, par_chunks and par_gather_chunks).  What
- * crosses here is buffers of doubles and statuses; par.c knows neither
- * a model's nor EM's statistics' layout.
+ * struct dataset_spread (dataset.h: scans, sorts, the sample of every
+ * step-th row), the reader's struct csvread_team (csvread.h: the
+ * collective steps of a shared read) and EM's struct em_source (em.h,
+ * made by empar.c from par_bcast, par_chunks and par_gather_chunks).
+ * What crosses here is buffers of doubles, bytes and statuses; par.c
+ * knows neither a model's nor EM's statistics' layout.
  *
  * One code path for the maths.  Rank 0 runs the whole program as a
  * single process would; the data it works on is distributed: each
  * process holds a contiguous part of the rows (whole chunks, DS_CHUNKS,
- * dataset.h), and the other ranks, once their share is read, only serve
- * rank 0 (par_serve).  No result may depend on the number of
- * processes:
+ * dataset.h), and the other ranks, once their share is read, run the
+ * collective steps rank 0 starts (par_serve: jobs, scans, sorts,
+ * samples).  No process reads another's rows, and no result may depend
+ * on the number of processes:
  *
  *   - EM's passes (a job, empar.c) run on every process at once, each
  *     over its own chunks, and rank 0 merges the records in chunk order;
@@ -27,16 +28,23 @@
  *     the starts' group statistics, k-means++ draws and random
  *     responsibilities, init.c; the sorted column's KS distance,
  *     empirical CDF, QQ points and quantiles, gof.c; the classification's
- *     entropy and ICL term, fit.c) carry their state
- *     from process to process in rank order, each over its own rows:
- *     the operations of one loop over all the rows, in its order, so the
- *     bits of a run alone, with no row sent anywhere; they take turns
- *     rather than run at once;
+ *     entropy and ICL term, fit.c) carry their state from process to
+ *     process in rank order, each over its own rows: the operations of
+ *     one loop over all the rows, in its order, so the bits of a run
+ *     alone, with no row sent anywhere; they take turns rather than run
+ *     at once;
  *   - samples of every step-th row (dataset_every: the search's and the
  *     hc start's rows, the 2-D figure's points) are sent to rank 0 by
  *     the processes that hold them;
- *   - nothing else reads the rows, though dataset_x and dataset_w can
- *     still fetch windows of other processes' rows (CMD_ROWS).
+ *   - --labels (a job, outputs.c): each process formats its own rows'
+ *     lines, and rank 0 appends the others' bytes in rank order
+ *     (par_gather_bytes), which is file order (par_distribute moves the
+ *     kept lines with the rows).
+ *
+ * What is left: every process running the program on its own rows, so
+ * that rank 0 no longer drives the others through commands; and scans
+ * that run at once (per-chunk statistics merged in chunk order) rather
+ * than in turn.
  *
  * Errors: every collective step allocates first and agrees (all_ok)
  * before it exchanges anything, so a process short of memory makes all
@@ -142,14 +150,13 @@ void par_job_start(int id, long long a, long long b) { (void)id; (void)a; (void)
 #include <limits.h>
 #include <mpi.h>
 
-#define WINDOW 65536		/* rows rank 0 fetches at a time */
 #define MAX_SETS 16		/* distributed data sets alive at once */
 #define SAMPLES 32		/* splitter candidates per process in a sort */
 #define MAX_JOBS 4		/* jobs registered with par_job_add */
 #define BYTES_PIECE (1 << 20)	/* bytes par_gather_bytes sends at a time */
 
 enum { TAG_CMD = 1, TAG_DATA, TAG_STATS, TAG_BYTES };
-enum { CMD_STOP, CMD_ROWS, CMD_JOB, CMD_SORT, CMD_SORTCOL, CMD_FREE, CMD_EVERY, CMD_SCAN };
+enum { CMD_STOP, CMD_JOB, CMD_SORT, CMD_SORTCOL, CMD_FREE, CMD_EVERY, CMD_SCAN };
 
 /* What a distributed data set knows of its spread. */
 struct par_dist {
@@ -157,8 +164,6 @@ struct par_dist {
 	int chunked;		/* rows held as whole EM chunks, in file order */
 	size_t lo, hi;		/* global rows [lo, hi) held here */
 	size_t *start;		/* P + 1: process p holds [start[p], start[p + 1]) */
-	size_t wlo, whi;	/* rank 0: the window of rows fetched, WINDOW at most */
-	double *wx, *ww;
 };
 
 static int rank, nproc = 1, active, serving, threads_hint;
@@ -357,19 +362,16 @@ free_dist(struct par_dist *dd)
 	if (dd == NULL)
 		return;
 	free(dd->start);
-	free(dd->wx);
-	free(dd->ww);
 	free(dd);
 }
 
 /*
- * The spread of a data set of d columns (weighted or not), numbered id,
- * allocated before its rows move so that nothing can fail after: rank 0
- * gets its window of other processes' rows.  Collective; NULL on every
- * process when one of them is out of memory.
+ * The spread of a data set numbered id, allocated before its rows move
+ * so that nothing can fail after.  Collective; NULL on every process
+ * when one of them is out of memory.
  */
 static struct par_dist *
-new_dist(size_t d, int weighted, int id)
+new_dist(int id)
 {
 	struct par_dist *dd = calloc(1, sizeof *dd);
 	int ok = dd != NULL;
@@ -377,11 +379,7 @@ new_dist(size_t d, int weighted, int id)
 	if (ok) {
 		dd->id = id;
 		dd->start = malloc((size_t)(nproc + 1) * sizeof *dd->start);
-		if (rank == 0) {
-			dd->wx = malloc(WINDOW * d * sizeof *dd->wx);
-			dd->ww = weighted ? malloc(WINDOW * sizeof *dd->ww) : NULL;
-		}
-		ok = dd->start != NULL && (rank != 0 || (dd->wx != NULL && (!weighted || dd->ww != NULL)));
+		ok = dd->start != NULL;
 	}
 	if (!all_ok(ok)) {
 		free_dist(dd);
@@ -615,7 +613,7 @@ par_distribute(struct dataset *ds, struct gm_error *err)
 	ok = tgt != NULL && (ds->weight_name == NULL || ds->w != NULL) && (!keep || ds->lines != NULL);
 	total = (size_t)par_sum((long long)ds->n);
 	lo = (size_t)par_exscan_sum((long long)ds->n);
-	if (!all_ok(ok) || (dd = new_dist(ds->d, ds->w != NULL, 0)) == NULL) {
+	if (!all_ok(ok) || (dd = new_dist(0)) == NULL) {
 		free(tgt);
 		return gm_error_oom(err);
 	}
@@ -643,113 +641,7 @@ par_distribute(struct dataset *ds, struct gm_error *err)
 	return GM_OK;
 }
 
-/* ------------------------------------------------------------ rows */
-
-static int
-owner(const struct par_dist *dd, size_t i)
-{
-	int a = 0, b = nproc - 1;
-
-	while (a < b) {		/* the last p with start[p] <= i, holding rows */
-		int m = (a + b + 1) / 2;
-		if (dd->start[m] <= i)
-			a = m;
-		else
-			b = m - 1;
-	}
-	while (a > 0 && dd->start[a] == dd->start[a + 1] && dd->start[a] > i)
-		a--;
-	return a;
-}
-
-/*
- * Rows [i, i + cnt) into rank 0's window, from their owners (rank 0's
- * own among them), piece by piece when they straddle processes: rank 0
- * asks each owner only for rows it holds, so no request can fail.
- */
-static void
-fetch_range(const struct dataset *ds, size_t i, size_t cnt)
-{
-	struct par_dist *dd = ds->dist;
-	const size_t d = ds->d;
-
-	for (size_t at = i; at < i + cnt;) {
-		int p = owner(dd, at);
-		size_t end = dd->start[p + 1] < i + cnt ? dd->start[p + 1] : i + cnt, m = end - at;
-		double *x = dd->wx + (at - i) * d, *w = dd->ww ? dd->ww + (at - i) : NULL;
-
-		if (p == 0) {
-			memcpy(x, ds->x + (at - dd->lo) * d, m * d * sizeof *x);
-			if (w != NULL)
-				memcpy(w, ds->w + (at - dd->lo), m * sizeof *w);
-		} else {
-			send_cmd(p, CMD_ROWS, dd->id, (long long)at, (long long)m);
-			MPI_Recv(x, (int)(m * d), MPI_DOUBLE, p, TAG_DATA, MPI_COMM_WORLD,
-				 MPI_STATUS_IGNORE);
-			if (w != NULL)
-				MPI_Recv(w, (int)m, MPI_DOUBLE, p, TAG_DATA, MPI_COMM_WORLD,
-					 MPI_STATUS_IGNORE);
-		}
-		at = end;
-	}
-	dd->wlo = i;
-	dd->whi = i + cnt;
-}
-
-/* A window holding rows [i, i + m) (m <= WINDOW): it was allocated with the spread. */
-static void
-fetch(const struct dataset *ds, size_t i, size_t m)
-{
-	struct par_dist *dd = ds->dist;
-	/* Whole windows when the reads go on in order; a few rows when they jump. */
-	size_t cnt = dd->whi == 0 || (i >= dd->whi && i <= dd->whi + WINDOW / 8) ? WINDOW : 64;
-
-	if (cnt < m)
-		cnt = m;
-	if (cnt > ds->n - i)
-		cnt = ds->n - i;
-	fetch_range(ds, i, cnt);
-}
-
-static const double *
-spread_rows(const struct dataset *ds, size_t i, size_t m)
-{
-	struct par_dist *dd = ds->dist;
-
-	if (i >= dd->lo && i + m <= dd->hi)
-		return ds->x + (i - dd->lo) * ds->d;
-	if (!(i >= dd->wlo && i + m <= dd->whi))
-		fetch(ds, i, m);
-	return dd->wx + (i - dd->wlo) * ds->d;
-}
-
-static const double *
-spread_weights(const struct dataset *ds, size_t i, size_t m)
-{
-	struct par_dist *dd = ds->dist;
-
-	if (ds->w == NULL)
-		return NULL;
-	if (i >= dd->lo && i + m <= dd->hi)
-		return ds->w + (i - dd->lo);
-	if (!(i >= dd->wlo && i + m <= dd->whi))
-		fetch(ds, i, m);
-	return dd->ww + (i - dd->wlo);
-}
-
-/* Rows rank 0 asked for: it asks only for rows held here (fetch_range). */
-static void
-serve_rows(const long long *cmd)
-{
-	const struct dataset *ds = sets[cmd[1]];
-	size_t i = (size_t)cmd[2], cnt = (size_t)cmd[3];
-
-	MPI_Send(ds->x + (i - ds->dist->lo) * ds->d, (int)(cnt * ds->d), MPI_DOUBLE, 0,
-		 TAG_DATA, MPI_COMM_WORLD);
-	if (ds->w != NULL)
-		MPI_Send(ds->w + (i - ds->dist->lo), (int)cnt, MPI_DOUBLE, 0, TAG_DATA,
-			 MPI_COMM_WORLD);
-}
+/* ------------------------------------------------------------ samples */
 
 /* Rows of [lo, hi) whose global index is a multiple of step. */
 static size_t
@@ -1153,7 +1045,7 @@ do_sort(struct dataset *ds)
 	if (ds->weight_name != NULL && ds->w == NULL)
 		ds->w = malloc(sizeof *ds->w);
 	if (!all_ok(ds->weight_name == NULL || ds->w != NULL) ||
-	    (dd = new_dist(ds->d, ds->w != NULL, ds->dist->id)) == NULL)
+	    (dd = new_dist(ds->dist->id)) == NULL)
 		return -1;
 	if (dsort(&ds->x, &ds->w, &n, ds->threads)) {
 		free_dist(dd);
@@ -1213,7 +1105,7 @@ sorted_column(const struct dataset *ds, size_t c, int id)
 		s->w = ds->w != NULL ? malloc((n ? n : 1) * sizeof *s->w) : NULL;
 		ok = s->x != NULL && (ds->w == NULL || s->w != NULL);
 	}
-	if (!all_ok(ok) || (s->dist = new_dist(1, ds->w != NULL, id)) == NULL) {
+	if (!all_ok(ok) || (s->dist = new_dist(id)) == NULL) {
 		drop(s);
 		return NULL;
 	}
@@ -1305,9 +1197,6 @@ par_serve(struct dataset *ds, int threads)
 		switch (cmd[0]) {
 		case CMD_STOP:
 			return (int)cmd[1];
-		case CMD_ROWS:
-			serve_rows(cmd);
-			break;
 		case CMD_JOB:
 			if (cmd[1] < 0 || cmd[1] >= MAX_JOBS || jobs[cmd[1]] == NULL)
 				return GM_EINTERNAL;
@@ -1343,8 +1232,8 @@ spread_release(struct dataset *ds)
 }
 
 static const struct dataset_spread spread = {
-	spread_rows, spread_weights, spread_every, spread_sort, spread_scan,
-	spread_sorted_column, spread_free_column, spread_release
+	spread_every, spread_sort, spread_scan, spread_sorted_column, spread_free_column,
+	spread_release
 };
 
 #endif

@@ -2,7 +2,8 @@
  * par.h - running on several processes with MPI (see DESIGN in par.c).
  *
  * The transport: agree on an error, all-or-none steps, a broadcast from
- * rank 0, chunk records gathered in chunk order, prefix sums.  No MPI
+ * rank 0, chunk records gathered in chunk order, bytes gathered in rank
+ * order, prefix sums.  No MPI
  * type or call is outside par.c, and nothing here knows what the records
  * mean (EM's pass over spread rows is empar.c's).
  *
@@ -129,9 +130,10 @@ int par_job_add(par_job fn);
 void par_job_start(int id, long long a, long long b);
 
 /*
- * On ranks other than 0: answer rank 0's requests for rows, jobs and
- * sorts until it says stop; returns the status it stopped with
- * (GM_EINTERNAL on a request it cannot know).  A request that fails here
+ * On ranks other than 0: take part in the collective steps rank 0
+ * starts (jobs, scans, sorts, samples), each over this process's own
+ * rows, until it says stop; returns the status it stopped with
+ * (GM_EINTERNAL on a request it cannot know).  A step that fails here
  * fails on rank 0 too, which reports it.
  */
 int par_serve(struct dataset *ds, int threads);
