@@ -15,6 +15,7 @@ static void
 drop_rows(struct reader *r)
 {
 	r->n = 0;
+	r->nleft = 0;
 	r->ds->skipped = 0;
 	r->ds->skipped_zero = 0;
 }
@@ -84,6 +85,9 @@ rd_read_share(struct reader *r, const unsigned char *b, size_t len, int nthr, in
 		r->last_cr = 0;
 		rd_start_record(r);
 	}
+	/* The ranges keep no lines: with --labels (keep_lines) the slice is parsed in one piece. */
+	if (r->opt->keep_lines)
+		return rd_parse_buffer(r, b + s0, s1 - s0, delim, s1 == len, 0);
 	return rd_read_ranges(r, b, s0, s1, len, delim, nthr);
 }
 

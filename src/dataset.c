@@ -198,24 +198,28 @@ dataset_scan_rows(const struct dataset *ds, const struct dataset_scan *q, size_t
 /*
  * Scan q over all the rows, in order, from the state st: handed from
  * process to process when the rows are spread (each over its own rows),
- * else here through dataset_x; the same operations in the same order, so the
- * same bits, either way.
+ * else here; the same operations in the same order, so the same bits,
+ * either way.
  */
 int
 dataset_scan(const struct dataset *ds, const struct dataset_scan *q, double *st)
 {
-	if (ds->spread != NULL && ds->spread->scan != NULL) {
-		int rc = ds->spread->scan(ds, q, st);
-		if (rc != -1)
-			return rc == 0 ? 0 : -1;
-	}
+	if (ds->spread != NULL)
+		return ds->spread->scan(ds, q, st) == 0 ? 0 : -1;
 	return dataset_scan_rows(ds, q, 0, ds->n, st);
 }
 
+/*
+ * The kinds of this file cannot fail here; spread, a process short of
+ * the scan's buffers fails it: the state is then NaN, which no result
+ * hides.
+ */
 static void
 scan(const struct dataset *ds, const struct dataset_scan *q, double *st)
 {
-	(void)dataset_scan(ds, q, st);	/* the kinds of this file cannot fail */
+	if (dataset_scan(ds, q, st) != 0)
+		for (size_t i = 0; i < q->len; i++)
+			st[i] = NAN;
 }
 
 size_t

@@ -60,23 +60,22 @@ struct dataset_scan {
 };
 
 /*
- * How a data set whose rows are spread over processes reaches the rows
- * held elsewhere.  The parallel layer fills it; the data set only calls
- * it.  Contracts as for dataset_x, dataset_w, dataset_every, dataset_sort,
- * dataset_sorted_column (the copy a data set of its own, released by
- * free_column) and dataset_free (release: what the spread holds).
+ * What a data set whose rows are spread over processes does with all of
+ * them.  The parallel layer fills it; the data set only calls it.  No
+ * row is fetched from another process: the scans, samples and sorts run
+ * on every process, each over its own rows.  Contracts as for
+ * dataset_every, dataset_sort, dataset_sorted_column (the copy a data
+ * set of its own, released by free_column) and dataset_free (release:
+ * what the spread holds).
  */
 struct dataset_spread {
-	const double *(*rows)(const struct dataset *ds, size_t i, size_t m);
-	const double *(*weights)(const struct dataset *ds, size_t i, size_t m);
 	size_t (*every)(const struct dataset *ds, size_t step, double *x, double *w);
 	int (*sort)(struct dataset *ds);
 	/*
 	 * Scan q over all the rows from the state st (q->len doubles), each
 	 * process over its own, in order; 0, or -1 when a process is out of
-	 * memory before the scan began (st as it was: scan them here then,
-	 * through dataset_x), or -2 when a step failed on one (st lost: the
-	 * scan fails).
+	 * memory before the scan began (st as it was), or -2 when a step
+	 * failed on one (st lost).  The scan fails either way.
 	 */
 	int (*scan)(const struct dataset *ds, const struct dataset_scan *q, double *st);
 	struct dataset *(*sorted_column)(const struct dataset *ds, size_t c);
@@ -105,20 +104,23 @@ struct dataset {
 	int threads;		/* threads the sorts of these rows use; 0: OpenMP's default */
 	/*
 	 * Spread over processes (spread not NULL): n is the total, x and w
-	 * hold this process's rows, from global row row0 on; read rows with
-	 * dataset_x, dataset_w.  dist is the parallel layer's own record, em_source
-	 * EM's pass over all processes' rows (em.h; NULL: the rows here).
+	 * hold this process's nhere rows, from global row row0 on (read them
+	 * with dataset_x, dataset_w); the other processes' rows are reached
+	 * only through spread's scans, samples and sorts.  dist is the
+	 * parallel layer's own record, em_source EM's pass over all
+	 * processes' rows (em.h; NULL: the rows here).
 	 */
 	const struct dataset_spread *spread;
 	struct par_dist *dist;
 	const struct em_source *em_source;
 	size_t row0;
+	size_t nhere;		/* spread: the rows held here, global rows row0 on */
 };
 
 /* A column in ascending order, with its weights: a view or a sorted copy. */
 struct colview {
 	const double *x, *w;	/* n values; w NULL when every row counts once */
-	const struct dataset *src;	/* when set, the values are src's rows (cv_x) */
+	const struct dataset *src;	/* when set, the values are src's rows (colview_scan) */
 	struct dataset *own_src;	/* a sorted spread copy the view owns */
 	size_t n;
 	double wsum;
@@ -126,33 +128,43 @@ struct colview {
 };
 
 /*
- * Rows [i, i + m) (row-major) and their weights (NULL when every row
- * counts once), wherever they are held; m is at most a block (DS_BLOCK).
- * Every reader of the rows outside the EM pass goes through these.
+ * Rows [i, i + m) (row-major; global row numbers) and their weights
+ * (NULL when every row counts once), which must be held here: rows
+ * [row0, row0 + dataset_here) of a spread data set, any of one alone.
+ * The scans (dataset_scan_rows) read the rows through these.
  */
 static inline const double *
 dataset_x(const struct dataset *ds, size_t i, size_t m)
 {
-	return ds->spread == NULL ? ds->x + i * ds->d : ds->spread->rows(ds, i, m);
+	(void)m;
+	return ds->x + (i - ds->row0) * ds->d;
 }
 
 static inline const double *
 dataset_w(const struct dataset *ds, size_t i, size_t m)
 {
-	return ds->spread == NULL || ds->w == NULL ? (ds->w ? ds->w + i : NULL) : ds->spread->weights(ds, i, m);
+	(void)m;
+	return ds->w ? ds->w + (i - ds->row0) : NULL;
 }
 
-/* Weight of row i (1 when there are none). */
+/* The rows held by this process: rows [ds->row0, ds->row0 + this) when spread, else all. */
+static inline size_t
+dataset_here(const struct dataset *ds)
+{
+	return ds->spread == NULL ? ds->n : ds->nhere;
+}
+
+/* Weight of row i, held here (1 when there are none). */
 static inline double
 dataset_wt(const struct dataset *ds, size_t i)
 {
-	return ds->w == NULL ? 1.0 : *dataset_w(ds, i, 1);
+	return ds->w == NULL ? 1.0 : ds->w[i - ds->row0];
 }
 
 /*
  * Scan q carried on over rows [lo, hi) of ds, from the state st (q->len
- * doubles), in row order.  The rows must be at hand (dataset_x): the parallel
- * layer calls it for the rows a process holds.  Returns 0, or -1 when a
+ * doubles), in row order.  The rows must be held here (dataset_x): the
+ * parallel layer calls it for the rows a process holds.  Returns 0, or -1 when a
  * kind of dataset_scan_add's is out of memory (or unknown).
  */
 int dataset_scan_rows(const struct dataset *ds, const struct dataset_scan *q, size_t lo,
@@ -160,7 +172,7 @@ int dataset_scan_rows(const struct dataset *ds, const struct dataset_scan *q, si
 
 /*
  * A scan kind of another module's: fn carries q's state st over rows
- * [lo, hi) of ds, which are at hand (dataset_x), in row order; it
+ * [lo, hi) of ds, which are held here (dataset_x), in row order; it
  * returns 0, or -1 when out of memory.  dataset_scan_add returns the
  * kind (DS_SCAN_USER on), the same on every process when all add the
  * same functions in the same order, or -1 when the table is full (or
@@ -173,7 +185,8 @@ int dataset_scan_add(dataset_scan_fn fn);
 /*
  * Scan q over all the rows of ds from the state st, in row order: each
  * process over its own rows, the state handed on, when they are spread;
- * the same bits either way.  Returns 0, or -1 when out of memory.
+ * the same bits either way.  Returns 0, or -1 when out of memory (on
+ * any process; st is then not to be used).
  */
 int dataset_scan(const struct dataset *ds, const struct dataset_scan *q, double *st);
 
@@ -217,19 +230,6 @@ void colview_free(struct colview *v);
  * a sorted spread one.  Returns 0, or -1 when out of memory.
  */
 int colview_scan(const struct colview *v, const struct dataset_scan *q, double *st);
-
-/* Value and weight i of a view. */
-static inline double
-cv_x(const struct colview *v, size_t i)
-{
-	return v->src == NULL ? v->x[i] : *dataset_x(v->src, i, 1);
-}
-
-static inline double
-cv_w(const struct colview *v, size_t i)
-{
-	return v->src == NULL ? (v->w ? v->w[i] : 1.0) : dataset_wt(v->src, i);
-}
 
 /* The view has weights. */
 static inline int

@@ -29,15 +29,14 @@
 
 static int pass_job = -1;
 
-/* The model's arrays as one flat array of model_len(k, d) doubles. */
-static size_t
-model_len(size_t k, size_t d)
+size_t
+empar_model_len(size_t k, size_t d)
 {
 	return 3 * k + k * d + 2 * k * d * d;
 }
 
-static void
-model_pack(const struct gmm *g, double *b)
+void
+empar_model_pack(const struct gmm *g, double *b)
 {
 	const size_t k = g->k, d = g->d;
 
@@ -49,8 +48,8 @@ model_pack(const struct gmm *g, double *b)
 	memcpy(b + 3 * k + k * d + k * d * d, g->chol, k * d * d * sizeof *b);
 }
 
-static void
-model_unpack(struct gmm *g, const double *b)
+void
+empar_model_unpack(struct gmm *g, const double *b)
 {
 	const size_t k = g->k, d = g->d;
 
@@ -66,7 +65,7 @@ model_unpack(struct gmm *g, const double *b)
 static size_t
 buf_len(size_t k, size_t d)
 {
-	size_t a = model_len(k, d), b = DS_CHUNKS * em_stats_len(k, d);
+	size_t a = empar_model_len(k, d), b = DS_CHUNKS * em_stats_len(k, d);
 
 	return a > b ? a : b;
 }
@@ -88,10 +87,10 @@ pass_all(const struct dataset *ds, struct gmm *g, size_t k, int want, struct em_
 	if (!par_all_ok(ok && buf_len(k, ds->d) < 0x7fffffff))
 		return -1;	/* g may be NULL on a process that failed */
 	if (par_rank() == 0)
-		model_pack(g, buf);
-	par_bcast(buf, model_len(k, ds->d));
+		empar_model_pack(g, buf);
+	par_bcast(buf, empar_model_len(k, ds->d));
 	if (par_rank() != 0)
-		model_unpack(g, buf);
+		empar_model_unpack(g, buf);
 	par_chunks(&c0, &c1);
 	if (!par_all_ok(em_pass_chunks(ds, g, want, slot, c0, c1, ds->row0, threads) == 0))
 		return -1;

@@ -9,6 +9,8 @@
 #ifndef GMMFIT_EMPAR_H
 #define GMMFIT_EMPAR_H
 
+#include <stddef.h>
+
 #include "dataset.h"
 #include "error.h"
 
@@ -19,5 +21,16 @@
  * the job table is full.
  */
 int empar_attach(struct dataset *ds, struct gm_error *err);
+
+/*
+ * A prepared model as empar_model_len(k, d) doubles: its weights, log
+ * weights, log determinants, means, covariances and Cholesky factors,
+ * the arrays a pass reads.  Unpack into a model made with the same k, d
+ * and type (gmm_new); nothing is allocated, nothing fails.
+ */
+struct gmm;
+size_t empar_model_len(size_t k, size_t d);
+void empar_model_pack(const struct gmm *g, double *b);
+void empar_model_unpack(struct gmm *g, const double *b);
 
 #endif

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "empar.h"
 #include "fit.h"
 #include "rng.h"
 
@@ -1490,71 +1491,133 @@ fit_degenerate(const struct gmm *g, double wtot, const double *reg,
 	return bad;
 }
 
-int
-fit_classification(const struct dataset *ds, const struct gmm *g, int threads,
-		   double *entropy, double *sum_log_max)
+/*
+ * The classification's scan (FIT_CLASS_HEAD parameters: k, d, the
+ * covariance type, the caller's threads; then the model, empar's
+ * layout): its state is (entropy, sum of log max z), each block's sums
+ * added in block order, so that a scan handed from process to process
+ * makes the additions of one loop over all the blocks.
+ */
+#define FIT_CLASS_HEAD 4
+
+/* Block b of rows [lo, hi) (lo a multiple of EM_BLOCK) into part[2 b], part[2 b + 1]. */
+static void
+class_block(const struct dataset *ds, const struct gmm *g, size_t lo, size_t hi, double *lp,
+	    double *part)
 {
-	const size_t n = ds->n, k = g->k, d = g->d;
-	const size_t nb = (n + EM_BLOCK - 1) / EM_BLOCK;
-	double *part = malloc(2 * (nb ? nb : 1) * sizeof *part);
+	const size_t k = g->k, d = g->d, rows = hi - lo < EM_BLOCK ? hi - lo : EM_BLOCK;
+	const double *x = dataset_x(ds, lo, rows), *w = dataset_w(ds, lo, rows);
+	double ent = 0.0, slm = 0.0;
+
+	for (size_t i = 0; i < rows; i++) {
+		double lse, mx, e = 0.0, wi = w ? w[i] : 1.0;
+		if (ds->round != NULL)
+			em_log_components_rounded(g, x + i * d, ds->round, lp);
+		else
+			gmm_log_components(g, x + i * d, lp, lp + k);
+		lse = gmm_logsumexp(lp, k);
+		mx = lp[0];
+		for (size_t j = 0; j < k; j++) {
+			double lz = lp[j] - lse;
+			if (lp[j] > mx)
+				mx = lp[j];
+			if (lz > -745.0)
+				e -= exp(lz) * lz;
+		}
+		ent += wi * e;
+		slm += wi * (mx - lse);
+	}
+	part[0] = ent;
+	part[1] = slm;
+}
+
+/* The blocks' sums of rows [lo, hi) into part (2 per block), on up to threads threads. */
+static int
+class_blocks(const struct dataset *ds, const struct gmm *g, size_t lo, size_t hi, int threads,
+	     double *part)
+{
+	const size_t nb = (hi - lo + EM_BLOCK - 1) / EM_BLOCK;
 	int nthr = 1, failed = 0;
 	long b;
 
-	if (part == NULL)
-		return -1;
 #ifdef _OPENMP
 	nthr = threads > 0 ? threads : omp_get_max_threads();
-	if (ds->spread != NULL || n < 8 * EM_BLOCK)
-		nthr = 1;	/* rows fetched from other processes one window at a time */
+	if (hi - lo < 8 * EM_BLOCK)
+		nthr = 1;
 #else
 	(void)threads;
 #endif
 #pragma omp parallel num_threads(nthr) reduction(|:failed)
 	{
-		double *lp = malloc((k + d) * sizeof *lp);
+		double *lp = malloc((g->k + g->d) * sizeof *lp);
 		failed |= lp == NULL;
 #pragma omp for schedule(static)
-		for (b = 0; b < (long)nb; b++) {
-			size_t lo = (size_t)b * EM_BLOCK;
-			size_t rows = n - lo < EM_BLOCK ? n - lo : EM_BLOCK;
-			const double *x, *w;
-			double ent = 0.0, slm = 0.0;
-			if (lp == NULL)
-				continue;
-			x = dataset_x(ds, lo, rows);
-			w = dataset_w(ds, lo, rows);
-			for (size_t i = 0; i < rows; i++) {
-				double lse, mx, e = 0.0, wi = w ? w[i] : 1.0;
-				if (ds->round != NULL)
-					em_log_components_rounded(g, x + i * d, ds->round, lp);
-				else
-					gmm_log_components(g, x + i * d, lp, lp + k);
-				lse = gmm_logsumexp(lp, k);
-				mx = lp[0];
-				for (size_t j = 0; j < k; j++) {
-					double lz = lp[j] - lse;
-					if (lp[j] > mx)
-						mx = lp[j];
-					if (lz > -745.0)
-						e -= exp(lz) * lz;
-				}
-				ent += wi * e;
-				slm += wi * (mx - lse);
-			}
-			part[2 * b] = ent;
-			part[2 * b + 1] = slm;
-		}
+		for (b = 0; b < (long)nb; b++)
+			if (lp != NULL)
+				class_block(ds, g, lo + (size_t)b * EM_BLOCK, hi, lp, part + 2 * b);
 		free(lp);
 	}
-	if (failed) {
-		free(part);
+	return failed ? -1 : 0;
+}
+
+static int
+class_scan(const struct dataset *ds, const struct dataset_scan *q, size_t lo, size_t hi,
+	   double *st)
+{
+	const double *p = q->param;
+	const size_t k = (size_t)p[0], d = (size_t)p[1], nb = (hi - lo + EM_BLOCK - 1) / EM_BLOCK;
+	/* Spread rows: each process's own thread count (the bits do not depend on it). */
+	const int threads = ds->spread != NULL ? ds->threads : (int)p[3];
+	struct gmm *g;
+	double *part;
+	int rc = -1;
+
+	if (lo == hi)
+		return 0;
+	if (lo % EM_BLOCK != 0 || d != ds->d)
 		return -1;
+	g = gmm_new(k, d, (enum gmm_cov)p[2]);
+	part = malloc(2 * nb * sizeof *part);
+	if (g != NULL && part != NULL) {
+		empar_model_unpack(g, p + FIT_CLASS_HEAD);
+		rc = class_blocks(ds, g, lo, hi, threads, part);
 	}
-	*entropy = *sum_log_max = 0.0;
-	for (size_t i = 0; i < nb; i++) {
-		*entropy += part[2 * i];
-		*sum_log_max += part[2 * i + 1];
+	for (size_t b = 0; rc == 0 && b < nb; b++) {
+		st[0] += part[2 * b];
+		st[1] += part[2 * b + 1];
 	}
 	free(part);
+	gmm_free(g);
+	return rc;
+}
+
+int
+fit_attach(void)
+{
+	return dataset_scan_add(class_scan) < 0 ? -1 : 0;
+}
+
+int
+fit_classification(const struct dataset *ds, const struct gmm *g, int threads,
+		   double *entropy, double *sum_log_max)
+{
+	const size_t np = FIT_CLASS_HEAD + empar_model_len(g->k, g->d);
+	double *param = malloc(np * sizeof *param), st[2] = { 0.0, 0.0 };
+	int kind = dataset_scan_add(class_scan), rc = -1;
+
+	if (param != NULL && kind >= 0) {
+		struct dataset_scan q = { kind, 0, 2, param, np };
+		param[0] = (double)g->k;
+		param[1] = (double)g->d;
+		param[2] = (double)g->cov_type;
+		param[3] = (double)threads;
+		empar_model_pack(g, param + FIT_CLASS_HEAD);
+		rc = dataset_scan(ds, &q, st);
+	}
+	free(param);
+	if (rc != 0)
+		return -1;
+	*entropy = st[0];
+	*sum_log_max = st[1];
 	return 0;
 }

@@ -158,9 +158,18 @@ long fit_degenerate(const struct gmm *g, double wtot, const double *reg,
 /*
  * The classification entropy -sum_i w_i sum_k z_ik log z_ik and
  * sum_i w_i log max_k z_ik of g (prepared) over ds, in a fixed order
- * (the same for any thread count).  Returns 0, or -1 when out of memory.
+ * (each block's sums, then the blocks in row order: the same for any
+ * thread count, and for rows spread over processes, each of which scans
+ * its own; see fit_attach).  Returns 0, or -1 when out of memory.
  */
 int fit_classification(const struct dataset *ds, const struct gmm *g, int threads,
 		       double *entropy, double *sum_log_max);
+
+/*
+ * Register the classification's scan (dataset_scan_add), so that every
+ * process of a spread data set knows it: all call it, in the same order
+ * as the other modules' attach.  Returns 0, or -1 when the table is full.
+ */
+int fit_attach(void);
 
 #endif

@@ -3,12 +3,16 @@
  */
 #include <config.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "empar.h"
+#include "gmm.h"
 #include "outputs.h"
+#include "par.h"
 #include "predict.h"
 
 /* Where a path leads: the file, or for one not there yet its directory and name. */
@@ -164,30 +168,125 @@ outputs_push(struct plot_files *pf, const struct outfile *of, struct gm_error *e
  * out of the fit (a missing value, weight 0) with empty fields in their
  * place, so the output lines up with the input.  Before the rows are
  * sorted at the end of the run.
+ *
+ * Rows spread over processes: each holds a stretch of the file, its rows
+ * and the left-out lines among them (par_distribute), and writes its
+ * stretch: rank 0 into the file, after the header; the others into
+ * memory, then to rank 0 in rank order (par_gather_bytes), which appends
+ * them.  Each line depends on its own row alone, so the bytes are those
+ * of a run alone.  The other processes run their part as a job
+ * (outputs_attach), with the model from rank 0.
  */
+static int labels_job = -1;
+
+/* This process's rows and left-out lines, merged in line order. */
+static void
+labels_rows(struct predictor *pr, const struct dataset *ds)
+{
+	const size_t n = dataset_here(ds);
+	size_t i = 0, j = 0;
+
+	while (i < n || j < ds->nleft) {
+		if (j < ds->nleft && (i == n || ds->left_out[j] < ds->lines[i]))
+			predict_row(pr, ds->left_out[j++], NULL, NULL, 0);
+		else {
+			predict_row(pr, ds->lines[i], ds->x + i * ds->d, NULL, 0);
+			i++;
+		}
+	}
+}
+
+static void
+labels_put(const char *piece, size_t m, void *arg)
+{
+	fwrite(piece, 1, m, (FILE *)arg);
+}
+
+/*
+ * The collective part, on every process: the model from rank 0 (g,
+ * made with k, d and the type; buf, empar_model_len doubles), this
+ * process's stretch, then the others' to rank 0, which writes them to fp
+ * (rank 0's file).  ok: whether g and buf are there.  0, or -1 on every
+ * process when one failed.
+ */
+static int
+labels_spread(const struct dataset *ds, struct gmm *g, double *buf, int ok, FILE *fp)
+{
+	struct predictor pr;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = NULL;
+	int rc;
+
+	if (!par_all_ok(ok))
+		return -1;
+	if (par_rank() == 0)
+		empar_model_pack(g, buf);
+	par_bcast(buf, empar_model_len(g->k, g->d));
+	if (par_rank() != 0) {
+		empar_model_unpack(g, buf);
+		fp = mem = open_memstream(&text, &len);
+	}
+	ok = fp != NULL && predict_init(&pr, g, fp) == 0;
+	if (ok) {
+		if (par_rank() == 0)
+			predict_header(&pr, NULL, 0);
+		labels_rows(&pr, ds);
+	}
+	if (fp != NULL)
+		predict_free(&pr);
+	if (mem != NULL)
+		ok = fclose(mem) == 0 && ok;
+	rc = par_gather_bytes(text, len, ok, labels_put, fp);
+	free(text);
+	return rc;
+}
+
+/* The labels job on the processes other than rank 0: args[0] is k * 8 + the type. */
+static void
+labels_serve(struct dataset *ds, const long long *args, int threads)
+{
+	struct gmm *g = gmm_new((size_t)(args[0] / 8), ds->d, (enum gmm_cov)(args[0] % 8));
+	double *buf = g ? malloc(empar_model_len(g->k, g->d) * sizeof *buf) : NULL;
+
+	(void)threads;
+	labels_spread(ds, g, buf, g != NULL && buf != NULL, NULL);
+	free(buf);
+	gmm_free(g);
+}
+
+int
+outputs_attach(void)
+{
+	return (labels_job = par_job_add(labels_serve)) < 0 ? -1 : 0;
+}
+
 int
 outputs_labels(struct plot_files *pf, const char *out, const struct dataset *ds,
 	     const struct gmm *g, struct gm_error *err)
 {
 	struct predictor pr;
-	size_t i = 0, j = 0;
 	FILE *fp;
 	int rc;
 
 	if ((rc = outputs_open(pf, out, &fp, err)) != GM_OK)
 		return rc;
+	if (ds->spread != NULL) {
+		double *buf;
+		if (labels_job < 0 || (buf = malloc(empar_model_len(g->k, g->d) * sizeof *buf)) == NULL)
+			return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+		par_job_start(labels_job, (long long)g->k * 8 + (long long)g->cov_type, 0);
+		rc = labels_spread(ds, (struct gmm *)g, buf, 1, fp);
+		free(buf);
+		if (rc != 0)
+			return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+		return outfile_close(&pf->of[pf->n - 1], err);
+	}
 	if (predict_init(&pr, g, fp))
 		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 	pr.round = ds->round;
 	predict_header(&pr, NULL, 0);
-	while (i < ds->n || j < ds->nleft) {
-		if (j < ds->nleft && (i == ds->n || ds->left_out[j] < ds->lines[i]))
-			predict_row(&pr, ds->left_out[j++], NULL, NULL, 0);
-		else {
-			predict_row(&pr, ds->lines[i], ds->x + i * ds->d, NULL, 0);
-			i++;
-		}
-	}
+	labels_rows(&pr, ds);
 	predict_free(&pr);
 	return outfile_close(&pf->of[pf->n - 1], err);
 }

@@ -38,10 +38,19 @@ int outputs_push(struct plot_files *pf, const struct outfile *of, struct gm_erro
 
 /*
  * --labels: the predict output for the fitted rows of ds (read with
- * keep_lines, still in file order), rows left out with empty fields.
+ * keep_lines, still in file order), rows left out with empty fields;
+ * with rows spread over processes, each process's in turn (all of them
+ * take part: rank 0 calls this, the others run outputs_attach's job).
  */
 int outputs_labels(struct plot_files *pf, const char *out, const struct dataset *ds,
 		   const struct gmm *g, struct gm_error *err);
+
+/*
+ * Register the labels' job (par_job_add) for rows spread over
+ * processes: every process calls it, in the same order as the other
+ * jobs.  0, or -1 when the job table is full.
+ */
+int outputs_attach(void);
 
 /*
  * A name a Makefile rule cannot hold (a line end, another control

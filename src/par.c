@@ -5,19 +5,20 @@
  *
  * The layers above reach this one through interfaces they define
  * themselves, so none of them includes par.h: a spread data set's
- * struct dataset_spread (dataset.h: remote rows, sorts, the sample of every
- * step-th row), the reader's struct csvread_team (csvread.h: the collective
- * steps of a shared read) and EM's struct em_source (em.h, made by
- * empar.c from par_bcast, par_chunks and par_gather_chunks).  What
- * crosses here is buffers of doubles and statuses; par.c knows neither
- * a model's nor EM's statistics' layout.
+ * struct dataset_spread (dataset.h: scans, sorts, the sample of every
+ * step-th row), the reader's struct csvread_team (csvread.h: the
+ * collective steps of a shared read) and EM's struct em_source (em.h,
+ * made by empar.c from par_bcast, par_chunks and par_gather_chunks).
+ * What crosses here is buffers of doubles, bytes and statuses; par.c
+ * knows neither a model's nor EM's statistics' layout.
  *
  * One code path for the maths.  Rank 0 runs the whole program as a
  * single process would; the data it works on is distributed: each
  * process holds a contiguous part of the rows (whole chunks, DS_CHUNKS,
- * dataset.h), and the other ranks, once their share is read, only serve
- * rank 0 (par_serve).  No result may depend on the number of
- * processes:
+ * dataset.h), and the other ranks, once their share is read, run the
+ * collective steps rank 0 starts (par_serve: jobs, scans, sorts,
+ * samples).  No process reads another's rows, and no result may depend
+ * on the number of processes:
  *
  *   - EM's passes (a job, empar.c) run on every process at once, each
  *     over its own chunks, and rank 0 merges the records in chunk order;
@@ -26,21 +27,24 @@
  *     dataset_scan_rows) and those other modules add (dataset_scan_add:
  *     the starts' group statistics, k-means++ draws and random
  *     responsibilities, init.c; the sorted column's KS distance,
- *     empirical CDF, QQ points and quantiles, gof.c) carry their state
- *     from process to process in rank order, each over its own rows:
- *     the operations of one loop over all the rows, in its order, so the
- *     bits of a run alone, with no row sent anywhere; they take turns
- *     rather than run at once;
+ *     empirical CDF, QQ points and quantiles, gof.c; the classification's
+ *     entropy and ICL term, fit.c) carry their state from process to
+ *     process in rank order, each over its own rows: the operations of
+ *     one loop over all the rows, in its order, so the bits of a run
+ *     alone, with no row sent anywhere; they take turns rather than run
+ *     at once;
  *   - samples of every step-th row (dataset_every: the search's and the
  *     hc start's rows, the 2-D figure's points) are sent to rank 0 by
  *     the processes that hold them;
- *   - the rest (fit_classification's pass, fit.c) is still rank 0
- *     reading the others' rows through dataset_x and dataset_w, which
- *     fetch windows of rows from their owners on demand.
+ *   - --labels (a job, outputs.c): each process formats its own rows'
+ *     lines, and rank 0 appends the others' bytes in rank order
+ *     (par_gather_bytes), which is file order (par_distribute moves the
+ *     kept lines with the rows).
  *
- * What is left for the transport alone is to move that one to a scan
- * too, and then every process to run the program on its own rows (no
- * command server, no remote windows).
+ * What is left: every process running the program on its own rows, so
+ * that rank 0 no longer drives the others through commands; and scans
+ * that run at once (per-chunk statistics merged in chunk order) rather
+ * than in turn.
  *
  * Errors: every collective step allocates first and agrees (all_ok)
  * before it exchanges anything, so a process short of memory makes all
@@ -133,6 +137,11 @@ void par_bcast(double *buf, size_t n) { (void)buf; (void)n; }
 void par_chunks(size_t *c0, size_t *c1) { *c0 = 0; *c1 = DS_CHUNKS; }
 int par_in_chunks(const struct dataset *ds) { (void)ds; return 0; }
 void par_gather_chunks(double *buf, size_t reclen) { (void)buf; (void)reclen; }
+int par_gather_bytes(const char *buf, size_t len, int ok, par_put put, void *arg)
+{
+	(void)buf; (void)len; (void)put; (void)arg;
+	return ok ? 0 : -1;
+}
 int par_job_add(par_job fn) { (void)fn; return 0; }
 void par_job_start(int id, long long a, long long b) { (void)id; (void)a; (void)b; }
 
@@ -141,13 +150,13 @@ void par_job_start(int id, long long a, long long b) { (void)id; (void)a; (void)
 #include <limits.h>
 #include <mpi.h>
 
-#define WINDOW 65536		/* rows rank 0 fetches at a time */
 #define MAX_SETS 16		/* distributed data sets alive at once */
 #define SAMPLES 32		/* splitter candidates per process in a sort */
 #define MAX_JOBS 4		/* jobs registered with par_job_add */
+#define BYTES_PIECE (1 << 20)	/* bytes par_gather_bytes sends at a time */
 
-enum { TAG_CMD = 1, TAG_DATA, TAG_STATS };
-enum { CMD_STOP, CMD_ROWS, CMD_JOB, CMD_SORT, CMD_SORTCOL, CMD_FREE, CMD_EVERY, CMD_SCAN };
+enum { TAG_CMD = 1, TAG_DATA, TAG_STATS, TAG_BYTES };
+enum { CMD_STOP, CMD_JOB, CMD_SORT, CMD_SORTCOL, CMD_FREE, CMD_EVERY, CMD_SCAN };
 
 /* What a distributed data set knows of its spread. */
 struct par_dist {
@@ -155,8 +164,6 @@ struct par_dist {
 	int chunked;		/* rows held as whole EM chunks, in file order */
 	size_t lo, hi;		/* global rows [lo, hi) held here */
 	size_t *start;		/* P + 1: process p holds [start[p], start[p + 1]) */
-	size_t wlo, whi;	/* rank 0: the window of rows fetched, WINDOW at most */
-	double *wx, *ww;
 };
 
 static int rank, nproc = 1, active, serving, threads_hint;
@@ -355,19 +362,16 @@ free_dist(struct par_dist *dd)
 	if (dd == NULL)
 		return;
 	free(dd->start);
-	free(dd->wx);
-	free(dd->ww);
 	free(dd);
 }
 
 /*
- * The spread of a data set of d columns (weighted or not), numbered id,
- * allocated before its rows move so that nothing can fail after: rank 0
- * gets its window of other processes' rows.  Collective; NULL on every
- * process when one of them is out of memory.
+ * The spread of a data set numbered id, allocated before its rows move
+ * so that nothing can fail after.  Collective; NULL on every process
+ * when one of them is out of memory.
  */
 static struct par_dist *
-new_dist(size_t d, int weighted, int id)
+new_dist(int id)
 {
 	struct par_dist *dd = calloc(1, sizeof *dd);
 	int ok = dd != NULL;
@@ -375,11 +379,7 @@ new_dist(size_t d, int weighted, int id)
 	if (ok) {
 		dd->id = id;
 		dd->start = malloc((size_t)(nproc + 1) * sizeof *dd->start);
-		if (rank == 0) {
-			dd->wx = malloc(WINDOW * d * sizeof *dd->wx);
-			dd->ww = weighted ? malloc(WINDOW * sizeof *dd->ww) : NULL;
-		}
-		ok = dd->start != NULL && (rank != 0 || (dd->wx != NULL && (!weighted || dd->ww != NULL)));
+		ok = dd->start != NULL;
 	}
 	if (!all_ok(ok)) {
 		free_dist(dd);
@@ -445,13 +445,15 @@ exchange_displs(struct exchange *e, size_t *total)
  * than MPI counts take), with the rows left where they were.
  */
 static int
-move_rows(double **x, double **w, size_t *n, size_t d, size_t lo, const size_t *tgt)
+move_rows(double **x, double **w, long **lines, size_t *n, size_t d, size_t lo, const size_t *tgt)
 {
 	size_t hi = lo + *n, mine = tgt[rank + 1] - tgt[rank], got = 0;
 	double *nx = malloc((mine ? mine : 1) * d * sizeof *nx);
 	double *nw = *w ? malloc((mine ? mine : 1) * sizeof *nw) : NULL;
+	long *nl = *lines ? malloc((mine ? mine : 1) * sizeof *nl) : NULL;
 	struct exchange e = { NULL, NULL, NULL, NULL };
-	int ok = exchange_init(&e) == 0 && nx != NULL && (*w == NULL || nw != NULL);
+	int ok = exchange_init(&e) == 0 && nx != NULL && (*w == NULL || nw != NULL) &&
+		 (*lines == NULL || nl != NULL);
 
 	ok = ok && fits_int(*n * d) && fits_int(mine * d);
 	if (!all_ok(ok))
@@ -466,6 +468,8 @@ move_rows(double **x, double **w, size_t *n, size_t d, size_t lo, const size_t *
 		goto fail;
 	if (nw != NULL)
 		MPI_Alltoallv(*w, e.sc, e.sd, MPI_DOUBLE, nw, e.rc, e.rd, MPI_DOUBLE, MPI_COMM_WORLD);
+	if (nl != NULL)
+		MPI_Alltoallv(*lines, e.sc, e.sd, MPI_LONG, nl, e.rc, e.rd, MPI_LONG, MPI_COMM_WORLD);
 	for (int p = 0; p < nproc; p++) {
 		e.sc[p] *= (int)d;
 		e.sd[p] *= (int)d;
@@ -475,8 +479,10 @@ move_rows(double **x, double **w, size_t *n, size_t d, size_t lo, const size_t *
 	MPI_Alltoallv(*x, e.sc, e.sd, MPI_DOUBLE, nx, e.rc, e.rd, MPI_DOUBLE, MPI_COMM_WORLD);
 	free(*x);
 	free(*w);
+	free(*lines);
 	*x = nx;
 	*w = nw;
+	*lines = nl;
 	*n = mine;
 	free(e.sc);
 	return 0;
@@ -484,6 +490,58 @@ fail:
 	free(e.sc);
 	free(nx);
 	free(nw);
+	free(nl);
+	return -1;
+}
+
+/*
+ * --labels: the lines of the rows left out of the fit (a missing value,
+ * weight 0), read here in file order, to the process that holds the
+ * first row after them (the last process: those after every row), so
+ * that each process's rows and left-out lines, merged, are one stretch
+ * of the file, the stretches in rank order.  Collective, after the rows
+ * moved (move_rows, their lines with them): 0, or -1 on every process
+ * (out of memory, or more lines than MPI counts take), nothing moved.
+ */
+static int
+move_left_out(struct dataset *ds, size_t nhere)
+{
+	long last = nhere > 0 ? ds->lines[nhere - 1] : LONG_MIN, *bound = malloc((size_t)nproc * sizeof *bound);
+	struct exchange e = { NULL, NULL, NULL, NULL };
+	size_t got = 0, at = 0;
+	long *nl = NULL;
+	int ok = bound != NULL && exchange_init(&e) == 0 && fits_int(ds->nleft);
+
+	if (!all_ok(ok))
+		goto fail;
+	MPI_Allgather(&last, 1, MPI_LONG, bound, 1, MPI_LONG, MPI_COMM_WORLD);
+	/* A process without rows takes nothing: its bound is the one before it. */
+	for (int p = 1; p < nproc; p++)
+		if (bound[p] < bound[p - 1])
+			bound[p] = bound[p - 1];
+	bound[nproc - 1] = LONG_MAX;
+	for (int p = 0; p < nproc; p++) {
+		size_t from = at;
+		while (at < ds->nleft && ds->left_out[at] < bound[p])
+			at++;
+		e.sc[p] = (int)(at - from);
+		e.sd[p] = (int)from;
+	}
+	MPI_Alltoall(e.sc, 1, MPI_INT, e.rc, 1, MPI_INT, MPI_COMM_WORLD);
+	ok = exchange_displs(&e, &got) == 0 && (nl = malloc((got ? got : 1) * sizeof *nl)) != NULL;
+	if (!all_ok(ok))
+		goto fail;
+	MPI_Alltoallv(ds->left_out, e.sc, e.sd, MPI_LONG, nl, e.rc, e.rd, MPI_LONG, MPI_COMM_WORLD);
+	free(ds->left_out);
+	ds->left_out = nl;
+	ds->nleft = got;
+	free(bound);
+	free(e.sc);
+	return 0;
+fail:
+	free(nl);
+	free(bound);
+	free(e.sc);
 	return -1;
 }
 
@@ -520,12 +578,28 @@ gather_skips(struct dataset *ds)
 	return 0;
 }
 
+/*
+ * Whether the rows' lines were kept (--labels), on any process: one that
+ * read no rows may have no array of them.  Collective.  When so, every
+ * process gets one, so that the lines move with the rows.
+ */
+static int
+keep_lines(struct dataset *ds)
+{
+	int mine = ds->lines != NULL || ds->left_out != NULL, any = mine;
+
+	MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+	if (any && ds->lines == NULL)
+		ds->lines = malloc(sizeof *ds->lines);
+	return any;
+}
+
 int
 par_distribute(struct dataset *ds, struct gm_error *err)
 {
 	struct par_dist *dd;
 	size_t total, lo, *tgt;
-	int ok;
+	int ok, keep;
 
 	if (nproc == 1)
 		return GM_OK;
@@ -534,19 +608,22 @@ par_distribute(struct dataset *ds, struct gm_error *err)
 	/* A weighted data set whose part here is empty still says it is weighted. */
 	if (ds->weight_name != NULL && ds->w == NULL)
 		ds->w = malloc(sizeof *ds->w);
+	keep = keep_lines(ds);
 	tgt = malloc((size_t)(nproc + 1) * sizeof *tgt);
-	ok = tgt != NULL && (ds->weight_name == NULL || ds->w != NULL);
+	ok = tgt != NULL && (ds->weight_name == NULL || ds->w != NULL) && (!keep || ds->lines != NULL);
 	total = (size_t)par_sum((long long)ds->n);
 	lo = (size_t)par_exscan_sum((long long)ds->n);
-	if (!all_ok(ok) || (dd = new_dist(ds->d, ds->w != NULL, 0)) == NULL) {
+	if (!all_ok(ok) || (dd = new_dist(0)) == NULL) {
 		free(tgt);
 		return gm_error_oom(err);
 	}
 	for (int p = 0; p < nproc; p++)
 		tgt[p] = chunk_start(p, total);
 	tgt[nproc] = total;
-	ok = move_rows(&ds->x, &ds->w, &ds->n, ds->d, lo, tgt) == 0;
+	ok = move_rows(&ds->x, &ds->w, &ds->lines, &ds->n, ds->d, lo, tgt) == 0;
 	free(tgt);
+	if (ok && keep)
+		ok = move_left_out(ds, ds->n) == 0;
 	if (!ok) {
 		free_dist(dd);
 		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0,
@@ -557,119 +634,14 @@ par_distribute(struct dataset *ds, struct gm_error *err)
 	ds->spread = &spread;
 	ds->row0 = dd->lo;
 	ds->dist->chunked = 1;
+	ds->nhere = ds->n;
 	ds->n = total;
 	sets[0] = ds;
 	serving = 1;
 	return GM_OK;
 }
 
-/* ------------------------------------------------------------ rows */
-
-static int
-owner(const struct par_dist *dd, size_t i)
-{
-	int a = 0, b = nproc - 1;
-
-	while (a < b) {		/* the last p with start[p] <= i, holding rows */
-		int m = (a + b + 1) / 2;
-		if (dd->start[m] <= i)
-			a = m;
-		else
-			b = m - 1;
-	}
-	while (a > 0 && dd->start[a] == dd->start[a + 1] && dd->start[a] > i)
-		a--;
-	return a;
-}
-
-/*
- * Rows [i, i + cnt) into rank 0's window, from their owners (rank 0's
- * own among them), piece by piece when they straddle processes: rank 0
- * asks each owner only for rows it holds, so no request can fail.
- */
-static void
-fetch_range(const struct dataset *ds, size_t i, size_t cnt)
-{
-	struct par_dist *dd = ds->dist;
-	const size_t d = ds->d;
-
-	for (size_t at = i; at < i + cnt;) {
-		int p = owner(dd, at);
-		size_t end = dd->start[p + 1] < i + cnt ? dd->start[p + 1] : i + cnt, m = end - at;
-		double *x = dd->wx + (at - i) * d, *w = dd->ww ? dd->ww + (at - i) : NULL;
-
-		if (p == 0) {
-			memcpy(x, ds->x + (at - dd->lo) * d, m * d * sizeof *x);
-			if (w != NULL)
-				memcpy(w, ds->w + (at - dd->lo), m * sizeof *w);
-		} else {
-			send_cmd(p, CMD_ROWS, dd->id, (long long)at, (long long)m);
-			MPI_Recv(x, (int)(m * d), MPI_DOUBLE, p, TAG_DATA, MPI_COMM_WORLD,
-				 MPI_STATUS_IGNORE);
-			if (w != NULL)
-				MPI_Recv(w, (int)m, MPI_DOUBLE, p, TAG_DATA, MPI_COMM_WORLD,
-					 MPI_STATUS_IGNORE);
-		}
-		at = end;
-	}
-	dd->wlo = i;
-	dd->whi = i + cnt;
-}
-
-/* A window holding rows [i, i + m) (m <= WINDOW): it was allocated with the spread. */
-static void
-fetch(const struct dataset *ds, size_t i, size_t m)
-{
-	struct par_dist *dd = ds->dist;
-	/* Whole windows when the reads go on in order; a few rows when they jump. */
-	size_t cnt = dd->whi == 0 || (i >= dd->whi && i <= dd->whi + WINDOW / 8) ? WINDOW : 64;
-
-	if (cnt < m)
-		cnt = m;
-	if (cnt > ds->n - i)
-		cnt = ds->n - i;
-	fetch_range(ds, i, cnt);
-}
-
-static const double *
-spread_rows(const struct dataset *ds, size_t i, size_t m)
-{
-	struct par_dist *dd = ds->dist;
-
-	if (i >= dd->lo && i + m <= dd->hi)
-		return ds->x + (i - dd->lo) * ds->d;
-	if (!(i >= dd->wlo && i + m <= dd->whi))
-		fetch(ds, i, m);
-	return dd->wx + (i - dd->wlo) * ds->d;
-}
-
-static const double *
-spread_weights(const struct dataset *ds, size_t i, size_t m)
-{
-	struct par_dist *dd = ds->dist;
-
-	if (ds->w == NULL)
-		return NULL;
-	if (i >= dd->lo && i + m <= dd->hi)
-		return ds->w + (i - dd->lo);
-	if (!(i >= dd->wlo && i + m <= dd->whi))
-		fetch(ds, i, m);
-	return dd->ww + (i - dd->wlo);
-}
-
-/* Rows rank 0 asked for: it asks only for rows held here (fetch_range). */
-static void
-serve_rows(const long long *cmd)
-{
-	const struct dataset *ds = sets[cmd[1]];
-	size_t i = (size_t)cmd[2], cnt = (size_t)cmd[3];
-
-	MPI_Send(ds->x + (i - ds->dist->lo) * ds->d, (int)(cnt * ds->d), MPI_DOUBLE, 0,
-		 TAG_DATA, MPI_COMM_WORLD);
-	if (ds->w != NULL)
-		MPI_Send(ds->w + (i - ds->dist->lo), (int)cnt, MPI_DOUBLE, 0, TAG_DATA,
-			 MPI_COMM_WORLD);
-}
+/* ------------------------------------------------------------ samples */
 
 /* Rows of [lo, hi) whose global index is a multiple of step. */
 static size_t
@@ -808,6 +780,41 @@ par_gather_chunks(double *buf, size_t reclen)
 			MPI_Recv(buf + c0 * reclen, (int)((c1 - c0) * reclen), MPI_DOUBLE, p, TAG_STATS,
 				 MPI_COMM_WORLD, MPI_STATUS_IGNORE);
 	}
+}
+
+int
+par_gather_bytes(const char *buf, size_t len, int ok, par_put put, void *arg)
+{
+	char *piece = NULL;
+
+	if (nproc == 1)
+		return ok ? 0 : -1;
+	if (rank == 0)
+		ok = ok && (piece = malloc(BYTES_PIECE)) != NULL;
+	if (!all_ok(ok)) {
+		free(piece);
+		return -1;
+	}
+	if (rank != 0) {
+		unsigned long long m = len;
+		MPI_Send(&m, 1, MPI_UNSIGNED_LONG_LONG, 0, TAG_BYTES, MPI_COMM_WORLD);
+		for (size_t at = 0; at < len; at += BYTES_PIECE)
+			MPI_Send(buf + at, (int)(len - at < BYTES_PIECE ? len - at : BYTES_PIECE), MPI_CHAR,
+				 0, TAG_BYTES, MPI_COMM_WORLD);
+		return 0;
+	}
+	/* Rank 0: each process's bytes in rank order, a piece at a time. */
+	for (int p = 1; p < nproc; p++) {
+		unsigned long long m;
+		MPI_Recv(&m, 1, MPI_UNSIGNED_LONG_LONG, p, TAG_BYTES, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+		for (unsigned long long at = 0; at < m; at += BYTES_PIECE) {
+			size_t c = m - at < BYTES_PIECE ? (size_t)(m - at) : BYTES_PIECE;
+			MPI_Recv(piece, (int)c, MPI_CHAR, p, TAG_BYTES, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+			put(piece, c, arg);
+		}
+	}
+	free(piece);
+	return 0;
 }
 
 /*
@@ -1038,7 +1045,7 @@ do_sort(struct dataset *ds)
 	if (ds->weight_name != NULL && ds->w == NULL)
 		ds->w = malloc(sizeof *ds->w);
 	if (!all_ok(ds->weight_name == NULL || ds->w != NULL) ||
-	    (dd = new_dist(ds->d, ds->w != NULL, ds->dist->id)) == NULL)
+	    (dd = new_dist(ds->dist->id)) == NULL)
 		return -1;
 	if (dsort(&ds->x, &ds->w, &n, ds->threads)) {
 		free_dist(dd);
@@ -1048,6 +1055,7 @@ do_sort(struct dataset *ds)
 	free_dist(ds->dist);
 	ds->dist = dd;
 	ds->row0 = dd->lo;
+	ds->nhere = n;
 	ds->sorted = 1;
 	return 0;
 }
@@ -1097,7 +1105,7 @@ sorted_column(const struct dataset *ds, size_t c, int id)
 		s->w = ds->w != NULL ? malloc((n ? n : 1) * sizeof *s->w) : NULL;
 		ok = s->x != NULL && (ds->w == NULL || s->w != NULL);
 	}
-	if (!all_ok(ok) || (s->dist = new_dist(1, ds->w != NULL, id)) == NULL) {
+	if (!all_ok(ok) || (s->dist = new_dist(id)) == NULL) {
 		drop(s);
 		return NULL;
 	}
@@ -1114,6 +1122,7 @@ sorted_column(const struct dataset *ds, size_t c, int id)
 	set_dist(s->dist, m);
 	s->spread = &spread;
 	s->row0 = s->dist->lo;
+	s->nhere = m;
 	s->sorted = 1;
 	sets[id] = s;
 	return s;
@@ -1188,9 +1197,6 @@ par_serve(struct dataset *ds, int threads)
 		switch (cmd[0]) {
 		case CMD_STOP:
 			return (int)cmd[1];
-		case CMD_ROWS:
-			serve_rows(cmd);
-			break;
 		case CMD_JOB:
 			if (cmd[1] < 0 || cmd[1] >= MAX_JOBS || jobs[cmd[1]] == NULL)
 				return GM_EINTERNAL;
@@ -1226,8 +1232,8 @@ spread_release(struct dataset *ds)
 }
 
 static const struct dataset_spread spread = {
-	spread_rows, spread_weights, spread_every, spread_sort, spread_scan,
-	spread_sorted_column, spread_free_column, spread_release
+	spread_every, spread_sort, spread_scan, spread_sorted_column, spread_free_column,
+	spread_release
 };
 
 #endif

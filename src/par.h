@@ -2,7 +2,8 @@
  * par.h - running on several processes with MPI (see DESIGN in par.c).
  *
  * The transport: agree on an error, all-or-none steps, a broadcast from
- * rank 0, chunk records gathered in chunk order, prefix sums.  No MPI
+ * rank 0, chunk records gathered in chunk order, bytes gathered in rank
+ * order, prefix sums.  No MPI
  * type or call is outside par.c, and nothing here knows what the records
  * mean (EM's pass over spread rows is empar.c's).
  *
@@ -92,11 +93,26 @@ int par_in_chunks(const struct dataset *ds);
 void par_gather_chunks(double *buf, size_t reclen);
 
 /*
+ * Bytes to rank 0, in rank order: each process passes its own (buf,
+ * len) and whether they are whole (ok); when every process's are, rank
+ * 0 calls put(piece, m, arg) on each piece of the other processes'
+ * bytes, those of rank 1 first (rank 0's own are not passed: it wrote
+ * them first).  Collective: 0, or -1 on every process when one was not
+ * ok or rank 0 is out of memory, nothing sent.
+ */
+typedef void (*par_put)(const char *piece, size_t m, void *arg);
+int par_gather_bytes(const char *buf, size_t len, int ok, par_put put, void *arg);
+
+/*
  * Rows read by this process (its share of the file, in file order) are
  * one part of the whole data set: share them out so that each process
  * holds whole chunks, in rank order (par_chunks), and make ds a spread
- * data set (ds->spread set, ds->n the total, ds->row0 its first row).
- * Also gathers the skip counts and lines to rank 0.  Returns GM_OK or
+ * data set (ds->spread set, ds->n the total, ds->row0 its first row,
+ * ds->nhere its rows).  Kept lines (--labels) move with their rows, and
+ * each left-out line to the process holding the next row, so that each
+ * process's rows and left-out lines are one stretch of the file, the
+ * stretches in rank order.  Also gathers the skip counts and the first
+ * skipped lines to rank 0.  Returns GM_OK or
  * GM_EINTERNAL (out of memory), agreed.
  */
 int par_distribute(struct dataset *ds, struct gm_error *err);
@@ -114,9 +130,10 @@ int par_job_add(par_job fn);
 void par_job_start(int id, long long a, long long b);
 
 /*
- * On ranks other than 0: answer rank 0's requests for rows, jobs and
- * sorts until it says stop; returns the status it stopped with
- * (GM_EINTERNAL on a request it cannot know).  A request that fails here
+ * On ranks other than 0: take part in the collective steps rank 0
+ * starts (jobs, scans, sorts, samples), each over this process's own
+ * rows, until it says stop; returns the status it stopped with
+ * (GM_EINTERNAL on a request it cannot know).  A step that fails here
  * fails on rank 0 too, which reports it.
  */
 int par_serve(struct dataset *ds, int threads);

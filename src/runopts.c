@@ -568,8 +568,8 @@ check_input(struct run_options *ro)
 		if (strcmp(ro->path, "-") == 0)
 			return usage_error("%s", "standard input is read by one process: give a file, "
 					   "or run without mpirun");
-		if (ro->labels_path != NULL)
-			return usage_error("%s", "--labels runs as one process: run without mpirun");
+		if (ro->labels_path != NULL && ro->shard != NULL)
+			return usage_error("%s", "--labels names the lines of one input file: not with --shard");
 		if (ro->boot_b > 0)
 			return usage_error("%s", "--bootstrap runs as one process: run without mpirun");
 		if (ro->lrt_b > 0)

@@ -160,9 +160,11 @@ stage_read(struct run_options *ro, struct run_state *st)
 		if (rc == GM_OK)
 			rc = empar_attach(&st->ds, &st->err);
 		/* The scans of the starts and of the figures, the same on every process. */
-		if (rc == GM_OK && (init_attach() != 0 || gof_attach() != 0))
+		if (rc == GM_OK && (init_attach() != 0 || gof_attach() != 0 || fit_attach() != 0))
 			rc = gm_error_set(&st->err, GM_EINTERNAL, NULL, 0, 0,
-					  "no room for the starts' and the figures' scans");
+					  "no room for the starts', the figures' and the classification's scans");
+		if (rc == GM_OK && outputs_attach() != 0)
+			rc = gm_error_set(&st->err, GM_EINTERNAL, NULL, 0, 0, "no room for the labels' job");
 		if (rc == GM_OK && par_rank() != 0) {
 			/* The other processes serve rank 0, which does the rest. */
 			st->served = 1;
