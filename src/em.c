@@ -10,6 +10,7 @@
 #include <omp.h>
 #endif
 
+#include "covmodel.h"
 #include "em.h"
 #include "vmath.h"
 
@@ -428,7 +429,7 @@ block_md(const struct gmm *g, const double *x, const double *w, size_t nrows,
 	const size_t k = g->k, d = g->d, B = EM_BLOCK;
 	double *X = scratch, *Z = X + d * B, *D = Z + d * B, *R = D + d * B;
 	double *M = R + k * B, *S = M + B, *T = S + B, *Q = T + B;
-	const int diag = g->cov_type == GMM_DIAG || g->cov_type == GMM_SPHERICAL;
+	const int diag = gmm_cov_is_diagonal(g->cov_type);
 	double ll;
 
 	for (size_t c = 0; c < d; c++)
@@ -566,7 +567,7 @@ pass_by_blocks(const struct dataset *ds, const struct gmm *g, int want,
 {
 	const size_t d = ds->d, k = g->k, nblocks = (ds->n + EM_BLOCK - 1) / EM_BLOCK;
 	const size_t batch = 8 * (size_t)nthr;
-	const int full = g->cov_type == GMM_FULL || g->cov_type == GMM_TIED;
+	const int full = !gmm_cov_is_diagonal(g->cov_type);
 	struct em_stats *bs = calloc(batch, sizeof *bs);
 	double *r = malloc((size_t)nthr * SCRATCH(d, k) * sizeof *r);
 	size_t made = 0;
@@ -609,7 +610,7 @@ em_pass_chunks(const struct dataset *ds, const struct gmm *g, int want,
 {
 	const size_t n = ds->n, d = ds->d, k = g->k;
 	const size_t nblocks = (n + EM_BLOCK - 1) / EM_BLOCK;
-	const int full = g->cov_type == GMM_FULL || g->cov_type == GMM_TIED;
+	const int full = !gmm_cov_is_diagonal(g->cov_type);
 	int nthr = 1, failed = 0;
 	long c;
 
@@ -700,7 +701,7 @@ int
 em_pass(const struct dataset *ds, const struct gmm *g, struct em_stats *st,
 	int threads, double *llp)
 {
-	const int full = g->cov_type == GMM_FULL || g->cov_type == GMM_TIED;
+	const int full = !gmm_cov_is_diagonal(g->cov_type);
 	const struct em_source *src = ds->em_source != NULL ? ds->em_source : &local_source;
 	struct em_stats total, slot[EM_CHUNKS];
 	int used[EM_CHUNKS], bad;
@@ -791,7 +792,7 @@ em_mstep_prior(const struct em_stats *st, struct gmm *g, const double *reg,
 	for (size_t j = 0; j < k; j++)
 		if (!(st->s0[j] > 0.0) || !(wsum > 0.0))
 			return (long)j;
-	if (prior != NULL && d > EM_PRIOR_DMAX)
+	if (prior != NULL && (d > EM_PRIOR_DMAX || !gmm_cov_has_prior(g->cov_type)))
 		prior = NULL;	/* not reached: the command line refuses it */
 	if (fixed == NULL)
 		fix = 0;
@@ -862,7 +863,14 @@ em_mstep_prior(const struct em_stats *st, struct gmm *g, const double *reg,
 						acc[p * d + q] = c * delta[p] * delta[q];
 			}
 			break;
+		default:
+			break;	/* mclust's other models: covmodel_mstep, below */
 		}
+	}
+	if (covmodel_handles(g->cov_type)) {
+		long bad = covmodel_mstep(g, st->s0, st->m2, reg);
+		if (bad >= 0)
+			return bad;
 	}
 	if (g->cov_type == GMM_TIED) {
 		double *cv = g->cov, den = wsum;
@@ -1129,7 +1137,7 @@ int
 em_fit(const struct dataset *ds, struct gmm *g, const struct em_options *opt,
        struct em_result *res, struct gm_error *err)
 {
-	const int full = g->cov_type == GMM_FULL || g->cov_type == GMM_TIED;
+	const int full = !gmm_cov_is_diagonal(g->cov_type);
 	const double wtot = dataset_total_weight(ds);
 	struct em_stats st;
 	struct gmm *fixed = NULL;
