@@ -190,7 +190,8 @@ mstep_equal_volume(struct gmm *g, const double *m2, double wsum)
 }
 
 long
-covmodel_mstep(struct gmm *g, const double *s0, const double *m2, const double *reg)
+covmodel_mstep(struct gmm *g, const double *s0, const double *m2, const double *reg,
+	       const struct covmodel_prior *pp)
 {
 	const size_t k = g->k, d = g->d;
 	double wsum = 0.0, regmean = 0.0;
@@ -206,14 +207,17 @@ covmodel_mstep(struct gmm *g, const double *s0, const double *m2, const double *
 		/* One diagonal for all: the pooled scatter's, or its mean for EII. */
 		double *cv = g->cov, tr = 0.0;
 		memset(cv, 0, d * d * sizeof *cv);
+		double den = pp != NULL ? pp->den : g->cov_type == GMM_EII ? wsum * (double)d : wsum;
 		for (size_t j = 0; j < k; j++)
 			for (size_t p = 0; p < d; p++)
 				cv[p * d + p] += m2[j * d * d + p * d + p];
+		for (size_t p = 0; pp != NULL && p < d; p++)
+			cv[p * d + p] += pp->add[p];
 		for (size_t p = 0; p < d; p++)
 			tr += cv[p * d + p];
 		for (size_t p = 0; p < d; p++)
-			cv[p * d + p] = g->cov_type == GMM_EII ? tr / (wsum * (double)d) + regmean
-							       : cv[p * d + p] / wsum + reg[p];
+			cv[p * d + p] = g->cov_type == GMM_EII ? tr / den + regmean
+							       : cv[p * d + p] / den + reg[p];
 		for (size_t j = 1; j < k; j++)
 			memcpy(g->cov + j * d * d, cv, d * d * sizeof *cv);
 		return -1;

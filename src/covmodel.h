@@ -16,6 +16,11 @@
  *   EVV  lambda W_j / |W_j|^(1/d),  lambda = sum_j |W_j|^(1/d) / n
  * and the regulariser is then added to the diagonals, as it is for the
  * other structures.
+ *
+ * With mclust's conjugate prior (--prior; its meeiip and meeeip, the EM
+ * that Mclust runs with priorControl()) EII and EEI take the posterior
+ * mode: the prior's part is added to the pooled scatter's diagonal and
+ * the sum divided by the prior's count instead of n d or n.
  */
 #ifndef GMMFIT_COVMODEL_H
 #define GMMFIT_COVMODEL_H
@@ -29,6 +34,17 @@
 int covmodel_handles(enum gmm_cov t);
 
 /*
+ * The prior's part of an EII or EEI M step: add (d values) is added to
+ * the diagonal of the pooled scatter sum_j W_j, and den divides it: the
+ * trace for EII (in place of n d), each diagonal entry for EEI (in place
+ * of n).
+ */
+struct covmodel_prior {
+	const double *add;
+	double den;
+};
+
+/*
  * g's k covariances (g->cov, full d*d symmetric matrices) for structure
  * g->cov_type from the weights s0[k] and the scatter matrices m2 (k*d*d,
  * the lower triangle read; only the diagonals for the diagonal models),
@@ -36,8 +52,10 @@ int covmodel_handles(enum gmm_cov t);
  * used as scratch (gmm_prepare makes it again).  Returns -1, or the index
  * of a component whose scatter leaves its covariance undefined (a
  * diagonal entry or a determinant that is not positive for EVI and EVV,
- * every eigenvalue zero for EEV).  Allocates nothing.
+ * every eigenvalue zero for EEV).  pp is the prior's part (EII and EEI
+ * only), or NULL.  Allocates nothing.
  */
-long covmodel_mstep(struct gmm *g, const double *s0, const double *m2, const double *reg);
+long covmodel_mstep(struct gmm *g, const double *s0, const double *m2, const double *reg,
+		    const struct covmodel_prior *pp);
 
 #endif

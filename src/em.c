@@ -783,7 +783,7 @@ em_mstep_prior(const struct em_stats *st, struct gmm *g, const double *reg,
 	const size_t k = g->k, d = g->d;
 	const double kappa = prior != NULL ? prior->shrinkage : 0.0;
 	const double fac = prior != NULL ? pow((double)k, -2.0 / (double)d) : 0.0;
-	double wsum = 0.0, regmean = 0.0, delta[EM_PRIOR_DMAX];
+	double wsum = 0.0, regmean = 0.0, delta[EM_PRIOR_DMAX], padd[EM_PRIOR_DMAX];
 
 	for (size_t j = 0; j < k; j++)
 		wsum += st->s0[j];
@@ -828,8 +828,13 @@ em_mstep_prior(const struct em_stats *st, struct gmm *g, const double *reg,
 			den = g->cov_type == GMM_FULL ? prior->dof + s0 + (double)d + 1.0 + pk
 			    : g->cov_type == GMM_DIAG ? prior->dof + s0 + 2.0 + pk
 			    : prior->dof + s0 * (double)d + 2.0 + (double)d * pk;
-			if (g->cov_type != GMM_TIED)
+			if (covmodel_handles(g->cov_type)) {
+				/* EII, EEI: c delta_p^2 summed over the components, for covmodel_mstep. */
+				for (size_t p = 0; p < d; p++)
+					padd[p] = (j > 0 ? padd[p] : 0.0) + c * delta[p] * delta[p];
+			} else if (g->cov_type != GMM_TIED) {
 				prior_terms(prior, g->cov_type, d, fac, c, delta, cv);
+			}
 		}
 		switch (g->cov_type) {
 		case GMM_FULL:
@@ -868,7 +873,25 @@ em_mstep_prior(const struct em_stats *st, struct gmm *g, const double *reg,
 		}
 	}
 	if (covmodel_handles(g->cov_type)) {
-		long bad = covmodel_mstep(g, st->s0, st->m2, reg);
+		struct covmodel_prior cp = { padd, 0.0 };
+		long bad;
+		if (prior != NULL && g->cov_type == GMM_EII) {
+			/* mclust's meeiip: no scale term, and K d counted for the means' prior. */
+			cp.den = prior->dof + (wsum + (double)k) * (double)d + 2.0;
+		} else if (prior != NULL) {
+			/*
+			 * mclust's meeeip: the scale number on each diagonal entry.  Its
+			 * means stay unshrunk; here they are the posterior mode's, as for
+			 * every other model.
+			 */
+			double l = 0.0;
+			for (size_t p = 0; p < d; p++)
+				l += prior->var[p * d + p] * fac / (double)d;
+			for (size_t p = 0; p < d; p++)
+				padd[p] += l;
+			cp.den = prior->dof + wsum + 1.0 + (kappa > 0.0 ? 1.0 : 0.0);
+		}
+		bad = covmodel_mstep(g, st->s0, st->m2, reg, prior != NULL ? &cp : NULL);
 		if (bad >= 0)
 			return bad;
 	}

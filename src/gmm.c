@@ -290,7 +290,8 @@ gmm_cov_is_spherical(enum gmm_cov t)
 int
 gmm_cov_has_prior(enum gmm_cov t)
 {
-	return t == GMM_FULL || t == GMM_DIAG || t == GMM_SPHERICAL || t == GMM_TIED;
+	return t == GMM_FULL || t == GMM_DIAG || t == GMM_SPHERICAL || t == GMM_TIED ||
+	       t == GMM_EII || t == GMM_EEI;
 }
 
 size_t
