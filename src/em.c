@@ -10,6 +10,7 @@
 #include <omp.h>
 #endif
 
+#include "covmodel.h"
 #include "em.h"
 #include "interval.h"
 #include "vmath.h"
@@ -696,7 +697,7 @@ block_md(const struct gmm *g, const double *x, const double *w, size_t nrows,
 	const size_t k = g->k, d = g->d, B = EM_BLOCK;
 	double *X = scratch, *Z = X + d * B, *D = Z + d * B, *R = D + d * B;
 	double *M = R + k * B, *S = M + B, *T = S + B, *inv = Z + 16 * d;
-	const int diag = g->cov_type == GMM_DIAG || g->cov_type == GMM_SPHERICAL;
+	const int diag = gmm_cov_is_diagonal(g->cov_type);
 	const size_t n16 = (nrows + 15) & ~(size_t)15;
 	double ll;
 
@@ -903,7 +904,7 @@ pass_by_blocks(const struct dataset *ds, const struct gmm *g, int want,
 {
 	const size_t d = ds->d, k = g->k, nblocks = (ds->n + EM_BLOCK - 1) / EM_BLOCK;
 	const size_t batch = 8 * (size_t)nthr;
-	const int full = g->cov_type == GMM_FULL || g->cov_type == GMM_TIED;
+	const int full = !gmm_cov_is_diagonal(g->cov_type);
 	struct em_stats *bs = calloc(batch, sizeof *bs);
 	double *r = malloc((size_t)nthr * SCRATCH(d, k) * sizeof *r);
 	size_t made = 0;
@@ -946,7 +947,7 @@ em_pass_chunks(const struct dataset *ds, const struct gmm *g, int want,
 {
 	const size_t n = ds->n, d = ds->d, k = g->k;
 	const size_t nblocks = (n + EM_BLOCK - 1) / EM_BLOCK;
-	const int full = g->cov_type == GMM_FULL || g->cov_type == GMM_TIED;
+	const int full = !gmm_cov_is_diagonal(g->cov_type);
 	int nthr = 1, failed = 0;
 	long c;
 
@@ -1037,7 +1038,7 @@ int
 em_pass(const struct dataset *ds, const struct gmm *g, struct em_stats *st,
 	int threads, double *llp)
 {
-	const int full = g->cov_type == GMM_FULL || g->cov_type == GMM_TIED;
+	const int full = !gmm_cov_is_diagonal(g->cov_type);
 	const struct em_source *src = ds->em_source != NULL ? ds->em_source : &local_source;
 	struct em_stats total, slot[EM_CHUNKS];
 	int used[EM_CHUNKS], bad;
@@ -1121,7 +1122,7 @@ em_mstep_prior(const struct em_stats *st, struct gmm *g, const double *reg,
 	const size_t k = g->k, d = g->d;
 	const double kappa = prior != NULL ? prior->shrinkage : 0.0;
 	const double fac = prior != NULL ? pow((double)k, -2.0 / (double)d) : 0.0;
-	double wsum = 0.0, regmean = 0.0, delta[EM_PRIOR_DMAX];
+	double wsum = 0.0, regmean = 0.0, delta[EM_PRIOR_DMAX], padd[EM_PRIOR_DMAX];
 
 	for (size_t j = 0; j < k; j++)
 		wsum += st->s0[j];
@@ -1130,7 +1131,7 @@ em_mstep_prior(const struct em_stats *st, struct gmm *g, const double *reg,
 	for (size_t j = 0; j < k; j++)
 		if (!(st->s0[j] > 0.0) || !(wsum > 0.0))
 			return (long)j;
-	if (prior != NULL && d > EM_PRIOR_DMAX)
+	if (prior != NULL && (d > EM_PRIOR_DMAX || !gmm_cov_has_prior(g->cov_type)))
 		prior = NULL;	/* not reached: the command line refuses it */
 	if (fixed == NULL)
 		fix = 0;
@@ -1166,8 +1167,13 @@ em_mstep_prior(const struct em_stats *st, struct gmm *g, const double *reg,
 			den = g->cov_type == GMM_FULL ? prior->dof + s0 + (double)d + 1.0 + pk
 			    : g->cov_type == GMM_DIAG ? prior->dof + s0 + 2.0 + pk
 			    : prior->dof + s0 * (double)d + 2.0 + (double)d * pk;
-			if (g->cov_type != GMM_TIED)
+			if (covmodel_handles(g->cov_type)) {
+				/* EII, EEI: c delta_p^2 summed over the components, for covmodel_mstep. */
+				for (size_t p = 0; p < d; p++)
+					padd[p] = (j > 0 ? padd[p] : 0.0) + c * delta[p] * delta[p];
+			} else if (g->cov_type != GMM_TIED) {
 				prior_terms(prior, g->cov_type, d, fac, c, delta, cv);
+			}
 		}
 		switch (g->cov_type) {
 		case GMM_FULL:
@@ -1201,7 +1207,32 @@ em_mstep_prior(const struct em_stats *st, struct gmm *g, const double *reg,
 						acc[p * d + q] = c * delta[p] * delta[q];
 			}
 			break;
+		default:
+			break;	/* mclust's other models: covmodel_mstep, below */
 		}
+	}
+	if (covmodel_handles(g->cov_type)) {
+		struct covmodel_prior cp = { padd, 0.0 };
+		long bad;
+		if (prior != NULL && g->cov_type == GMM_EII) {
+			/* mclust's meeiip: no scale term, and K d counted for the means' prior. */
+			cp.den = prior->dof + (wsum + (double)k) * (double)d + 2.0;
+		} else if (prior != NULL) {
+			/*
+			 * mclust's meeeip: the scale number on each diagonal entry.  Its
+			 * means stay unshrunk; here they are the posterior mode's, as for
+			 * every other model.
+			 */
+			double l = 0.0;
+			for (size_t p = 0; p < d; p++)
+				l += prior->var[p * d + p] * fac / (double)d;
+			for (size_t p = 0; p < d; p++)
+				padd[p] += l;
+			cp.den = prior->dof + wsum + 1.0 + (kappa > 0.0 ? 1.0 : 0.0);
+		}
+		bad = covmodel_mstep(g, st->s0, st->m2, reg, prior != NULL ? &cp : NULL);
+		if (bad >= 0)
+			return bad;
 	}
 	if (g->cov_type == GMM_TIED) {
 		double *cv = g->cov, den = wsum;
@@ -1468,7 +1499,7 @@ int
 em_fit(const struct dataset *ds, struct gmm *g, const struct em_options *opt,
        struct em_result *res, struct gm_error *err)
 {
-	const int full = g->cov_type == GMM_FULL || g->cov_type == GMM_TIED;
+	const int full = !gmm_cov_is_diagonal(g->cov_type);
 	const double wtot = dataset_total_weight(ds);
 	struct em_stats st;
 	struct gmm *fixed = NULL;

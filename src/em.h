@@ -185,6 +185,10 @@ long em_mstep_fixed(const struct em_stats *st, struct gmm *g, const double *reg,
  *   spherical  (l + tr D + c |delta|^2) / (nu + s0 d + d + 2)
  *   tied       (L + sum over components) / (nu + n + d + 1 + K)
  * (L the prior's scale, l its number; n the total weight), mclust's.
+ * mclust's other models (EII, EEI, EVI, EEV, EVV) take their covariances
+ * from covmodel_mstep (covmodel.h); of them EII and EEI take the prior
+ * too, as mclust's EM does (covmodel.h), and prior is ignored for the
+ * others (gmm_cov_has_prior; the command line refuses it).
  */
 long em_mstep_prior(const struct em_stats *st, struct gmm *g, const double *reg,
 		    const struct gmm *fixed, unsigned fix, const struct em_prior *prior);

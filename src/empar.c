@@ -117,19 +117,19 @@ spread_pass(const struct dataset *ds, const struct gmm *g, int want, struct em_s
 		return GM_EINTERNAL;	/* sorted since: an impossible state, none was told */
 	if ((buf = malloc(buf_len(g->k, ds->d) * sizeof *buf)) == NULL)
 		return GM_EINTERNAL;	/* the others were not told: none waits */
-	par_job_start(pass_job, want, (long long)g->k * 8 + (long long)g->cov_type);
+	par_job_start(pass_job, want, (long long)g->k * 16 + (long long)g->cov_type);
 	rc = pass_all(ds, (struct gmm *)g, g->k, want, slot, buf, 1, threads);
 	free(buf);
 	return rc == 0 ? GM_OK : GM_EINTERNAL;
 }
 
-/* The pass's job on the other processes: args are want and k * 8 + the type. */
+/* The pass's job on the other processes: args are want and k * 16 + the type. */
 static void
 serve_pass(struct dataset *ds, const long long *args, int threads)
 {
-	const size_t k = (size_t)(args[1] / 8), d = ds->d;
-	const enum gmm_cov type = (enum gmm_cov)(args[1] % 8);
-	const int full = type == GMM_FULL || type == GMM_TIED;
+	const size_t k = (size_t)(args[1] / 16), d = ds->d;
+	const enum gmm_cov type = (enum gmm_cov)(args[1] % 16);
+	const int full = !gmm_cov_is_diagonal(type);
 	struct gmm *g = gmm_new(k, d, type);
 	double *buf = malloc(buf_len(k, d) * sizeof *buf);
 	struct em_stats slot[DS_CHUNKS];

@@ -511,7 +511,7 @@ split_component(const struct gmm *g, size_t j, const double *colvar, double spre
 	for (size_t p = 0; p < d; p++)
 		for (size_t q = 0; q < d; q++)
 			a[p * d + q] = cv[p * d + q] / sqrt(colvar[p] * colvar[q]);
-	if (g->cov_type == GMM_DIAG || g->cov_type == GMM_SPHERICAL) {
+	if (gmm_cov_is_diagonal(g->cov_type)) {
 		size_t best = 0;
 		for (size_t p = 1; p < d; p++)
 			if (a[p * d + p] > a[best * d + best])
@@ -580,19 +580,19 @@ merge_components(const struct gmm *g, size_t a, size_t b, double *cost)
 			double dp = g->mean[a * d + p] - g->mean[b * d + p];
 			double dr = g->mean[a * d + r] - g->mean[b * d + r];
 			cv[p * d + r] = (wa * g->cov[a * d * d + p * d + r] + wb * g->cov[b * d * d + p * d + r]) / w;
-			if (g->cov_type != GMM_TIED)
+			if (!gmm_cov_is_shared(g->cov_type))
 				cv[p * d + r] += wa * wb / (w * w) * dp * dr;
 			else
 				cv[p * d + r] = g->cov[a * d * d + p * d + r];
 		}
-	if (g->cov_type == GMM_DIAG || g->cov_type == GMM_SPHERICAL) {
+	if (gmm_cov_is_diagonal(g->cov_type)) {
 		double tr = 0.0;
 		for (size_t p = 0; p < d; p++)
 			tr += cv[p * d + p];
 		for (size_t p = 0; p < d * d; p++)
 			if (p % (d + 1) != 0)
 				cv[p] = 0.0;
-		if (g->cov_type == GMM_SPHERICAL)
+		if (gmm_cov_is_spherical(g->cov_type))
 			for (size_t p = 0; p < d; p++)
 				cv[p * d + p] = tr / (double)d;
 	}
@@ -1434,7 +1434,7 @@ fit_degenerate(const struct gmm *g, double wtot, const double *reg,
 	       char *why, size_t len)
 {
 	const size_t k = g->k, d = g->d;
-	const int own = g->cov_type != GMM_TIED;
+	const int own = !gmm_cov_is_shared(g->cov_type);
 	const double need = own ? (double)d + 1.0 : 1.0;
 	double regmean = 0.0, *a;
 	long bad = -1;
@@ -1461,7 +1461,7 @@ fit_degenerate(const struct gmm *g, double wtot, const double *reg,
 		for (size_t p = 0; p < d * d; p++)
 			a[p] = g->cov[j * d * d + p];
 		for (size_t c = 0; c < d; c++) {
-			double r = g->cov_type == GMM_SPHERICAL ? regmean : reg[c];
+			double r = gmm_cov_is_spherical(g->cov_type) ? regmean : reg[c];
 			if (!(r > 0.0))
 				r = 0.0;
 			a[c * d + c] -= 2.0 * r;
@@ -1471,12 +1471,12 @@ fit_degenerate(const struct gmm *g, double wtot, const double *reg,
 		if (gmm_cholesky(a, a + d * d, d)) {
 			snprintf(why, len, "component %zu has a %s held up by the regulariser "
 				 "(the rows it holds have %s)", j + 1,
-				 d == 1 || g->cov_type == GMM_SPHERICAL ? "variance" :
-				 g->cov_type == GMM_DIAG ? "variance" : "covariance eigenvalue",
+				 d == 1 || gmm_cov_is_diagonal(g->cov_type) ? "variance" :
+				 "covariance eigenvalue",
 				 d == 1 ? "(nearly) one value" : "(nearly) no spread in some direction");
 			bad = (long)j;
 		}
-		if (g->cov_type == GMM_TIED)
+		if (gmm_cov_is_shared(g->cov_type))
 			break;	/* one covariance for all */
 	}
 	free(a);

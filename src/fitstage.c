@@ -183,11 +183,11 @@ fitstage_rounding(const struct dataset *ds, const double *given, size_t ngiven,
 		return gm_error_set(err, GM_EUSAGE, NULL, 0, 0, "--rounding gives %zu widths for %zu "
 				    "columns: give one, or one per column", ngiven, d);
 	for (size_t c = 0; d > 1 && c < ncov; c++)
-		if (covs[c] == GMM_FULL || covs[c] == GMM_TIED)
+		if (!gmm_cov_is_diagonal(covs[c]))
 			return gm_error_set(err, GM_EUSAGE, NULL, 0, 0, "--rounding with several "
-					    "columns needs --covariance diag or spherical: the "
-					    "probability of a box factorises only under diagonal "
-					    "covariances");
+					    "columns needs --covariance diag or spherical (or EII, "
+					    "EEI, EVI): the probability of a box factorises only "
+					    "under diagonal covariances");
 	h = malloc(d * sizeof *h);
 	if (h == NULL)
 		return gm_error_oom(err);

@@ -45,8 +45,9 @@ int fitstage_prior(const struct dataset *ds, const char *source, struct em_prior
  * with automatic each column's grid (dataset_grid's power of ten q, or 5q
  * or 2q when every value is a multiple of that; 0 when there is none).
  * NULL when --rounding was not given.  GM_EUSAGE (err filled) when the
- * count is neither 1 nor d, or when d > 1 and covs holds full or tied (a
- * box's probability factorises under diagonal covariances only);
+ * count is neither 1 nor d, or when d > 1 and covs holds a model that is
+ * not diagonal (a box's probability factorises under diagonal covariances
+ * only);
  * GM_EINTERNAL when out of memory.
  */
 int fitstage_rounding(const struct dataset *ds, const double *given, size_t ngiven,

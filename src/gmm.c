@@ -165,6 +165,21 @@ gmm_n_parameters(const struct gmm *g)
 	case GMM_TIED:
 		c = d * (d + 1) / 2;
 		break;
+	case GMM_EII:
+		c = 1;
+		break;
+	case GMM_EEI:
+		c = d;
+		break;
+	case GMM_EVI:		/* one volume, k shapes of d - 1 */
+		c = 1 + k * (d - 1);
+		break;
+	case GMM_EEV:		/* one volume and shape, k orientations */
+		c = 1 + (d - 1) + k * d * (d - 1) / 2;
+		break;
+	case GMM_EVV:		/* one volume, k shapes and orientations */
+		c = 1 + k * (d * (d + 1) / 2 - 1);
+		break;
 	}
 	return c + k * d + k - 1;
 }
@@ -209,23 +224,74 @@ gmm_sort(struct gmm *g)
 		}
 }
 
-static const char *const cov_names[] = { "full", "diag", "spherical", "tied" };
+/* In the order of enum gmm_cov. */
+static const struct {
+	const char *name, *mclust, *describe;
+} cov_names[GMM_NCOV] = {
+	{ "full", "VVV", "full" },
+	{ "diag", "VVI", "diag" },
+	{ "spherical", "VII", "spherical" },
+	{ "tied", "EEE", "tied" },
+	{ "EII", "EII", "EII: spherical, equal volume" },
+	{ "EEI", "EEI", "EEI: diagonal, equal volume and shape" },
+	{ "EVI", "EVI", "EVI: diagonal, equal volume, varying shape" },
+	{ "EEV", "EEV", "EEV: ellipsoidal, equal volume and shape" },
+	{ "EVV", "EVV", "EVV: ellipsoidal, equal volume" },
+};
 
 const char *
 gmm_cov_name(enum gmm_cov t)
 {
-	return cov_names[t];
+	return cov_names[t].name;
+}
+
+const char *
+gmm_cov_describe(enum gmm_cov t)
+{
+	return cov_names[t].describe;
+}
+
+const char *
+gmm_cov_mclust(enum gmm_cov t)
+{
+	return cov_names[t].mclust;
 }
 
 int
 gmm_cov_parse(const char *s, enum gmm_cov *t)
 {
-	for (int i = 0; i < 4; i++)
-		if (strcmp(s, cov_names[i]) == 0) {
+	for (int i = 0; i < GMM_NCOV; i++)
+		if (strcmp(s, cov_names[i].name) == 0) {
 			*t = (enum gmm_cov)i;
 			return 0;
 		}
 	return -1;
+}
+
+int
+gmm_cov_is_diagonal(enum gmm_cov t)
+{
+	return t == GMM_DIAG || t == GMM_SPHERICAL || t == GMM_EII || t == GMM_EEI ||
+	       t == GMM_EVI;
+}
+
+int
+gmm_cov_is_shared(enum gmm_cov t)
+{
+	return t == GMM_TIED || t == GMM_EII || t == GMM_EEI;
+}
+
+int
+gmm_cov_is_spherical(enum gmm_cov t)
+{
+	return t == GMM_SPHERICAL || t == GMM_EII;
+}
+
+int
+gmm_cov_has_prior(enum gmm_cov t)
+{
+	return t == GMM_FULL || t == GMM_DIAG || t == GMM_SPHERICAL || t == GMM_TIED ||
+	       t == GMM_EII || t == GMM_EEI;
 }
 
 size_t

@@ -7,6 +7,15 @@
  * the identity, tied ones are equal), so the density code is one; the
  * structure decides how the M step fills them and how parameters are
  * counted.
+ *
+ * The structures are models of mclust's eigen-decomposition family
+ * Sigma_k = lambda_k D_k A_k D_k' (Banfield and Raftery 1993; Celeux and
+ * Govaert 1995), named by three letters for volume, shape and orientation,
+ * each E (equal across components), V (varying) or I (identity).  The
+ * first four keep gmmfit's own names (full = VVV, diag = VVI,
+ * spherical = VII, tied = EEE); the others are named as mclust names them.
+ * In one column every model is mclust's V (full, diag, spherical) or E
+ * (the others): the same fit.
  */
 #ifndef GMMFIT_GMM_H
 #define GMMFIT_GMM_H
@@ -17,8 +26,15 @@ enum gmm_cov {
 	GMM_FULL,
 	GMM_DIAG,
 	GMM_SPHERICAL,
-	GMM_TIED
+	GMM_TIED,
+	GMM_EII,	/* spherical, equal volume */
+	GMM_EEI,	/* diagonal, equal volume and shape */
+	GMM_EVI,	/* diagonal, equal volume, varying shape */
+	GMM_EEV,	/* ellipsoidal, equal volume and shape */
+	GMM_EVV		/* ellipsoidal, equal volume */
 };
+
+#define GMM_NCOV 9	/* the structures above */
 
 struct gmm {
 	size_t k, d;
@@ -59,7 +75,11 @@ void gmm_log_components(const struct gmm *g, const double *x, double *lp,
 /* log sum exp of v[0..k), stable for any finite inputs. */
 double gmm_logsumexp(const double *v, size_t k);
 
-/* Free parameters, counted as scikit-learn counts them. */
+/*
+ * Free parameters: weights, means and the covariance model's, counted as
+ * mclust counts them (nVarParams); for full, diag, spherical and tied
+ * that is also scikit-learn's count.
+ */
 size_t gmm_n_parameters(const struct gmm *g);
 
 /*
@@ -73,11 +93,32 @@ void gmm_point(const struct gmm *g, size_t j, const double *z, double *x);
 /* Reorder components by mean (first coordinate, then the next, ..). */
 void gmm_sort(struct gmm *g);
 
-/* "full", "diag", "spherical" or "tied". */
+/* "full", "diag", "spherical", "tied", or mclust's name of the others ("EEV"). */
 const char *gmm_cov_name(enum gmm_cov t);
 
-/* Parse a structure name; returns -1 when unknown. */
+/*
+ * The name a report gives: gmm_cov_name for the first four, mclust's
+ * name and geometry for the others ("EEV: ellipsoidal, equal volume and
+ * shape").
+ */
+const char *gmm_cov_describe(enum gmm_cov t);
+
+/* mclust's three letters of the structure ("VVV" for full). */
+const char *gmm_cov_mclust(enum gmm_cov t);
+
+/* Parse a structure name (gmm_cov_name's); returns -1 when unknown. */
 int gmm_cov_parse(const char *s, enum gmm_cov *t);
+
+/*
+ * What a structure is: diagonal covariances (so a component's density
+ * needs no substitution); one covariance shared by all components;
+ * spherical ones (one variance per component); a model whose M step can
+ * take --prior's conjugate prior.
+ */
+int gmm_cov_is_diagonal(enum gmm_cov t);
+int gmm_cov_is_shared(enum gmm_cov t);
+int gmm_cov_is_spherical(enum gmm_cov t);
+int gmm_cov_has_prior(enum gmm_cov t);
 
 /* Cholesky factor of the d*d matrix a into l (lower); 0 on success, -1 if not PD. */
 int gmm_cholesky(const double *a, double *l, size_t d);

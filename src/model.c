@@ -141,13 +141,14 @@ check_structure(const struct gmm *g)
 		for (size_t p = 0; p < d; p++)
 			for (size_t q = 0; q < d; q++) {
 				double a = cv[p * d + q];
-				if (g->cov_type == GMM_DIAG || g->cov_type == GMM_SPHERICAL)
+				if (gmm_cov_is_diagonal(g->cov_type))
 					if (p != q && (a < 0.0 || a > 0.0))
 						return -1;
-				if (g->cov_type == GMM_SPHERICAL && p == q &&
+				if (gmm_cov_is_spherical(g->cov_type) && p == q &&
 				    fabs(a - cv[0]) > 1e-12 * fabs(cv[0]))
 					return -1;
-				if (g->cov_type == GMM_TIED &&
+				/* Equal volumes (EVI, EEV, EVV) hold only up to the regulariser: not checked. */
+				if (gmm_cov_is_shared(g->cov_type) &&
 				    fabs(a - g->cov[p * d + q]) > 1e-12 * fabs(g->cov[p * d + q]))
 					return -1;
 			}
@@ -185,7 +186,8 @@ build(const struct jv *root, const char *path, struct model *m, struct gm_error 
 	if (cv == NULL)
 		return invalid(err, path, "covariance", "is missing");
 	if (cv->type != JV_STRING || gmm_cov_parse(cv->str, &type))
-		return invalid(err, path, "covariance", "is not full, diag, spherical or tied");
+		return invalid(err, path, "covariance", "is not full, diag, spherical or tied, nor "
+			       "mclust's EII, EEI, EVI, EEV or EVV");
 	if (comps == NULL)
 		return invalid(err, path, "components", "is missing");
 	if (comps->type != JV_ARRAY || comps->n == 0)

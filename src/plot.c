@@ -327,7 +327,7 @@ static int
 plot_bic(struct plot_ctx *pc, const struct fit_result *fr, size_t d)
 {
 	const struct fit_model *ch = &fr->models[fr->chosen];
-	enum gmm_cov seen[4];
+	enum gmm_cov seen[GMM_NCOV];
 	size_t nseen = 0, kmin = ch->k, kmax = ch->k;
 	double lo = ch->bic, hi = ch->bic, share, span, bottom;
 	FILE *fp;
@@ -393,7 +393,7 @@ plot_bic(struct plot_ctx *pc, const struct fit_result *fr, size_t d)
 		fprintf(fp, "%s", s ? ", \\\n     " : "");
 		plot_file_ref(fp, pc, "-bic.dat");
 		fprintf(fp, " index %zu using 1:2 with linespoints lw 2 dt %zu pt %zu ps 1.2 "
-			"lc rgb '%s' title '%s'", s, s + 1, 4 + 2 * s, plot_palette[s],
+			"lc rgb '%s' title '%s'", s, s + 1, 4 + 2 * s, plot_palette[s % PLOT_NCOLOURS],
 			bic_key_name(seen[s], d));
 	}
 	fputs(", \\\n     ", fp);

@@ -492,7 +492,8 @@ report_text(FILE *fp, const struct report_info *ri)
 	if (ds->skipped_zero > 0)
 		fprintf(fp, "              %zu row%s with weight 0 left out\n", ds->skipped_zero,
 			ds->skipped_zero == 1 ? "" : "s");
-	fprintf(fp, "model         K = %zu, covariance %s\n", fm->k, gmm_cov_name(fm->cov));
+	/* mclust's models beyond the first four are named with their geometry. */
+	fprintf(fp, "model         K = %zu, covariance %s\n", fm->k, gmm_cov_describe(fm->cov));
 	fprintf(fp, "start         %s, %zu start%s", ri->init, ri->n_init,
 		ri->n_init == 1 ? "" : "s (best kept)");
 	fputs("\nsearch        ", fp);

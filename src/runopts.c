@@ -636,7 +636,9 @@ check_model(struct run_options *ro)
 	}
 	/* mclust's names of the same models. */
 	static const char *const mclust_names[][2] = {
-		{ "VVV", "full" }, { "VVI", "diag" }, { "VII", "spherical" }, { "EEE", "tied" } };
+		{ "VVV", "full" }, { "VVI", "diag" }, { "VII", "spherical" }, { "EEE", "tied" },
+		{ "V", "full" }, { "E", "tied" } };
+	ro->cov_one_column = strcmp(ro->cov_arg, "E") == 0 || strcmp(ro->cov_arg, "V") == 0;
 	for (size_t i = 0; i < sizeof mclust_names / sizeof mclust_names[0]; i++)
 		if (strcmp(ro->cov_arg, mclust_names[i][0]) == 0)
 			ro->cov_arg = mclust_names[i][1];
@@ -644,12 +646,27 @@ check_model(struct run_options *ro)
 		for (int i = 0; i < 4; i++)
 			ro->covs[i] = (enum gmm_cov)i;
 		ro->fo.ncov = 4;
+	} else if (strcmp(ro->cov_arg, "every") == 0) {
+		/* Every model gmmfit fits: all's four, then mclust's others. */
+		for (int i = 0; i < GMM_NCOV; i++)
+			ro->covs[i] = (enum gmm_cov)i;
+		ro->fo.ncov = GMM_NCOV;
 	} else if (gmm_cov_parse(ro->cov_arg, &ro->covs[0]) == 0) {
 		ro->fo.ncov = 1;
 	} else {
 		return usage_error("--covariance is full, diag, spherical, tied or all (or mclust's "
-				   "VVV, VVI, VII, EEE), not '%s'", ro->cov_arg);
+				   "VVV, VVI, VII, EEE), not '%s'; mclust's EII, EEI, EVI, EEV, EVV "
+				   "(and E, V in one column) are taken too, every fits them all, and "
+				   "VEI, VEE, VEV, EVE, VVE are not implemented yet", ro->cov_arg);
 	}
+	/* mclust has no prior for these; the M steps here have none either. */
+	if (ro->prior && ro->fo.ncov == 1 && !gmm_cov_has_prior(ro->covs[0]))
+		return usage_error("--prior is for full, diag, spherical, tied (VVV, VVI, VII, "
+				   "EEE), EII and EEI only: not for --covariance %s",
+				   gmm_cov_name(ro->covs[0]));
+	if (ro->prior && ro->fo.ncov == GMM_NCOV)
+		return usage_error("%s", "--prior is for full, diag, spherical, tied, EII and EEI "
+				   "only: use --covariance all with it, not every");
 	return GM_OK;
 }
 

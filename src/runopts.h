@@ -36,8 +36,9 @@ struct run_options {
 
 	const char *ks_arg, *cov_arg;	/* -k and --covariance as given */
 	int k_set, cov_set, init_set, n_init_set;
+	int cov_one_column;		/* --covariance E or V: mclust's one-column names */
 	size_t *ks, nks;		/* the K asked for */
-	enum gmm_cov covs[4];		/* the structures asked for */
+	enum gmm_cov covs[GMM_NCOV];	/* the structures asked for */
 	const char *init_model_path;	/* --init model:FILE, or NULL */
 	const char *means_path;		/* --means FILE, or NULL */
 	double *means, *sds, *winit;	/* --means, --sds, --weights-init lists, or NULL */

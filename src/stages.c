@@ -82,6 +82,10 @@ stage_start_model(struct run_options *ro, struct run_state *st)
 	ro->nks = 1;
 	ro->covs[0] = start->g->cov_type;
 	ro->fo.ncov = 1;
+	if (ro->prior && !gmm_cov_has_prior(start->g->cov_type))
+		return usage_error("--prior is for full, diag, spherical, tied (VVV, VVI, VII, "
+				   "EEE), EII and EEI only: the start model has %s covariances",
+				   gmm_cov_name(start->g->cov_type));
 	ro->fo.given.model = start->g;
 	/* The model's columns, matched by exact name, unless the user chose others of the same number. */
 	if (ro->csv.co.columns == NULL) {
@@ -268,9 +272,13 @@ stage_regularise(struct run_options *ro, struct run_state *st)
 	 * In one column full, diag and spherical are one model, each
 	 * component with its own variance (mclust's V), and tied is the
 	 * other (E): fitted, tabled and drawn once each, under the names
-	 * full and tied.
+	 * full and tied.  mclust's other models are E too in one column
+	 * (every fits the same two); its names E and V are for one column.
 	 */
-	if (st->ds.d == 1 && ro->fo.ncov == 4) {
+	if (st->ds.d > 1 && ro->cov_one_column)
+		return usage_error("--covariance %s is mclust's name of a one-column model; with "
+				   "more columns give one of the others", ro->cov_arg[0] == 'f' ? "V" : "E");
+	if (st->ds.d == 1 && ro->fo.ncov > 1) {
 		ro->covs[0] = GMM_FULL;
 		ro->covs[1] = GMM_TIED;
 		ro->fo.ncov = 2;
