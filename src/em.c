@@ -4,6 +4,7 @@
 #include <config.h>
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef _OPENMP
@@ -804,19 +805,82 @@ em_log_components_rounded(const struct gmm *g, const double *x, const double *h,
 		lp[j] = rounded_term(g, j, x, h);
 }
 
+/*
+ * The distinct values of column p of a block: slot[i] is row i's index
+ * into u (the distinct values, in order of first appearance), found by
+ * hashing the values' bits (an open-addressed table of 2B entries, kept
+ * in keys and at; at holds index + 1, 0 for empty).  Returns how many.
+ * Rounded data hold few distinct values, so the interval's probability
+ * and moments are computed once per value rather than once per row, on
+ * the same value, so the bits are the same.
+ */
+static size_t
+block_distinct(const double *x, size_t d, size_t p, size_t nrows, uint32_t *slot, double *u,
+	       uint64_t *keys, uint32_t *at)
+{
+	const size_t cap = 2 * EM_BLOCK;
+	size_t nu = 0;
+
+	memset(at, 0, cap * sizeof *at);
+	for (size_t i = 0; i < nrows; i++) {
+		uint64_t key;
+		size_t hpos;
+		memcpy(&key, &x[i * d + p], sizeof key);
+		hpos = (size_t)((key * 0x9E3779B97F4A7C15u) >> 54) & (cap - 1);
+		while (at[hpos] != 0 && keys[hpos] != key)
+			hpos = (hpos + 1) & (cap - 1);
+		if (at[hpos] == 0) {
+			keys[hpos] = key;
+			u[nu] = x[i * d + p];
+			at[hpos] = (uint32_t)++nu;
+		}
+		slot[i] = at[hpos] - 1;
+	}
+	return nu;
+}
+
+/*
+ * Scratch (doubles): R (k*B), M, S, T (B each), Y and V (d*B each), then
+ * the distinct values' work: the values u (B), a cache of (k + 1) B,
+ * the hash keys (2B uint64), entries (2B uint32) and slots (d*B uint32).
+ */
+KERNEL_CLONES
 static double
 block_round(const struct gmm *g, const double *x, const double *w, size_t nrows,
 	    const double *h, double *scratch, struct em_stats *blk)
 {
 	const size_t k = g->k, d = g->d, B = EM_BLOCK;
 	double *R = scratch, *M = R + k * B, *S = M + B, *T = S + B;
-	double *Y = T + B, *V = Y + d * B;
+	double *Y = T + B, *V = Y + d * B, *u = V + d * B, *cache = u + B;
+	uint64_t *keys = (uint64_t *)(void *)(cache + (k + 1) * B);
+	uint32_t *at = (uint32_t *)(void *)(keys + 2 * B), *slot = at + 2 * B;
+	size_t nu[64], *nup = d <= 64 ? nu : NULL;
 	double ll;
 
-	for (size_t j = 0; j < k; j++) {
-		double *Rj = R + j * B;
+	/* log w_j, then each column's term added in column order, as rounded_term does. */
+	for (size_t j = 0; j < k; j++)
 		for (size_t i = 0; i < nrows; i++)
-			Rj[i] = rounded_term(g, j, x + i * d, h);
+			R[j * B + i] = g->logw[j];
+	for (size_t p = 0; p < d; p++) {
+		uint32_t *sp = slot + p * B;
+		size_t m = block_distinct(x, d, p, nrows, sp, u, keys, at);
+		if (nup != NULL)
+			nup[p] = m;
+		for (size_t j = 0; j < k; j++) {
+			const double s = g->chol[j * d * d + p * d + p], mu = g->mean[j * d + p];
+			double *Rj = R + j * B, *cj = cache + j * B;
+			if (h[p] > 0.0) {
+				for (size_t v = 0; v < m; v++)
+					cj[v] = iv_log_prob((u[v] - 0.5 * h[p] - mu) / s, (u[v] + 0.5 * h[p] - mu) / s);
+				for (size_t i = 0; i < nrows; i++)
+					Rj[i] += cj[sp[i]];
+			} else {
+				for (size_t i = 0; i < nrows; i++) {
+					const double z = (x[i * d + p] - mu) / s;
+					Rj[i] += -0.5 * LOG_2PI - log(s) - 0.5 * z * z;
+				}
+			}
+		}
 	}
 	ll = lse_block(R, M, S, T, w, k, nrows);
 	if (blk == NULL)
@@ -835,21 +899,35 @@ block_round(const struct gmm *g, const double *x, const double *w, size_t nrows,
 			continue;
 		for (size_t p = 0; p < d; p++) {
 			const double s = l[p * d + p];
+			const uint32_t *sp = slot + p * B;
 			double *Yp = Y + p * B, *Vp = V + p * B, sy = 0.0, sd = 0.0, sv = 0.0;
-			for (size_t i = 0; i < nrows; i++) {
-				const double xp = x[i * d + p];
-				if (h[p] > 0.0) {
+			if (h[p] > 0.0) {
+				/* The values' interval means and variances (u and the cache hold them). */
+				size_t m = nup != NULL ? nup[p] : block_distinct(x, d, p, nrows, slot + p * B, u,
+										 keys, at);
+				double *ym = cache, *yv = cache + B;
+				if (nup != NULL)
+					for (size_t i = 0; i < nrows; i++)
+						u[sp[i]] = x[i * d + p];
+				for (size_t v = 0; v < m; v++) {
 					double zm, zv;
-					iv_moments((xp - 0.5 * h[p] - mu[p]) / s, (xp + 0.5 * h[p] - mu[p]) / s,
+					iv_moments((u[v] - 0.5 * h[p] - mu[p]) / s, (u[v] + 0.5 * h[p] - mu[p]) / s,
 						   &zm, &zv);
-					Yp[i] = mu[p] + s * zm;
-					Vp[i] = s * s * zv;
-				} else {
-					Yp[i] = xp;
+					ym[v] = mu[p] + s * zm;
+					yv[v] = s * s * zv;
+				}
+				for (size_t i = 0; i < nrows; i++) {
+					Yp[i] = ym[sp[i]];
+					Vp[i] = yv[sp[i]];
+				}
+			} else {
+				for (size_t i = 0; i < nrows; i++) {
+					Yp[i] = x[i * d + p];
 					Vp[i] = 0.0;
 				}
-				sy += Rj[i] * Yp[i];
 			}
+			for (size_t i = 0; i < nrows; i++)
+				sy += Rj[i] * Yp[i];
 			mean[p] = sy / s0;
 			for (size_t i = 0; i < nrows; i++) {
 				sd += Rj[i] * (Yp[i] - mean[p]) * (Yp[i] - mean[p]);
@@ -891,7 +969,8 @@ one_block(const struct dataset *ds, const struct gmm *g, int want, size_t b,
 	blk->loglik_c = 0.0;
 }
 
-#define SCRATCH(d, k) (EM_BLOCK * (3 * (d) + (k) + 4))	/* doubles a block needs */
+/* Doubles a block needs: block_md's, and block_round's (em.c above). */
+#define SCRATCH(d, k) (EM_BLOCK * (3 * (d) + 2 * (k) + 8))
 
 /*
  * Few chunks for many threads (a process of an MPI run holding one or two

@@ -90,7 +90,7 @@ main(void)
 	double h1[1] = { 0.5 }, tiny[1] = { 1e-7 }, h2[2] = { 0.5, 0.2 };
 	struct gmm *plain, *grouped, *g;
 
-	tap_plan(16);
+	tap_plan(18);
 	rng_seed(&rng, 20261201);
 	for (size_t i = 0; i < n; i++)
 		raw[i] = i % 2 == 0 ? 0.3 * rng_normal(&rng) : 3.0 + rng_normal(&rng);
@@ -186,6 +186,52 @@ main(void)
 		tap_ok(frc == GM_OK && isfinite(r.loglik) && r.loglik <= 0.0,
 		       "a heap of whole minutes: the log-likelihood is finite and <= 0 (%g)", r.loglik);
 		gmm_free(g);
+	}
+	/*
+	 * 5. The pass's log-likelihood (its blocks compute each distinct
+	 * value's terms once) against a direct sum over the rows of
+	 * log sum_j exp(em_log_components_rounded): 1003 rows (a partial
+	 * block), a column rounded to 0.25 and an exact one (h = 0), weights.
+	 * The two differ only in exp and log's last bits: 1e-12 relative.
+	 */
+	{
+		const size_t m = 1003;
+		double hw[2] = { 0.25, 0.0 }, *w = malloc(m * sizeof *w), direct = 0.0, ll, lp[3];
+		struct em_stats st;
+		g = gmm_new(3, 2, GMM_DIAG);
+		for (size_t i = 0; i < m; i++) {
+			x[2 * i] = 0.25 * nearbyint((double)(i % 7) * 0.8 + 0.3 * rng_normal(&rng));
+			x[2 * i + 1] = rng_normal(&rng);
+			w[i] = 1.0 + (double)(i % 4);
+		}
+		for (size_t j = 0; j < 3; j++) {
+			g->weight[j] = 1.0 / 3.0;
+			g->mean[2 * j] = 1.5 * (double)j;
+			g->mean[2 * j + 1] = 0.2 * (double)j;
+			memset(g->cov + 4 * j, 0, 4 * sizeof *g->cov);
+			g->cov[4 * j] = 0.2 + 0.1 * (double)j;
+			g->cov[4 * j + 3] = 1.0;
+		}
+		ds.n = m;
+		ds.d = 2;
+		ds.x = x;
+		ds.w = w;
+		ds.round = hw;
+		gmm_prepare(g);
+		em_stats_init(&st, 3, 2, 0);
+		for (size_t i = 0; i < m; i++) {
+			double mx, sum = 0.0;
+			em_log_components_rounded(g, x + 2 * i, hw, lp);
+			mx = lp[0] > lp[1] ? (lp[0] > lp[2] ? lp[0] : lp[2]) : (lp[1] > lp[2] ? lp[1] : lp[2]);
+			for (size_t j = 0; j < 3; j++)
+				sum += exp(lp[j] - mx);
+			direct += w[i] * (mx + log(sum));
+		}
+		tap_ok(em_pass(&ds, g, &st, 1, &ll) == GM_OK, "a pass over 1003 rounded and exact rows");
+		tap_rel(ll, direct, 1e-12, "its log-likelihood is the rows' direct sum");
+		em_stats_free(&st);
+		gmm_free(g);
+		free(w);
 	}
 	free(x);
 	free(raw);
