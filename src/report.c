@@ -684,6 +684,10 @@ report_tsv(FILE *fp, const struct report_info *ri)
 	if (ri->lrt != NULL)
 		fputs("\tlrt_vs_k_minus_1_statistic\tlrt_vs_k_minus_1_p_value"
 		      "\tlrt_vs_k_plus_1_statistic\tlrt_vs_k_plus_1_p_value", fp);
+	for (size_t c = 0; ri->round != NULL && c < d; c++) {
+		fputs("\trounding_", fp);
+		tsv_text(fp, nm[c]);
+	}
 	fputc('\n', fp);
 	for (size_t j = 0; j < g->k; j++) {
 		const double *cv = g->cov + j * d * d;
@@ -714,6 +718,10 @@ report_tsv(FILE *fp, const struct report_info *ri)
 		tsv_model(fp, fm);
 		if (ri->lrt != NULL)
 			tsv_lrt(fp, ri->lrt, fm);
+		for (size_t c = 0; ri->round != NULL && c < d; c++) {
+			fputc('\t', fp);
+			jw_number(fp, ri->round[c]);
+		}
 		fputc('\n', fp);
 	}
 	return ferror(fp) ? -1 : 0;
@@ -1266,6 +1274,13 @@ report_latex(FILE *fp, const struct report_info *ri)
 	fputs("% Search: ", fp);
 	search_sentence(fp, &fm->search, ri->ds->n);
 	fputs(".\n", fp);
+	if (ri->round != NULL) {
+		fputs("% Rounding:", fp);
+		for (size_t c = 0; c < d; c++)
+			fprintf(fp, "%s %.6g", c ? "," : "", ri->round[c]);
+		fputs(" (each value stands for its interval; log L, BIC and ICL are the grouped "
+		      "data's).\n", fp);
+	}
 	tex_params(fp, &tp);
 	free(fmt);
 	if (ri->fr->nmodels > 1 && tex_selection(fp, ri->fr, dg) != 0)
