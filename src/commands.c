@@ -153,6 +153,7 @@ predict_rows(struct predict_options *po, const struct model *m, FILE *fp, struct
 		free(source);
 		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 	}
+	run.pr.round = m->round;	/* a model of rounded data: each row's interval */
 	run.pr.labels_only = po->labels_only;
 	run.pr.keep_columns = po->keep;
 	run.write_errno = 0;
@@ -182,7 +183,7 @@ int
 cmd_predict(int argc, char **argv)
 {
 	struct predict_options po;
-	struct model m = { NULL, NULL };
+	struct model m = { NULL, NULL, NULL };
 	struct gm_error err;
 	struct outfile of;
 	FILE *fp = stdout;
@@ -263,7 +264,7 @@ cmd_sample(int argc, char **argv)
 	size_t n = 0, d;
 	int have_n = 0, c, rc;
 	uint64_t seed = 0;
-	struct model m = { NULL, NULL };
+	struct model m = { NULL, NULL, NULL };
 	struct gm_error err;
 	struct outfile of;
 	struct rng rng;

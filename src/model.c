@@ -39,7 +39,7 @@ model_write_components(FILE *fp, const struct gmm *g, const char *indent)
 }
 
 void
-model_write(FILE *fp, const struct gmm *g, char *const *columns)
+model_write(FILE *fp, const struct gmm *g, char *const *columns, const double *round)
 {
 	fprintf(fp, "{\n  \"format_version\": %d,\n  \"columns\": [", MODEL_FORMAT_VERSION);
 	for (size_t c = 0; c < g->d; c++) {
@@ -49,6 +49,11 @@ model_write(FILE *fp, const struct gmm *g, char *const *columns)
 	}
 	fprintf(fp, "],\n  \"d\": %zu,\n  \"k\": %zu,\n  \"covariance\": \"%s\",\n", g->d,
 		g->k, gmm_cov_name(g->cov_type));
+	if (round != NULL) {
+		fputs("  \"rounding\": ", fp);
+		jw_numbers(fp, round, g->d, 1);
+		fputs(",\n", fp);
+	}
 	model_write_components(fp, g, "  ");
 	fputs("\n}\n", fp);
 }
@@ -60,9 +65,11 @@ model_free(struct model *m)
 		for (size_t c = 0; c < m->g->d; c++)
 			free(m->columns[c]);
 	free(m->columns);
+	free(m->round);
 	gmm_free(m->g);
 	m->g = NULL;
 	m->columns = NULL;
+	m->round = NULL;
 }
 
 static char *
@@ -162,6 +169,7 @@ build(const struct jv *root, const char *path, struct model *m, struct gm_error 
 	const struct jv *fv = jv_get(root, "format_version"), *cols = jv_get(root, "columns");
 	const struct jv *cv = jv_get(root, "covariance"), *comps = jv_get(root, "components");
 	const struct jv *dv = jv_get(root, "d"), *kv = jv_get(root, "k");
+	const struct jv *rv = jv_get(root, "rounding");
 	enum gmm_cov type;
 	size_t d, k;
 	double wsum = 0.0;
@@ -281,6 +289,24 @@ build(const struct jv *root, const char *path, struct model *m, struct gm_error 
 			snprintf(what, sizeof what, "components[%ld].covariance", bad);
 			return invalid(err, path, what, "is not positive definite");
 		}
+	}
+	if (rv != NULL) {
+		m->round = malloc(d * sizeof *m->round);
+		if (m->round == NULL)
+			return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+		if (numbers(rv, d, m->round)) {
+			char msg[128];
+			snprintf(msg, sizeof msg, "is not an array of %zu finite widths", d);
+			return invalid(err, path, "rounding", msg);
+		}
+		for (size_t c = 0; c < d; c++)
+			if (m->round[c] < 0.0)
+				return invalid(err, path, "rounding", "holds a negative width");
+		if (d > 1 && !gmm_cov_is_diagonal(type))
+			for (size_t c = 0; c < d; c++)
+				if (m->round[c] > 0.0)
+					return invalid(err, path, "rounding", "is for several columns of a "
+						       "model that is not diagonal");
 	}
 	/*
 	 * Each name is one column of the data: a name twice could not be

@@ -3,7 +3,8 @@
  *
  * A model file is JSON with the same "components" as the JSON report
  * (weight, mean vector, sd in 1-D, covariance matrix), plus
- * format_version, the column names, d, k and the covariance structure.
+ * format_version, the column names, d, k and the covariance structure,
+ * and for a fit of rounded data (--rounding) the widths ("rounding").
  * Loading checks everything a model needs to be used: keys, shapes,
  * finite numbers, positive weights summing to 1, symmetric positive
  * definite covariances of the stated structure; a bad file gets a message
@@ -25,13 +26,15 @@
 struct model {
 	struct gmm *g;
 	char **columns;		/* d names */
+	double *round;		/* "rounding": the widths the model was fitted under
+				 * (--rounding; 0: exact), or NULL */
 };
 
 /* The "components" array of a report or model file, at the given indent. */
 void model_write_components(FILE *fp, const struct gmm *g, const char *indent);
 
-/* The whole model file. */
-void model_write(FILE *fp, const struct gmm *g, char *const *columns);
+/* The whole model file; round (d widths, or NULL) as its "rounding". */
+void model_write(FILE *fp, const struct gmm *g, char *const *columns, const double *round);
 
 /*
  * Parse and validate a model file's text[0..len); name is the file's name

@@ -474,7 +474,7 @@ write_files(struct run_options *ro, struct run_state *st)
 		FILE *mf;
 		rc = outputs_open(&st->pf, ro->save_model, &mf, &st->err);
 		if (rc == GM_OK) {
-			model_write(mf, g, ds->names);
+			model_write(mf, g, ds->names, st->round);
 			rc = outfile_close(&st->pf.of[st->pf.n - 1], &st->err);
 		}
 	}
