@@ -1194,6 +1194,75 @@ prior_terms(const struct em_prior *pr, enum gmm_cov t, size_t d, double fac, dou
 		}
 }
 
+/*
+ * em_mstep_prior's step for mclust's models in covmodel.c: padd holds the
+ * prior's c delta_p^2 summed over the components; the mode's scale term
+ * and denominator as mclust's meeiip (EII) and meeeip (EEI).  Returns as
+ * covmodel_mstep.
+ */
+static long
+prior_covmodel(const struct em_stats *st, struct gmm *g, const double *reg,
+	       const struct em_prior *prior, double *padd, double wsum, double fac)
+{
+	struct covmodel_prior cp = { padd, 0.0 };
+	const size_t k = g->k, d = g->d;
+	const double kappa = prior != NULL ? prior->shrinkage : 0.0;
+
+	if (prior != NULL && g->cov_type == GMM_EII) {
+		/* mclust's meeiip: no scale term, and K d counted for the means' prior. */
+		cp.den = prior->dof + (wsum + (double)k) * (double)d + 2.0;
+	} else if (prior != NULL) {
+		/*
+		 * mclust's meeeip: the scale number on each diagonal entry.  Its
+		 * means stay unshrunk; here they are the posterior mode's, as for
+		 * every other model.
+		 */
+		double l = 0.0;
+		for (size_t p = 0; p < d; p++)
+			l += prior->var[p * d + p] * fac / (double)d;
+		for (size_t p = 0; p < d; p++)
+			padd[p] += l;
+		cp.den = prior->dof + wsum + 1.0 + (kappa > 0.0 ? 1.0 : 0.0);
+	}
+	return covmodel_mstep(g, st->s0, st->m2, reg, prior != NULL ? &cp : NULL);
+}
+
+/* em_mstep_prior's tied covariance: the pooled scatter (and the prior's terms) over den. */
+static void
+tied_pool(const struct em_stats *st, struct gmm *g, const double *reg,
+	  const struct em_prior *prior, double wsum, double fac)
+{
+	const size_t k = g->k, d = g->d;
+	const double kappa = prior != NULL ? prior->shrinkage : 0.0;
+	double *cv = g->cov, den = wsum;
+
+	if (prior != NULL) {
+		/* Components 1.. hold their c delta delta' (component 0's is in cv already). */
+		for (size_t j = 1; j < k; j++)
+			for (size_t p = 0; p < d; p++)
+				for (size_t q = 0; q <= p; q++)
+					cv[p * d + q] += g->cov[j * d * d + p * d + q];
+		for (size_t p = 0; p < d; p++)
+			for (size_t q = 0; q <= p; q++)
+				cv[p * d + q] += fac * prior->var[p * d + q];
+		den = prior->dof + wsum + (double)d + 1.0 + (kappa > 0.0 ? (double)k : 0.0);
+	}
+	/* The pooled within-component scatter: a sum of centred matrices. */
+	for (size_t j = 0; j < k; j++) {
+		const double *m2 = st->m2 + j * d * d;
+		for (size_t p = 0; p < d; p++)
+			for (size_t q = 0; q <= p; q++)
+				cv[p * d + q] += m2[p * d + q];
+	}
+	for (size_t p = 0; p < d; p++)
+		for (size_t q = 0; q <= p; q++)
+			cv[p * d + q] = cv[q * d + p] = cv[p * d + q] / den;
+	for (size_t p = 0; p < d; p++)
+		cv[p * d + p] += reg[p];
+	for (size_t j = 1; j < k; j++)
+		memcpy(g->cov + j * d * d, cv, d * d * sizeof *cv);
+}
+
 long
 em_mstep_prior(const struct em_stats *st, struct gmm *g, const double *reg,
 	       const struct gmm *fixed, unsigned fix, const struct em_prior *prior)
@@ -1291,56 +1360,12 @@ em_mstep_prior(const struct em_stats *st, struct gmm *g, const double *reg,
 		}
 	}
 	if (covmodel_handles(g->cov_type)) {
-		struct covmodel_prior cp = { padd, 0.0 };
-		long bad;
-		if (prior != NULL && g->cov_type == GMM_EII) {
-			/* mclust's meeiip: no scale term, and K d counted for the means' prior. */
-			cp.den = prior->dof + (wsum + (double)k) * (double)d + 2.0;
-		} else if (prior != NULL) {
-			/*
-			 * mclust's meeeip: the scale number on each diagonal entry.  Its
-			 * means stay unshrunk; here they are the posterior mode's, as for
-			 * every other model.
-			 */
-			double l = 0.0;
-			for (size_t p = 0; p < d; p++)
-				l += prior->var[p * d + p] * fac / (double)d;
-			for (size_t p = 0; p < d; p++)
-				padd[p] += l;
-			cp.den = prior->dof + wsum + 1.0 + (kappa > 0.0 ? 1.0 : 0.0);
-		}
-		bad = covmodel_mstep(g, st->s0, st->m2, reg, prior != NULL ? &cp : NULL);
+		long bad = prior_covmodel(st, g, reg, prior, padd, wsum, fac);
 		if (bad >= 0)
 			return bad;
 	}
-	if (g->cov_type == GMM_TIED) {
-		double *cv = g->cov, den = wsum;
-		if (prior != NULL) {
-			/* Components 1.. hold their c delta delta' (component 0's is in cv already). */
-			for (size_t j = 1; j < k; j++)
-				for (size_t p = 0; p < d; p++)
-					for (size_t q = 0; q <= p; q++)
-						cv[p * d + q] += g->cov[j * d * d + p * d + q];
-			for (size_t p = 0; p < d; p++)
-				for (size_t q = 0; q <= p; q++)
-					cv[p * d + q] += fac * prior->var[p * d + q];
-			den = prior->dof + wsum + (double)d + 1.0 + (kappa > 0.0 ? (double)k : 0.0);
-		}
-		/* The pooled within-component scatter: a sum of centred matrices. */
-		for (size_t j = 0; j < k; j++) {
-			const double *m2 = st->m2 + j * d * d;
-			for (size_t p = 0; p < d; p++)
-				for (size_t q = 0; q <= p; q++)
-					cv[p * d + q] += m2[p * d + q];
-		}
-		for (size_t p = 0; p < d; p++)
-			for (size_t q = 0; q <= p; q++)
-				cv[p * d + q] = cv[q * d + p] = cv[p * d + q] / den;
-		for (size_t p = 0; p < d; p++)
-			cv[p * d + p] += reg[p];
-		for (size_t j = 1; j < k; j++)
-			memcpy(g->cov + j * d * d, cv, d * d * sizeof *cv);
-	}
+	if (g->cov_type == GMM_TIED)
+		tied_pool(st, g, reg, prior, wsum, fac);
 	if (fix & EM_FIX_WEIGHTS)
 		memcpy(g->weight, fixed->weight, k * sizeof *g->weight);
 	if (fix & EM_FIX_COVARIANCES)

@@ -163,6 +163,30 @@ check_structure(const struct gmm *g)
 	return 0;
 }
 
+/* The optional "rounding": d widths, none negative, over 0 only where the model is diagonal. */
+static int
+read_rounding(const struct jv *rv, const char *path, struct model *m, struct gm_error *err)
+{
+	const size_t d = m->g->d;
+
+	m->round = malloc(d * sizeof *m->round);
+	if (m->round == NULL)
+		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+	if (numbers(rv, d, m->round)) {
+		char msg[128];
+		snprintf(msg, sizeof msg, "is not an array of %zu finite widths", d);
+		return invalid(err, path, "rounding", msg);
+	}
+	for (size_t c = 0; c < d; c++) {
+		if (m->round[c] < 0.0)
+			return invalid(err, path, "rounding", "holds a negative width");
+		if (d > 1 && m->round[c] > 0.0 && !gmm_cov_is_diagonal(m->g->cov_type))
+			return invalid(err, path, "rounding", "is for several columns of a model "
+				       "that is not diagonal");
+	}
+	return GM_OK;
+}
+
 static int
 build(const struct jv *root, const char *path, struct model *m, struct gm_error *err)
 {
@@ -291,22 +315,9 @@ build(const struct jv *root, const char *path, struct model *m, struct gm_error 
 		}
 	}
 	if (rv != NULL) {
-		m->round = malloc(d * sizeof *m->round);
-		if (m->round == NULL)
-			return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
-		if (numbers(rv, d, m->round)) {
-			char msg[128];
-			snprintf(msg, sizeof msg, "is not an array of %zu finite widths", d);
-			return invalid(err, path, "rounding", msg);
-		}
-		for (size_t c = 0; c < d; c++)
-			if (m->round[c] < 0.0)
-				return invalid(err, path, "rounding", "holds a negative width");
-		if (d > 1 && !gmm_cov_is_diagonal(type))
-			for (size_t c = 0; c < d; c++)
-				if (m->round[c] > 0.0)
-					return invalid(err, path, "rounding", "is for several columns of a "
-						       "model that is not diagonal");
+		int rc = read_rounding(rv, path, m, err);
+		if (rc != GM_OK)
+			return rc;
 	}
 	/*
 	 * Each name is one column of the data: a name twice could not be
