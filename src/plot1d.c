@@ -118,6 +118,9 @@ plot_hist_layout(const struct dataset *ds, const struct gmm *g, size_t c,
 		return;
 	}
 	q = dataset_grid(ds, c);
+	/* Rounded data (--rounding): the bins hold whole intervals, edges half a width off the values. */
+	if (ds->round != NULL && ds->round[c] > q)
+		q = ds->round[c];
 	h = fd_width(ds, c);
 	sd = narrowest_sd(g, c);
 	if (sd > 0.0 && (!(h > 0.0) || h > sd))
