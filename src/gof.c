@@ -49,9 +49,10 @@ gof_mixture_cdf(const struct gmm *g, size_t c, double x)
  * the mode's own; the state: a header of SORTED_HEAD doubles, then the
  * points recorded (x, y pairs).
  *
- *   SORTED_KS     k, the k weights, means and variances; header: acc,
- *                 open, the run's x, F(x), the weight below it / total,
- *                 the distance so far
+ *   SORTED_KS     k, the k weights, means and variances, the values'
+ *                 width h (0: exact); header: acc, open, the run's x,
+ *                 F(x - h/2), the weight below it / total, the distance
+ *                 so far
  *   SORTED_ECDF   step; header: acc, open, the run's x, its number,
  *                 the points; a point (x, F_n(x)) at every step-th run
  *   SORTED_STEPS  step; header: acc, -, -, -, the points; a point (x, the
@@ -62,11 +63,26 @@ gof_mixture_cdf(const struct gmm *g, size_t c, double x)
 enum { SORTED_KS, SORTED_ECDF, SORTED_STEPS, SORTED_QUANT, SORTED_ROW };
 #define SORTED_HEAD 6
 
-/* The KS distance's run st[2] (of CDF st[3], weight below st[4]) ends: st[5] takes it in. */
+/*
+ * The KS distance's run st[2] (of CDF st[3] at its lower end, weight below
+ * st[4]) ends, the CDF fhi at its upper end: st[5] takes it in.  Exact
+ * values: both ends are the value; rounded ones (--rounding h): the run is
+ * the interval [x - h/2, x + h/2], and the empirical CDF is compared with
+ * the mixture's at the intervals' edges, where grouped data define it.
+ */
 static void
-ks_close(double *st, double wsum)
+ks_close(double *st, double wsum, double fhi)
 {
-	st[5] = fmax(st[5], fmax(fabs(st[3] - st[4]), fabs(st[0] / wsum - st[3])));
+	st[5] = fmax(st[5], fmax(fabs(st[3] - st[4]), fabs(st[0] / wsum - fhi)));
+}
+
+/* The mixture CDF at the upper end of the KS scan's open run (e: its own parameters, from k on). */
+static double
+ks_upper(const double *e, size_t k, const double *st)
+{
+	const double h = e[1 + 3 * k];
+
+	return h > 0.0 ? mix_cdf(k, e + 1, e + 1 + k, 1, e + 1 + 2 * k, 1, st[2] + 0.5 * h) : st[3];
 }
 
 /* The ECDF's run st[2], number st[3], ends: a point at every step-th run or the last. */
@@ -122,13 +138,14 @@ sorted_scan(const struct dataset *ds, const struct dataset_scan *q, size_t lo, s
 		/* SORTED_KS, SORTED_ECDF: a value past the open run's begins the next run. */
 		if (!(st[1] > 0.5) || x > st[2]) {
 			if (st[1] > 0.5 && mode == SORTED_KS)
-				ks_close(st, wsum);
+				ks_close(st, wsum, ks_upper(p + 2, k, st));
 			else if (st[1] > 0.5)
 				ecdf_close(st, wsum, (size_t)p[2], 0);
 			st[1] = 1.0;
 			st[2] = x;
 			if (mode == SORTED_KS) {
-				st[3] = mix_cdf(k, p + 3, p + 3 + k, 1, p + 3 + 2 * k, 1, x);
+				st[3] = mix_cdf(k, p + 3, p + 3 + k, 1, p + 3 + 2 * k, 1,
+						x - 0.5 * p[3 + 3 * k]);
 				st[4] = st[0] / wsum;
 			}
 		}
@@ -172,7 +189,7 @@ gof_ks(const struct dataset *ds, const struct gmm *g)
 {
 	const size_t k = g->k, d = g->d;
 	struct colview v;
-	double st[SORTED_HEAD], *extra = malloc((1 + 3 * k) * sizeof *extra);
+	double st[SORTED_HEAD], *extra = malloc((2 + 3 * k) * sizeof *extra);
 	int rc = -1;
 
 	if (extra == NULL || dataset_sorted_column(ds, 0, &v)) {
@@ -185,9 +202,10 @@ gof_ks(const struct dataset *ds, const struct gmm *g)
 		extra[1 + k + j] = g->mean[j * d];
 		extra[1 + 2 * k + j] = g->cov[j * d * d];
 	}
-	rc = sorted_run(&v, SORTED_KS, extra, 1 + 3 * k, 0, st);
+	extra[1 + 3 * k] = ds->round != NULL ? ds->round[0] : 0.0;	/* the values' width */
+	rc = sorted_run(&v, SORTED_KS, extra, 2 + 3 * k, 0, st);
 	if (rc == 0 && st[1] > 0.5)
-		ks_close(st, v.wsum);
+		ks_close(st, v.wsum, ks_upper(extra, k, st));
 	colview_free(&v);
 	free(extra);
 	return rc == 0 ? st[5] : -1.0;
