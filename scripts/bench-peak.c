@@ -8,16 +8,20 @@
  * kernel below: B packed in panels of NR columns, A in panels of MR rows,
  * an MR x NR block of C held in registers over a depth of KC, the blocks
  * of rows of C shared among the threads.  The kernel is compiled for
- * AVX-512 (6 x 16), AVX2 with FMA (6 x 8) and the baseline, and chosen at
- * run time.  Only the benchmark links this; gmmfit never links a BLAS.
+ * AVX-512 (6 x 16), AVX2 with FMA (6 x 8) and the baseline (SSE2, 6 x 4),
+ * chosen at run time.  Only the benchmark links this; gmmfit never links
+ * a BLAS.
  *
  *   bench-peak [--own] [N [REPEATS]]
  *
- * Prints one line: the median GFLOP/s of REPEATS products, the threads,
- * and what computed it ("openblas 0.3.21 ..." or "own tiled kernel avx2").
+ * Prints one line: the median GFLOP/s of REPEATS products (after one
+ * untimed), the threads, N (rounded up to a multiple of 192) and what
+ * computed it ("OpenBLAS (OpenBLAS 0.3.21 ...)" or "own tiled kernel
+ * (avx2, 6 x 8)").
  */
 #include <config.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,18 +37,20 @@
 #define MR 6
 #define KC 192
 #define MC 96			/* rows of C a thread takes at a time (a multiple of MR) */
-#define NMULT 96		/* N is rounded up to a multiple of this (of MC, KC/2, 16) */
+#define NMULT 192		/* N is rounded up to a multiple of this (of MC, KC and 16) */
 
 typedef double v8d __attribute__((vector_size(8 * sizeof(double))));
 typedef double v8du __attribute__((vector_size(8 * sizeof(double)), aligned(sizeof(double)), may_alias));
 typedef double v4d __attribute__((vector_size(4 * sizeof(double))));
 typedef double v4du __attribute__((vector_size(4 * sizeof(double)), aligned(sizeof(double)), may_alias));
+typedef double v2d __attribute__((vector_size(2 * sizeof(double))));
+typedef double v2du __attribute__((vector_size(2 * sizeof(double)), aligned(sizeof(double)), may_alias));
 
 /*
  * The micro-kernel, for a vector type V of W doubles (VU: the same
  * without alignment): C[0..MR)[0..2W) += Ap (MR x kc, packed by column)
  * times Bp (kc x 2W, packed by row); c's rows are ldc apart.  MR x 2
- * accumulators: 12 registers of the 16 (AVX2) or 32 (AVX-512).
+ * accumulators: 12 registers of the 16 (AVX2, SSE2) or 32 (AVX-512).
  */
 #define MICRO(name, V, VU, W)							\
 static inline __attribute__((always_inline)) void				\
@@ -70,6 +76,7 @@ name(size_t kc, const double *Ap, const double *Bp, double *c, size_t ldc)	\
 }
 MICRO(micro8, v8d, v8du, 8)
 MICRO(micro4, v4d, v4du, 4)
+MICRO(micro2, v2d, v2du, 2)
 
 /*
  * MC rows of C from row i0, depth KC from pc: pack A's panel into Ap,
@@ -108,21 +115,19 @@ static void
 rows_base(size_t n, size_t pc, size_t i0, const double *A, const double *Bp, double *C,
 	  double *Ap)
 {
-	ROWS_BODY(micro4, 4);
+	ROWS_BODY(micro2, 2);
 }
 
 typedef void rows_fn(size_t, size_t, size_t, const double *, const double *, double *, double *);
 
 /*
- * C (n x n, row-major) += A B with the kernel rows, of 8 nv columns: the
+ * C (n x n, row-major) += A B with the kernel rows, of nr columns: the
  * depth in steps of KC; each step packs its KC rows of B once (shared),
  * then the threads take MC rows of C at a time.  n is a multiple of NMULT.
  */
 static void
-gemm(size_t n, const double *A, const double *B, double *C, double *Bp, rows_fn *rows, int nv)
+gemm(size_t n, const double *A, const double *B, double *C, double *Bp, rows_fn *rows, size_t nr)
 {
-	const size_t nr = 8 * (size_t)nv;
-
 	for (size_t pc = 0; pc < n; pc += KC) {
 		long jb;
 #pragma omp parallel for
@@ -145,19 +150,20 @@ gemm(size_t n, const double *A, const double *B, double *C, double *Bp, rows_fn 
 	}
 }
 
-/* The widest kernel this processor runs, its vectors and its name. */
+/* The widest kernel this processor runs, its columns and its name. */
 static rows_fn *
-pick(int *nv, const char **name)
+pick(size_t *nr, const char **name)
 {
-	*nv = 1;
+	*nr = 4;
 #if defined(__GNUC__) && defined(__x86_64__)
 	__builtin_cpu_init();
 	if (__builtin_cpu_supports("avx512f")) {
-		*nv = 2;
+		*nr = 16;
 		*name = "avx512";
 		return rows_avx512;
 	}
 	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+		*nr = 8;
 		*name = "avx2";
 		return rows_avx2;
 	}
@@ -181,8 +187,8 @@ main(int argc, char **argv)
 	size_t n, nn;
 	double *A, *B, *C, *Bp, *g;
 	const char *kname = NULL;
-	int nv;
-	rows_fn *rows = pick(&nv, &kname);
+	size_t nr;
+	rows_fn *rows = pick(&nr, &kname);
 	char what[200];
 
 	if (argc > 1 && strcmp(argv[1], "--own") == 0) {
@@ -218,7 +224,7 @@ main(int argc, char **argv)
 	} else
 #endif
 		snprintf(what, sizeof what, "own tiled kernel (%s, %d x %d)", kname, MR,
-			 8 * nv);
+			 (int)nr);
 	(void)own;
 	for (int r = -1; r < repeats; r++) {	/* r = -1: a warm-up, not timed */
 		double t0 = clock_seconds(), t;
@@ -228,24 +234,30 @@ main(int argc, char **argv)
 				    1.0, A, (int)n, B, (int)n, 1.0, C, (int)n);
 		else
 #endif
-			gemm(n, A, B, C, Bp, rows, nv);
+			gemm(n, A, B, C, Bp, rows, nr);
 		t = clock_seconds() - t0;
 		if (r >= 0)
 			g[r] = 2.0 * (double)n * (double)n * (double)n / t * 1e-9;
 	}
-	/* A check that the product was computed: C = (repeats + 1) A B. */
-	{
-		double s = 0.0;
+	/* A check that the product was computed: C = (repeats + 1) A B, at
+	 * nine entries (corners, edges and the middle of C). */
+	for (int u = 0; u < 9; u++) {
+		const size_t at[3] = { 0, n / 2 + 1, n - 1 };
+		const size_t i = at[u / 3], j = at[u % 3];
+		double s = 0.0, e;
+
 		for (size_t q = 0; q < n; q++)
-			s += A[q] * B[q * n];
+			s += A[i * n + q] * B[q * n + j];
 		s *= (double)(repeats + 1);
-		if (s - C[0] > 1e-6 * (1.0 + (s > 0 ? s : -s)) || C[0] - s > 1e-6 * (1.0 + (s > 0 ? s : -s))) {
-			fprintf(stderr, "bench-peak: wrong product (%g, not %g)\n", C[0], s);
+		e = s - C[i * n + j];
+		if (e > 1e-9 * (1.0 + fabs(s)) || -e > 1e-9 * (1.0 + fabs(s))) {
+			fprintf(stderr, "bench-peak: wrong product at (%zu, %zu): %g, not %g\n", i, j,
+				C[i * n + j], s);
 			return 1;
 		}
 	}
 	qsort(g, (size_t)repeats, sizeof *g, cmp);
-	printf("%.2f %d %s\n", g[repeats / 2], threads, what);
+	printf("%.2f %d %zu %s\n", g[repeats / 2], threads, n, what);
 	free(A);
 	free(B);
 	free(C);
