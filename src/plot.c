@@ -330,6 +330,7 @@ plot_bic(struct plot_ctx *pc, const struct fit_result *fr, size_t d)
 	enum gmm_cov seen[GMM_NCOV];
 	size_t nseen = 0, kmin = ch->k, kmax = ch->k;
 	double lo = ch->bic, hi = ch->bic, share, span, bottom;
+	char chosen[64];
 	FILE *fp;
 	int rc;
 
@@ -375,8 +376,10 @@ plot_bic(struct plot_ctx *pc, const struct fit_result *fr, size_t d)
 	/*
 	 * As the histogram's key (plot_1d): head room above the highest
 	 * BIC for the key's lines (one per structure and the chosen model),
-	 * so that it covers no point; a key too tall for that goes below.
+	 * so that it covers no point; a key too tall for that goes right.
 	 */
+	snprintf(chosen, sizeof chosen, "chosen%s: K = %zu, %s",
+		 fr->criterion == FIT_ICL ? " by lowest ICL" : "", ch->k, gmm_cov_name(ch->cov));
 	span = hi > lo ? hi - lo : fmax(1.0, fabs(hi) * 1e-3);
 	bottom = lo - 0.05 * span;
 	share = plot_key_share(pc, 800, 500, nseen + 1);
@@ -385,7 +388,25 @@ plot_bic(struct plot_ctx *pc, const struct fit_result *fr, size_t d)
 		fprintf(fp, "set yrange [%.12g:%.12g]\n", bottom,
 			(hi + 0.03 * span - (share + 0.05) * bottom) / (1.0 - share - 0.05));
 	} else {
-		fputs("set key below box\n", fp);
+		/*
+		 * Many models (a list, or all): the key's column stands right
+		 * of the plot, where it covers nothing and leaves the plot its
+		 * height (below, it would take most of it).
+		 */
+		size_t longest = strlen(chosen);
+		for (size_t s = 0; s < nseen; s++)
+			if (strlen(bic_key_name(seen[s], d)) > longest)
+				longest = strlen(bic_key_name(seen[s], d));
+		fputs("set key outside right top vertical box spacing 0.9 samplen 2", fp);
+		/*
+		 * gnuplot sizes a key by its titles' characters, each as wide
+		 * as the terminal's average; cairolatex's runs much wider than
+		 * LaTeX sets the text, and a third of the characters is given
+		 * back (half would let the longest title out of the box).
+		 */
+		if (pc->po->terminal == PLOT_CAIROLATEX)
+			fprintf(fp, " width -%zu", longest / 3);
+		fputc('\n', fp);
 		fprintf(fp, "set yrange [%.12g:%.12g]\n", bottom, hi + 0.05 * span);
 	}
 	fputs("plot ", fp);
@@ -399,8 +420,7 @@ plot_bic(struct plot_ctx *pc, const struct fit_result *fr, size_t d)
 	fputs(", \\\n     ", fp);
 	plot_file_ref(fp, pc, "-bic.dat");
 	fprintf(fp, " index %zu using 1:2 with points pt 6 ps 3 lw 2 lc rgb '#000000' "
-		"title 'chosen%s: K = %zu, %s'\n", nseen,
-		fr->criterion == FIT_ICL ? " by lowest ICL" : "", ch->k, gmm_cov_name(ch->cov));
+		"title '%s'\n", nseen, chosen);
 	plot_tail(fp, pc, "-bic");
 	return plot_close(pc);
 }

@@ -136,7 +136,10 @@ usage(FILE *fp)
 "Model:\n"
 "  -k, --components K      components, or a list/range (1-9) chosen by\n"
 "                          --criterion (default 2)\n"
-"      --covariance TYPE   full, diag, spherical, tied, or all (default full)\n"
+"      --covariance LIST   full, diag, spherical, tied, mclust's names (VVV, VVI,\n"
+"                          VII, EEE, EII, EEI, EVI, EEV, EVV, E, V), a\n"
+"                          comma-separated list of them, or all: every model\n"
+"                          (default full)\n"
 "      --criterion C       bic (default) or icl: the lowest chooses among the\n"
 "                          models of a range of K or of structures\n"
 "      --reg X             added to each variance (default: 1e-6 times the\n"
@@ -604,6 +607,76 @@ check_outputs(struct run_options *ro)
 	return rc;
 }
 
+/*
+ * One name of --covariance's list into ro->covs (each model once, in the
+ * order of enum gmm_cov): gmmfit's names, mclust's, E and V (one
+ * column), and all (or every): each model, or with --prior each that
+ * has one.  Returns 0, or -1 for a name that is none of these.
+ */
+static int
+add_covariances(struct run_options *ro, const char *tok, int *want)
+{
+	/* mclust's names of gmmfit's first four, and of the one-column models. */
+	static const char *const mclust_names[][2] = {
+		{ "VVV", "full" }, { "VVI", "diag" }, { "VII", "spherical" }, { "EEE", "tied" },
+		{ "V", "full" }, { "E", "tied" } };
+	enum gmm_cov t;
+
+	if (strcmp(tok, "all") == 0 || strcmp(tok, "every") == 0) {
+		for (int i = 0; i < GMM_NCOV; i++)
+			want[i] |= !ro->prior || gmm_cov_has_prior((enum gmm_cov)i);
+		return 0;
+	}
+	if (strcmp(tok, "E") == 0 || strcmp(tok, "V") == 0)
+		ro->cov_one_column = tok[0];
+	for (size_t i = 0; i < sizeof mclust_names / sizeof mclust_names[0]; i++)
+		if (strcmp(tok, mclust_names[i][0]) == 0)
+			tok = mclust_names[i][1];
+	if (gmm_cov_parse(tok, &t) != 0)
+		return -1;
+	want[t] = 1;
+	return 0;
+}
+
+/* --covariance: one model, or a comma-separated list of them, into ro->covs. */
+static int
+parse_covariances(struct run_options *ro)
+{
+	int want[GMM_NCOV] = { 0 };
+	const char *s = ro->cov_arg;
+	char tok[16];
+
+	ro->cov_one_column = 0;
+	for (;;) {
+		size_t m = strcspn(s, ",");
+		if (m == 0 || m >= sizeof tok)
+			goto bad;
+		memcpy(tok, s, m);
+		tok[m] = '\0';
+		if (add_covariances(ro, tok, want) != 0)
+			goto bad;
+		if (s[m] == '\0')
+			break;
+		s += m + 1;
+	}
+	ro->fo.ncov = 0;
+	for (int i = 0; i < GMM_NCOV; i++)
+		if (want[i])
+			ro->covs[ro->fo.ncov++] = (enum gmm_cov)i;
+	/* mclust has no prior for the others; the M steps here have none either. */
+	for (size_t c = 0; ro->prior && c < ro->fo.ncov; c++)
+		if (!gmm_cov_has_prior(ro->covs[c]))
+			return usage_error("--prior is for full, diag, spherical, tied (VVV, VVI, VII, "
+					   "EEE), EII and EEI only: not for --covariance %s",
+					   gmm_cov_name(ro->covs[c]));
+	return GM_OK;
+bad:
+	return usage_error("--covariance is a model or a comma-separated list of them: full, "
+			   "diag, spherical, tied (or mclust's VVV, VVI, VII, EEE), mclust's "
+			   "EII, EEI, EVI, EEV, EVV (E, V in one column), or all; not '%s'",
+			   ro->cov_arg);
+}
+
 /* -k and --covariance into ro->ks and ro->covs; --size by the terminal. */
 static int
 check_model(struct run_options *ro)
@@ -634,40 +707,7 @@ check_model(struct run_options *ro)
 				  &ro->po.width, &ro->po.height, &err) != GM_OK) {
 		return usage_error_record(&err);
 	}
-	/* mclust's names of the same models. */
-	static const char *const mclust_names[][2] = {
-		{ "VVV", "full" }, { "VVI", "diag" }, { "VII", "spherical" }, { "EEE", "tied" },
-		{ "V", "full" }, { "E", "tied" } };
-	ro->cov_one_column = strcmp(ro->cov_arg, "E") == 0 || strcmp(ro->cov_arg, "V") == 0;
-	for (size_t i = 0; i < sizeof mclust_names / sizeof mclust_names[0]; i++)
-		if (strcmp(ro->cov_arg, mclust_names[i][0]) == 0)
-			ro->cov_arg = mclust_names[i][1];
-	if (strcmp(ro->cov_arg, "all") == 0) {
-		for (int i = 0; i < 4; i++)
-			ro->covs[i] = (enum gmm_cov)i;
-		ro->fo.ncov = 4;
-	} else if (strcmp(ro->cov_arg, "every") == 0) {
-		/* Every model gmmfit fits: all's four, then mclust's others. */
-		for (int i = 0; i < GMM_NCOV; i++)
-			ro->covs[i] = (enum gmm_cov)i;
-		ro->fo.ncov = GMM_NCOV;
-	} else if (gmm_cov_parse(ro->cov_arg, &ro->covs[0]) == 0) {
-		ro->fo.ncov = 1;
-	} else {
-		return usage_error("--covariance is full, diag, spherical, tied or all (or mclust's "
-				   "VVV, VVI, VII, EEE), not '%s'; mclust's EII, EEI, EVI, EEV, EVV "
-				   "(and E, V in one column) are taken too, every fits them all, and "
-				   "VEI, VEE, VEV, EVE, VVE are not implemented yet", ro->cov_arg);
-	}
-	/* mclust has no prior for these; the M steps here have none either. */
-	if (ro->prior && ro->fo.ncov == 1 && !gmm_cov_has_prior(ro->covs[0]))
-		return usage_error("--prior is for full, diag, spherical, tied (VVV, VVI, VII, "
-				   "EEE), EII and EEI only: not for --covariance %s",
-				   gmm_cov_name(ro->covs[0]));
-	if (ro->prior && ro->fo.ncov == GMM_NCOV)
-		return usage_error("%s", "--prior is for full, diag, spherical, tied, EII and EEI "
-				   "only: use --covariance all with it, not every");
-	return GM_OK;
+	return parse_covariances(ro);
 }
 
 /* The start's options together: a model start or given values, what --fix keeps. */

@@ -272,16 +272,23 @@ stage_regularise(struct run_options *ro, struct run_state *st)
 	 * In one column full, diag and spherical are one model, each
 	 * component with its own variance (mclust's V), and tied is the
 	 * other (E): fitted, tabled and drawn once each, under the names
-	 * full and tied.  mclust's other models are E too in one column
-	 * (every fits the same two); its names E and V are for one column.
+	 * full and tied.  mclust's other models are one of the two in one
+	 * column, by their volume; its names E and V are for one column.
 	 */
 	if (st->ds.d > 1 && ro->cov_one_column)
 		return usage_error("--covariance %s is mclust's name of a one-column model; with "
-				   "more columns give one of the others", ro->cov_arg[0] == 'f' ? "V" : "E");
+				   "more columns give one of the others",
+				   ro->cov_one_column == 'V' ? "V" : "E");
 	if (st->ds.d == 1 && ro->fo.ncov > 1) {
-		ro->covs[0] = GMM_FULL;
-		ro->covs[1] = GMM_TIED;
-		ro->fo.ncov = 2;
+		/* Each model is V or E by its volume: mclust's name's first letter. */
+		int v = 0, e = 0;
+		for (size_t c = 0; c < ro->fo.ncov; c++)
+			*(gmm_cov_mclust(ro->covs[c])[0] == 'V' ? &v : &e) = 1;
+		ro->fo.ncov = 0;
+		if (v)
+			ro->covs[ro->fo.ncov++] = GMM_FULL;
+		if (e)
+			ro->covs[ro->fo.ncov++] = GMM_TIED;
 	}
 	rc = fitstage_rounding(&st->ds, ro->rounding, ro->n_rounding, ro->rounding_auto, ro->covs,
 			       ro->fo.ncov, &st->round, &st->err);

@@ -11,7 +11,13 @@ label XLABEL (as --below) passes too.
 
 keycheck.py --bic FIGURE BICDAT: the BIC figure's key lies above the
 highest BIC of BICDAT (PREFIX-bic.dat, column 2), or wholly below the x
-label.
+label, or wholly right of the plot: the left edge of every entry right of
+the last x tick label (the largest K, where the rightmost points stand)
+by more than a line, so that the chosen model's circle (3 times a point's
+size) stays clear.  A right-aligned entry's left edge is its right end
+less its characters' width, reckoned generously: 0.6 of the font size
+each in SVG, 5 pt (100 units) in the .tex (LaTeX's 10 pt roman averages
+about 4.5 pt a character, spaces included); PDF words have their boxes.
 
 keycheck.py --below FIGURE XLABEL: a key set below the plot (the 2-D and
 uncertainty figures) lies wholly below the x label XLABEL: the top of its
@@ -31,7 +37,7 @@ def column_max(path, col):
 
 
 HIST_KEY = r'(data \(|mixture$|\d+: w = )'
-BIC_KEY = r'(full|diag|spherical|tied|chosen)'
+BIC_KEY = r'(full|diag|spherical|tied|[EV][EIV][EIV]$|chosen)'
 PAIR_KEY = r'(density \(|\d+: w = |means$|component \d|certain \(|most uncertain)'
 PAIR_KEY_WORD = r'(density$|\d+:$|means$|component$|certain$|most$)'
 
@@ -46,33 +52,38 @@ def texts(fig):
         words = []
         for m in re.finditer(r'<word xMin="[-\d.]+" yMin="([-\d.]+)" xMax="([-\d.]+)" '
                              r'yMax="([-\d.]+)">(.*?)</word>', xml):
-            words.append((m.group(4), round(float(m.group(2))), -float(m.group(3)), -float(m.group(1))))
+            words.append((m.group(4), round(float(m.group(2))), -float(m.group(3)), -float(m.group(1)),
+                          float(re.search(r'xMin="([-\d.]+)"', m.group(0)).group(1))))
         # The y axis's tick labels: the numbers that end at one x (the
         # most numbers do: the x axis's stand at one y instead).
-        ends = [e for t, e, _, _ in words if re.match(r'^-?[\d.]+$', t)]
+        ends = [e for t, e, _, _, _ in words if re.match(r'^-?[\d.]+$', t)]
         yend = max(set(ends), key=ends.count) if ends else None
-        for t, e, y0, y1 in words:
+        for t, e, y0, y1, x0 in words:
             tick = e == yend and re.match(r'^-?[\d.]+$', t) is not None
-            out.append((t, 'end' if tick else 'start', y0, y1, tick, 0.5 * (y0 + y1)))
+            out.append((t, 'end' if tick else 'start', y0, y1, tick, 0.5 * (y0 + y1), x0, 0.5 * (x0 + e)))
         return out
     text = open(fig, encoding='utf-8').read()
     if fig.endswith('.svg'):
         for m in re.finditer(r'(<path[^>]*/>)?\s*<g transform="translate\(([-\d.]+),([-\d.]+)\)"'
                              r'[^>]*font-size="([\d.]+)"[^>]*text-anchor="(\w+)">\s*<text>(.*?)</text>', text, re.S):
-            y, s, anchor, t = -float(m.group(3)), float(m.group(4)), m.group(5), m.group(6).strip()
-            out.append((t, anchor, y - 0.25 * s, y + 0.75 * s, bool(m.group(1)), y - 0.35 * s))
+            x, y, s, anchor, t = float(m.group(2)), -float(m.group(3)), float(m.group(4)), m.group(5), m.group(6).strip()
+            w = 0.6 * s * len(t)
+            x0 = {'end': x - w, 'middle': x - 0.5 * w}.get(anchor, x)
+            out.append((t, anchor, y - 0.25 * s, y + 0.75 * s, bool(m.group(1)), y - 0.35 * s, x0, x))
     else:
         for m in re.finditer(r'\\put\((\d+),(\d+)\)\{\\makebox\(0,0\)(\[[lr]\])?\{\\strut\{\}(.*?)\}\}%', text):
-            y, align, t = float(m.group(2)), m.group(3), m.group(4)
+            x, y, align, t = float(m.group(1)), float(m.group(2)), m.group(3), m.group(4)
             anchor = {'[r]': 'end', '[l]': 'start'}.get(align, 'middle')
             tick = t.startswith('$') and t.endswith('$')
-            out.append((t.strip('$') if tick else t, anchor, y - 120.0, y + 120.0, tick, y))
+            w = 100.0 * len(t)
+            x0 = {'end': x - w, 'middle': x - 0.5 * w}.get(anchor, x)
+            out.append((t.strip('$') if tick else t, anchor, y - 120.0, y + 120.0, tick, y, x0, x))
     return out
 
 
 def key_above(fig, peak, key_re):
     ticks, key = [], []
-    for t, anchor, bottom, top, tick, mid in texts(fig):
+    for t, anchor, bottom, top, tick, mid, _, _ in texts(fig):
         if tick and anchor == 'end':
             try:
                 ticks.append((float(t), mid))
@@ -106,13 +117,31 @@ def key_below(fig, xlabel, key_re, quiet=False):
     return 0
 
 
+def key_right(fig, key_re):
+    boxes = texts(fig)
+    # The x axis's tick labels: numbers centred (SVG, .tex) or, in a PDF,
+    # the numbers on the lowest line of numbers.
+    nums = [b for b in boxes if re.match(r'^-?[\d.]+$', b[0]) and not (b[4] and b[1] == 'end')]
+    if boxes and fig.endswith('.pdf'):
+        low = min(b[2] for b in nums) if nums else 0
+        nums = [b for b in nums if abs(b[2] - low) < 1]
+    else:
+        nums = [b for b in nums if b[1] == 'middle']
+    key = [b for b in boxes if re.match(key_re, b[0])]
+    if not nums or not key:
+        return 1
+    line = max(b[3] - b[2] for b in key)
+    xlast = max(b[7] for b in nums)
+    return 0 if min(b[6] for b in key) > xlast + line else 1
+
+
 def main():
     if sys.argv[1] == '--below':
         fig = sys.argv[2]
         return key_below(fig, sys.argv[3], PAIR_KEY_WORD if fig.endswith('.pdf') else PAIR_KEY)
     if sys.argv[1] == '--bic':
         fig = sys.argv[2]
-        if key_below(fig, 'K (components)', BIC_KEY, quiet=True) == 0:
+        if key_below(fig, 'K (components)', BIC_KEY, quiet=True) == 0 or key_right(fig, BIC_KEY) == 0:
             return 0
         return key_above(fig, column_max(sys.argv[3], 1), BIC_KEY)
     fig, hist, fit = sys.argv[1:4]
