@@ -70,6 +70,7 @@ struct ctx {
 	int threads;		/* threads this context's runs may use */
 	size_t long_runs;	/* screened starts run on per model (LONG_RUNS, or _ONE) */
 	size_t reached_min;	/* runs reaching the best that end the extension */
+	double *grid;		/* each column's grid (dataset_grid), or NULL when rounded */
 };
 
 static double
@@ -213,7 +214,7 @@ judge(struct ctx *c, const struct dataset *ds, const struct gmm *g, int rc,
 		gm_error_set(err, e->status, e->file, e->line, e->col, "%s", e->msg);
 		return -1;
 	}
-	if (fit_degenerate(g, wtot, c->opt->em.reg, why, sizeof why) >= 0) {
+	if (fit_degenerate(g, wtot, c->opt->em.reg, c->grid, why, sizeof why) >= 0) {
 		fm->search.degenerate++;
 		if (st->why[0] == '\0')
 			snprintf(st->why, sizeof st->why, "%s", why);
@@ -1123,6 +1124,17 @@ ctx_init(struct ctx *c, const struct dataset *ds, const struct fit_options *opt,
 	for (size_t b = 0; b < opt->nk; b++)
 		kmax = opt->ks[b] > kmax ? opt->ks[b] : kmax;
 	c->distinct = count_distinct(ds, kmax + 1);
+	/*
+	 * Each column's grid (0: none): a component narrower than a tenth of
+	 * it sits on one value.  A rounded fit's intervals bound it already,
+	 * and the prior's posterior mode is what --prior asks for.
+	 */
+	if (ds->round == NULL && opt->em.prior == NULL) {
+		if ((c->grid = malloc(ds->d * sizeof *c->grid)) == NULL)
+			return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+		for (size_t p = 0; p < ds->d; p++)
+			c->grid[p] = dataset_grid(ds, p);
+	}
 	if (ds->n > FIT_SEARCH_ROWS) {
 		size_t step = ds->n / FIT_SEARCH_ROWS + 1;
 		c->sample.d = ds->d;
@@ -1160,6 +1172,7 @@ static void
 ctx_free(struct ctx *c)
 {
 	free(c->sample.x);
+	free(c->grid);
 	free(c->sample.w);
 	free(c->colvar);
 	init_hc_free(c->hc);
@@ -1430,7 +1443,7 @@ same_component(const struct gmm *g, size_t i, size_t j)
 }
 
 long
-fit_degenerate(const struct gmm *g, double wtot, const double *reg,
+fit_degenerate(const struct gmm *g, double wtot, const double *reg, const double *grid,
 	       char *why, size_t len)
 {
 	const size_t k = g->k, d = g->d;
@@ -1476,6 +1489,14 @@ fit_degenerate(const struct gmm *g, double wtot, const double *reg,
 				 d == 1 ? "(nearly) one value" : "(nearly) no spread in some direction");
 			bad = (long)j;
 		}
+		/* Collapsed onto one value of a column's grid: its sd under a tenth of the step. */
+		for (size_t c = 0; grid != NULL && bad < 0 && c < d; c++)
+			if (grid[c] > 0.0 && g->cov[j * d * d + c * d + c] < FIT_GRID_SD * FIT_GRID_SD * grid[c] * grid[c]) {
+				snprintf(why, len, "component %zu has an sd of %.3g in column %zu, under "
+					 "%g of the grid %g its values lie on (its rows sit on one value)",
+					 j + 1, sqrt(g->cov[j * d * d + c * d + c]), c + 1, FIT_GRID_SD, grid[c]);
+				bad = (long)j;
+			}
 		if (gmm_cov_is_shared(g->cov_type))
 			break;	/* one covariance for all */
 	}

@@ -43,6 +43,7 @@
 #define FIT_MORE_ROWS 200000	/* and to at most this many rows times starts */
 #define FIT_REACHED_RTOL 1e-6	/* relative gap within which a run reached the best */
 #define FIT_SAME_COMPONENT 1e-4	/* two components this close (in sds) are one: degenerate */
+#define FIT_GRID_SD 0.1		/* a component's sd under this much of a column's grid: degenerate */
 
 enum fit_criterion {
 	FIT_BIC,
@@ -149,10 +150,13 @@ void fit_result_free(struct fit_result *res);
  * (d values), has a degenerate component: one with its own covariance
  * holding fewer than d + 1 rows of weight (a tied one: less than one),
  * or a covariance eigenvalue held up by the regulariser (below twice
- * reg in the metric of the regulariser's diagonal).  Returns -1 when
- * none is, else the first such component, with why filled.
+ * reg in the metric of the regulariser's diagonal), or, where grid (d
+ * values, 0 for a column on no grid; or NULL) gives the step a column's
+ * values are all multiples of, an sd under FIT_GRID_SD of that step (its
+ * rows on one value of the column).  Returns -1 when none is, else the
+ * first such component, with why filled.
  */
-long fit_degenerate(const struct gmm *g, double wtot, const double *reg,
+long fit_degenerate(const struct gmm *g, double wtot, const double *reg, const double *grid,
 		    char *why, size_t len);
 
 /*

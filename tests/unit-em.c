@@ -421,14 +421,47 @@ test_same_components(void)
 		c[3] = 2.0;
 	}
 	memcpy(g->mean, mean, sizeof mean);
-	bad = fit_degenerate(g, 1000.0, (const double[]){ 1e-9, 1e-9 }, why, sizeof why);
+	bad = fit_degenerate(g, 1000.0, (const double[]){ 1e-9, 1e-9 }, NULL, why, sizeof why);
 	tap_ok(bad == 2 && strstr(why, "components 2 and 3 are the same") != NULL,
 	       "two components with one mean and covariance: degenerate, 'components 2 and 3 are the same' (%ld: %s)",
 	       bad, why);
 	/* Apart by 1e-3 sds (2e-3 in the first column, whose sd is 2): two components. */
 	g->mean[4] += 2e-3;
-	bad = fit_degenerate(g, 1000.0, (const double[]){ 1e-9, 1e-9 }, why, sizeof why);
+	bad = fit_degenerate(g, 1000.0, (const double[]){ 1e-9, 1e-9 }, NULL, why, sizeof why);
 	tap_ok(bad < 0, "1e-3 sds apart: not the same (%ld)", bad);
+	gmm_free(g);
+}
+
+/*
+ * A component collapsed onto one value of a column's grid (data rounded to
+ * 0.1): its sd there under a tenth of the step (0.003, as a shared-shape
+ * model can leave it, far above the regulariser) makes it degenerate; at
+ * 0.02 (a fifth of the step) it is not; with no grid known (NULL, or 0 for
+ * the column) the rule does not apply.
+ */
+static void
+test_grid_collapse(void)
+{
+	struct gmm *g = gmm_new(2, 2, GMM_FULL);
+	const double grid[2] = { 0.1, 0.1 }, nogrid[2] = { 0.1, 0.0 };
+	const double reg[2] = { 1e-9, 1e-9 };
+	char why[300] = "";
+	long bad;
+
+	g->weight[0] = 0.9;
+	g->weight[1] = 0.1;
+	g->mean[0] = 0.0, g->mean[1] = 0.0, g->mean[2] = 3.0, g->mean[3] = 0.2;
+	g->cov[0] = 1.0, g->cov[1] = g->cov[2] = 0.0, g->cov[3] = 1.0;
+	g->cov[4] = 0.25, g->cov[5] = g->cov[6] = 0.0, g->cov[7] = 0.003 * 0.003;
+	bad = fit_degenerate(g, 1000.0, reg, grid, why, sizeof why);
+	tap_ok(bad == 1 && strstr(why, "component 2 has an sd of 0.003 in column 2") != NULL,
+	       "sd 0.003 on a 0.1 grid: degenerate, naming the component and column (%ld: %s)", bad, why);
+	tap_ok(fit_degenerate(g, 1000.0, reg, NULL, why, sizeof why) < 0 &&
+	       fit_degenerate(g, 1000.0, reg, nogrid, why, sizeof why) < 0,
+	       "no grid known for the column: not degenerate");
+	g->cov[7] = 0.02 * 0.02;
+	tap_ok(fit_degenerate(g, 1000.0, reg, grid, why, sizeof why) < 0,
+	       "sd 0.02 on a 0.1 grid (over a tenth of it): not degenerate");
 	gmm_free(g);
 }
 
@@ -439,9 +472,10 @@ main(void)
 	char path[4096];
 	char *ref;
 
-	tap_plan(34);
+	tap_plan(37);
 	test_start_counts();
 	test_same_components();
+	test_grid_collapse();
 	snprintf(path, sizeof path, "%s/tests/heights.reference.json", srcdir());
 	ref = json_slurp(path);
 	if (ref == NULL || read_heights(&ds) != 0) {

@@ -730,7 +730,7 @@ test_degenerate(void)
 			/* A usable model never has a degenerate component. */
 			{
 				char why[400];
-				hidden += fit_degenerate(fm->g, (double)ds.n, &regs[r], why, sizeof why) >= 0;
+				hidden += fit_degenerate(fm->g, (double)ds.n, &regs[r], NULL, why, sizeof why) >= 0;
 			}
 			nan_seen += !isfinite(fm->res.loglik) + !isfinite(fm->res.mean_loglik) +
 				    !isfinite(fm->bic) + !isfinite(fm->aic) + !isfinite(fm->icl) +
