@@ -14,6 +14,7 @@
 #include "covmodel.h"
 #include "em.h"
 #include "interval.h"
+#include "ivseries.h"
 #include "vmath.h"
 
 #define LOG_2PI 1.8378770664093454835606594728112
@@ -840,8 +841,82 @@ block_distinct(const double *x, size_t d, size_t p, size_t nrows, uint32_t *slot
 }
 
 /*
- * Scratch (doubles): R (k*B), M, S, T (B each), Y and V (d*B each), then
- * the distinct values' work: the values u (B), a cache of (k + 1) B,
+ * The log probabilities of the intervals [u_v - hh, u_v + hh] under
+ * N(mu, s^2), v < m, into lp: the series of ivseries.h, vectorised over
+ * the values, for those it covers (most of them: all the values within
+ * 1/t - 1 sds, t = 2 hh / s), then interval.c's closed forms for the
+ * others (flag, m doubles of scratch, marks them).  The edges are those
+ * of rounded_term, and iv_log_prob takes the same series on the same
+ * region, so a row's terms are the same bits here and there.
+ */
+static inline __attribute__((always_inline)) void
+round_log_probs(const double *u, size_t m, double hh, double mu, double s, double *lp,
+		double *flag)
+{
+	double out = 0.0;
+
+#pragma omp simd reduction(+:out)
+	for (size_t v = 0; v < m; v++) {
+		const double a = (u[v] - hh - mu) / s, b = (u[v] + hh - mu) / s;
+		const int in = iv_series_covers(a, b);
+		const double l = iv_series_log_prob(a, b);
+		lp[v] = in ? l : 0.0;
+		flag[v] = in ? 1.0 : 0.0;
+		out += in ? 0.0 : 1.0;
+	}
+	for (size_t v = 0; out > 0.0 && v < m; v++)
+		if (flag[v] < 0.5)
+			lp[v] = iv_log_prob((u[v] - hh - mu) / s, (u[v] + hh - mu) / s);
+}
+
+/* The intervals' means and variances on the original scale into ym and yv, as round_log_probs. */
+static inline __attribute__((always_inline)) void
+round_moments(const double *u, size_t m, double hh, double mu, double s, double *ym,
+	      double *yv, double *flag)
+{
+	double out = 0.0;
+
+#pragma omp simd reduction(+:out)
+	for (size_t v = 0; v < m; v++) {
+		const double a = (u[v] - hh - mu) / s, b = (u[v] + hh - mu) / s;
+		const int in = iv_series_covers(a, b);
+		double zm, zv;
+		iv_series_moments(a, b, &zm, &zv);
+		ym[v] = in ? mu + s * zm : 0.0;
+		yv[v] = in ? s * s * zv : 0.0;
+		flag[v] = in ? 1.0 : 0.0;
+		out += in ? 0.0 : 1.0;
+	}
+	for (size_t v = 0; out > 0.0 && v < m; v++)
+		if (flag[v] < 0.5) {
+			double zm, zv;
+			iv_moments((u[v] - hh - mu) / s, (u[v] + hh - mu) / s, &zm, &zv);
+			ym[v] = mu + s * zm;
+			yv[v] = s * s * zv;
+		}
+}
+
+/* sum of r[i] y[slot[i]] in the same fixed order as sum4. */
+static inline __attribute__((always_inline)) double
+gather_dot4(const double *r, const uint32_t *slot, const double *y, size_t n)
+{
+	v4d a = { 0.0, 0.0, 0.0, 0.0 };
+	size_t i = 0;
+	double a0;
+
+	for (; i + 4 <= n; i += 4) {
+		v4d yi = { y[slot[i]], y[slot[i + 1]], y[slot[i + 2]], y[slot[i + 3]] };
+		a = vfma(ld4(r + i), yi, a);
+	}
+	a0 = a[0];
+	for (; i < n; i++)
+		a0 = fma(r[i], y[slot[i]], a0);
+	return (a0 + a[1]) + (a[2] + a[3]);
+}
+
+/*
+ * Scratch (doubles): R (k*B), M, S, T (B each), Y (d*B: an exact
+ * column), V (d*B: each column's distinct values), then B spare, a cache of (k + 1) B,
  * the hash keys (2B uint64), entries (2B uint32) and slots (d*B uint32).
  */
 KERNEL_CLONES
@@ -851,7 +926,7 @@ block_round(const struct gmm *g, const double *x, const double *w, size_t nrows,
 {
 	const size_t k = g->k, d = g->d, B = EM_BLOCK;
 	double *R = scratch, *M = R + k * B, *S = M + B, *T = S + B;
-	double *Y = T + B, *V = Y + d * B, *u = V + d * B, *cache = u + B;
+	double *Y = T + B, *V = Y + d * B, *cache = V + d * B + B;
 	uint64_t *keys = (uint64_t *)(void *)(cache + (k + 1) * B);
 	uint32_t *at = (uint32_t *)(void *)(keys + 2 * B), *slot = at + 2 * B;
 	size_t nu[64], *nup = d <= 64 ? nu : NULL;
@@ -863,6 +938,7 @@ block_round(const struct gmm *g, const double *x, const double *w, size_t nrows,
 			R[j * B + i] = g->logw[j];
 	for (size_t p = 0; p < d; p++) {
 		uint32_t *sp = slot + p * B;
+		double *u = V + p * B;
 		size_t m = block_distinct(x, d, p, nrows, sp, u, keys, at);
 		if (nup != NULL)
 			nup[p] = m;
@@ -870,8 +946,8 @@ block_round(const struct gmm *g, const double *x, const double *w, size_t nrows,
 			const double s = g->chol[j * d * d + p * d + p], mu = g->mean[j * d + p];
 			double *Rj = R + j * B, *cj = cache + j * B;
 			if (h[p] > 0.0) {
-				for (size_t v = 0; v < m; v++)
-					cj[v] = iv_log_prob((u[v] - 0.5 * h[p] - mu) / s, (u[v] + 0.5 * h[p] - mu) / s);
+				round_log_probs(u, m, 0.5 * h[p], mu, s, cj, T);
+#pragma omp simd
 				for (size_t i = 0; i < nrows; i++)
 					Rj[i] += cj[sp[i]];
 			} else {
@@ -888,52 +964,40 @@ block_round(const struct gmm *g, const double *x, const double *w, size_t nrows,
 	em_stats_zero(blk);
 	for (size_t j = 0; j < k; j++) {
 		const double *l = g->chol + j * d * d, *mu = g->mean + j * d;
-		double *Rj = R + j * B, s0 = 0.0, *mean = blk->mean + j * d, *m2 = blk->m2 + j * d * d;
+		double *Rj = R + j * B, s0, *mean = blk->mean + j * d, *m2 = blk->m2 + j * d * d;
 
-		for (size_t i = 0; i < nrows; i++) {
+#pragma omp simd
+		for (size_t i = 0; i < nrows; i++)
 			Rj[i] *= S[i];
-			s0 += Rj[i];
-		}
+		s0 = sum4(Rj, nrows);
 		blk->s0[j] = s0;
 		if (!(s0 > 0.0))
 			continue;
 		for (size_t p = 0; p < d; p++) {
 			const double s = l[p * d + p];
 			const uint32_t *sp = slot + p * B;
-			double *Yp = Y + p * B, *Vp = V + p * B, sy = 0.0, sd = 0.0, sv = 0.0;
+			double *Yp = Y + p * B;
 			if (h[p] > 0.0) {
-				/* The values' interval means and variances (u and the cache hold them). */
+				/*
+				 * The values' interval means ym and variances yv (u and the
+				 * cache hold them); the scatter sum r ((y - mean)^2 + v) is
+				 * taken over the values' (y - mean)^2 + v, put in yv.
+				 */
+				double *u = V + p * B, *ym = cache, *yv = cache + B;
 				size_t m = nup != NULL ? nup[p] : block_distinct(x, d, p, nrows, slot + p * B, u,
 										 keys, at);
-				double *ym = cache, *yv = cache + B;
-				if (nup != NULL)
-					for (size_t i = 0; i < nrows; i++)
-						u[sp[i]] = x[i * d + p];
-				for (size_t v = 0; v < m; v++) {
-					double zm, zv;
-					iv_moments((u[v] - 0.5 * h[p] - mu[p]) / s, (u[v] + 0.5 * h[p] - mu[p]) / s,
-						   &zm, &zv);
-					ym[v] = mu[p] + s * zm;
-					yv[v] = s * s * zv;
-				}
-				for (size_t i = 0; i < nrows; i++) {
-					Yp[i] = ym[sp[i]];
-					Vp[i] = yv[sp[i]];
-				}
+				round_moments(u, m, 0.5 * h[p], mu[p], s, ym, yv, T);
+				mean[p] = gather_dot4(Rj, sp, ym, nrows) / s0;
+#pragma omp simd
+				for (size_t v = 0; v < m; v++)
+					yv[v] = fma(ym[v] - mean[p], ym[v] - mean[p], yv[v]);
+				m2[p * d + p] = gather_dot4(Rj, sp, yv, nrows);
 			} else {
-				for (size_t i = 0; i < nrows; i++) {
+				for (size_t i = 0; i < nrows; i++)
 					Yp[i] = x[i * d + p];
-					Vp[i] = 0.0;
-				}
+				mean[p] = dot4(Rj, Yp, nrows) / s0;
+				m2[p * d + p] = wdev4(Rj, Yp, mean[p], nrows);
 			}
-			for (size_t i = 0; i < nrows; i++)
-				sy += Rj[i] * Yp[i];
-			mean[p] = sy / s0;
-			for (size_t i = 0; i < nrows; i++) {
-				sd += Rj[i] * (Yp[i] - mean[p]) * (Yp[i] - mean[p]);
-				sv += Rj[i] * Vp[i];
-			}
-			m2[p * d + p] = sd + sv;
 		}
 	}
 	return ll;
