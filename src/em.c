@@ -840,6 +840,8 @@ block_distinct(const double *x, size_t d, size_t p, size_t nrows, uint32_t *slot
 	return nu;
 }
 
+#define ROUND_KEEP 32	/* k d up to this: the E step keeps the series' moments for the M step */
+
 /*
  * The log probabilities of the intervals [u_v - hh, u_v + hh] under
  * N(mu, s^2), v < m, into lp: the series of ivseries.h, vectorised over
@@ -851,18 +853,34 @@ block_distinct(const double *x, size_t d, size_t p, size_t nrows, uint32_t *slot
  */
 static inline __attribute__((always_inline)) void
 round_log_probs(const double *u, size_t m, double hh, double mu, double s, double *lp,
-		double *flag)
+		double *flag, double *zm, double *zv)
 {
 	double out = 0.0;
 
+	if (zm != NULL) {
+		/* The standard moments too, kept for the M step (round_moments_kept). */
 #pragma omp simd reduction(+:out)
-	for (size_t v = 0; v < m; v++) {
-		const double a = (u[v] - hh - mu) / s, b = (u[v] + hh - mu) / s;
-		const int in = iv_series_covers(a, b);
-		const double l = iv_series_log_prob(a, b);
-		lp[v] = in ? l : 0.0;
-		flag[v] = in ? 1.0 : 0.0;
-		out += in ? 0.0 : 1.0;
+		for (size_t v = 0; v < m; v++) {
+			const double a = (u[v] - hh - mu) / s, b = (u[v] + hh - mu) / s;
+			const int in = iv_series_covers(a, b);
+			double l, e, w;
+			iv_series_all(a, b, &l, &e, &w);
+			lp[v] = in ? l : 0.0;
+			zm[v] = e;
+			zv[v] = w;
+			flag[v] = in ? 1.0 : 0.0;
+			out += in ? 0.0 : 1.0;
+		}
+	} else {
+#pragma omp simd reduction(+:out)
+		for (size_t v = 0; v < m; v++) {
+			const double a = (u[v] - hh - mu) / s, b = (u[v] + hh - mu) / s;
+			const int in = iv_series_covers(a, b);
+			const double l = iv_series_log_prob(a, b);
+			lp[v] = in ? l : 0.0;
+			flag[v] = in ? 1.0 : 0.0;
+			out += in ? 0.0 : 1.0;
+		}
 	}
 	for (size_t v = 0; out > 0.0 && v < m; v++)
 		if (flag[v] < 0.5)
@@ -896,6 +914,31 @@ round_moments(const double *u, size_t m, double hh, double mu, double s, double 
 		}
 }
 
+/* round_moments from the standard moments the E step kept (zm, zv; the series' values). */
+static inline __attribute__((always_inline)) void
+round_moments_kept(const double *u, size_t m, double hh, double mu, double s, const double *zm,
+		   const double *zv, double *ym, double *yv, double *flag)
+{
+	double out = 0.0;
+
+#pragma omp simd reduction(+:out)
+	for (size_t v = 0; v < m; v++) {
+		const double a = (u[v] - hh - mu) / s, b = (u[v] + hh - mu) / s;
+		const int in = iv_series_covers(a, b);
+		ym[v] = mu + s * zm[v];
+		yv[v] = s * s * zv[v];
+		flag[v] = in ? 1.0 : 0.0;
+		out += in ? 0.0 : 1.0;
+	}
+	for (size_t v = 0; out > 0.0 && v < m; v++)
+		if (flag[v] < 0.5) {
+			double e, w;
+			iv_moments((u[v] - hh - mu) / s, (u[v] + hh - mu) / s, &e, &w);
+			ym[v] = mu + s * e;
+			yv[v] = s * s * w;
+		}
+}
+
 /* sum of r[i] y[slot[i]] in the same fixed order as sum4. */
 static inline __attribute__((always_inline)) double
 gather_dot4(const double *r, const uint32_t *slot, const double *y, size_t n)
@@ -917,7 +960,9 @@ gather_dot4(const double *r, const uint32_t *slot, const double *y, size_t n)
 /*
  * Scratch (doubles): R (k*B), M, S, T (B each), Y (d*B: an exact
  * column), V (d*B: each column's distinct values), then B spare, a cache of (k + 1) B,
- * the hash keys (2B uint64), entries (2B uint32) and slots (d*B uint32).
+ * the hash keys (2B uint64), entries (2B uint32) and slots (d*B uint32);
+ * with k d <= ROUND_KEEP, after them (on an even count of uint32), the
+ * series' moments of the E step, ZM and ZV (k*d*B each).
  */
 KERNEL_CLONES
 static double
@@ -930,6 +975,9 @@ block_round(const struct gmm *g, const double *x, const double *w, size_t nrows,
 	uint64_t *keys = (uint64_t *)(void *)(cache + (k + 1) * B);
 	uint32_t *at = (uint32_t *)(void *)(keys + 2 * B), *slot = at + 2 * B;
 	size_t nu[64], *nup = d <= 64 ? nu : NULL;
+	/* The series' standard moments of each column and component, for k d <= ROUND_KEEP. */
+	double *ZM = blk != NULL && k * d <= ROUND_KEEP ? (double *)(void *)(slot + d * B) : NULL;
+	double *ZV = ZM != NULL ? ZM + k * d * B : NULL;
 	double ll;
 
 	/* log w_j, then each column's term added in column order, as rounded_term does. */
@@ -946,7 +994,8 @@ block_round(const struct gmm *g, const double *x, const double *w, size_t nrows,
 			const double s = g->chol[j * d * d + p * d + p], mu = g->mean[j * d + p];
 			double *Rj = R + j * B, *cj = cache + j * B;
 			if (h[p] > 0.0) {
-				round_log_probs(u, m, 0.5 * h[p], mu, s, cj, T);
+				round_log_probs(u, m, 0.5 * h[p], mu, s, cj, T, ZM ? ZM + (p * k + j) * B : NULL,
+						ZM ? ZV + (p * k + j) * B : NULL);
 #pragma omp simd
 				for (size_t i = 0; i < nrows; i++)
 					Rj[i] += cj[sp[i]];
@@ -986,7 +1035,11 @@ block_round(const struct gmm *g, const double *x, const double *w, size_t nrows,
 				double *u = V + p * B, *ym = cache, *yv = cache + B;
 				size_t m = nup != NULL ? nup[p] : block_distinct(x, d, p, nrows, slot + p * B, u,
 										 keys, at);
-				round_moments(u, m, 0.5 * h[p], mu[p], s, ym, yv, T);
+				if (ZM != NULL)
+					round_moments_kept(u, m, 0.5 * h[p], mu[p], s, ZM + (p * k + j) * B,
+							   ZV + (p * k + j) * B, ym, yv, T);
+				else
+					round_moments(u, m, 0.5 * h[p], mu[p], s, ym, yv, T);
 				mean[p] = gather_dot4(Rj, sp, ym, nrows) / s0;
 #pragma omp simd
 				for (size_t v = 0; v < m; v++)
@@ -1034,7 +1087,7 @@ one_block(const struct dataset *ds, const struct gmm *g, int want, size_t b,
 }
 
 /* Doubles a block needs: block_md's, and block_round's (em.c above). */
-#define SCRATCH(d, k) (EM_BLOCK * (3 * (d) + 2 * (k) + 8))
+#define SCRATCH(d, k) (EM_BLOCK * (3 * (d) + 2 * (k) + 8 + ((k) * (d) <= ROUND_KEEP ? 2 * (k) * (d) : 0)))
 
 /*
  * Few chunks for many threads (a process of an MPI run holding one or two

@@ -114,4 +114,20 @@ iv_series_moments(double a, double b, double *mean, double *var)
 	*var = tau * tau * fma(-r1, r1, r2);
 }
 
+/* All three at once (the same bits as iv_series_log_prob and iv_series_moments): one series for the E and M steps. */
+static inline __attribute__((always_inline)) void
+iv_series_all(double a, double b, double *lp, double *mean, double *var)
+{
+	const double c = 0.5 * (a + b), tau = 0.5 * (b - a);
+	double s0, s1, s2, r0, r1, r2;
+
+	iv_series_sums(c, tau, 1, &s0, &s1, &s2);
+	*lp = vm_log((b - a) * s0) + (-0.5 * c * c - IV_LOG_SQRT_2PI);
+	r0 = 1.0 / s0;
+	r1 = s1 * r0;
+	r2 = s2 * r0;
+	*mean = c - tau * r1;
+	*var = tau * tau * fma(-r1, r1, r2);
+}
+
 #endif
