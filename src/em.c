@@ -790,7 +790,8 @@ rounded_term(const struct gmm *g, size_t j, const double *xi, const double *h)
 	for (size_t p = 0; p < d; p++) {
 		const double s = l[p * d + p];
 		if (h[p] > 0.0) {
-			lp += iv_log_prob((xi[p] - 0.5 * h[p] - mu[p]) / s, (xi[p] + 0.5 * h[p] - mu[p]) / s);
+			const double si = 1.0 / s;	/* as round_log_probs: products, not quotients */
+			lp += iv_log_prob((xi[p] - 0.5 * h[p] - mu[p]) * si, (xi[p] + 0.5 * h[p] - mu[p]) * si);
 		} else {
 			const double z = (xi[p] - mu[p]) / s;
 			lp += -0.5 * LOG_2PI - log(s) - 0.5 * z * z;
@@ -855,62 +856,90 @@ static inline __attribute__((always_inline)) void
 round_log_probs(const double *u, size_t m, double hh, double mu, double s, double *lp,
 		double *flag, double *zm, double *zv)
 {
-	double out = 0.0;
+	const double si = 1.0 / s;
+	const int all = zm != NULL;
+	double nlong = 0.0, nout = 0.0;
 
-	if (zm != NULL) {
-		/* The standard moments too, kept for the M step (round_moments_kept). */
-#pragma omp simd reduction(+:out)
-		for (size_t v = 0; v < m; v++) {
-			const double a = (u[v] - hh - mu) / s, b = (u[v] + hh - mu) / s;
-			const int in = iv_series_covers(a, b);
-			double l, e, w;
-			iv_series_all(a, b, &l, &e, &w);
-			lp[v] = in ? l : 0.0;
+	/*
+	 * Every value with the short series (flag 2 where that is its count, 1
+	 * where it needs the long one, 0 past the region); zm and zv, when
+	 * given, keep the standard moments for the M step (round_moments_kept).
+	 */
+#pragma omp simd reduction(+:nlong, nout)
+	for (size_t v = 0; v < m; v++) {
+		const double a = (u[v] - hh - mu) * si, b = (u[v] + hh - mu) * si;
+		const int in = iv_series_covers(a, b), sh = iv_series_short(a, b);
+		double l, e = 0.0, w = 0.0;
+		iv_series_n(a, b, IV_SERIES_M_SHORT, all, &l, &e, &w);
+		lp[v] = in ? l : 0.0;
+		if (all) {
 			zm[v] = e;
 			zv[v] = w;
-			flag[v] = in ? 1.0 : 0.0;
-			out += in ? 0.0 : 1.0;
 		}
-	} else {
-#pragma omp simd reduction(+:out)
-		for (size_t v = 0; v < m; v++) {
-			const double a = (u[v] - hh - mu) / s, b = (u[v] + hh - mu) / s;
-			const int in = iv_series_covers(a, b);
-			const double l = iv_series_log_prob(a, b);
-			lp[v] = in ? l : 0.0;
-			flag[v] = in ? 1.0 : 0.0;
-			out += in ? 0.0 : 1.0;
-		}
+		flag[v] = sh ? 2.0 : (in ? 1.0 : 0.0);
+		nlong += in && !sh ? 1.0 : 0.0;
+		nout += in ? 0.0 : 1.0;
 	}
-	for (size_t v = 0; out > 0.0 && v < m; v++)
+	/* The long series: over every value when many need it (then kept where they do), else one by one. */
+	if (nlong * 8.0 > (double)m) {
+#pragma omp simd
+		for (size_t v = 0; v < m; v++) {
+			const double a = (u[v] - hh - mu) * si, b = (u[v] + hh - mu) * si;
+			const int one = flag[v] > 0.5 && flag[v] < 1.5;
+			double l, e = 0.0, w = 0.0;
+			iv_series_n(a, b, IV_SERIES_M, all, &l, &e, &w);
+			lp[v] = one ? l : lp[v];
+			if (all) {
+				zm[v] = one ? e : zm[v];
+				zv[v] = one ? w : zv[v];
+			}
+		}
+	} else if (nlong > 0.0) {
+		for (size_t v = 0; v < m; v++)
+			if (flag[v] > 0.5 && flag[v] < 1.5) {
+				double l, e = 0.0, w = 0.0;
+				iv_series_n((u[v] - hh - mu) * si, (u[v] + hh - mu) * si, IV_SERIES_M, all, &l, &e, &w);
+				lp[v] = l;
+				if (all) {
+					zm[v] = e;
+					zv[v] = w;
+				}
+			}
+	}
+	for (size_t v = 0; nout > 0.0 && v < m; v++)
 		if (flag[v] < 0.5)
-			lp[v] = iv_log_prob((u[v] - hh - mu) / s, (u[v] + hh - mu) / s);
+			lp[v] = iv_log_prob((u[v] - hh - mu) * si, (u[v] + hh - mu) * si);
 }
 
-/* The intervals' means and variances on the original scale into ym and yv, as round_log_probs. */
+/*
+ * The intervals' means and variances on the original scale into ym and
+ * yv, as round_log_probs (for k d past ROUND_KEEP, where the E step keeps
+ * no moments): the short series vectorised, the others one by one.
+ */
 static inline __attribute__((always_inline)) void
 round_moments(const double *u, size_t m, double hh, double mu, double s, double *ym,
 	      double *yv, double *flag)
 {
-	double out = 0.0;
+	const double si = 1.0 / s;
+	double other = 0.0;
 
-#pragma omp simd reduction(+:out)
+#pragma omp simd reduction(+:other)
 	for (size_t v = 0; v < m; v++) {
-		const double a = (u[v] - hh - mu) / s, b = (u[v] + hh - mu) / s;
-		const int in = iv_series_covers(a, b);
-		double zm, zv;
-		iv_series_moments(a, b, &zm, &zv);
-		ym[v] = in ? mu + s * zm : 0.0;
-		yv[v] = in ? s * s * zv : 0.0;
-		flag[v] = in ? 1.0 : 0.0;
-		out += in ? 0.0 : 1.0;
+		const double a = (u[v] - hh - mu) * si, b = (u[v] + hh - mu) * si;
+		const int sh = iv_series_short(a, b);
+		double l, e = 0.0, w = 0.0;
+		iv_series_n(a, b, IV_SERIES_M_SHORT, 1, &l, &e, &w);
+		ym[v] = mu + s * e;
+		yv[v] = s * s * w;
+		flag[v] = sh ? 1.0 : 0.0;
+		other += sh ? 0.0 : 1.0;
 	}
-	for (size_t v = 0; out > 0.0 && v < m; v++)
+	for (size_t v = 0; other > 0.0 && v < m; v++)
 		if (flag[v] < 0.5) {
-			double zm, zv;
-			iv_moments((u[v] - hh - mu) / s, (u[v] + hh - mu) / s, &zm, &zv);
-			ym[v] = mu + s * zm;
-			yv[v] = s * s * zv;
+			double e, w;
+			iv_moments((u[v] - hh - mu) * si, (u[v] + hh - mu) * si, &e, &w);
+			ym[v] = mu + s * e;
+			yv[v] = s * s * w;
 		}
 }
 
@@ -919,11 +948,12 @@ static inline __attribute__((always_inline)) void
 round_moments_kept(const double *u, size_t m, double hh, double mu, double s, const double *zm,
 		   const double *zv, double *ym, double *yv, double *flag)
 {
+	const double si = 1.0 / s;
 	double out = 0.0;
 
 #pragma omp simd reduction(+:out)
 	for (size_t v = 0; v < m; v++) {
-		const double a = (u[v] - hh - mu) / s, b = (u[v] + hh - mu) / s;
+		const double a = (u[v] - hh - mu) * si, b = (u[v] + hh - mu) * si;
 		const int in = iv_series_covers(a, b);
 		ym[v] = mu + s * zm[v];
 		yv[v] = s * s * zv[v];
@@ -933,7 +963,7 @@ round_moments_kept(const double *u, size_t m, double hh, double mu, double s, co
 	for (size_t v = 0; out > 0.0 && v < m; v++)
 		if (flag[v] < 0.5) {
 			double e, w;
-			iv_moments((u[v] - hh - mu) / s, (u[v] + hh - mu) / s, &e, &w);
+			iv_moments((u[v] - hh - mu) * si, (u[v] + hh - mu) * si, &e, &w);
 			ym[v] = mu + s * e;
 			yv[v] = s * s * w;
 		}

@@ -19,7 +19,8 @@
  * (F'/F)^2 = tau^2 (S2 / S0 - (S1 / S0)^2), with S1 = sum 2m h_{2m-1} /
  * (2m + 1)! and S2 = sum 2m (2m - 1) h_{2m-2} / (2m + 1)!.
  *
- * The region: tau (1 + |c|) <= 1/2, that is (b - a)(1 + |c|) <= 1.
+ * The region: tau (1 + |c|) <= 1/2, that is (b - a)(1 + |c|) <= 1 (its
+ * short part, to 1/8, takes IV_SERIES_M_SHORT terms, see below).
  * There |u| <= 1/2 and q <= 1/4, and the terms past m = IV_SERIES_M are
  * below 1e-17 of S0 (S0 is within 10% of 1 there; the largest neglected
  * term, at c = 0 and tau = 1/2, is 1e-18): log P = log(2 tau) + log
@@ -63,16 +64,32 @@ iv_series_covers(double a, double b)
 	return (t >= 0x1p-1000) & (t * (1.0 + fabs(c)) <= 1.0);
 }
 
-/* S0, S1, S2 of [a, b] (S1, S2 only when all is set: the compiler drops them otherwise). */
+/*
+ * The short part of the region, (b - a)(1 + |c|) <= 1/8 (tau (1 + |c|) <=
+ * 1/16), takes IV_SERIES_M_SHORT terms: the first left out, m = 6, is
+ * below 1e-20 of S0 there.  Which count an interval gets depends on a and
+ * b alone, so every caller gives it the same bits.
+ */
+#define IV_SERIES_M_SHORT 5
+
+static inline __attribute__((always_inline)) int
+iv_series_short(double a, double b)
+{
+	double t = b - a, c = 0.5 * (a + b);
+
+	return (t >= 0x1p-1000) & (t * (1.0 + fabs(c)) <= 0.125);
+}
+
+/* S0, S1, S2 of [a, b] to m = nterms (S1, S2 only when all is set: the compiler drops them otherwise). */
 static inline __attribute__((always_inline)) void
-iv_series_sums(double c, double tau, int all, double *s0, double *s1, double *s2)
+iv_series_sums(double c, double tau, int all, int nterms, double *s0, double *s1, double *s2)
 {
 	const double u = c * tau, q = tau * tau;
 	double hm2 = 1.0, hm1 = u, a0 = 1.0, a1 = 0.0, a2 = 0.0;
 
 	/* n = 2m - 1 and n = 2m in each step: h_{2m-2} = hm2, h_{2m-1} = hm1. */
 #pragma GCC unroll 16
-	for (int m = 1; m <= IV_SERIES_M; m++) {
+	for (int m = 1; m <= nterms; m++) {
 		double h_even = fma(u, hm1, -(double)(2 * m - 1) * q * hm2);
 		double h_odd = fma(u, h_even, -(double)(2 * m) * q * hm1);
 		if (all) {
@@ -88,46 +105,51 @@ iv_series_sums(double c, double tau, int all, double *s0, double *s1, double *s2
 	*s2 = a2;
 }
 
-/* log(Phi(b) - Phi(a)) on the series' region. */
-static inline __attribute__((always_inline)) double
+/*
+ * log(Phi(b) - Phi(a)) into *lp, and with all set E[Z | a < Z < b] and
+ * Var[Z | a < Z < b] into *mean and *var, from nterms terms (a constant
+ * where it is inlined: the loop unrolls and vectorises).
+ */
+static inline __attribute__((always_inline)) void
+iv_series_n(double a, double b, int nterms, int all, double *lp, double *mean, double *var)
+{
+	const double c = 0.5 * (a + b), tau = 0.5 * (b - a);
+	double s0, s1, s2, r0, r1, r2;
+
+	iv_series_sums(c, tau, all, nterms, &s0, &s1, &s2);
+	*lp = vm_log((b - a) * s0) + (-0.5 * c * c - IV_LOG_SQRT_2PI);
+	if (!all)
+		return;
+	r0 = 1.0 / s0;
+	r1 = s1 * r0;
+	r2 = s2 * r0;
+	*mean = c - tau * r1;
+	*var = tau * tau * fma(-r1, r1, r2);
+}
+
+/* log P on the series' region, each interval with its count of terms (one at a time). */
+static inline double
 iv_series_log_prob(double a, double b)
 {
-	const double c = 0.5 * (a + b), tau = 0.5 * (b - a);
-	double s0, s1, s2;
+	double lp, m, v;
 
-	iv_series_sums(c, tau, 0, &s0, &s1, &s2);
-	return vm_log((b - a) * s0) + (-0.5 * c * c - IV_LOG_SQRT_2PI);
+	if (iv_series_short(a, b))
+		iv_series_n(a, b, IV_SERIES_M_SHORT, 0, &lp, &m, &v);
+	else
+		iv_series_n(a, b, IV_SERIES_M, 0, &lp, &m, &v);
+	return lp;
 }
 
-/* E[Z | a < Z < b] and Var[Z | a < Z < b] on the series' region. */
-static inline __attribute__((always_inline)) void
+/* The mean and variance on the series' region, as iv_series_log_prob. */
+static inline void
 iv_series_moments(double a, double b, double *mean, double *var)
 {
-	const double c = 0.5 * (a + b), tau = 0.5 * (b - a);
-	double s0, s1, s2, r0, r1, r2;
+	double lp;
 
-	iv_series_sums(c, tau, 1, &s0, &s1, &s2);
-	r0 = 1.0 / s0;
-	r1 = s1 * r0;
-	r2 = s2 * r0;
-	*mean = c - tau * r1;
-	*var = tau * tau * fma(-r1, r1, r2);
-}
-
-/* All three at once (the same bits as iv_series_log_prob and iv_series_moments): one series for the E and M steps. */
-static inline __attribute__((always_inline)) void
-iv_series_all(double a, double b, double *lp, double *mean, double *var)
-{
-	const double c = 0.5 * (a + b), tau = 0.5 * (b - a);
-	double s0, s1, s2, r0, r1, r2;
-
-	iv_series_sums(c, tau, 1, &s0, &s1, &s2);
-	*lp = vm_log((b - a) * s0) + (-0.5 * c * c - IV_LOG_SQRT_2PI);
-	r0 = 1.0 / s0;
-	r1 = s1 * r0;
-	r2 = s2 * r0;
-	*mean = c - tau * r1;
-	*var = tau * tau * fma(-r1, r1, r2);
+	if (iv_series_short(a, b))
+		iv_series_n(a, b, IV_SERIES_M_SHORT, 1, &lp, mean, var);
+	else
+		iv_series_n(a, b, IV_SERIES_M, 1, &lp, mean, var);
 }
 
 #endif
