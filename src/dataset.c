@@ -141,12 +141,13 @@ scan_grid(const struct dataset *ds, const struct dataset_scan *q, size_t lo, siz
 	  double *st)
 {
 	double pw[DS_GRID_POWERS];
+	const size_t np = q->nparam > 0 && q->nparam <= DS_GRID_POWERS ? q->nparam : DS_GRID_POWERS;
 
-	for (int e = 0; e < DS_GRID_POWERS; e++)
-		pw[e] = pow(10.0, (double)(6 - e));
+	for (size_t e = 0; e < np; e++)
+		pw[e] = q->nparam > 0 ? q->param[e] : pow(10.0, 6.0 - (double)e);
 	for (size_t i = lo; i < hi; i++) {
 		double x = dataset_x(ds, i, 1)[q->j];
-		for (int e = 0; e < DS_GRID_POWERS; e++)
+		for (size_t e = 0; e < np; e++)
 			if (st[e] > 0.5 && !on_grid(x, pw[e]))
 				st[e] = 0.0;
 	}
@@ -332,6 +333,16 @@ dataset_grid(const struct dataset *ds, size_t j)
 		if (st[e] > 0.5)
 			return pow(10.0, (double)(6 - e));
 	return 0.0;
+}
+
+int
+dataset_on_grid(const struct dataset *ds, size_t j, double q)
+{
+	double st[1] = { 1.0 };
+	struct dataset_scan sq = { DS_SCAN_GRID, j, 1, &q, 1 };
+
+	scan(ds, &sq, st);
+	return st[0] > 0.5;
 }
 
 void

@@ -47,7 +47,8 @@ enum {
 	DS_SCAN_DISTINCT,	/* distinct rows of positive weight, up to param[0] of
 				 * them: their number, then the rows; len 1 + param[0] d */
 	DS_SCAN_GRID,		/* column j: whether every value is a multiple of
-				 * 10^e, for e = 6 down to -6; len DS_GRID_POWERS */
+				 * 10^e, for e = 6 down to -6; len DS_GRID_POWERS
+				 * (or of param[e], e < nparam = len, when given) */
 	DS_SCAN_USER		/* the first kind of dataset_scan_add */
 };
 
@@ -274,6 +275,9 @@ int dataset_histogram(const struct dataset *ds, size_t c, double first, double w
  * 1e6, with every value a multiple of q to 1e-9 relative.
  */
 double dataset_grid(const struct dataset *ds, size_t j);
+
+/* Whether every value of column j is a multiple of q to 1e-9 relative (dataset_grid's test). */
+int dataset_on_grid(const struct dataset *ds, size_t j, double q);
 
 /* Minimum and maximum of column j (n > 0). */
 void dataset_column_range(const struct dataset *ds, size_t j, double *lo,

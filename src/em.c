@@ -14,6 +14,7 @@
 #include "covmodel.h"
 #include "em.h"
 #include "interval.h"
+#include "ivseries.h"
 #include "vmath.h"
 
 #define LOG_2PI 1.8378770664093454835606594728112
@@ -789,7 +790,8 @@ rounded_term(const struct gmm *g, size_t j, const double *xi, const double *h)
 	for (size_t p = 0; p < d; p++) {
 		const double s = l[p * d + p];
 		if (h[p] > 0.0) {
-			lp += iv_log_prob((xi[p] - 0.5 * h[p] - mu[p]) / s, (xi[p] + 0.5 * h[p] - mu[p]) / s);
+			const double si = 1.0 / s;	/* as round_log_probs: products, not quotients */
+			lp += iv_log_prob((xi[p] - 0.5 * h[p] - mu[p]) * si, (xi[p] + 0.5 * h[p] - mu[p]) * si);
 		} else {
 			const double z = (xi[p] - mu[p]) / s;
 			lp += -0.5 * LOG_2PI - log(s) - 0.5 * z * z;
@@ -839,10 +841,158 @@ block_distinct(const double *x, size_t d, size_t p, size_t nrows, uint32_t *slot
 	return nu;
 }
 
+#define ROUND_KEEP 32	/* k d up to this: the E step keeps the series' moments for the M step */
+
 /*
- * Scratch (doubles): R (k*B), M, S, T (B each), Y and V (d*B each), then
- * the distinct values' work: the values u (B), a cache of (k + 1) B,
- * the hash keys (2B uint64), entries (2B uint32) and slots (d*B uint32).
+ * The log probabilities of the intervals [u_v - hh, u_v + hh] under
+ * N(mu, s^2), v < m, into lp: the series of ivseries.h, vectorised over
+ * the values, for those it covers (most of them: all the values within
+ * 1/t - 1 sds, t = 2 hh / s), then interval.c's closed forms for the
+ * others (flag, m doubles of scratch, marks them).  The edges are those
+ * of rounded_term, and iv_log_prob takes the same series on the same
+ * region, so a row's terms are the same bits here and there.
+ */
+static inline __attribute__((always_inline)) void
+round_log_probs(const double *u, size_t m, double hh, double mu, double s, double *lp,
+		double *flag, double *zm, double *zv)
+{
+	const double si = 1.0 / s;
+	const int all = zm != NULL;
+	double nlong = 0.0, nout = 0.0;
+
+	/*
+	 * Every value with the short series (flag 2 where that is its count, 1
+	 * where it needs the long one, 0 past the region); zm and zv, when
+	 * given, keep the standard moments for the M step (round_moments_kept).
+	 */
+#pragma omp simd reduction(+:nlong, nout)
+	for (size_t v = 0; v < m; v++) {
+		const double a = (u[v] - hh - mu) * si, b = (u[v] + hh - mu) * si;
+		const int in = iv_series_covers(a, b), sh = iv_series_short(a, b);
+		double l, e = 0.0, w = 0.0;
+		iv_series_n(a, b, IV_SERIES_M_SHORT, all, &l, &e, &w);
+		lp[v] = in ? l : 0.0;
+		if (all) {
+			zm[v] = e;
+			zv[v] = w;
+		}
+		flag[v] = sh ? 2.0 : (in ? 1.0 : 0.0);
+		nlong += in && !sh ? 1.0 : 0.0;
+		nout += in ? 0.0 : 1.0;
+	}
+	/* The long series: over every value when many need it (then kept where they do), else one by one. */
+	if (nlong * 8.0 > (double)m) {
+#pragma omp simd
+		for (size_t v = 0; v < m; v++) {
+			const double a = (u[v] - hh - mu) * si, b = (u[v] + hh - mu) * si;
+			const int one = flag[v] > 0.5 && flag[v] < 1.5;
+			double l, e = 0.0, w = 0.0;
+			iv_series_n(a, b, IV_SERIES_M, all, &l, &e, &w);
+			lp[v] = one ? l : lp[v];
+			if (all) {
+				zm[v] = one ? e : zm[v];
+				zv[v] = one ? w : zv[v];
+			}
+		}
+	} else if (nlong > 0.0) {
+		for (size_t v = 0; v < m; v++)
+			if (flag[v] > 0.5 && flag[v] < 1.5) {
+				double l, e = 0.0, w = 0.0;
+				iv_series_n((u[v] - hh - mu) * si, (u[v] + hh - mu) * si, IV_SERIES_M, all, &l, &e, &w);
+				lp[v] = l;
+				if (all) {
+					zm[v] = e;
+					zv[v] = w;
+				}
+			}
+	}
+	for (size_t v = 0; nout > 0.0 && v < m; v++)
+		if (flag[v] < 0.5)
+			lp[v] = iv_log_prob((u[v] - hh - mu) * si, (u[v] + hh - mu) * si);
+}
+
+/*
+ * The intervals' means and variances on the original scale into ym and
+ * yv, as round_log_probs (for k d past ROUND_KEEP, where the E step keeps
+ * no moments): the short series vectorised, the others one by one.
+ */
+static inline __attribute__((always_inline)) void
+round_moments(const double *u, size_t m, double hh, double mu, double s, double *ym,
+	      double *yv, double *flag)
+{
+	const double si = 1.0 / s;
+	double other = 0.0;
+
+#pragma omp simd reduction(+:other)
+	for (size_t v = 0; v < m; v++) {
+		const double a = (u[v] - hh - mu) * si, b = (u[v] + hh - mu) * si;
+		const int sh = iv_series_short(a, b);
+		double l, e = 0.0, w = 0.0;
+		iv_series_n(a, b, IV_SERIES_M_SHORT, 1, &l, &e, &w);
+		ym[v] = mu + s * e;
+		yv[v] = s * s * w;
+		flag[v] = sh ? 1.0 : 0.0;
+		other += sh ? 0.0 : 1.0;
+	}
+	for (size_t v = 0; other > 0.0 && v < m; v++)
+		if (flag[v] < 0.5) {
+			double e, w;
+			iv_moments((u[v] - hh - mu) * si, (u[v] + hh - mu) * si, &e, &w);
+			ym[v] = mu + s * e;
+			yv[v] = s * s * w;
+		}
+}
+
+/* round_moments from the standard moments the E step kept (zm, zv; the series' values). */
+static inline __attribute__((always_inline)) void
+round_moments_kept(const double *u, size_t m, double hh, double mu, double s, const double *zm,
+		   const double *zv, double *ym, double *yv, double *flag)
+{
+	const double si = 1.0 / s;
+	double out = 0.0;
+
+#pragma omp simd reduction(+:out)
+	for (size_t v = 0; v < m; v++) {
+		const double a = (u[v] - hh - mu) * si, b = (u[v] + hh - mu) * si;
+		const int in = iv_series_covers(a, b);
+		ym[v] = mu + s * zm[v];
+		yv[v] = s * s * zv[v];
+		flag[v] = in ? 1.0 : 0.0;
+		out += in ? 0.0 : 1.0;
+	}
+	for (size_t v = 0; out > 0.0 && v < m; v++)
+		if (flag[v] < 0.5) {
+			double e, w;
+			iv_moments((u[v] - hh - mu) * si, (u[v] + hh - mu) * si, &e, &w);
+			ym[v] = mu + s * e;
+			yv[v] = s * s * w;
+		}
+}
+
+/* sum of r[i] y[slot[i]] in the same fixed order as sum4. */
+static inline __attribute__((always_inline)) double
+gather_dot4(const double *r, const uint32_t *slot, const double *y, size_t n)
+{
+	v4d a = { 0.0, 0.0, 0.0, 0.0 };
+	size_t i = 0;
+	double a0;
+
+	for (; i + 4 <= n; i += 4) {
+		v4d yi = { y[slot[i]], y[slot[i + 1]], y[slot[i + 2]], y[slot[i + 3]] };
+		a = vfma(ld4(r + i), yi, a);
+	}
+	a0 = a[0];
+	for (; i < n; i++)
+		a0 = fma(r[i], y[slot[i]], a0);
+	return (a0 + a[1]) + (a[2] + a[3]);
+}
+
+/*
+ * Scratch (doubles): R (k*B), M, S, T (B each), Y (d*B: an exact
+ * column), V (d*B: each column's distinct values), then B spare, a cache of (k + 1) B,
+ * the hash keys (2B uint64), entries (2B uint32) and slots (d*B uint32);
+ * with k d <= ROUND_KEEP, after them (on an even count of uint32), the
+ * series' moments of the E step, ZM and ZV (k*d*B each).
  */
 KERNEL_CLONES
 static double
@@ -851,10 +1001,13 @@ block_round(const struct gmm *g, const double *x, const double *w, size_t nrows,
 {
 	const size_t k = g->k, d = g->d, B = EM_BLOCK;
 	double *R = scratch, *M = R + k * B, *S = M + B, *T = S + B;
-	double *Y = T + B, *V = Y + d * B, *u = V + d * B, *cache = u + B;
+	double *Y = T + B, *V = Y + d * B, *cache = V + d * B + B;
 	uint64_t *keys = (uint64_t *)(void *)(cache + (k + 1) * B);
 	uint32_t *at = (uint32_t *)(void *)(keys + 2 * B), *slot = at + 2 * B;
 	size_t nu[64], *nup = d <= 64 ? nu : NULL;
+	/* The series' standard moments of each column and component, for k d <= ROUND_KEEP. */
+	double *ZM = blk != NULL && k * d <= ROUND_KEEP ? (double *)(void *)(slot + d * B) : NULL;
+	double *ZV = ZM != NULL ? ZM + k * d * B : NULL;
 	double ll;
 
 	/* log w_j, then each column's term added in column order, as rounded_term does. */
@@ -863,6 +1016,7 @@ block_round(const struct gmm *g, const double *x, const double *w, size_t nrows,
 			R[j * B + i] = g->logw[j];
 	for (size_t p = 0; p < d; p++) {
 		uint32_t *sp = slot + p * B;
+		double *u = V + p * B;
 		size_t m = block_distinct(x, d, p, nrows, sp, u, keys, at);
 		if (nup != NULL)
 			nup[p] = m;
@@ -870,8 +1024,9 @@ block_round(const struct gmm *g, const double *x, const double *w, size_t nrows,
 			const double s = g->chol[j * d * d + p * d + p], mu = g->mean[j * d + p];
 			double *Rj = R + j * B, *cj = cache + j * B;
 			if (h[p] > 0.0) {
-				for (size_t v = 0; v < m; v++)
-					cj[v] = iv_log_prob((u[v] - 0.5 * h[p] - mu) / s, (u[v] + 0.5 * h[p] - mu) / s);
+				round_log_probs(u, m, 0.5 * h[p], mu, s, cj, T, ZM ? ZM + (p * k + j) * B : NULL,
+						ZM ? ZV + (p * k + j) * B : NULL);
+#pragma omp simd
 				for (size_t i = 0; i < nrows; i++)
 					Rj[i] += cj[sp[i]];
 			} else {
@@ -888,52 +1043,44 @@ block_round(const struct gmm *g, const double *x, const double *w, size_t nrows,
 	em_stats_zero(blk);
 	for (size_t j = 0; j < k; j++) {
 		const double *l = g->chol + j * d * d, *mu = g->mean + j * d;
-		double *Rj = R + j * B, s0 = 0.0, *mean = blk->mean + j * d, *m2 = blk->m2 + j * d * d;
+		double *Rj = R + j * B, s0, *mean = blk->mean + j * d, *m2 = blk->m2 + j * d * d;
 
-		for (size_t i = 0; i < nrows; i++) {
+#pragma omp simd
+		for (size_t i = 0; i < nrows; i++)
 			Rj[i] *= S[i];
-			s0 += Rj[i];
-		}
+		s0 = sum4(Rj, nrows);
 		blk->s0[j] = s0;
 		if (!(s0 > 0.0))
 			continue;
 		for (size_t p = 0; p < d; p++) {
 			const double s = l[p * d + p];
 			const uint32_t *sp = slot + p * B;
-			double *Yp = Y + p * B, *Vp = V + p * B, sy = 0.0, sd = 0.0, sv = 0.0;
+			double *Yp = Y + p * B;
 			if (h[p] > 0.0) {
-				/* The values' interval means and variances (u and the cache hold them). */
+				/*
+				 * The values' interval means ym and variances yv (u and the
+				 * cache hold them); the scatter sum r ((y - mean)^2 + v) is
+				 * taken over the values' (y - mean)^2 + v, put in yv.
+				 */
+				double *u = V + p * B, *ym = cache, *yv = cache + B;
 				size_t m = nup != NULL ? nup[p] : block_distinct(x, d, p, nrows, slot + p * B, u,
 										 keys, at);
-				double *ym = cache, *yv = cache + B;
-				if (nup != NULL)
-					for (size_t i = 0; i < nrows; i++)
-						u[sp[i]] = x[i * d + p];
-				for (size_t v = 0; v < m; v++) {
-					double zm, zv;
-					iv_moments((u[v] - 0.5 * h[p] - mu[p]) / s, (u[v] + 0.5 * h[p] - mu[p]) / s,
-						   &zm, &zv);
-					ym[v] = mu[p] + s * zm;
-					yv[v] = s * s * zv;
-				}
-				for (size_t i = 0; i < nrows; i++) {
-					Yp[i] = ym[sp[i]];
-					Vp[i] = yv[sp[i]];
-				}
+				if (ZM != NULL)
+					round_moments_kept(u, m, 0.5 * h[p], mu[p], s, ZM + (p * k + j) * B,
+							   ZV + (p * k + j) * B, ym, yv, T);
+				else
+					round_moments(u, m, 0.5 * h[p], mu[p], s, ym, yv, T);
+				mean[p] = gather_dot4(Rj, sp, ym, nrows) / s0;
+#pragma omp simd
+				for (size_t v = 0; v < m; v++)
+					yv[v] = fma(ym[v] - mean[p], ym[v] - mean[p], yv[v]);
+				m2[p * d + p] = gather_dot4(Rj, sp, yv, nrows);
 			} else {
-				for (size_t i = 0; i < nrows; i++) {
+				for (size_t i = 0; i < nrows; i++)
 					Yp[i] = x[i * d + p];
-					Vp[i] = 0.0;
-				}
+				mean[p] = dot4(Rj, Yp, nrows) / s0;
+				m2[p * d + p] = wdev4(Rj, Yp, mean[p], nrows);
 			}
-			for (size_t i = 0; i < nrows; i++)
-				sy += Rj[i] * Yp[i];
-			mean[p] = sy / s0;
-			for (size_t i = 0; i < nrows; i++) {
-				sd += Rj[i] * (Yp[i] - mean[p]) * (Yp[i] - mean[p]);
-				sv += Rj[i] * Vp[i];
-			}
-			m2[p * d + p] = sd + sv;
 		}
 	}
 	return ll;
@@ -970,7 +1117,7 @@ one_block(const struct dataset *ds, const struct gmm *g, int want, size_t b,
 }
 
 /* Doubles a block needs: block_md's, and block_round's (em.c above). */
-#define SCRATCH(d, k) (EM_BLOCK * (3 * (d) + 2 * (k) + 8))
+#define SCRATCH(d, k) (EM_BLOCK * (3 * (d) + 2 * (k) + 8 + ((k) * (d) <= ROUND_KEEP ? 2 * (k) * (d) : 0)))
 
 /*
  * Few chunks for many threads (a process of an MPI run holding one or two

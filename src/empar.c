@@ -15,7 +15,8 @@
  * from par_serve), then every process runs pass_all, whose collective
  * steps pair up: agree that the buffers are there, the model from rank
  * 0, each process's chunks, agree that they were computed, the records
- * to rank 0.
+ * to rank 0.  A run of rounded rows first hands the rounding to every
+ * process (empar_share_rounding).
  */
 #include <config.h>
 
@@ -150,11 +151,62 @@ serve_pass(struct dataset *ds, const long long *args, int threads)
 
 static const struct em_source source = { spread_pass };
 
+/*
+ * The rounding (ds->round) of rounded rows, the same on every process: the
+ * grouped-data E step, the classification's scan and the labels read it
+ * from the data set each process holds.  The other processes keep rank
+ * 0's widths here, for the rest of the run.
+ */
+static int round_job = -1;
+static double *served_round;
+
+/* The collective part: whether every process has h (d doubles), then rank 0's widths into it. */
+static int
+round_all(size_t d, double *h)
+{
+	if (!par_all_ok(h != NULL))
+		return -1;
+	par_bcast(h, d);
+	return 0;
+}
+
+/* The rounding job on the other processes: args[0] is whether the rows are rounded. */
+static void
+serve_round(struct dataset *ds, const long long *args, int threads)
+{
+	(void)threads;
+	ds->round = NULL;
+	if (args[0] == 0)
+		return;
+	free(served_round);
+	served_round = malloc(ds->d * sizeof *served_round);
+	if (round_all(ds->d, served_round) == 0)
+		ds->round = served_round;
+}
+
+int
+empar_share_rounding(const struct dataset *ds)
+{
+	double *h;
+	int rc;
+
+	if (ds->spread == NULL || ds->em_source != &source)
+		return GM_OK;
+	par_job_start(round_job, ds->round != NULL, 0);
+	if (ds->round == NULL)
+		return GM_OK;
+	if ((h = malloc(ds->d * sizeof *h)) != NULL)
+		memcpy(h, ds->round, ds->d * sizeof *h);
+	rc = round_all(ds->d, h);
+	free(h);
+	return rc == 0 ? GM_OK : GM_EINTERNAL;
+}
+
 int
 empar_attach(struct dataset *ds, struct gm_error *err)
 {
-	if ((pass_job = par_job_add(serve_pass)) < 0)
-		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "no room for EM's job");
+	if ((pass_job = par_job_add(serve_pass)) < 0 || (round_job = par_job_add(serve_round)) < 0)
+		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "no room for EM's jobs");
 	ds->em_source = &source;
 	return GM_OK;
 }

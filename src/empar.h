@@ -23,6 +23,14 @@
 int empar_attach(struct dataset *ds, struct gm_error *err);
 
 /*
+ * On rank 0, once ds->round is set (or left NULL) for the run: every
+ * process's ds->round the same widths, for the passes, the
+ * classification and the labels.  Nothing when ds is not spread.
+ * Returns GM_OK, or GM_EINTERNAL (out of memory on some process).
+ */
+int empar_share_rounding(const struct dataset *ds);
+
+/*
  * A prepared model as empar_model_len(k, d) doubles: its weights, log
  * weights, log determinants, means, covariances and Cholesky factors,
  * the arrays a pass reads.  Unpack into a model made with the same k, d

@@ -156,18 +156,6 @@ fitstage_prior(const struct dataset *ds, const char *source, struct em_prior *pr
 	return GM_OK;
 }
 
-/* Every value of column j a multiple of q, to 1e-9 relative (as dataset_grid's scan). */
-static int
-all_on(const struct dataset *ds, size_t j, double q)
-{
-	for (size_t i = 0; i < ds->n; i++) {
-		double x = ds->x[i * ds->d + j], m = x / q;
-		if (fabs(m - nearbyint(m)) > 1e-9 * (fabs(m) > 1.0 ? fabs(m) : 1.0))
-			return 0;
-	}
-	return 1;
-}
-
 int
 fitstage_rounding(const struct dataset *ds, const double *given, size_t ngiven,
 		  int automatic, const enum gmm_cov *covs, size_t ncov, double **widths,
@@ -197,9 +185,9 @@ fitstage_rounding(const struct dataset *ds, const double *given, size_t ngiven,
 			continue;
 		}
 		h[p] = dataset_grid(ds, p);
-		if (h[p] > 0.0 && all_on(ds, p, 5.0 * h[p]))
+		if (h[p] > 0.0 && dataset_on_grid(ds, p, 5.0 * h[p]))
 			h[p] *= 5.0;
-		else if (h[p] > 0.0 && all_on(ds, p, 2.0 * h[p]))
+		else if (h[p] > 0.0 && dataset_on_grid(ds, p, 2.0 * h[p]))
 			h[p] *= 2.0;
 	}
 	*widths = h;

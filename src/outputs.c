@@ -229,6 +229,7 @@ labels_spread(const struct dataset *ds, struct gmm *g, double *buf, int ok, FILE
 	}
 	ok = fp != NULL && predict_init(&pr, g, fp) == 0;
 	if (ok) {
+		pr.round = ds->round;	/* every process's: empar_share_rounding */
 		if (par_rank() == 0)
 			predict_header(&pr, NULL, 0);
 		labels_rows(&pr, ds);

@@ -300,6 +300,11 @@ stage_regularise(struct run_options *ro, struct run_state *st)
 	for (size_t p = 0; st->round != NULL && p < st->ds.d; p++)
 		if (st->round[p] > 0.0)
 			st->ds.round = st->round;
+	if (st->ds.round != NULL && empar_share_rounding(&st->ds) != GM_OK) {
+		gm_error_set(&st->err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
+		gm_error_print(&st->err, PROG, stderr);
+		return GM_EINTERNAL;
+	}
 	return GM_OK;
 }
 

@@ -12,6 +12,7 @@
  */
 #include <config.h>
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,7 @@ uniform(uint64_t *s)
 }
 
 static int
-one_case(size_t n, size_t d, size_t k, enum gmm_cov t, int weighted)
+one_case(size_t n, size_t d, size_t k, enum gmm_cov t, int weighted, double h)
 {
 	struct dataset ds;
 	struct gmm *g = gmm_new(k, d, t);
@@ -51,6 +52,14 @@ one_case(size_t n, size_t d, size_t k, enum gmm_cov t, int weighted)
 		ds.x[i] = uniform(&s) + 0.3 * (double)(i % d);
 	for (size_t i = 0; weighted && i < n; i++)
 		ds.w[i] = 1.0 + (double)(i % 3);
+	/* Rounded rows (h > 0): on a grid of h, the last column exact when d > 2. */
+	double round[32];
+	for (size_t p = 0; h > 0.0 && p < d; p++)
+		round[p] = d > 2 && p == d - 1 ? 0.0 : h;
+	for (size_t i = 0; h > 0.0 && i < n * d; i++)
+		if (round[i % d] > 0.0)
+			ds.x[i] = h * nearbyint(ds.x[i] / h);
+	ds.round = h > 0.0 ? round : NULL;
 	for (size_t j = 0; j < k; j++) {
 		g->weight[j] = 1.0 / (double)k;
 		for (size_t p = 0; p < d; p++) {
@@ -64,7 +73,10 @@ one_case(size_t n, size_t d, size_t k, enum gmm_cov t, int weighted)
 		}
 	}
 	if (gmm_prepare(g) < 0 && em_pass(&ds, g, &st, 1, &ll) == GM_OK) {
-		printf("n=%zu d=%zu k=%zu %s%s ll %a", n, d, k, gmm_cov_name(t), weighted ? " weighted" : "", ll);
+		printf("n=%zu d=%zu k=%zu %s%s", n, d, k, gmm_cov_name(t), weighted ? " weighted" : "");
+		if (h > 0.0)
+			printf(" rounded to %g", h);
+		printf(" ll %a", ll);
 		for (size_t i = 0; i < k * (1 + d + d * d); i++)
 			printf(" %a", st.s0[i]);
 		printf("\n");
@@ -89,6 +101,17 @@ main(void)
 		for (size_t b = 0; b < sizeof rows / sizeof *rows; b++)
 			for (size_t c = 0; c < sizeof types / sizeof *types; c++)
 				for (int w = 0; w < 2; w++)
-					bad |= one_case(rows[b], dims[a], 3 + (a + c) % 3, types[c], w);
+					bad |= one_case(rows[b], dims[a], 3 + (a + c) % 3, types[c], w, 0.0);
+	/*
+	 * The rounded kernel (ivseries.h's series over a block's distinct
+	 * values, interval.c past its region): grids of 0.1 (few values a
+	 * block, intervals up to half a standard deviation wide, many past the
+	 * series' region) and 0.001 (hundreds of values, all in it).
+	 */
+	for (size_t a = 0; a < 3; a++)
+		for (int w = 0; w < 2; w++) {
+			bad |= one_case(1003, a + 1, 3, a == 0 ? GMM_FULL : GMM_DIAG, w, 0.1);
+			bad |= one_case(1003, a + 1, 2 + a, a == 2 ? GMM_SPHERICAL : GMM_DIAG, w, 0.001);
+		}
 	return bad;
 }

@@ -8,10 +8,10 @@
  * here): under 1e-11 relative for widths up to 12, so 1e-9 on log P and on
  * the mean (relative to the interval's width) says the code is right to
  * well past what a fit needs, with room for the quadrature.  The variance
- * gets 1e-8: where the series in the width stops (t (1 + |c|) = 0.05) the
- * closed form's terms, of size 1 + c^2, cancel down to t^2 / 12, and its
- * worst, at 3 sds and a width of 0.02, is about 4e-9.  Closed forms hold
- * to 1e-13.
+ * gets 1e-8: past the series' region (t (1 + |c|) = 1) the closed form's
+ * terms, of size 1 + c^2, cancel down to the interval's variance.  Closed
+ * forms hold to 1e-13.  The 60-digit references (test_reference) hold
+ * the code to its last digits.
  */
 #include <config.h>
 
@@ -19,6 +19,7 @@
 #include <stdio.h>
 
 #include "interval.h"
+#include "interval-reference.h"
 #include "tap.h"
 
 #define PI 3.14159265358979323846
@@ -123,10 +124,57 @@ test_extremes(void)
 	tap_ok(isinf(iv_log_prob(1.0, 1.0)) && iv_log_prob(1.0, 1.0) < 0.0, "an empty interval: -inf");
 }
 
+/*
+ * Against the 60-digit references (scripts/make-interval-reference):
+ * 13 centres from -30 to 30 sds, widths w / (1 + |c|).  In the series'
+ * region (w <= 1, src/ivseries.h) log P within 1e-15 relative (its
+ * ~25 rounded operations and one log of a number near 2 tau, a few ulps;
+ * the worst seen is 4e-16), the mean within 2e-15 of max(1, |mean|) and
+ * the variance within 4e-15 relative (two divisions and a difference of
+ * terms whose ratio is at most 1/12).  Past it (w > 1, the closed forms)
+ * log P within 2e-15 relative; the mean within 1e-13 and the variance
+ * within 1e-11 relative up to 5 sds, where the terms of size 1 + c^2
+ * that the closed form subtracts cancel only to the interval's variance
+ * (beyond, to 30 sds, the variance loses up to 7 digits: a row that far
+ * out has no weight in its component, see interval.h).
+ */
+static void
+test_reference(void)
+{
+	const size_t n = sizeof iv_reference / sizeof *iv_reference;
+	double wl[2] = { 0.0, 0.0 }, wm[2] = { 0.0, 0.0 }, wv[2] = { 0.0, 0.0 };
+
+	for (size_t i = 0; i < n; i++) {
+		const double *r = iv_reference[i], a = r[0], b = r[1], c = 0.5 * (a + b);
+		const int closed = r[2] > 1.0;
+		double m, v, lp = iv_log_prob(a, b), el, em, ev;
+		iv_moments(a, b, &m, &v);
+		el = fabs(lp - r[3]) / fmax(1.0, fabs(r[3]));
+		em = fabs(m - r[4]) / fmax(1.0, fabs(r[4]));
+		ev = fabs(v - r[5]) / r[5];
+		if (!(el <= wl[closed]))
+			wl[closed] = isnan(el) ? INFINITY : el;
+		if (!closed || fabs(c) <= 5.0) {
+			if (!(em <= wm[closed]))
+				wm[closed] = isnan(em) ? INFINITY : em;
+			if (!(ev <= wv[closed]))
+				wv[closed] = isnan(ev) ? INFINITY : ev;
+		}
+	}
+	tap_ok(wl[0] <= 1e-15 && wm[0] <= 2e-15 && wv[0] <= 4e-15,
+	       "the series' region against 60-digit references: log P %.2g, mean %.2g, variance %.2g",
+	       wl[0], wm[0], wv[0]);
+	tap_ok(wl[1] <= 2e-15, "the closed forms' log P against the references, to 30 sds: %.2g", wl[1]);
+	tap_ok(wm[1] <= 1e-13 && wv[1] <= 1e-11,
+	       "the closed forms' moments against the references, to 5 sds: mean %.2g, variance %.2g",
+	       wm[1], wv[1]);
+}
+
 int
 main(void)
 {
-	tap_plan(15);
+	tap_plan(18);
+	test_reference();
 	test_quadrature();
 	test_closed_forms();
 	test_extremes();
