@@ -453,6 +453,9 @@ block_1d(const struct gmm *g, const double *x, const double *w, size_t nrows,
 	return ll;
 }
 
+/* Doubles of scratch a block of block_md or block_round needs (SCRATCH adds block_diag's). */
+#define SCRATCH_MD(d, k) (EM_BLOCK * (3 * (d) + 2 * (k) + 8))
+
 #define st4(p, v) (*(v4du *)(void *)(p) = (v))
 
 /*
@@ -684,6 +687,279 @@ scatter_small(const double *X, const double *Rj, const double *mean, size_t d, s
 }
 
 /*
+ * Diagonal factors (diag, spherical, and mclust's EII, EEI, EVI) as
+ * products.  With s_jp = l_pp of component j and the data and the means
+ * shifted by one centre c (x' = x - c, mu' = mu - c), component j's term
+ * is
+ *   log(w_j N_j(x)) = C_j + sum_p (A_jp x'_p^2 + B_jp x'_p),
+ *   A_jp = -1/(2 s_jp^2),  B_jp = mu'_jp / s_jp^2,
+ *   C_j = log w_j - (d log 2pi + log det)/2 - M_j/2,  M_j = sum_p (mu'_jp / s_jp)^2,
+ * so the terms of a block are one product of [x'^2, x'] (B x 2d) with
+ * the 2d x K matrix [A; B], plus C (dens_tile), and the statistics are
+ * R'[x', x'^2] (stats_tile): s0 = sum r, S1 = sum r x', S2 = sum r x'^2,
+ * the mean c + S1/s0 and the scatter S2 - (S1/s0) S1.  Each entry is
+ * summed in a fixed order (the columns in order for a term; lanes of
+ * i mod 4 over the block's rows, then (l0 + l1) + (l2 + l3), for a sum),
+ * so the bits depend on the block alone.
+ *
+ * Cancellation.  With u = 2^-53 and Q = sum_p (x'_p - mu'_p)^2/(2 s_p^2)
+ * (the term's exact quadratic part), each summand of a term is at most
+ * 2 (x' - mu')^2/s^2 + 5/2 mu'^2/s^2 in size, so the computed term is off
+ * by at most gamma_{2d+2} (4 Q + 3 M_j + |a_j|) (gamma_n = n u / (1 - n u)),
+ * where the direct form (x - mu)/s, squared and summed, is off by at most
+ * gamma_{d+2} (Q + |a_j|): the product adds an absolute error of order
+ * d u M_j, large when a mean is many sds from the centre.  So the centre
+ * is the weights' mean of the means (c_p = sum_j w_j mu_jp), and a
+ * component takes the product only when 3 M_j <= 2^8 (d/2 + |a_j|)
+ * (d/2 + |a_j|: the size of the term of a row near its mean), which bounds
+ * the product's error by (4 + 2^8) times the direct one's, about 1e-12 of
+ * the term for d <= 64; the others (means 10^4 sds apart, say) are
+ * computed directly (whiten8_diag, from the unshifted block: the old bits).
+ * The scatter S2 - (S1/s0) S1 of a block loses log2(S2 / scatter) bits: it
+ * is off by at most about 2 gamma_{B/4+2} S2, so where S2 > 2^10 times the
+ * scatter (the block's mean of the component more than 32 of its sds from
+ * the centre) that entry is summed again about the mean, two-pass (wdev4):
+ * the scatter is then off by at most 2^11 gamma_{B/4+2}, 3e-11, relative,
+ * and far less in practice (the errors of a sum of positive terms are of
+ * random sign).  A component with an sd outside [2^-400, 2^400], and a
+ * block with a value more than 2^400 from the centre (whose square
+ * could overflow), take the direct form.
+ */
+#define DIAG_TERM_SLACK 256.0	/* 3 M_j <= this (d/2 + |a_j|): the product */
+#define DIAG_CANCEL 1024.0	/* S2 <= this scatter: S2 - mean S1 kept */
+#define DIAG_RANGE 0x1p400	/* sds and |x'| past this (or below 1/this): direct */
+
+/* Component j's coefficients: A, B (d each), C, and whether it takes the product. */
+static inline __attribute__((always_inline)) int
+diag_coefs(const struct gmm *g, size_t j, const double *c, double *A, double *Bc, double *C)
+{
+	const size_t d = g->d;
+	const double *l = g->chol + j * d * d, *mu = g->mean + j * d;
+	const double a = g->logw[j] - 0.5 * ((double)d * LOG_2PI + g->logdet[j]);
+	double m = 0.0;
+	int ok = 1;
+
+	for (size_t p = 0; p < d; p++) {
+		const double s = l[p * d + p], inv = 1.0 / s, t = (mu[p] - c[p]) * inv;
+		ok &= s >= 1.0 / DIAG_RANGE && s <= DIAG_RANGE;
+		A[p] = -0.5 * (inv * inv);
+		Bc[p] = t * inv;
+		m = fma(t, t, m);
+	}
+	*C = fma(-0.5, m, a);
+	return ok && 3.0 * m <= DIAG_TERM_SLACK * (0.5 * (double)d + fabs(a));
+}
+
+/*
+ * The terms of rows i..i+7 for m (1 to 4, a constant) components from
+ * coefficients A, Bc (d apart) and C: C_u + sum_p (A_up x'^2 + B_up x'),
+ * the columns in order, two FMAs each; into R (B apart).
+ */
+static inline __attribute__((always_inline)) void
+dens_tile(const double *X, const double *X2, size_t d, size_t i, const double *A,
+	  const double *Bc, const double *C, size_t m, double *R)
+{
+	const size_t B = EM_BLOCK;
+	v4d acc[4][2];
+
+#pragma GCC unroll 4
+	for (size_t u = 0; u < m; u++)
+		acc[u][0] = acc[u][1] = splat(C[u]);
+	for (size_t p = 0; p < d; p++) {
+		const v4d x0 = ld4(X + p * B + i), x1 = ld4(X + p * B + i + 4);
+		const v4d q0 = ld4(X2 + p * B + i), q1 = ld4(X2 + p * B + i + 4);
+#pragma GCC unroll 4
+		for (size_t u = 0; u < m; u++) {
+			const v4d a = splat(A[u * d + p]), b = splat(Bc[u * d + p]);
+			acc[u][0] = vfma(b, x0, vfma(a, q0, acc[u][0]));
+			acc[u][1] = vfma(b, x1, vfma(a, q1, acc[u][1]));
+		}
+	}
+#pragma GCC unroll 4
+	for (size_t u = 0; u < m; u++) {
+		st4(R + u * B + i, acc[u][0]);
+		st4(R + u * B + i + 4, acc[u][1]);
+	}
+}
+
+/* The four lanes of a sum, (l0 + l1) + (l2 + l3). */
+static inline __attribute__((always_inline)) double
+lanes(v4d v)
+{
+	return (v[0] + v[1]) + (v[2] + v[3]);
+}
+
+/*
+ * S1 and S2 of components j0, j1 and columns p0, p1 over the n rows (a
+ * multiple of 4; R and X zero past the block's rows), in lanes of i mod 4:
+ * a tile of 8 sums sharing 6 loads.  S1[j][p] at S1 + j * d + p.
+ */
+static inline __attribute__((always_inline)) void
+stats_tile(const double *X, const double *X2, const double *R, size_t d, size_t n,
+	   size_t j0, size_t j1, size_t p0, size_t p1, double *S1, double *S2)
+{
+	const size_t B = EM_BLOCK;
+	const double *r0 = R + j0 * B, *r1 = R + j1 * B;
+	const double *x0 = X + p0 * B, *x1 = X + p1 * B, *q0 = X2 + p0 * B, *q1 = X2 + p1 * B;
+	v4d a00 = { 0.0 }, a01 = { 0.0 }, a10 = { 0.0 }, a11 = { 0.0 };
+	v4d b00 = { 0.0 }, b01 = { 0.0 }, b10 = { 0.0 }, b11 = { 0.0 };
+
+	for (size_t i = 0; i < n; i += 4) {
+		const v4d u0 = ld4(r0 + i), u1 = ld4(r1 + i);
+		const v4d y0 = ld4(x0 + i), y1 = ld4(x1 + i), z0 = ld4(q0 + i), z1 = ld4(q1 + i);
+		a00 = vfma(u0, y0, a00);
+		a01 = vfma(u0, y1, a01);
+		a10 = vfma(u1, y0, a10);
+		a11 = vfma(u1, y1, a11);
+		b00 = vfma(u0, z0, b00);
+		b01 = vfma(u0, z1, b01);
+		b10 = vfma(u1, z0, b10);
+		b11 = vfma(u1, z1, b11);
+	}
+	S1[j0 * d + p0] = lanes(a00);
+	S1[j0 * d + p1] = lanes(a01);
+	S1[j1 * d + p0] = lanes(a10);
+	S1[j1 * d + p1] = lanes(a11);
+	S2[j0 * d + p0] = lanes(b00);
+	S2[j0 * d + p1] = lanes(b01);
+	S2[j1 * d + p0] = lanes(b10);
+	S2[j1 * d + p1] = lanes(b11);
+}
+
+/*
+ * The block transposed: Xr (the values), X (x - c) and X2 (its squares),
+ * d x B each, zero past the rows up to n16.  Returns whether every
+ * |x - c| is within DIAG_RANGE.
+ */
+static inline __attribute__((always_inline)) int
+diag_transpose(const double *x, size_t nrows, size_t n16, size_t d, const double *c,
+	       double *Xr, double *X, double *X2)
+{
+	const size_t B = EM_BLOCK;
+	double big = 0.0;
+
+	for (size_t p = 0; p < d; p++) {
+		for (size_t i = 0; i < nrows; i++) {
+			const double v = x[i * d + p], e = v - c[p];
+			Xr[p * B + i] = v;
+			X[p * B + i] = e;
+			X2[p * B + i] = e * e;
+			big = fabs(e) > big ? fabs(e) : big;
+		}
+		for (size_t i = nrows; i < n16; i++)
+			Xr[p * B + i] = X[p * B + i] = X2[p * B + i] = 0.0;
+	}
+	return big <= DIAG_RANGE;
+}
+
+/* The terms of the block's rows for every component into R (the product, or directly). */
+static inline __attribute__((always_inline)) void
+diag_terms(const struct gmm *g, const double *Xr, const double *X, const double *X2,
+	   size_t n16, const double *A, const double *Bc, const double *C, const double *direct,
+	   double *inv, double *R)
+{
+	const size_t k = g->k, d = g->d, B = EM_BLOCK;
+
+	for (size_t j0 = 0; j0 < k; j0 += 4) {
+		const size_t m = k - j0 < 4 ? k - j0 : 4;
+		const double *Aj = A + j0 * d, *Bj = Bc + j0 * d, *Cj = C + j0;
+		double *Rj = R + j0 * B;
+		switch (m) {
+		case 4: for (size_t i = 0; i < n16; i += 8) dens_tile(X, X2, d, i, Aj, Bj, Cj, 4, Rj); break;
+		case 3: for (size_t i = 0; i < n16; i += 8) dens_tile(X, X2, d, i, Aj, Bj, Cj, 3, Rj); break;
+		case 2: for (size_t i = 0; i < n16; i += 8) dens_tile(X, X2, d, i, Aj, Bj, Cj, 2, Rj); break;
+		default: for (size_t i = 0; i < n16; i += 8) dens_tile(X, X2, d, i, Aj, Bj, Cj, 1, Rj); break;
+		}
+	}
+	for (size_t j = 0; j < k; j++) {
+		const double *l = g->chol + j * d * d, *mu = g->mean + j * d;
+		const double a = g->logw[j] - 0.5 * ((double)d * LOG_2PI + g->logdet[j]);
+		if (!(direct[j] > 0.0))
+			continue;
+		for (size_t p = 0; p < d; p++)
+			inv[p] = 1.0 / l[p * d + p];
+		for (size_t i = 0; i < n16; i += 8)
+			whiten8_diag(Xr, i, d, mu, inv, a, R + j * B);
+	}
+}
+
+/* The block's statistics from R (responsibilities, zero past the rows) and the columns. */
+static inline __attribute__((always_inline)) void
+diag_stats(const double *Xr, const double *X, const double *X2, const double *R,
+	   const double *c, size_t nrows, size_t n16, double *S1, double *S2, struct em_stats *blk)
+{
+	const size_t k = blk->k, d = blk->d, B = EM_BLOCK;
+
+	for (size_t j0 = 0; j0 < k; j0 += 2) {
+		const size_t j1 = j0 + 1 < k ? j0 + 1 : j0;
+		for (size_t p0 = 0; p0 < d; p0 += 2)
+			stats_tile(X, X2, R, d, n16, j0, j1, p0, p0 + 1 < d ? p0 + 1 : p0, S1, S2);
+	}
+	for (size_t j = 0; j < k; j++) {
+		const double *Rj = R + j * B, s0 = blk->s0[j];
+		double *mean = blk->mean + j * d, *m2 = blk->m2 + j * d * d;
+		if (!(s0 > 0.0))
+			continue;
+		for (size_t p = 0; p < d; p++) {
+			const double s1 = S1[j * d + p], s2 = S2[j * d + p], mp = s1 / s0;
+			double v = fma(-mp, s1, s2);
+			mean[p] = c[p] + mp;
+			if (!(v * DIAG_CANCEL >= s2))
+				v = wdev4(Rj, Xr + p * B, mean[p], nrows);
+			m2[p * d + p] = v;
+		}
+	}
+}
+
+/*
+ * One block of a model with diagonal factors (see above).  Scratch as
+ * block_md's: Xr, X, X2 (d*B each), R (k*B), M, S, T (B each), then past
+ * SCRATCH_MD: A, Bc, S1, S2 (k*d each), C, direct (k each), the centre
+ * and 1/s (d each).  Returns NaN, having done nothing, for a block with
+ * a value too far from the centre (the caller then takes the direct form).
+ */
+KERNEL_CLONES
+static double
+block_diag(const struct gmm *g, const double *x, const double *w, size_t nrows,
+	   double *scratch, struct em_stats *blk)
+{
+	const size_t k = g->k, d = g->d, B = EM_BLOCK;
+	double *Xr = scratch, *X = Xr + d * B, *X2 = X + d * B, *R = X2 + d * B;
+	double *M = R + k * B, *S = M + B, *T = S + B;
+	double *A = scratch + SCRATCH_MD(d, k), *Bc = A + k * d, *S1 = Bc + k * d, *S2 = S1 + k * d;
+	double *C = S2 + k * d, *direct = C + k, *c = direct + k, *inv = c + d;
+	const size_t n16 = (nrows + 15) & ~(size_t)15;
+	double ll;
+
+	for (size_t p = 0; p < d; p++) {
+		double s = 0.0;
+		for (size_t j = 0; j < k; j++)
+			s = fma(g->weight[j], g->mean[j * d + p], s);
+		c[p] = s;
+	}
+	if (!diag_transpose(x, nrows, n16, d, c, Xr, X, X2))
+		return NAN;
+	for (size_t j = 0; j < k; j++)
+		direct[j] = diag_coefs(g, j, c, A + j * d, Bc + j * d, C + j) ? 0.0 : 1.0;
+	diag_terms(g, Xr, X, X2, n16, A, Bc, C, direct, inv, R);
+	ll = lse_block(R, M, S, T, w, k, nrows);
+	if (blk == NULL)
+		return ll;
+	em_stats_zero(blk);
+	for (size_t j = 0; j < k; j++) {
+		double *Rj = R + j * B;
+#pragma omp simd
+		for (size_t i = 0; i < nrows; i++)
+			Rj[i] *= S[i];
+		for (size_t i = nrows; i < n16; i++)
+			Rj[i] = 0.0;
+		blk->s0[j] = sum4(Rj, nrows);
+	}
+	diag_stats(Xr, X, X2, R, c, nrows, n16, S1, S2, blk);
+	return ll;
+}
+
+/*
  * One block of a d-dimensional model, laid out for vector loops: the
  * block is transposed to column-major X (d x B); each component's
  * forward substitution L z = x - mu runs over eight rows at a time
@@ -702,6 +978,11 @@ block_md(const struct gmm *g, const double *x, const double *w, size_t nrows,
 	const size_t n16 = (nrows + 15) & ~(size_t)15;
 	double ll;
 
+	if (diag) {
+		ll = block_diag(g, x, w, nrows, scratch, blk);
+		if (!isnan(ll))
+			return ll;
+	}
 	for (size_t c = 0; c < d; c++) {
 		for (size_t i = 0; i < nrows; i++)
 			X[c * B + i] = x[i * d + c];
@@ -969,8 +1250,8 @@ one_block(const struct dataset *ds, const struct gmm *g, int want, size_t b,
 	blk->loglik_c = 0.0;
 }
 
-/* Doubles a block needs: block_md's, and block_round's (em.c above). */
-#define SCRATCH(d, k) (EM_BLOCK * (3 * (d) + 2 * (k) + 8))
+/* Doubles a block needs: block_md's and block_round's, then block_diag's coefficients (em.c above). */
+#define SCRATCH(d, k) (SCRATCH_MD(d, k) + 4 * (k) * (d) + 2 * (k) + 2 * (d) + 8)
 
 /*
  * Few chunks for many threads (a process of an MPI run holding one or two
