@@ -725,7 +725,7 @@ scatter_small(const double *X, const double *Rj, const double *mean, size_t d, s
  * block with a value more than 2^400 from the centre (whose square
  * could overflow), take the direct form.
  */
-#define DIAG_TERM_SLACK 256.0	/* 3 M_j <= this (d/2 + |a_j|): the product */
+#define DIAG_TERM_SLACK 4096.0	/* 3 M_j <= this (d/2 + |a_j|): the product */
 #define DIAG_CANCEL 1024.0	/* S2 <= this scatter: S2 - mean S1 kept */
 #define DIAG_RANGE 0x1p400	/* sds and |x'| past this (or below 1/this): direct */
 
@@ -753,11 +753,12 @@ diag_coefs(const struct gmm *g, size_t j, const double *c, double *A, double *Bc
 /*
  * The terms of rows i..i+7 for m (1 to 4, a constant) components from
  * coefficients A, Bc (d apart) and C: C_u + sum_p (A_up x'^2 + B_up x'),
- * the columns in order, two FMAs each; into R (B apart).
+ * the columns in order, two FMAs each (x'^2 formed here, once for the m
+ * components); into R (B apart).
  */
 static inline __attribute__((always_inline)) void
-dens_tile(const double *X, const double *X2, size_t d, size_t i, const double *A,
-	  const double *Bc, const double *C, size_t m, double *R)
+dens_tile(const double *X, size_t d, size_t i, const double *A, const double *Bc,
+	  const double *C, size_t m, double *R)
 {
 	const size_t B = EM_BLOCK;
 	v4d acc[4][2];
@@ -767,7 +768,7 @@ dens_tile(const double *X, const double *X2, size_t d, size_t i, const double *A
 		acc[u][0] = acc[u][1] = splat(C[u]);
 	for (size_t p = 0; p < d; p++) {
 		const v4d x0 = ld4(X + p * B + i), x1 = ld4(X + p * B + i + 4);
-		const v4d q0 = ld4(X2 + p * B + i), q1 = ld4(X2 + p * B + i + 4);
+		const v4d q0 = x0 * x0, q1 = x1 * x1;
 #pragma GCC unroll 4
 		for (size_t u = 0; u < m; u++) {
 			const v4d a = splat(A[u * d + p]), b = splat(Bc[u * d + p]);
@@ -792,21 +793,20 @@ lanes(v4d v)
 /*
  * S1 and S2 of components j0, j1 and columns p0, p1 over the n rows (a
  * multiple of 4; R and X zero past the block's rows), in lanes of i mod 4:
- * a tile of 8 sums sharing 6 loads.  S1[j][p] at S1 + j * d + p.
+ * a tile of 8 sums sharing 4 loads.  S1[j][p] at S1 + j * d + p.
  */
 static inline __attribute__((always_inline)) void
-stats_tile(const double *X, const double *X2, const double *R, size_t d, size_t n,
-	   size_t j0, size_t j1, size_t p0, size_t p1, double *S1, double *S2)
+stats_tile(const double *X, const double *R, size_t d, size_t n, size_t j0, size_t j1,
+	   size_t p0, size_t p1, double *S1, double *S2)
 {
 	const size_t B = EM_BLOCK;
-	const double *r0 = R + j0 * B, *r1 = R + j1 * B;
-	const double *x0 = X + p0 * B, *x1 = X + p1 * B, *q0 = X2 + p0 * B, *q1 = X2 + p1 * B;
+	const double *r0 = R + j0 * B, *r1 = R + j1 * B, *x0 = X + p0 * B, *x1 = X + p1 * B;
 	v4d a00 = { 0.0 }, a01 = { 0.0 }, a10 = { 0.0 }, a11 = { 0.0 };
 	v4d b00 = { 0.0 }, b01 = { 0.0 }, b10 = { 0.0 }, b11 = { 0.0 };
 
 	for (size_t i = 0; i < n; i += 4) {
-		const v4d u0 = ld4(r0 + i), u1 = ld4(r1 + i);
-		const v4d y0 = ld4(x0 + i), y1 = ld4(x1 + i), z0 = ld4(q0 + i), z1 = ld4(q1 + i);
+		const v4d u0 = ld4(r0 + i), u1 = ld4(r1 + i), y0 = ld4(x0 + i), y1 = ld4(x1 + i);
+		const v4d z0 = y0 * y0, z1 = y1 * y1;
 		a00 = vfma(u0, y0, a00);
 		a01 = vfma(u0, y1, a01);
 		a10 = vfma(u1, y0, a10);
@@ -827,36 +827,62 @@ stats_tile(const double *X, const double *X2, const double *R, size_t d, size_t 
 }
 
 /*
- * The block transposed: Xr (the values), X (x - c) and X2 (its squares),
- * d x B each, zero past the rows up to n16.  Returns whether every
- * |x - c| is within DIAG_RANGE.
+ * The block transposed, shifted by c: X = x - c (d x B), zero past the
+ * rows up to n16, four rows at a time (four values of a column make one
+ * vector).  Returns whether every |x - c| is within DIAG_RANGE.
  */
 static inline __attribute__((always_inline)) int
-diag_transpose(const double *x, size_t nrows, size_t n16, size_t d, const double *c,
-	       double *Xr, double *X, double *X2)
+diag_transpose(const double *x, size_t nrows, size_t n16, size_t d, const double *c, double *X)
 {
+	typedef long long v4l __attribute__((vector_size(4 * sizeof(long long))));
 	const size_t B = EM_BLOCK;
-	double big = 0.0;
+	const v4d lim = splat(DIAG_RANGE * DIAG_RANGE);
+	v4l far = { 0 };
+	int ok = 1;
+	size_t i = 0;
 
-	for (size_t p = 0; p < d; p++) {
-		for (size_t i = 0; i < nrows; i++) {
-			const double v = x[i * d + p], e = v - c[p];
-			Xr[p * B + i] = v;
-			X[p * B + i] = e;
-			X2[p * B + i] = e * e;
-			big = fabs(e) > big ? fabs(e) : big;
+	for (; i + 4 <= nrows; i += 4) {
+		const double *xi = x + i * d;
+		for (size_t p = 0; p < d; p++) {
+			const v4d v = { xi[p], xi[d + p], xi[2 * d + p], xi[3 * d + p] };
+			const v4d e = v - c[p];
+			st4(X + p * B + i, e);
+			far |= e * e > lim;
 		}
-		for (size_t i = nrows; i < n16; i++)
-			Xr[p * B + i] = X[p * B + i] = X2[p * B + i] = 0.0;
 	}
-	return big <= DIAG_RANGE;
+	for (; i < nrows; i++)
+		for (size_t p = 0; p < d; p++) {
+			const double e = x[i * d + p] - c[p];
+			X[p * B + i] = e;
+			ok &= e * e <= DIAG_RANGE * DIAG_RANGE;
+		}
+	for (size_t p = 0; p < d; p++)
+		for (size_t r = nrows; r < n16; r++)
+			X[p * B + r] = 0.0;
+	return ok && !(far[0] | far[1] | far[2] | far[3]);
 }
 
-/* The terms of the block's rows for every component into R (the product, or directly). */
+/* The block's values transposed (d x B, zero past the rows), for the direct forms. */
 static inline __attribute__((always_inline)) void
-diag_terms(const struct gmm *g, const double *Xr, const double *X, const double *X2,
-	   size_t n16, const double *A, const double *Bc, const double *C, const double *direct,
-	   double *inv, double *R)
+diag_raw(const double *x, size_t nrows, size_t n16, size_t d, double *Xr)
+{
+	for (size_t p = 0; p < d; p++) {
+		for (size_t i = 0; i < nrows; i++)
+			Xr[p * EM_BLOCK + i] = x[i * d + p];
+		for (size_t i = nrows; i < n16; i++)
+			Xr[p * EM_BLOCK + i] = 0.0;
+	}
+}
+
+/*
+ * The terms of the block's rows for every component into R: the product,
+ * then the direct form for the components marked direct (from the values,
+ * Xr, transposed here when needed; *raw says whether they are).
+ */
+static inline __attribute__((always_inline)) void
+diag_terms(const struct gmm *g, const double *x, size_t nrows, size_t n16, const double *X,
+	   const double *A, const double *Bc, const double *C, const double *direct,
+	   double *inv, double *Xr, int *raw, double *R)
 {
 	const size_t k = g->k, d = g->d, B = EM_BLOCK;
 
@@ -865,10 +891,10 @@ diag_terms(const struct gmm *g, const double *Xr, const double *X, const double 
 		const double *Aj = A + j0 * d, *Bj = Bc + j0 * d, *Cj = C + j0;
 		double *Rj = R + j0 * B;
 		switch (m) {
-		case 4: for (size_t i = 0; i < n16; i += 8) dens_tile(X, X2, d, i, Aj, Bj, Cj, 4, Rj); break;
-		case 3: for (size_t i = 0; i < n16; i += 8) dens_tile(X, X2, d, i, Aj, Bj, Cj, 3, Rj); break;
-		case 2: for (size_t i = 0; i < n16; i += 8) dens_tile(X, X2, d, i, Aj, Bj, Cj, 2, Rj); break;
-		default: for (size_t i = 0; i < n16; i += 8) dens_tile(X, X2, d, i, Aj, Bj, Cj, 1, Rj); break;
+		case 4: for (size_t i = 0; i < n16; i += 8) dens_tile(X, d, i, Aj, Bj, Cj, 4, Rj); break;
+		case 3: for (size_t i = 0; i < n16; i += 8) dens_tile(X, d, i, Aj, Bj, Cj, 3, Rj); break;
+		case 2: for (size_t i = 0; i < n16; i += 8) dens_tile(X, d, i, Aj, Bj, Cj, 2, Rj); break;
+		default: for (size_t i = 0; i < n16; i += 8) dens_tile(X, d, i, Aj, Bj, Cj, 1, Rj); break;
 		}
 	}
 	for (size_t j = 0; j < k; j++) {
@@ -876,6 +902,9 @@ diag_terms(const struct gmm *g, const double *Xr, const double *X, const double 
 		const double a = g->logw[j] - 0.5 * ((double)d * LOG_2PI + g->logdet[j]);
 		if (!(direct[j] > 0.0))
 			continue;
+		if (!*raw)
+			diag_raw(x, nrows, n16, d, Xr);
+		*raw = 1;
 		for (size_t p = 0; p < d; p++)
 			inv[p] = 1.0 / l[p * d + p];
 		for (size_t i = 0; i < n16; i += 8)
@@ -883,17 +912,21 @@ diag_terms(const struct gmm *g, const double *Xr, const double *X, const double 
 	}
 }
 
-/* The block's statistics from R (responsibilities, zero past the rows) and the columns. */
+/*
+ * The block's statistics from R (responsibilities, zero past the rows)
+ * and X; an entry that cancels (DIAG_CANCEL) is summed again about its
+ * mean from the values (Xr, transposed when needed, as in diag_terms).
+ */
 static inline __attribute__((always_inline)) void
-diag_stats(const double *Xr, const double *X, const double *X2, const double *R,
-	   const double *c, size_t nrows, size_t n16, double *S1, double *S2, struct em_stats *blk)
+diag_stats(const double *x, const double *X, const double *R, const double *c, size_t nrows,
+	   size_t n16, double *S1, double *S2, double *Xr, int *raw, struct em_stats *blk)
 {
 	const size_t k = blk->k, d = blk->d, B = EM_BLOCK;
 
 	for (size_t j0 = 0; j0 < k; j0 += 2) {
 		const size_t j1 = j0 + 1 < k ? j0 + 1 : j0;
 		for (size_t p0 = 0; p0 < d; p0 += 2)
-			stats_tile(X, X2, R, d, n16, j0, j1, p0, p0 + 1 < d ? p0 + 1 : p0, S1, S2);
+			stats_tile(X, R, d, n16, j0, j1, p0, p0 + 1 < d ? p0 + 1 : p0, S1, S2);
 	}
 	for (size_t j = 0; j < k; j++) {
 		const double *Rj = R + j * B, s0 = blk->s0[j];
@@ -904,8 +937,12 @@ diag_stats(const double *Xr, const double *X, const double *X2, const double *R,
 			const double s1 = S1[j * d + p], s2 = S2[j * d + p], mp = s1 / s0;
 			double v = fma(-mp, s1, s2);
 			mean[p] = c[p] + mp;
-			if (!(v * DIAG_CANCEL >= s2))
+			if (!(v * DIAG_CANCEL >= s2)) {
+				if (!*raw)
+					diag_raw(x, nrows, n16, d, Xr);
+				*raw = 1;
 				v = wdev4(Rj, Xr + p * B, mean[p], nrows);
+			}
 			m2[p * d + p] = v;
 		}
 	}
@@ -913,10 +950,11 @@ diag_stats(const double *Xr, const double *X, const double *X2, const double *R,
 
 /*
  * One block of a model with diagonal factors (see above).  Scratch as
- * block_md's: Xr, X, X2 (d*B each), R (k*B), M, S, T (B each), then past
- * SCRATCH_MD: A, Bc, S1, S2 (k*d each), C, direct (k each), the centre
- * and 1/s (d each).  Returns NaN, having done nothing, for a block with
- * a value too far from the centre (the caller then takes the direct form).
+ * block_md's: X, Xr (d*B each; Xr only for the direct forms), d*B unused,
+ * R (k*B), M, S, T (B each), then past SCRATCH_MD: A, Bc, S1, S2 (k*d
+ * each), C, direct (k each), the centre and 1/s (d each).  Returns NaN,
+ * having done nothing, for a block with a value too far from the centre
+ * (the caller then takes the direct form).
  */
 KERNEL_CLONES
 static double
@@ -924,11 +962,12 @@ block_diag(const struct gmm *g, const double *x, const double *w, size_t nrows,
 	   double *scratch, struct em_stats *blk)
 {
 	const size_t k = g->k, d = g->d, B = EM_BLOCK;
-	double *Xr = scratch, *X = Xr + d * B, *X2 = X + d * B, *R = X2 + d * B;
+	double *X = scratch, *Xr = X + d * B, *R = Xr + 2 * d * B;
 	double *M = R + k * B, *S = M + B, *T = S + B;
 	double *A = scratch + SCRATCH_MD(d, k), *Bc = A + k * d, *S1 = Bc + k * d, *S2 = S1 + k * d;
 	double *C = S2 + k * d, *direct = C + k, *c = direct + k, *inv = c + d;
 	const size_t n16 = (nrows + 15) & ~(size_t)15;
+	int raw = 0;
 	double ll;
 
 	for (size_t p = 0; p < d; p++) {
@@ -937,11 +976,11 @@ block_diag(const struct gmm *g, const double *x, const double *w, size_t nrows,
 			s = fma(g->weight[j], g->mean[j * d + p], s);
 		c[p] = s;
 	}
-	if (!diag_transpose(x, nrows, n16, d, c, Xr, X, X2))
+	if (!diag_transpose(x, nrows, n16, d, c, X))
 		return NAN;
 	for (size_t j = 0; j < k; j++)
 		direct[j] = diag_coefs(g, j, c, A + j * d, Bc + j * d, C + j) ? 0.0 : 1.0;
-	diag_terms(g, Xr, X, X2, n16, A, Bc, C, direct, inv, R);
+	diag_terms(g, x, nrows, n16, X, A, Bc, C, direct, inv, Xr, &raw, R);
 	ll = lse_block(R, M, S, T, w, k, nrows);
 	if (blk == NULL)
 		return ll;
@@ -955,7 +994,7 @@ block_diag(const struct gmm *g, const double *x, const double *w, size_t nrows,
 			Rj[i] = 0.0;
 		blk->s0[j] = sum4(Rj, nrows);
 	}
-	diag_stats(Xr, X, X2, R, c, nrows, n16, S1, S2, blk);
+	diag_stats(x, X, R, c, nrows, n16, S1, S2, Xr, &raw, blk);
 	return ll;
 }
 
