@@ -791,39 +791,33 @@ lanes(v4d v)
 }
 
 /*
- * S1 and S2 of components j0, j1 and columns p0, p1 over the n rows (a
- * multiple of 4; R and X zero past the block's rows), in lanes of i mod 4:
- * a tile of 8 sums sharing 4 loads.  S1[j][p] at S1 + j * d + p.
+ * S1 and S2 of components j..j+3 (m of them, a constant) and column p
+ * over the n rows (a multiple of 4; R and X zero past the block's rows),
+ * in lanes of i mod 4: a tile of 2m sums sharing the column's load and
+ * square.  S1[j][p] at S1 + j * d + p.
  */
 static inline __attribute__((always_inline)) void
-stats_tile(const double *X, const double *R, size_t d, size_t n, size_t j0, size_t j1,
-	   size_t p0, size_t p1, double *S1, double *S2)
+stats_tile(const double *X, const double *R, size_t d, size_t n, size_t j, size_t m,
+	   size_t p, double *S1, double *S2)
 {
 	const size_t B = EM_BLOCK;
-	const double *r0 = R + j0 * B, *r1 = R + j1 * B, *x0 = X + p0 * B, *x1 = X + p1 * B;
-	v4d a00 = { 0.0 }, a01 = { 0.0 }, a10 = { 0.0 }, a11 = { 0.0 };
-	v4d b00 = { 0.0 }, b01 = { 0.0 }, b10 = { 0.0 }, b11 = { 0.0 };
+	const double *x = X + p * B, *r = R + j * B;
+	v4d a[4] = { { 0.0 } }, b[4] = { { 0.0 } };
 
 	for (size_t i = 0; i < n; i += 4) {
-		const v4d u0 = ld4(r0 + i), u1 = ld4(r1 + i), y0 = ld4(x0 + i), y1 = ld4(x1 + i);
-		const v4d z0 = y0 * y0, z1 = y1 * y1;
-		a00 = vfma(u0, y0, a00);
-		a01 = vfma(u0, y1, a01);
-		a10 = vfma(u1, y0, a10);
-		a11 = vfma(u1, y1, a11);
-		b00 = vfma(u0, z0, b00);
-		b01 = vfma(u0, z1, b01);
-		b10 = vfma(u1, z0, b10);
-		b11 = vfma(u1, z1, b11);
+		const v4d y = ld4(x + i), z = y * y;
+#pragma GCC unroll 4
+		for (size_t u = 0; u < m; u++) {
+			const v4d ru = ld4(r + u * B + i);
+			a[u] = vfma(ru, y, a[u]);
+			b[u] = vfma(ru, z, b[u]);
+		}
 	}
-	S1[j0 * d + p0] = lanes(a00);
-	S1[j0 * d + p1] = lanes(a01);
-	S1[j1 * d + p0] = lanes(a10);
-	S1[j1 * d + p1] = lanes(a11);
-	S2[j0 * d + p0] = lanes(b00);
-	S2[j0 * d + p1] = lanes(b01);
-	S2[j1 * d + p0] = lanes(b10);
-	S2[j1 * d + p1] = lanes(b11);
+#pragma GCC unroll 4
+	for (size_t u = 0; u < m; u++) {
+		S1[(j + u) * d + p] = lanes(a[u]);
+		S2[(j + u) * d + p] = lanes(b[u]);
+	}
 }
 
 /*
@@ -923,10 +917,15 @@ diag_stats(const double *x, const double *X, const double *R, const double *c, s
 {
 	const size_t k = blk->k, d = blk->d, B = EM_BLOCK;
 
-	for (size_t j0 = 0; j0 < k; j0 += 2) {
-		const size_t j1 = j0 + 1 < k ? j0 + 1 : j0;
-		for (size_t p0 = 0; p0 < d; p0 += 2)
-			stats_tile(X, R, d, n16, j0, j1, p0, p0 + 1 < d ? p0 + 1 : p0, S1, S2);
+	for (size_t j0 = 0; j0 < k; j0 += 4) {
+		const size_t m = k - j0 < 4 ? k - j0 : 4;
+		for (size_t p = 0; p < d; p++)
+			switch (m) {
+			case 4: stats_tile(X, R, d, n16, j0, 4, p, S1, S2); break;
+			case 3: stats_tile(X, R, d, n16, j0, 3, p, S1, S2); break;
+			case 2: stats_tile(X, R, d, n16, j0, 2, p, S1, S2); break;
+			default: stats_tile(X, R, d, n16, j0, 1, p, S1, S2); break;
+			}
 	}
 	for (size_t j = 0; j < k; j++) {
 		const double *Rj = R + j * B, s0 = blk->s0[j];
