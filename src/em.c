@@ -908,8 +908,10 @@ diag_terms(const struct gmm *g, const double *x, size_t nrows, size_t n16, const
 
 /*
  * The block's statistics from R (responsibilities, zero past the rows)
- * and X; an entry that cancels (DIAG_CANCEL) is summed again about its
- * mean from the values (Xr, transposed when needed, as in diag_terms).
+ * and X; an entry that cancels (DIAG_CANCEL) is summed again from the
+ * values (Xr, transposed when needed, as in diag_terms), the mean and
+ * then the scatter about it (dot4, wdev4: the direct form's sums), since
+ * c + S1/s0 is then off by u |c|, large against the component's sd.
  */
 static inline __attribute__((always_inline)) void
 diag_stats(const double *x, const double *X, const double *R, const double *c, size_t nrows,
@@ -940,6 +942,7 @@ diag_stats(const double *x, const double *X, const double *R, const double *c, s
 				if (!*raw)
 					diag_raw(x, nrows, n16, d, Xr);
 				*raw = 1;
+				mean[p] = dot4(Rj, Xr + p * B, nrows) / s0;
 				v = wdev4(Rj, Xr + p * B, mean[p], nrows);
 			}
 			m2[p * d + p] = v;
