@@ -907,15 +907,37 @@ diag_terms(const struct gmm *g, const double *x, size_t nrows, size_t n16, const
 }
 
 /*
+ * dot4(r, x) (dev 0) or wdev4(r, x, m) (dev 1) over a column of the
+ * row-major block (x[i * stride]), in the same order, so the same bits.
+ */
+static inline __attribute__((always_inline)) double
+diag_sum(const double *r, const double *x, size_t stride, double m, int dev, size_t n)
+{
+	double a[4] = { 0.0, 0.0, 0.0, 0.0 };
+	size_t i = 0;
+
+	for (; i + 4 <= n; i += 4)
+		for (size_t u = 0; u < 4; u++) {
+			const double e = x[(i + u) * stride] - m;
+			a[u] = dev ? fma(r[i + u] * e, e, a[u]) : fma(r[i + u], x[(i + u) * stride], a[u]);
+		}
+	for (; i < n; i++) {
+		const double e = x[i * stride] - m;
+		a[0] = dev ? fma(r[i] * e, e, a[0]) : fma(r[i], x[i * stride], a[0]);
+	}
+	return (a[0] + a[1]) + (a[2] + a[3]);
+}
+
+/*
  * The block's statistics from R (responsibilities, zero past the rows)
  * and X; an entry that cancels (DIAG_CANCEL) is summed again from the
- * values (Xr, transposed when needed, as in diag_terms), the mean and
- * then the scatter about it (dot4, wdev4: the direct form's sums), since
- * c + S1/s0 is then off by u |c|, large against the component's sd.
+ * values of its column, the mean and then the scatter about it (diag_sum:
+ * the direct form's sums), since c + S1/s0 is then off by u |c|, large
+ * against the component's sd.
  */
 static inline __attribute__((always_inline)) void
 diag_stats(const double *x, const double *X, const double *R, const double *c, size_t nrows,
-	   size_t n16, double *S1, double *S2, double *Xr, int *raw, struct em_stats *blk)
+	   size_t n16, double *S1, double *S2, struct em_stats *blk)
 {
 	const size_t k = blk->k, d = blk->d, B = EM_BLOCK;
 
@@ -939,11 +961,8 @@ diag_stats(const double *x, const double *X, const double *R, const double *c, s
 			double v = fma(-mp, s1, s2);
 			mean[p] = c[p] + mp;
 			if (!(v * DIAG_CANCEL >= s2)) {
-				if (!*raw)
-					diag_raw(x, nrows, n16, d, Xr);
-				*raw = 1;
-				mean[p] = dot4(Rj, Xr + p * B, nrows) / s0;
-				v = wdev4(Rj, Xr + p * B, mean[p], nrows);
+				mean[p] = diag_sum(Rj, x + p, d, 0.0, 0, nrows) / s0;
+				v = diag_sum(Rj, x + p, d, mean[p], 1, nrows);
 			}
 			m2[p * d + p] = v;
 		}
@@ -996,7 +1015,7 @@ block_diag(const struct gmm *g, const double *x, const double *w, size_t nrows,
 			Rj[i] = 0.0;
 		blk->s0[j] = sum4(Rj, nrows);
 	}
-	diag_stats(x, X, R, c, nrows, n16, S1, S2, Xr, &raw, blk);
+	diag_stats(x, X, R, c, nrows, n16, S1, S2, blk);
 	return ll;
 }
 
