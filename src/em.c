@@ -710,20 +710,24 @@ scatter_small(const double *X, const double *Rj, const double *mean, size_t d, s
  * gamma_{d+2} (Q + |a_j|): the product adds an absolute error of order
  * d u M_j, large when a mean is many sds from the centre.  So the centre
  * is the weights' mean of the means (c_p = sum_j w_j mu_jp), and a
- * component takes the product only when 3 M_j <= 2^8 (d/2 + |a_j|)
+ * component takes the product only when 3 M_j <= 2^12 (d/2 + |a_j|)
  * (d/2 + |a_j|: the size of the term of a row near its mean), which bounds
- * the product's error by (4 + 2^8) times the direct one's, about 1e-12 of
- * the term for d <= 64; the others (means 10^4 sds apart, say) are
- * computed directly (whiten8_diag, from the unshifted block: the old bits).
+ * the product's error by gamma_{2d+2} (4 + 2^12) times that size: 8e-12
+ * of the term for d = 8, 3e-11 for d = 32 in the worst case, and about
+ * sqrt(2d) u M_j, near 1e-14 of it, in practice (rounding errors of
+ * random sign; tests/unit-em: 1e-15 of the log-likelihood); the others
+ * (means 10^4 sds from the centre, say) are computed directly
+ * (whiten8_diag, from the unshifted block: the old kernel's bits).
  * The scatter S2 - (S1/s0) S1 of a block loses log2(S2 / scatter) bits: it
  * is off by at most about 2 gamma_{B/4+2} S2, so where S2 > 2^10 times the
  * scatter (the block's mean of the component more than 32 of its sds from
- * the centre) that entry is summed again about the mean, two-pass (wdev4):
- * the scatter is then off by at most 2^11 gamma_{B/4+2}, 3e-11, relative,
- * and far less in practice (the errors of a sum of positive terms are of
- * random sign).  A component with an sd outside [2^-400, 2^400], and a
- * block with a value more than 2^400 from the centre (whose square
- * could overflow), take the direct form.
+ * the centre) that entry's mean and then its scatter about the mean are
+ * summed again from the values (diag_sum, the direct form's sums: c +
+ * S1/s0 would be off by u |c|, large against the sd): where kept, the
+ * scatter is off by at most 2^11 gamma_{B/4+2}, 3e-11, relative, and far
+ * less in practice (tests/unit-em: 2e-13).  A component with an sd
+ * outside [2^-400, 2^400], and a block with a value more than 2^400 from
+ * the centre (whose square could overflow), take the direct form.
  */
 #define DIAG_TERM_SLACK 4096.0	/* 3 M_j <= this (d/2 + |a_j|): the product */
 #define DIAG_CANCEL 1024.0	/* S2 <= this scatter: S2 - mean S1 kept */
