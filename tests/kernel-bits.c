@@ -29,8 +29,13 @@ uniform(uint64_t *s)
 	return (double)(*s >> 11) * 0x1p-53;
 }
 
+/*
+ * far: the last component and its rows (every k-th) moved 10^4 sds off, so
+ * that the diagonal kernel takes its direct forms for that component
+ * (src/em.c, block_diag) and its sums again for entries that cancel.
+ */
 static int
-one_case(size_t n, size_t d, size_t k, enum gmm_cov t, int weighted)
+one_case(size_t n, size_t d, size_t k, enum gmm_cov t, int weighted, int far)
 {
 	struct dataset ds;
 	struct gmm *g = gmm_new(k, d, t);
@@ -48,7 +53,7 @@ one_case(size_t n, size_t d, size_t k, enum gmm_cov t, int weighted)
 	if (g == NULL || ds.x == NULL || (weighted && ds.w == NULL) || em_stats_init(&st, k, d, full))
 		return 1;
 	for (size_t i = 0; i < n * d; i++)
-		ds.x[i] = uniform(&s) + 0.3 * (double)(i % d);
+		ds.x[i] = uniform(&s) + 0.3 * (double)(i % d) + (far && (i / d) % k == k - 1 ? 2500.0 : 0.0);
 	for (size_t i = 0; weighted && i < n; i++)
 		ds.w[i] = 1.0 + (double)(i % 3);
 	for (size_t j = 0; j < k; j++) {
@@ -64,7 +69,8 @@ one_case(size_t n, size_t d, size_t k, enum gmm_cov t, int weighted)
 		}
 	}
 	if (gmm_prepare(g) < 0 && em_pass(&ds, g, &st, 1, &ll) == GM_OK) {
-		printf("n=%zu d=%zu k=%zu %s%s ll %a", n, d, k, gmm_cov_name(t), weighted ? " weighted" : "", ll);
+		printf("n=%zu d=%zu k=%zu %s%s%s ll %a", n, d, k, gmm_cov_name(t), weighted ? " weighted" : "",
+		       far ? " far" : "", ll);
 		for (size_t i = 0; i < k * (1 + d + d * d); i++)
 			printf(" %a", st.s0[i]);
 		printf("\n");
@@ -89,6 +95,9 @@ main(void)
 		for (size_t b = 0; b < sizeof rows / sizeof *rows; b++)
 			for (size_t c = 0; c < sizeof types / sizeof *types; c++)
 				for (int w = 0; w < 2; w++)
-					bad |= one_case(rows[b], dims[a], 3 + (a + c) % 3, types[c], w);
+					bad |= one_case(rows[b], dims[a], 3 + (a + c) % 3, types[c], w, 0);
+	for (size_t a = 0; a < sizeof dims / sizeof *dims; a++)
+		for (size_t c = 1; c < 3; c++)
+			bad |= one_case(1003, dims[a], 3, types[c], 1, 1);
 	return bad;
 }
