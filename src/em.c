@@ -454,6 +454,9 @@ block_1d(const struct gmm *g, const double *x, const double *w, size_t nrows,
 	return ll;
 }
 
+/* Doubles of scratch a block of block_md or block_round needs (SCRATCH adds block_diag's). */
+#define SCRATCH_MD(d, k) (EM_BLOCK * (3 * (d) + 2 * (k) + 8))
+
 #define st4(p, v) (*(v4du *)(void *)(p) = (v))
 
 /*
@@ -685,6 +688,343 @@ scatter_small(const double *X, const double *Rj, const double *mean, size_t d, s
 }
 
 /*
+ * Diagonal factors (diag, spherical, and mclust's EII, EEI, EVI) as
+ * products.  With s_jp = l_pp of component j and the data and the means
+ * shifted by one centre c (x' = x - c, mu' = mu - c), component j's term
+ * is
+ *   log(w_j N_j(x)) = C_j + sum_p (A_jp x'_p^2 + B_jp x'_p),
+ *   A_jp = -1/(2 s_jp^2),  B_jp = mu'_jp / s_jp^2,
+ *   C_j = log w_j - (d log 2pi + log det)/2 - M_j/2,  M_j = sum_p (mu'_jp / s_jp)^2,
+ * so the terms of a block are one product of [x'^2, x'] (B x 2d) with
+ * the 2d x K matrix [A; B], plus C (dens_tile), and the statistics are
+ * R'[x', x'^2] (stats_tile): s0 = sum r, S1 = sum r x', S2 = sum r x'^2,
+ * the mean c + S1/s0 and the scatter S2 - (S1/s0) S1.  Each entry is
+ * summed in a fixed order (the columns in order for a term; lanes of
+ * i mod 4 over the block's rows, then (l0 + l1) + (l2 + l3), for a sum),
+ * so the bits depend on the block alone.
+ *
+ * Cancellation.  With u = 2^-53 and Q = sum_p (x'_p - mu'_p)^2/(2 s_p^2)
+ * (the term's exact quadratic part), each summand of a term is at most
+ * 2 (x' - mu')^2/s^2 + 5/2 mu'^2/s^2 in size, so the computed term is off
+ * by at most gamma_{2d+2} (4 Q + 3 M_j + |a_j|) (gamma_n = n u / (1 - n u)),
+ * where the direct form (x - mu)/s, squared and summed, is off by at most
+ * gamma_{d+2} (Q + |a_j|): the product adds an absolute error of order
+ * d u M_j, large when a mean is many sds from the centre.  So the centre
+ * is the weights' mean of the means (c_p = sum_j w_j mu_jp), and a
+ * component takes the product only when 3 M_j <= 2^12 (d/2 + |a_j|)
+ * (d/2 + |a_j|: the size of the term of a row near its mean), which bounds
+ * the product's error by gamma_{2d+2} (4 + 2^12) times that size: 8e-12
+ * of the term for d = 8, 3e-11 for d = 32 in the worst case, and about
+ * sqrt(2d) u M_j, near 1e-14 of it, in practice (rounding errors of
+ * random sign; tests/unit-em: 1e-15 of the log-likelihood); the others
+ * (means 10^4 sds from the centre, say) are computed directly
+ * (whiten8_diag, from the unshifted block: the old kernel's bits).
+ * The scatter S2 - (S1/s0) S1 of a block loses log2(S2 / scatter) bits: it
+ * is off by at most about 2 gamma_{B/4+2} S2, so where S2 > 2^10 times the
+ * scatter (the block's mean of the component more than 32 of its sds from
+ * the centre) that entry's mean and then its scatter about the mean are
+ * summed again from the values (diag_sum, the direct form's sums: c +
+ * S1/s0 would be off by u |c|, large against the sd): where kept, the
+ * scatter is off by at most 2^11 gamma_{B/4+2}, 3e-11, relative, and far
+ * less in practice (tests/unit-em: 2e-13).  A component with an sd
+ * outside [2^-400, 2^400], and a block with a value more than 2^400 from
+ * the centre (whose square could overflow), take the direct form.
+ */
+#define DIAG_TERM_SLACK 4096.0	/* 3 M_j <= this (d/2 + |a_j|): the product */
+#define DIAG_CANCEL 1024.0	/* S2 <= this scatter: S2 - mean S1 kept */
+#define DIAG_RANGE 0x1p400	/* sds and |x'| past this (or below 1/this): direct */
+
+/* Component j's coefficients: A, B (d each), C, and whether it takes the product. */
+static inline __attribute__((always_inline)) int
+diag_coefs(const struct gmm *g, size_t j, const double *c, double *A, double *Bc, double *C)
+{
+	const size_t d = g->d;
+	const double *l = g->chol + j * d * d, *mu = g->mean + j * d;
+	const double a = g->logw[j] - 0.5 * ((double)d * LOG_2PI + g->logdet[j]);
+	double m = 0.0;
+	int ok = 1;
+
+	for (size_t p = 0; p < d; p++) {
+		const double s = l[p * d + p], inv = 1.0 / s, t = (mu[p] - c[p]) * inv;
+		ok &= s >= 1.0 / DIAG_RANGE && s <= DIAG_RANGE;
+		A[p] = -0.5 * (inv * inv);
+		Bc[p] = t * inv;
+		m = fma(t, t, m);
+	}
+	*C = fma(-0.5, m, a);
+	return ok && 3.0 * m <= DIAG_TERM_SLACK * (0.5 * (double)d + fabs(a));
+}
+
+/*
+ * The terms of rows i..i+7 for m (1 to 4, a constant) components from
+ * coefficients A, Bc (d apart) and C: C_u + sum_p (A_up x'^2 + B_up x'),
+ * the columns in order, two FMAs each (x'^2 formed here, once for the m
+ * components); into R (B apart).
+ */
+static inline __attribute__((always_inline)) void
+dens_tile(const double *X, size_t d, size_t i, const double *A, const double *Bc,
+	  const double *C, size_t m, double *R)
+{
+	const size_t B = EM_BLOCK;
+	v4d acc[4][2];
+
+#pragma GCC unroll 4
+	for (size_t u = 0; u < m; u++)
+		acc[u][0] = acc[u][1] = splat(C[u]);
+	for (size_t p = 0; p < d; p++) {
+		const v4d x0 = ld4(X + p * B + i), x1 = ld4(X + p * B + i + 4);
+		const v4d q0 = x0 * x0, q1 = x1 * x1;
+#pragma GCC unroll 4
+		for (size_t u = 0; u < m; u++) {
+			const v4d a = splat(A[u * d + p]), b = splat(Bc[u * d + p]);
+			acc[u][0] = vfma(b, x0, vfma(a, q0, acc[u][0]));
+			acc[u][1] = vfma(b, x1, vfma(a, q1, acc[u][1]));
+		}
+	}
+#pragma GCC unroll 4
+	for (size_t u = 0; u < m; u++) {
+		st4(R + u * B + i, acc[u][0]);
+		st4(R + u * B + i + 4, acc[u][1]);
+	}
+}
+
+/* The four lanes of a sum, (l0 + l1) + (l2 + l3). */
+static inline __attribute__((always_inline)) double
+lanes(v4d v)
+{
+	return (v[0] + v[1]) + (v[2] + v[3]);
+}
+
+/*
+ * S1 and S2 of components j..j+3 (m of them, a constant) and column p
+ * over the n rows (a multiple of 4; R and X zero past the block's rows),
+ * in lanes of i mod 4: a tile of 2m sums sharing the column's load and
+ * square.  S1[j][p] at S1 + j * d + p.
+ */
+static inline __attribute__((always_inline)) void
+stats_tile(const double *X, const double *R, size_t d, size_t n, size_t j, size_t m,
+	   size_t p, double *S1, double *S2)
+{
+	const size_t B = EM_BLOCK;
+	const double *x = X + p * B, *r = R + j * B;
+	v4d a[4] = { { 0.0 } }, b[4] = { { 0.0 } };
+
+	for (size_t i = 0; i < n; i += 4) {
+		const v4d y = ld4(x + i), z = y * y;
+#pragma GCC unroll 4
+		for (size_t u = 0; u < m; u++) {
+			const v4d ru = ld4(r + u * B + i);
+			a[u] = vfma(ru, y, a[u]);
+			b[u] = vfma(ru, z, b[u]);
+		}
+	}
+#pragma GCC unroll 4
+	for (size_t u = 0; u < m; u++) {
+		S1[(j + u) * d + p] = lanes(a[u]);
+		S2[(j + u) * d + p] = lanes(b[u]);
+	}
+}
+
+/*
+ * The block transposed, shifted by c: X = x - c (d x B), zero past the
+ * rows up to n16, four rows at a time (four values of a column make one
+ * vector).  Returns whether every |x - c| is within DIAG_RANGE.
+ */
+static inline __attribute__((always_inline)) int
+diag_transpose(const double *x, size_t nrows, size_t n16, size_t d, const double *c, double *X)
+{
+	typedef long long v4l __attribute__((vector_size(4 * sizeof(long long))));
+	const size_t B = EM_BLOCK;
+	const v4d lim = splat(DIAG_RANGE * DIAG_RANGE);
+	v4l far = { 0 };
+	int ok = 1;
+	size_t i = 0;
+
+	for (; i + 4 <= nrows; i += 4) {
+		const double *xi = x + i * d;
+		for (size_t p = 0; p < d; p++) {
+			const v4d v = { xi[p], xi[d + p], xi[2 * d + p], xi[3 * d + p] };
+			const v4d e = v - c[p];
+			st4(X + p * B + i, e);
+			far |= e * e > lim;
+		}
+	}
+	for (; i < nrows; i++)
+		for (size_t p = 0; p < d; p++) {
+			const double e = x[i * d + p] - c[p];
+			X[p * B + i] = e;
+			ok &= e * e <= DIAG_RANGE * DIAG_RANGE;
+		}
+	for (size_t p = 0; p < d; p++)
+		for (size_t r = nrows; r < n16; r++)
+			X[p * B + r] = 0.0;
+	return ok && !(far[0] | far[1] | far[2] | far[3]);
+}
+
+/* The block's values transposed (d x B, zero past the rows), for the direct forms. */
+static inline __attribute__((always_inline)) void
+diag_raw(const double *x, size_t nrows, size_t n16, size_t d, double *Xr)
+{
+	for (size_t p = 0; p < d; p++) {
+		for (size_t i = 0; i < nrows; i++)
+			Xr[p * EM_BLOCK + i] = x[i * d + p];
+		for (size_t i = nrows; i < n16; i++)
+			Xr[p * EM_BLOCK + i] = 0.0;
+	}
+}
+
+/*
+ * The terms of the block's rows for every component into R: the product,
+ * then the direct form for the components marked direct (from the values,
+ * Xr, transposed here when needed; *raw says whether they are).
+ */
+static inline __attribute__((always_inline)) void
+diag_terms(const struct gmm *g, const double *x, size_t nrows, size_t n16, const double *X,
+	   const double *A, const double *Bc, const double *C, const double *direct,
+	   double *inv, double *Xr, int *raw, double *R)
+{
+	const size_t k = g->k, d = g->d, B = EM_BLOCK;
+
+	for (size_t j0 = 0; j0 < k; j0 += 4) {
+		const size_t m = k - j0 < 4 ? k - j0 : 4;
+		const double *Aj = A + j0 * d, *Bj = Bc + j0 * d, *Cj = C + j0;
+		double *Rj = R + j0 * B;
+		switch (m) {
+		case 4: for (size_t i = 0; i < n16; i += 8) dens_tile(X, d, i, Aj, Bj, Cj, 4, Rj); break;
+		case 3: for (size_t i = 0; i < n16; i += 8) dens_tile(X, d, i, Aj, Bj, Cj, 3, Rj); break;
+		case 2: for (size_t i = 0; i < n16; i += 8) dens_tile(X, d, i, Aj, Bj, Cj, 2, Rj); break;
+		default: for (size_t i = 0; i < n16; i += 8) dens_tile(X, d, i, Aj, Bj, Cj, 1, Rj); break;
+		}
+	}
+	for (size_t j = 0; j < k; j++) {
+		const double *l = g->chol + j * d * d, *mu = g->mean + j * d;
+		const double a = g->logw[j] - 0.5 * ((double)d * LOG_2PI + g->logdet[j]);
+		if (!(direct[j] > 0.0))
+			continue;
+		if (!*raw)
+			diag_raw(x, nrows, n16, d, Xr);
+		*raw = 1;
+		for (size_t p = 0; p < d; p++)
+			inv[p] = 1.0 / l[p * d + p];
+		for (size_t i = 0; i < n16; i += 8)
+			whiten8_diag(Xr, i, d, mu, inv, a, R + j * B);
+	}
+}
+
+/*
+ * dot4(r, x) (dev 0) or wdev4(r, x, m) (dev 1) over a column of the
+ * row-major block (x[i * stride]), in the same order, so the same bits.
+ */
+static inline __attribute__((always_inline)) double
+diag_sum(const double *r, const double *x, size_t stride, double m, int dev, size_t n)
+{
+	double a[4] = { 0.0, 0.0, 0.0, 0.0 };
+	size_t i = 0;
+
+	for (; i + 4 <= n; i += 4)
+		for (size_t u = 0; u < 4; u++) {
+			const double e = x[(i + u) * stride] - m;
+			a[u] = dev ? fma(r[i + u] * e, e, a[u]) : fma(r[i + u], x[(i + u) * stride], a[u]);
+		}
+	for (; i < n; i++) {
+		const double e = x[i * stride] - m;
+		a[0] = dev ? fma(r[i] * e, e, a[0]) : fma(r[i], x[i * stride], a[0]);
+	}
+	return (a[0] + a[1]) + (a[2] + a[3]);
+}
+
+/*
+ * The block's statistics from R (responsibilities, zero past the rows)
+ * and X; an entry that cancels (DIAG_CANCEL) is summed again from the
+ * values of its column, the mean and then the scatter about it (diag_sum:
+ * the direct form's sums), since c + S1/s0 is then off by u |c|, large
+ * against the component's sd.
+ */
+static inline __attribute__((always_inline)) void
+diag_stats(const double *x, const double *X, const double *R, const double *c, size_t nrows,
+	   size_t n16, double *S1, double *S2, struct em_stats *blk)
+{
+	const size_t k = blk->k, d = blk->d, B = EM_BLOCK;
+
+	for (size_t j0 = 0; j0 < k; j0 += 4) {
+		const size_t m = k - j0 < 4 ? k - j0 : 4;
+		for (size_t p = 0; p < d; p++)
+			switch (m) {
+			case 4: stats_tile(X, R, d, n16, j0, 4, p, S1, S2); break;
+			case 3: stats_tile(X, R, d, n16, j0, 3, p, S1, S2); break;
+			case 2: stats_tile(X, R, d, n16, j0, 2, p, S1, S2); break;
+			default: stats_tile(X, R, d, n16, j0, 1, p, S1, S2); break;
+			}
+	}
+	for (size_t j = 0; j < k; j++) {
+		const double *Rj = R + j * B, s0 = blk->s0[j];
+		double *mean = blk->mean + j * d, *m2 = blk->m2 + j * d * d;
+		if (!(s0 > 0.0))
+			continue;
+		for (size_t p = 0; p < d; p++) {
+			const double s1 = S1[j * d + p], s2 = S2[j * d + p], mp = s1 / s0;
+			double v = fma(-mp, s1, s2);
+			mean[p] = c[p] + mp;
+			if (!(v * DIAG_CANCEL >= s2)) {
+				mean[p] = diag_sum(Rj, x + p, d, 0.0, 0, nrows) / s0;
+				v = diag_sum(Rj, x + p, d, mean[p], 1, nrows);
+			}
+			m2[p * d + p] = v;
+		}
+	}
+}
+
+/*
+ * One block of a model with diagonal factors (see above).  Scratch as
+ * block_md's: X, Xr (d*B each; Xr only for the direct forms), d*B unused,
+ * R (k*B), M, S, T (B each), then past SCRATCH_MD: A, Bc, S1, S2 (k*d
+ * each), C, direct (k each), the centre and 1/s (d each).  Returns NaN,
+ * having done nothing, for a block with a value too far from the centre
+ * (the caller then takes the direct form).
+ */
+KERNEL_CLONES
+static double
+block_diag(const struct gmm *g, const double *x, const double *w, size_t nrows,
+	   double *scratch, struct em_stats *blk)
+{
+	const size_t k = g->k, d = g->d, B = EM_BLOCK;
+	double *X = scratch, *Xr = X + d * B, *R = Xr + 2 * d * B;
+	double *M = R + k * B, *S = M + B, *T = S + B;
+	double *A = scratch + SCRATCH_MD(d, k), *Bc = A + k * d, *S1 = Bc + k * d, *S2 = S1 + k * d;
+	double *C = S2 + k * d, *direct = C + k, *c = direct + k, *inv = c + d;
+	const size_t n16 = (nrows + 15) & ~(size_t)15;
+	int raw = 0;
+	double ll;
+
+	for (size_t p = 0; p < d; p++) {
+		double s = 0.0;
+		for (size_t j = 0; j < k; j++)
+			s = fma(g->weight[j], g->mean[j * d + p], s);
+		c[p] = s;
+	}
+	if (!diag_transpose(x, nrows, n16, d, c, X))
+		return NAN;
+	for (size_t j = 0; j < k; j++)
+		direct[j] = diag_coefs(g, j, c, A + j * d, Bc + j * d, C + j) ? 0.0 : 1.0;
+	diag_terms(g, x, nrows, n16, X, A, Bc, C, direct, inv, Xr, &raw, R);
+	ll = lse_block(R, M, S, T, w, k, nrows);
+	if (blk == NULL)
+		return ll;
+	em_stats_zero(blk);
+	for (size_t j = 0; j < k; j++) {
+		double *Rj = R + j * B;
+#pragma omp simd
+		for (size_t i = 0; i < nrows; i++)
+			Rj[i] *= S[i];
+		for (size_t i = nrows; i < n16; i++)
+			Rj[i] = 0.0;
+		blk->s0[j] = sum4(Rj, nrows);
+	}
+	diag_stats(x, X, R, c, nrows, n16, S1, S2, blk);
+	return ll;
+}
+
+/*
  * One block of a d-dimensional model, laid out for vector loops: the
  * block is transposed to column-major X (d x B); each component's
  * forward substitution L z = x - mu runs over eight rows at a time
@@ -703,6 +1043,11 @@ block_md(const struct gmm *g, const double *x, const double *w, size_t nrows,
 	const size_t n16 = (nrows + 15) & ~(size_t)15;
 	double ll;
 
+	if (diag) {
+		ll = block_diag(g, x, w, nrows, scratch, blk);
+		if (!isnan(ll))
+			return ll;
+	}
 	for (size_t c = 0; c < d; c++) {
 		for (size_t i = 0; i < nrows; i++)
 			X[c * B + i] = x[i * d + c];
@@ -1116,8 +1461,13 @@ one_block(const struct dataset *ds, const struct gmm *g, int want, size_t b,
 	blk->loglik_c = 0.0;
 }
 
-/* Doubles a block needs: block_md's, and block_round's (em.c above). */
-#define SCRATCH(d, k) (EM_BLOCK * (3 * (d) + 2 * (k) + 8 + ((k) * (d) <= ROUND_KEEP ? 2 * (k) * (d) : 0)))
+/*
+ * Doubles a block needs: block_md's, then block_round's kept moments or
+ * block_diag's coefficients (a block takes one of the two; both are
+ * counted).
+ */
+#define SCRATCH(d, k) (SCRATCH_MD(d, k) + ((k) * (d) <= ROUND_KEEP ? EM_BLOCK * 2 * (k) * (d) : 0) + \
+		       4 * (k) * (d) + 2 * (k) + 2 * (d) + 8)
 
 /*
  * Few chunks for many threads (a process of an MPI run holding one or two

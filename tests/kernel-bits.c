@@ -30,8 +30,13 @@ uniform(uint64_t *s)
 	return (double)(*s >> 11) * 0x1p-53;
 }
 
+/*
+ * far: the last component and its rows (every k-th) moved 10^4 sds off, so
+ * that the diagonal kernel takes its direct forms for that component
+ * (src/em.c, block_diag) and its sums again for entries that cancel.
+ */
 static int
-one_case(size_t n, size_t d, size_t k, enum gmm_cov t, int weighted, double h)
+one_case(size_t n, size_t d, size_t k, enum gmm_cov t, int weighted, int far, double h)
 {
 	struct dataset ds;
 	struct gmm *g = gmm_new(k, d, t);
@@ -49,7 +54,7 @@ one_case(size_t n, size_t d, size_t k, enum gmm_cov t, int weighted, double h)
 	if (g == NULL || ds.x == NULL || (weighted && ds.w == NULL) || em_stats_init(&st, k, d, full))
 		return 1;
 	for (size_t i = 0; i < n * d; i++)
-		ds.x[i] = uniform(&s) + 0.3 * (double)(i % d);
+		ds.x[i] = uniform(&s) + 0.3 * (double)(i % d) + (far && (i / d) % k == k - 1 ? 2500.0 : 0.0);
 	for (size_t i = 0; weighted && i < n; i++)
 		ds.w[i] = 1.0 + (double)(i % 3);
 	/* Rounded rows (h > 0): on a grid of h, the last column exact when d > 2. */
@@ -73,7 +78,8 @@ one_case(size_t n, size_t d, size_t k, enum gmm_cov t, int weighted, double h)
 		}
 	}
 	if (gmm_prepare(g) < 0 && em_pass(&ds, g, &st, 1, &ll) == GM_OK) {
-		printf("n=%zu d=%zu k=%zu %s%s", n, d, k, gmm_cov_name(t), weighted ? " weighted" : "");
+		printf("n=%zu d=%zu k=%zu %s%s%s", n, d, k, gmm_cov_name(t), weighted ? " weighted" : "",
+		       far ? " far" : "");
 		if (h > 0.0)
 			printf(" rounded to %g", h);
 		printf(" ll %a", ll);
@@ -101,7 +107,7 @@ main(void)
 		for (size_t b = 0; b < sizeof rows / sizeof *rows; b++)
 			for (size_t c = 0; c < sizeof types / sizeof *types; c++)
 				for (int w = 0; w < 2; w++)
-					bad |= one_case(rows[b], dims[a], 3 + (a + c) % 3, types[c], w, 0.0);
+					bad |= one_case(rows[b], dims[a], 3 + (a + c) % 3, types[c], w, 0, 0.0);
 	/*
 	 * The rounded kernel (ivseries.h's series over a block's distinct
 	 * values, interval.c past its region): grids of 0.1 (few values a
@@ -110,8 +116,12 @@ main(void)
 	 */
 	for (size_t a = 0; a < 3; a++)
 		for (int w = 0; w < 2; w++) {
-			bad |= one_case(1003, a + 1, 3, a == 0 ? GMM_FULL : GMM_DIAG, w, 0.1);
-			bad |= one_case(1003, a + 1, 2 + a, a == 2 ? GMM_SPHERICAL : GMM_DIAG, w, 0.001);
+			bad |= one_case(1003, a + 1, 3, a == 0 ? GMM_FULL : GMM_DIAG, w, 0, 0.1);
+			bad |= one_case(1003, a + 1, 2 + a, a == 2 ? GMM_SPHERICAL : GMM_DIAG, w, 0, 0.001);
 		}
+	/* Diag and spherical with a component 10^4 sds off: block_diag's direct forms. */
+	for (size_t a = 0; a < sizeof dims / sizeof *dims; a++)
+		for (size_t c = 1; c < 3; c++)
+			bad |= one_case(1003, dims[a], 3, types[c], 1, 1, 0.0);
 	return bad;
 }

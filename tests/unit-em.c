@@ -234,6 +234,100 @@ test_density(void)
 	gmm_free(g);
 }
 
+/*
+ * The diagonal kernel (block_diag: products of [x'^2, x'] with the
+ * coefficients, statistics R'[x', x'^2], x' = x - a centre) against the
+ * direct form, on awkward data: components whose means are off from 0 by
+ * off (1e4: far from 0 relative to their sds of about 1) and spread
+ * spread apart (1e4: means far from the kernel's centre too, which its
+ * error bounds send to the direct form).  The reference is computed row
+ * by row from gmm_log_components (the direct form (x - mu)/s), in long
+ * double, two-pass for the scatter: its own error is a few ulps.
+ * Tolerances, from the bounds in src/em.c (u = 2^-53): the log-likelihood
+ * to 1e-12 relative (the kernel's terms are kept within about 1e-12 of
+ * theirs; found: near 1e-15); the means to 5e-13 (|mean| + sd) (c + S1/s0
+ * is kept where |mean - c| <= 32 sd: off by u |c| plus the sum's
+ * gamma_130 (|mean - c| + sd), below 33 * 131 u; found: 3e-15); the
+ * variances to 3e-11 relative (2^11 gamma_130, the scatter's bound where
+ * S2 - mean S1 is kept; found: 2e-13, and 4e-12 where Chan's merge of
+ * block means stored to u |mean| = 1e-11 dominates, as for the direct
+ * form).  Without the kernel's fallbacks to the direct form the errors
+ * here are 1e-6 and more.
+ */
+static void
+test_diag_kernel(double off, double spread, enum gmm_cov t)
+{
+	const size_t n = 3 * EM_BLOCK + 77, d = 8, k = 4;
+	struct dataset ds;
+	struct gmm *g = gmm_new(k, d, t);
+	struct em_stats st;
+	struct rng rng;
+	long double llr = 0.0L, s0[4] = { 0 }, s1[4][8] = { { 0 } }, s2[4][8] = { { 0 } };
+	double ll = 0.0, lp[4], work[8], em = 0.0, ev = 0.0;
+
+	memset(&ds, 0, sizeof ds);
+	ds.n = n;
+	ds.d = d;
+	ds.x = malloc(n * d * sizeof *ds.x);
+	ds.w = malloc(n * sizeof *ds.w);
+	rng_seed(&rng, 7);
+	for (size_t j = 0; j < k; j++) {
+		g->weight[j] = 1.0 / (double)k;
+		for (size_t c = 0; c < d; c++) {
+			g->mean[j * d + c] = off + (double)((j * 7 + c * 3) % 11) * spread + 0.01 * (double)c;
+			g->cov[j * d * d + c * d + c] = t == GMM_SPHERICAL ? 1.2 : 1.0 + 0.1 * (double)((j + c) % 3);
+		}
+	}
+	gmm_prepare(g);
+	for (size_t i = 0; i < n; i++) {
+		const size_t j = i % k;
+		for (size_t c = 0; c < d; c++)
+			ds.x[i * d + c] = g->mean[j * d + c] + sqrt(g->cov[j * d * d + c * d + c]) * rng_normal(&rng);
+		ds.w[i] = 0.5 + rng_uniform(&rng);
+	}
+	em_stats_init(&st, k, d, 0);
+	em_pass(&ds, g, &st, 1, &ll);
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < n; i++) {
+			double l;
+			gmm_log_components(g, ds.x + i * d, lp, work);
+			l = gmm_logsumexp(lp, k);
+			for (size_t j = 0; j < k; j++) {
+				const long double r = (long double)ds.w[i] * expl((long double)lp[j] - l);
+				for (size_t c = 0; c < d; c++) {
+					const long double x = ds.x[i * d + c];
+					if (pass == 0)
+						s1[j][c] += r * x;
+					else
+						s2[j][c] += r * (x - s1[j][c] / s0[j]) * (x - s1[j][c] / s0[j]);
+				}
+				if (pass == 0)
+					s0[j] += r;
+			}
+			if (pass == 0)
+				llr += (long double)ds.w[i] * l;
+		}
+	for (size_t j = 0; j < k; j++)
+		for (size_t c = 0; c < d; c++) {
+			const double m = (double)(s1[j][c] / s0[j]), v = (double)(s2[j][c] / s0[j]);
+			const double e1 = fabs(st.mean[j * d + c] - m) / (fabs(m) + sqrt(v));
+			const double e2 = fabs(st.m2[j * d * d + c * d + c] / st.s0[j] - v) / v;
+			em = e1 > em ? e1 : em;
+			ev = e2 > ev || isnan(e2) ? e2 : ev;
+		}
+	tap_rel(ll, (double)llr, 1e-12, "diag kernel: the log-likelihood");
+	tap_diag("off %g spread %g %s: log-likelihood %.3g relative, means %.3g, variances %.3g",
+		 off, spread, gmm_cov_name(t), fabs(ll - (double)llr) / fabs((double)llr), em, ev);
+	tap_ok(em <= 5e-13, "diag kernel, off %g spread %g %s: the means (%.2g)", off, spread,
+	       gmm_cov_name(t), em);
+	tap_ok(ev <= 3e-11, "diag kernel, off %g spread %g %s: the variances (%.2g)", off, spread,
+	       gmm_cov_name(t), ev);
+	em_stats_free(&st);
+	free(ds.x);
+	free(ds.w);
+	gmm_free(g);
+}
+
 /* Whether two sets of statistics are the same bits. */
 static int
 same_stats(const struct em_stats *a, const struct em_stats *b)
@@ -472,7 +566,7 @@ main(void)
 	char path[4096];
 	char *ref;
 
-	tap_plan(37);
+	tap_plan(52);
 	test_start_counts();
 	test_same_components();
 	test_grid_collapse();
@@ -487,6 +581,11 @@ main(void)
 	test_monotone(&ds);
 	test_merge();
 	test_density();
+	test_diag_kernel(0.0, 4.0, GMM_DIAG);
+	test_diag_kernel(1e4, 4.0, GMM_DIAG);
+	test_diag_kernel(1e4, 4.0, GMM_SPHERICAL);
+	test_diag_kernel(0.0, 1e4, GMM_DIAG);
+	test_diag_kernel(1e6, 2.0, GMM_EEI);
 	test_split(1, GMM_FULL);
 	test_split(2, GMM_FULL);
 	test_sort_threads();
