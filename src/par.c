@@ -32,7 +32,9 @@
  *     process in rank order, each over its own rows: the operations of
  *     one loop over all the rows, in its order, so the bits of a run
  *     alone, with no row sent anywhere; they take turns rather than run
- *     at once;
+ *     at once (so do --prior's mean and covariance, fitstage.c, and the
+ *     counts of the order statistics' radix selection, dataset.c, whose
+ *     exact integer sums need no order);
  *   - samples of every step-th row (dataset_every: the search's and the
  *     hc start's rows, the 2-D figure's points) are sent to rank 0 by
  *     the processes that hold them;
@@ -56,6 +58,12 @@
  * sample sort across the processes under the total order
  * (value, weight), which is also the order of the one-process sort,
  * so the sorted sequence is the same.
+ *
+ * Memory: when the rows are shared out (move_rows) the rows a process
+ * keeps stay in its arrays, which grow or shrink in place; only the rows
+ * that change process pass through a buffer, so rank 0 holds its share
+ * and little more.  A sort (dsort) holds a process's share twice while
+ * the values move.
  *
  * Reading: each process maps the file and reads its own byte range
  * (csvread.c, through par_team); ranges begin at record boundaries found
