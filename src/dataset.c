@@ -197,6 +197,12 @@ scan_select(const struct dataset *ds, const struct dataset_scan *q, size_t lo, s
 }
 
 int
+dataset_scan_counts(int kind)
+{
+	return kind == DS_SCAN_SELECT;
+}
+
+int
 dataset_order_stats(const struct dataset *ds, size_t c, size_t nq, const size_t *rank,
 		    double *out)
 {

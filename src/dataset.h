@@ -176,6 +176,14 @@ int dataset_scan_rows(const struct dataset *ds, const struct dataset_scan *q, si
 		      size_t hi, double *st);
 
 /*
+ * Whether a scan of kind's state is counts (whole numbers below 2^53,
+ * added from a state of zeros): their sum is exact in any order, so the
+ * processes holding spread rows may scan at once and add their states,
+ * rather than hand one state on in row order.
+ */
+int dataset_scan_counts(int kind);
+
+/*
  * A scan kind of another module's: fn carries q's state st over rows
  * [lo, hi) of ds, which are held here (dataset_x), in row order; it
  * returns 0, or -1 when out of memory.  dataset_scan_add returns the

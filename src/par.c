@@ -32,9 +32,11 @@
  *     process in rank order, each over its own rows: the operations of
  *     one loop over all the rows, in its order, so the bits of a run
  *     alone, with no row sent anywhere; they take turns rather than run
- *     at once (so do --prior's mean and covariance, fitstage.c, and the
- *     counts of the order statistics' radix selection, dataset.c, whose
- *     exact integer sums need no order);
+ *     at once (so do --prior's mean and covariance, fitstage.c);
+ *   - scans whose state is counts (dataset_scan_counts: the order
+ *     statistics' radix selection, dataset.c) run on every process at
+ *     once, each from zeros, and rank 0 adds the states: sums of whole
+ *     numbers are exact in any order, so the bits are a run alone's;
  *   - samples of every step-th row (dataset_every: the search's and the
  *     hc start's rows, the 2-D figure's points) are sent to rank 0 by
  *     the processes that hold them;
@@ -44,9 +46,9 @@
  *     kept lines with the rows).
  *
  * What is left: every process running the program on its own rows, so
- * that rank 0 no longer drives the others through commands; and scans
- * that run at once (per-chunk statistics merged in chunk order) rather
- * than in turn.
+ * that rank 0 no longer drives the others through commands; and the
+ * scans of rounded sums run at once (per-chunk statistics merged in
+ * chunk order) rather than in turn.
  *
  * Errors: every collective step allocates first and agrees (all_ok)
  * before it exchanges anything, so a process short of memory makes all
@@ -910,6 +912,15 @@ scan_all(const struct dataset *ds, const struct dataset_scan *q, double *param, 
 		return -1;
 	if (q->nparam > 0)
 		MPI_Bcast(param, (int)q->nparam, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+	if (dataset_scan_counts(q->kind)) {
+		/* Counts: all at once, each from zeros (rank 0 from st), added exactly on rank 0. */
+		if (rank != 0)
+			memset(st, 0, q->len * sizeof *st);
+		ok = dataset_scan_rows(ds, q, dd->lo, dd->hi, st) == 0;
+		MPI_Reduce(rank == 0 ? MPI_IN_PLACE : st, st, (int)q->len, MPI_DOUBLE, MPI_SUM, 0,
+			   MPI_COMM_WORLD);
+		return all_ok(ok) ? 0 : -2;
+	}
 	if (rank != 0)
 		MPI_Recv(st, (int)q->len, MPI_DOUBLE, rank - 1, TAG_STATS, MPI_COMM_WORLD,
 			 MPI_STATUS_IGNORE);
