@@ -3,6 +3,7 @@
  */
 #include <config.h>
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <math.h>
 #include <string.h>
@@ -153,6 +154,95 @@ scan_grid(const struct dataset *ds, const struct dataset_scan *q, size_t lo, siz
 	}
 }
 
+/*
+ * The order-preserving key of a value: its bits with the sign bit set
+ * for x >= 0, all bits flipped for x < 0, so that keys compare as
+ * unsigned integers as the values do (-0 is taken as 0, NaN never
+ * arrives: missing rows are left out).
+ */
+static uint64_t
+order_key(double x)
+{
+	uint64_t u;
+
+	if (fpclassify(x) == FP_ZERO)
+		x = 0.0;
+	memcpy(&u, &x, sizeof u);
+	return u >> 63 ? ~u : u | (UINT64_C(1) << 63);
+}
+
+static double
+key_value(uint64_t k)
+{
+	double x;
+
+	k = k >> 63 ? k & ~(UINT64_C(1) << 63) : ~k;
+	memcpy(&x, &k, sizeof x);
+	return x;
+}
+
+/* DS_SCAN_SELECT over rows [lo, hi): each target's counts of the next bits below its prefix. */
+static void
+scan_select(const struct dataset *ds, const struct dataset_scan *q, size_t lo, size_t hi,
+	    double *st)
+{
+	const size_t nt = (size_t)q->param[0], bins = (size_t)1 << DS_SELECT_BITS;
+	const int known = (int)q->param[1], below = 64 - known - DS_SELECT_BITS;
+
+	for (size_t i = lo; i < hi; i++) {
+		uint64_t k = order_key(dataset_x(ds, i, 1)[q->j]);
+		for (size_t t = 0; t < nt; t++)
+			if (known == 0 || k >> (64 - known) == (uint64_t)q->param[2 + t])
+				st[t * bins + ((k >> below) & (bins - 1))] += 1.0;
+	}
+}
+
+int
+dataset_scan_counts(int kind)
+{
+	return kind == DS_SCAN_SELECT;
+}
+
+int
+dataset_order_stats(const struct dataset *ds, size_t c, size_t nq, const size_t *rank,
+		    double *out)
+{
+	const size_t bins = (size_t)1 << DS_SELECT_BITS;
+	double param[4], *st;
+	uint64_t prefix[2] = { 0, 0 };
+	size_t left[2];
+	struct dataset_scan q = { DS_SCAN_SELECT, c, nq * bins, param, 2 + nq };
+
+	if (nq > 2 || (st = malloc(nq * bins * sizeof *st)) == NULL)
+		return -1;
+	for (size_t t = 0; t < nq; t++)
+		left[t] = rank[t];
+	param[0] = (double)nq;
+	/* The known prefix has at most 48 bits: exact in a double. */
+	for (int known = 0; known < 64; known += DS_SELECT_BITS) {
+		param[1] = known;
+		for (size_t t = 0; t < nq; t++)
+			param[2 + t] = (double)prefix[t];
+		memset(st, 0, nq * bins * sizeof *st);
+		if (dataset_scan(ds, &q, st) != 0) {
+			free(st);
+			return -1;
+		}
+		for (size_t t = 0; t < nq; t++) {
+			const double *cnt = st + t * bins;
+			size_t b = 0;
+			/* The bin holding the target: counts are whole numbers below 2^53. */
+			while (b + 1 < bins && (double)left[t] >= cnt[b])
+				left[t] -= (size_t)cnt[b++];
+			prefix[t] = prefix[t] << DS_SELECT_BITS | b;
+		}
+	}
+	for (size_t t = 0; t < nq; t++)
+		out[t] = key_value(prefix[t]);
+	free(st);
+	return 0;
+}
+
 #define SCAN_USER_MAX 8		/* kinds dataset_scan_add holds */
 
 /*
@@ -189,6 +279,8 @@ dataset_scan_rows(const struct dataset *ds, const struct dataset_scan *q, size_t
 		scan_distinct(ds, q, lo, hi, st);
 	else if (q->kind == DS_SCAN_GRID)
 		scan_grid(ds, q, lo, hi, st);
+	else if (q->kind == DS_SCAN_SELECT)
+		scan_select(ds, q, lo, hi, st);
 	else if (q->kind <= DS_SCAN_RANGE)
 		scan_column(ds, q, lo, hi, st);
 	else

@@ -23,6 +23,7 @@
 #define DS_BLOCK 512
 #define DS_CHUNKS 64
 #define DS_GRID_POWERS 13	/* the powers of ten DS_SCAN_GRID tries */
+#define DS_SELECT_BITS 16	/* bits of the key DS_SCAN_SELECT counts by in a pass */
 
 struct dataset;
 struct em_source;
@@ -49,6 +50,10 @@ enum {
 	DS_SCAN_GRID,		/* column j: whether every value is a multiple of
 				 * 10^e, for e = 6 down to -6; len DS_GRID_POWERS
 				 * (or of param[e], e < nparam = len, when given) */
+	DS_SCAN_SELECT,		/* column j, param[0] targets, key bits above param[1]:
+				 * for target t, rows whose key (dataset.c) begins with
+				 * param[2 + t], counted by the DS_SELECT_BITS below;
+				 * len param[0] 2^DS_SELECT_BITS */
 	DS_SCAN_USER		/* the first kind of dataset_scan_add */
 };
 
@@ -172,6 +177,14 @@ int dataset_scan_rows(const struct dataset *ds, const struct dataset_scan *q, si
 		      size_t hi, double *st);
 
 /*
+ * Whether a scan of kind's state is counts (whole numbers below 2^53,
+ * added from a state of zeros): their sum is exact in any order, so the
+ * processes holding spread rows may scan at once and add their states,
+ * rather than hand one state on in row order.
+ */
+int dataset_scan_counts(int kind);
+
+/*
  * A scan kind of another module's: fn carries q's state st over rows
  * [lo, hi) of ds, which are held here (dataset_x), in row order; it
  * returns 0, or -1 when out of memory.  dataset_scan_add returns the
@@ -268,6 +281,18 @@ int dataset_covariance(const struct dataset *ds, double *mean, double *cov);
  */
 int dataset_histogram(const struct dataset *ds, size_t c, double first, double width,
 		      size_t bins, double *count, double *wsum);
+
+/*
+ * The order statistics of column c, each row counting once whatever its
+ * weight: out[t] is the value of 0-based rank rank[t] (< n) in ascending
+ * order, for t < nq (nq <= 2), -0 taken as 0.  Found without a copy of
+ * the column: a radix selection by DS_SELECT_BITS bits of the value's
+ * key a pass, each pass a scan of counts (exact integers: the same for
+ * any spread of the rows), so 64 / DS_SELECT_BITS scans.  0, or -1 when
+ * out of memory.
+ */
+int dataset_order_stats(const struct dataset *ds, size_t c, size_t nq, const size_t *rank,
+			double *out);
 
 /*
  * The grid column j's values were rounded to (0.1 for heights to the

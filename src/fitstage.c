@@ -104,56 +104,56 @@ fitstage_regularisers(const struct dataset *ds, double reg_abs, const char *sour
 	return GM_OK;
 }
 
+/*
+ * The data's weighted mean and covariance (divisor: total weight - 1),
+ * two passes: the scans of the rows (DS_SCAN_MEANS, then DS_SCAN_CROSS's
+ * scatter about the mean, with no cancellation), so rows spread over
+ * processes give the bits of one loop over them all.
+ */
 int
 fitstage_prior(const struct dataset *ds, const char *source, struct em_prior *pr,
 	       double **mean, double **var, struct gm_error *err)
 {
-	const size_t n = ds->n, d = ds->d;
-	double *m = calloc(d, sizeof *m), *v = calloc(d * d, sizeof *v), *t = calloc(d, sizeof *t);
+	const size_t d = ds->d;
+	double *m = calloc(d, sizeof *m), *v = calloc(d * d, sizeof *v), *st = calloc(d + 1, sizeof *st);
+	struct dataset_scan q = { DS_SCAN_MEANS, 0, d + 1, NULL, 0 };
 	double wt = 0.0;
+	int rc = GM_OK;
 
 	*mean = *var = NULL;
-	if (m == NULL || v == NULL || t == NULL) {
-		free(m);
-		free(v);
-		free(t);
-		return gm_error_oom(err);
+	if (m == NULL || v == NULL || st == NULL || dataset_scan(ds, &q, st) != 0) {
+		rc = gm_error_oom(err);
+		goto out;
 	}
-	for (size_t i = 0; i < n; i++) {
-		double w = ds->w != NULL ? ds->w[i] : 1.0;
-		wt += w;
-		for (size_t p = 0; p < d; p++)
-			m[p] += w * ds->x[i * d + p];
-	}
+	wt = st[0];
 	if (!(wt > 1.0)) {
-		free(m);
-		free(v);
-		free(t);
-		return gm_error_set(err, GM_EDATA, source, 0, 0, "--prior needs a total weight over 1, "
-				    "not %g: the prior's scale is the data's covariance", wt);
+		rc = gm_error_set(err, GM_EDATA, source, 0, 0, "--prior needs a total weight over 1, "
+				  "not %g: the prior's scale is the data's covariance", wt);
+		goto out;
 	}
 	for (size_t p = 0; p < d; p++)
-		m[p] /= wt;
-	/* Second pass: the scatter about the mean (no cancellation). */
-	for (size_t i = 0; i < n; i++) {
-		double w = ds->w != NULL ? ds->w[i] : 1.0;
-		for (size_t p = 0; p < d; p++)
-			t[p] = ds->x[i * d + p] - m[p];
-		for (size_t p = 0; p < d; p++)
-			for (size_t q = 0; q <= p; q++)
-				v[p * d + q] += w * t[p] * t[q];
+		m[p] = st[1 + p] / wt;
+	q = (struct dataset_scan){ DS_SCAN_CROSS, 0, d * d, m, d };
+	if (dataset_scan(ds, &q, v) != 0) {
+		rc = gm_error_oom(err);
+		goto out;
 	}
+	/* The lower triangle's sums w (x_p - m_p) (x_q - m_q), q <= p, made symmetric. */
 	for (size_t p = 0; p < d; p++)
-		for (size_t q = 0; q <= p; q++)
-			v[p * d + q] = v[q * d + p] = v[p * d + q] / (wt - 1.0);
-	free(t);
+		for (size_t c = 0; c <= p; c++)
+			v[p * d + c] = v[c * d + p] = v[p * d + c] / (wt - 1.0);
 	pr->shrinkage = 0.01;
 	pr->dof = (double)d + 2.0;
 	pr->mean = m;
 	pr->var = v;
 	*mean = m;
 	*var = v;
-	return GM_OK;
+	m = v = NULL;
+out:
+	free(m);
+	free(v);
+	free(st);
+	return rc;
 }
 
 int

@@ -29,9 +29,9 @@ int fitstage_regularisers(const struct dataset *ds, double reg_abs, const char *
 			  double **reg, struct gm_error *err);
 
 /*
- * --prior: mclust's default conjugate prior for ds (one process's rows,
- * all of them): shrinkage 0.01, d + 2 degrees of freedom, the data's
- * weighted mean and covariance (two passes; divided by the total weight
+ * --prior: mclust's default conjugate prior for ds (all its rows, spread
+ * over processes or not: dataset.h's scans): shrinkage 0.01, d + 2
+ * degrees of freedom, the data's weighted mean and covariance (two passes; divided by the total weight
  * minus 1) into *mean (d) and *var (d*d), which pr then points to (the
  * caller frees both).  GM_EDATA (err filled) when the total weight is
  * not over 1; GM_EINTERNAL when out of memory.

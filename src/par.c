@@ -32,7 +32,11 @@
  *     process in rank order, each over its own rows: the operations of
  *     one loop over all the rows, in its order, so the bits of a run
  *     alone, with no row sent anywhere; they take turns rather than run
- *     at once;
+ *     at once (so do --prior's mean and covariance, fitstage.c);
+ *   - scans whose state is counts (dataset_scan_counts: the order
+ *     statistics' radix selection, dataset.c) run on every process at
+ *     once, each from zeros, and rank 0 adds the states: sums of whole
+ *     numbers are exact in any order, so the bits are a run alone's;
  *   - samples of every step-th row (dataset_every: the search's and the
  *     hc start's rows, the 2-D figure's points) are sent to rank 0 by
  *     the processes that hold them;
@@ -42,9 +46,9 @@
  *     kept lines with the rows).
  *
  * What is left: every process running the program on its own rows, so
- * that rank 0 no longer drives the others through commands; and scans
- * that run at once (per-chunk statistics merged in chunk order) rather
- * than in turn.
+ * that rank 0 no longer drives the others through commands; and the
+ * scans of rounded sums run at once (per-chunk statistics merged in
+ * chunk order) rather than in turn.
  *
  * Errors: every collective step allocates first and agrees (all_ok)
  * before it exchanges anything, so a process short of memory makes all
@@ -56,6 +60,12 @@
  * sample sort across the processes under the total order
  * (value, weight), which is also the order of the one-process sort,
  * so the sorted sequence is the same.
+ *
+ * Memory: when the rows are shared out (move_rows) the rows a process
+ * keeps stay in its arrays, which grow or shrink in place; only the rows
+ * that change process pass through a buffer, so rank 0 holds its share
+ * and little more.  A sort (dsort) holds a process's share twice while
+ * the values move.
  *
  * Reading: each process maps the file and reads its own byte range
  * (csvread.c, through par_team); ranges begin at record boundaries found
@@ -439,58 +449,124 @@ exchange_displs(struct exchange *e, size_t *total)
 }
 
 /*
+ * One array of the rows as they move (move_rows): n items of size
+ * bytes here, of which [ka, ka + kept) stay; nb items arrive before
+ * them and na after, into in (nb + na items) first.
+ */
+struct moving {
+	void **a;
+	void *in;
+	size_t size;
+};
+
+/*
+ * Room for the array's items after the move, before anything is sent:
+ * grown in place (realloc moves the pages of a large block without
+ * copying them), the items where they were.  0, or -1 with the array
+ * as it was.
+ */
+static int
+moving_init(struct moving *mv, void **a, size_t size, size_t n, size_t mine, size_t nin)
+{
+	mv->a = a;
+	mv->size = size;
+	mv->in = malloc((nin ? nin : 1) * size);
+	if (mv->in == NULL)
+		return -1;
+	if (mine > n) {
+		void *p = realloc(*a, mine * size);
+		if (p == NULL) {
+			free(mv->in);
+			mv->in = NULL;
+			return -1;
+		}
+		*a = p;
+	}
+	return 0;
+}
+
+/* The items in place once received: those before, the kept ones, those after; the rest given back. */
+static void
+moving_place(struct moving *mv, size_t ka, size_t kept, size_t nb, size_t na, size_t n)
+{
+	char *a = *mv->a;
+	size_t sz = mv->size, mine = nb + kept + na;
+
+	memmove(a + nb * sz, a + ka * sz, kept * sz);
+	memcpy(a, mv->in, nb * sz);
+	memcpy(a + (nb + kept) * sz, (char *)mv->in + nb * sz, na * sz);
+	if (mine < n) {
+		void *p = realloc(a, (mine ? mine : 1) * sz);
+		if (p != NULL)
+			*mv->a = p;
+	}
+	free(mv->in);
+	mv->in = NULL;
+}
+
+/*
  * Move rows so that process p holds global rows [tgt[p], tgt[p + 1]);
- * they are now [lo, lo + n) here.  x (n*d) and w (n, or NULL) replaced.
- * Collective: 0, or -1 on every process (out of memory, or more values
- * than MPI counts take), with the rows left where they were.
+ * they are now [lo, lo + n) here.  x (n*d), w (n, or NULL) and lines
+ * (n, or NULL) are reshaped where they lie: the rows that stay here
+ * stay in their arrays, only those that change process pass through a
+ * buffer, so a share read near its chunks' bounds (the byte ranges of
+ * one file) costs little beyond the rows themselves.  Collective: 0, or
+ * -1 on every process (out of memory, or more values than MPI counts
+ * take), with the rows left where they were.
  */
 static int
 move_rows(double **x, double **w, long **lines, size_t *n, size_t d, size_t lo, const size_t *tgt)
 {
-	size_t hi = lo + *n, mine = tgt[rank + 1] - tgt[rank], got = 0;
-	double *nx = malloc((mine ? mine : 1) * d * sizeof *nx);
-	double *nw = *w ? malloc((mine ? mine : 1) * sizeof *nw) : NULL;
-	long *nl = *lines ? malloc((mine ? mine : 1) * sizeof *nl) : NULL;
+	size_t hi = lo + *n, mine = tgt[rank + 1] - tgt[rank], got = 0, nb = 0;
+	/* The rows kept here, [ka, kb) of this process's own. */
+	size_t ka = tgt[rank] <= lo ? 0 : tgt[rank] >= hi ? *n : tgt[rank] - lo;
+	size_t kb = tgt[rank + 1] <= lo ? 0 : tgt[rank + 1] >= hi ? *n : tgt[rank + 1] - lo;
+	size_t kept = kb > ka ? kb - ka : 0;
+	struct moving mx = { NULL, NULL, 0 }, mw = { NULL, NULL, 0 }, ml = { NULL, NULL, 0 };
 	struct exchange e = { NULL, NULL, NULL, NULL };
-	int ok = exchange_init(&e) == 0 && nx != NULL && (*w == NULL || nw != NULL) &&
-		 (*lines == NULL || nl != NULL);
+	int ok = exchange_init(&e) == 0 && fits_int(*n * d) && fits_int(mine * d);
 
-	ok = ok && fits_int(*n * d) && fits_int(mine * d);
+	ok = ok && moving_init(&mx, (void **)x, d * sizeof **x, *n, mine, mine - kept) == 0;
+	ok = ok && (*w == NULL || moving_init(&mw, (void **)w, sizeof **w, *n, mine, mine - kept) == 0);
+	ok = ok && (*lines == NULL ||
+		    moving_init(&ml, (void **)lines, sizeof **lines, *n, mine, mine - kept) == 0);
 	if (!all_ok(ok))
 		goto fail;
 	for (int p = 0; p < nproc; p++) {
 		size_t a = tgt[p] > lo ? tgt[p] : lo, b = tgt[p + 1] < hi ? tgt[p + 1] : hi;
-		e.sc[p] = (int)(b > a ? b - a : 0);
+		e.sc[p] = p == rank ? 0 : (int)(b > a ? b - a : 0);
 		e.sd[p] = (int)(a > lo && b > a ? a - lo : 0);
 	}
 	MPI_Alltoall(e.sc, 1, MPI_INT, e.rc, 1, MPI_INT, MPI_COMM_WORLD);
-	if (!all_ok(exchange_displs(&e, &got) == 0 && got == mine))
+	if (!all_ok(exchange_displs(&e, &got) == 0 && got + kept == mine))
 		goto fail;
-	if (nw != NULL)
-		MPI_Alltoallv(*w, e.sc, e.sd, MPI_DOUBLE, nw, e.rc, e.rd, MPI_DOUBLE, MPI_COMM_WORLD);
-	if (nl != NULL)
-		MPI_Alltoallv(*lines, e.sc, e.sd, MPI_LONG, nl, e.rc, e.rd, MPI_LONG, MPI_COMM_WORLD);
+	/* Rows from the processes before this one come first (rank order is row order). */
+	for (int p = 0; p < rank; p++)
+		nb += (size_t)e.rc[p];
+	if (*w != NULL)
+		MPI_Alltoallv(*w, e.sc, e.sd, MPI_DOUBLE, mw.in, e.rc, e.rd, MPI_DOUBLE, MPI_COMM_WORLD);
+	if (*lines != NULL)
+		MPI_Alltoallv(*lines, e.sc, e.sd, MPI_LONG, ml.in, e.rc, e.rd, MPI_LONG, MPI_COMM_WORLD);
 	for (int p = 0; p < nproc; p++) {
 		e.sc[p] *= (int)d;
 		e.sd[p] *= (int)d;
 		e.rc[p] *= (int)d;
 		e.rd[p] *= (int)d;
 	}
-	MPI_Alltoallv(*x, e.sc, e.sd, MPI_DOUBLE, nx, e.rc, e.rd, MPI_DOUBLE, MPI_COMM_WORLD);
-	free(*x);
-	free(*w);
-	free(*lines);
-	*x = nx;
-	*w = nw;
-	*lines = nl;
+	MPI_Alltoallv(*x, e.sc, e.sd, MPI_DOUBLE, mx.in, e.rc, e.rd, MPI_DOUBLE, MPI_COMM_WORLD);
+	moving_place(&mx, ka, kept, nb, got - nb, *n);
+	if (*w != NULL)
+		moving_place(&mw, ka, kept, nb, got - nb, *n);
+	if (*lines != NULL)
+		moving_place(&ml, ka, kept, nb, got - nb, *n);
 	*n = mine;
 	free(e.sc);
 	return 0;
 fail:
 	free(e.sc);
-	free(nx);
-	free(nw);
-	free(nl);
+	free(mx.in);
+	free(mw.in);
+	free(ml.in);
 	return -1;
 }
 
@@ -836,6 +912,15 @@ scan_all(const struct dataset *ds, const struct dataset_scan *q, double *param, 
 		return -1;
 	if (q->nparam > 0)
 		MPI_Bcast(param, (int)q->nparam, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+	if (dataset_scan_counts(q->kind)) {
+		/* Counts: all at once, each from zeros (rank 0 from st), added exactly on rank 0. */
+		if (rank != 0)
+			memset(st, 0, q->len * sizeof *st);
+		ok = dataset_scan_rows(ds, q, dd->lo, dd->hi, st) == 0;
+		MPI_Reduce(rank == 0 ? MPI_IN_PLACE : st, st, (int)q->len, MPI_DOUBLE, MPI_SUM, 0,
+			   MPI_COMM_WORLD);
+		return all_ok(ok) ? 0 : -2;
+	}
 	if (rank != 0)
 		MPI_Recv(st, (int)q->len, MPI_DOUBLE, rank - 1, TAG_STATS, MPI_COMM_WORLD,
 			 MPI_STATUS_IGNORE);

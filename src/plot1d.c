@@ -25,15 +25,33 @@ fd_width(const struct dataset *ds, size_t c)
 
 	double q1, q3;
 
-	if (dataset_sorted_column(ds, c, &v))
-		return 0.0;
-	if (gof_quantile(&v, 0.75, &q3) || gof_quantile(&v, 0.25, &q1)) {
+	if (ds->w == NULL && !ds->sorted) {
+		/*
+		 * Unweighted, gof_quantile's rule is the ceil(q n)-th value:
+		 * selected from the rows as they lie, without a sorted copy of
+		 * the column (the data's size again, on every process).
+		 */
+		double t1 = ceil(0.25 * (double)ds->n), t3 = ceil(0.75 * (double)ds->n), qv[2];
+		size_t r[2] = { t1 < 1.0 ? 0 : (size_t)t1 - 1, t3 < 1.0 ? 0 : (size_t)t3 - 1 };
+		for (int t = 0; t < 2; t++)
+			if (r[t] >= ds->n)
+				r[t] = ds->n - 1;
+		if (ds->n == 0 || dataset_order_stats(ds, c, 2, r, qv))
+			return 0.0;
+		q1 = qv[0];
+		q3 = qv[1];
+		wsum = (double)ds->n;
+	} else {
+		if (dataset_sorted_column(ds, c, &v))
+			return 0.0;
+		if (gof_quantile(&v, 0.75, &q3) || gof_quantile(&v, 0.25, &q1)) {
+			colview_free(&v);
+			return 0.0;
+		}
+		wsum = v.wsum;
 		colview_free(&v);
-		return 0.0;
 	}
 	iqr = q3 - q1;
-	wsum = v.wsum;
-	colview_free(&v);
 	h = 2.0 * iqr / cbrt(wsum);
 	if (!(h > 0.0)) {
 		dataset_column_moments(ds, c, &mean, &var);

@@ -577,8 +577,6 @@ check_input(struct run_options *ro)
 			return usage_error("%s", "--bootstrap runs as one process: run without mpirun");
 		if (ro->lrt_b > 0)
 			return usage_error("%s", "--lrt runs as one process: run without mpirun");
-		if (ro->prior)
-			return usage_error("%s", "--prior runs as one process: run without mpirun");
 		ro->csv.co.share = ro->shard == NULL ? par_team() : NULL;
 	}
 	return cliopt_csv_finish(&ro->csv);
