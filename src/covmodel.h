@@ -1,8 +1,9 @@
 /*
- * covmodel.h - the covariances of mclust's models whose M step has a
- * closed form and that gmmfit's first four structures do not cover:
- * EII, EEI, EVI, EEV and EVV (Celeux and Govaert 1995, "Gaussian
- * parsimonious clustering models", Pattern Recognition 28: 781-793).
+ * covmodel.h - the covariances of mclust's models that gmmfit's first
+ * four structures do not cover: EII, EEI, EVI, EEV and EVV, whose M step
+ * has a closed form (Celeux and Govaert 1995, "Gaussian parsimonious
+ * clustering models", Pattern Recognition 28: 781-793), and VEI, VEE,
+ * VEV, EVE and VVE, whose M step is iterative.
  *
  * Each is the maximum of the expected complete-data log-likelihood over
  * the model's covariances, given the components' weighted scatter W_j
@@ -14,6 +15,18 @@
  *   EEV  D_j (sum_i Omega_i / n) D_j',  W_j = D_j Omega_j D_j' with the
  *        eigenvalues Omega_j in decreasing order
  *   EVV  lambda W_j / |W_j|^(1/d),  lambda = sum_j |W_j|^(1/d) / n
+ * and iteratively, each inner step lowering minus the expected
+ * complete-data log-likelihood (see covmodel.c for the stopping rule):
+ *   VEI  lambda_j B: lambda_j = tr(W_j B^-1) / (d n_j), then
+ *        B = diag(sum_j W_j / lambda_j) at determinant 1, in turn
+ *   VEE  lambda_j C: the same with C full
+ *   VEV  lambda_j D_j A D_j': D_j W_j's eigenvectors, then lambda_j and
+ *        A from W_j's eigenvalues as VEI's from its diagonals
+ *   EVE  lambda D A_j D', VVE lambda_j D A_j D': the orientation D by the
+ *        MM steps of Browne and McNicholas (2014, "Estimating common
+ *        principal components in high dimensions", Advances in Data
+ *        Analysis and Classification 8: 217-226), then A_j (and lambda_j)
+ *        in closed form given D, in turn
  * and the regulariser is then added to the diagonals, as it is for the
  * other structures.
  *
@@ -29,9 +42,13 @@
 
 /*
  * Whether covmodel_mstep makes structure t's covariances (EII, EEI, EVI,
- * EEV, EVV).
+ * EEV, EVV, VEI, VEE, VEV, EVE, VVE); whether its M step is iterative and
+ * needs a work array (VEI, VEE, VEV, EVE, VVE) of covmodel_work_len(k, d)
+ * doubles.
  */
 int covmodel_handles(enum gmm_cov t);
+int covmodel_iterative(enum gmm_cov t);
+size_t covmodel_work_len(size_t k, size_t d);
 
 /*
  * The prior's part of an EII or EEI M step: add (d values) is added to
@@ -52,10 +69,14 @@ struct covmodel_prior {
  * used as scratch (gmm_prepare makes it again).  Returns -1, or the index
  * of a component whose scatter leaves its covariance undefined (a
  * diagonal entry or a determinant that is not positive for EVI and EVV,
- * every eigenvalue zero for EEV).  pp is the prior's part (EII and EEI
- * only), or NULL.  Allocates nothing.
+ * every eigenvalue zero for EEV and VEV, a volume or a scatter along the
+ * common axes that is not positive for the iterative ones; 0 when a
+ * shared shape is not positive).  pp is the prior's part (EII and EEI
+ * only), or NULL.  work is the iterative models' array (NULL for the
+ * others), its first d*d doubles holding component 0's covariance before
+ * the step, which starts the iteration.  Allocates nothing.
  */
 long covmodel_mstep(struct gmm *g, const double *s0, const double *m2, const double *reg,
-		    const struct covmodel_prior *pp);
+		    const struct covmodel_prior *pp, double *work);
 
 #endif

@@ -56,7 +56,8 @@ void
 em_stats_free(struct em_stats *s)
 {
 	free(s->s0);
-	s->s0 = s->mean = s->m2 = s->delta = NULL;
+	free(s->cwork);
+	s->s0 = s->mean = s->m2 = s->delta = s->cwork = NULL;
 }
 
 void
@@ -1224,7 +1225,7 @@ prior_covmodel(const struct em_stats *st, struct gmm *g, const double *reg,
 			padd[p] += l;
 		cp.den = prior->dof + wsum + 1.0 + (kappa > 0.0 ? 1.0 : 0.0);
 	}
-	return covmodel_mstep(g, st->s0, st->m2, reg, prior != NULL ? &cp : NULL);
+	return covmodel_mstep(g, st->s0, st->m2, reg, prior != NULL ? &cp : NULL, st->cwork);
 }
 
 /* em_mstep_prior's tied covariance: the pooled scatter (and the prior's terms) over den. */
@@ -1283,6 +1284,15 @@ em_mstep_prior(const struct em_stats *st, struct gmm *g, const double *reg,
 		prior = NULL;	/* not reached: the command line refuses it */
 	if (fixed == NULL)
 		fix = 0;
+	if (covmodel_iterative(g->cov_type)) {
+		/* The work array, made once per statistics; it keeps the start. */
+		struct em_stats *mst = (struct em_stats *)st;
+		if (mst->cwork == NULL)
+			mst->cwork = malloc(covmodel_work_len(k, d) * sizeof *mst->cwork);
+		if (mst->cwork == NULL)
+			return 0;	/* out of memory: reported as a failed step */
+		memcpy(mst->cwork, g->cov, d * d * sizeof *mst->cwork);
+	}
 	if (fix & EM_FIX_MEANS) {
 		/* Scatter about the fixed means: add s0 (m - mu0)(m - mu0)'. */
 		struct em_stats *mst = (struct em_stats *)st;

@@ -655,9 +655,9 @@ check_model(struct run_options *ro)
 		ro->fo.ncov = 1;
 	} else {
 		return usage_error("--covariance is full, diag, spherical, tied or all (or mclust's "
-				   "VVV, VVI, VII, EEE), not '%s'; mclust's EII, EEI, EVI, EEV, EVV "
-				   "(and E, V in one column) are taken too, every fits them all, and "
-				   "VEI, VEE, VEV, EVE, VVE are not implemented yet", ro->cov_arg);
+				   "VVV, VVI, VII, EEE), not '%s'; mclust's EII, EEI, EVI, EEV, EVV, "
+				   "VEI, VEE, VEV, EVE, VVE (and E, V in one column) are taken too, "
+				   "and every fits all 14", ro->cov_arg);
 	}
 	/* mclust has no prior for these; the M steps here have none either. */
 	if (ro->prior && ro->fo.ncov == 1 && !gmm_cov_has_prior(ro->covs[0]))
