@@ -16,7 +16,6 @@
 #include "covmodel.h"
 
 #define JACOBI_SWEEPS 100	/* a symmetric matrix converges in well under 20 */
-#define POLAR_SWEEPS 100	/* one-sided Jacobi: as many */
 
 int
 covmodel_iterative(enum gmm_cov t)
@@ -34,7 +33,7 @@ covmodel_handles(enum gmm_cov t)
 size_t
 covmodel_work_len(size_t k, size_t d)
 {
-	return 8 * d * d + 3 * k * d + 3 * k + 4 * d;
+	return (8 + k) * d * d + 3 * k * d + 3 * k + 4 * d;
 }
 
 /* The full symmetric matrix of a scatter whose lower triangle is set. */
@@ -496,116 +495,34 @@ mstep_vev(struct gmm *g, const double *s0, const double *m2, double *work)
 }
 
 /*
- * The orthogonal matrix nearest h (d*d, overwritten) into out: U V' of
- * h = U S V', by one-sided Jacobi rotations of h's columns in a fixed
- * order (v, d*d, accumulates V).  A column that vanishes (h singular) is
- * replaced by the first unit vector not in the others' span.
- */
-static void
-polar(double *h, double *v, double *out, size_t d)
-{
-	double top = 0.0;
-
-	for (size_t p = 0; p < d * d; p++)
-		v[p] = p % (d + 1) == 0 ? 1.0 : 0.0;
-	for (int sweep = 0; sweep < POLAR_SWEEPS; sweep++) {
-		int rotated = 0;
-		for (size_t p = 0; p + 1 < d; p++)
-			for (size_t q = p + 1; q < d; q++) {
-				double al = 0.0, be = 0.0, ga = 0.0, zeta, t, c, s;
-				for (size_t r = 0; r < d; r++) {
-					al += h[r * d + p] * h[r * d + p];
-					be += h[r * d + q] * h[r * d + q];
-					ga += h[r * d + p] * h[r * d + q];
-				}
-				if (!(fabs(ga) > 1e-15 * sqrt(al * be)))
-					continue;
-				rotated = 1;
-				zeta = (be - al) / (2.0 * ga);
-				t = (zeta >= 0.0 ? 1.0 : -1.0) / (fabs(zeta) + sqrt(1.0 + zeta * zeta));
-				c = 1.0 / sqrt(1.0 + t * t);
-				s = c * t;
-				for (size_t r = 0; r < d; r++) {
-					double hp = h[r * d + p], hq = h[r * d + q];
-					double vp = v[r * d + p], vq = v[r * d + q];
-					h[r * d + p] = c * hp - s * hq;
-					h[r * d + q] = s * hp + c * hq;
-					v[r * d + p] = c * vp - s * vq;
-					v[r * d + q] = s * vp + c * vq;
-				}
-			}
-		if (!rotated)
-			break;
-	}
-	for (size_t i = 0; i < d; i++) {
-		double n = 0.0;
-		for (size_t r = 0; r < d; r++)
-			n += h[r * d + i] * h[r * d + i];
-		out[i] = sqrt(n);	/* the singular values, for now */
-		top = fmax(top, out[i]);
-	}
-	for (size_t i = 0; i < d; i++) {
-		double sv = out[i];
-		if (sv > 1e-13 * top) {
-			for (size_t r = 0; r < d; r++)
-				h[r * d + i] /= sv;
-			continue;
-		}
-		for (size_t e = 0; e < d; e++) {
-			double n = 0.0;
-			for (size_t r = 0; r < d; r++)
-				h[r * d + i] = r == e ? 1.0 : 0.0;
-			for (int twice = 0; twice < 2; twice++)
-				for (size_t o = 0; o < d; o++) {
-					double dot = 0.0;
-					if (o == i || !(out[o] > 1e-13 * top || o < i))
-						continue;
-					for (size_t r = 0; r < d; r++)
-						dot += h[r * d + o] * h[r * d + i];
-					for (size_t r = 0; r < d; r++)
-						h[r * d + i] -= dot * h[r * d + o];
-				}
-			for (size_t r = 0; r < d; r++)
-				n += h[r * d + i] * h[r * d + i];
-			if (n > 0.25) {
-				for (size_t r = 0; r < d; r++)
-					h[r * d + i] /= sqrt(n);
-				break;
-			}
-		}
-	}
-	for (size_t r = 0; r < d; r++)
-		for (size_t c = 0; c < d; c++) {
-			double s = 0.0;
-			for (size_t i = 0; i < d; i++)
-				s += h[r * d + i] * v[c * d + i];
-			out[r * d + c] = s;
-		}
-}
-
-/*
- * EVE and VVE given the orientation D (dm): the diagonal c_ji = d_i' W_j
- * d_i of each scatter along D gives Gamma_j = lambda_j A_j (gk, k*d):
- * c_j / n_j for VVE; lambda c_j / |c_j|^(1/d) for EVE, with lambda =
- * sum_j |c_j|^(1/d) / n.  Q into *q; returns -1, or a component whose
- * c_j has an entry that is not positive.  t (d*d) is scratch.
+ * EVE and VVE given the orientation D (dm): T_j = D' W_j D (tk, k*d*d)
+ * and its diagonal c_j, the scatter along D's axes, which gives Gamma_j =
+ * lambda_j A_j (gk, k*d): c_j / n_j for VVE; lambda c_j / |c_j|^(1/d)
+ * for EVE, with lambda = sum_j |c_j|^(1/d) / n.  Q into *q; returns -1,
+ * or a component whose c_j has an entry that is not positive.  t (d*d)
+ * is scratch.
  */
 static long
 orientation_shapes(const struct gmm *g, const double *s0, const double *m2, const double *dm,
-		   double *t, double *gk, double *q)
+		   double *t, double *tk, double *gk, double *q)
 {
 	const size_t k = g->k, d = g->d;
 	double n = 0.0, lambda = 0.0;
 
 	for (size_t j = 0; j < k; j++) {
+		double *tj = tk + j * d * d;
 		sym_mul(m2 + j * d * d, dm, t, d);
+		for (size_t i = 0; i < d; i++)
+			for (size_t r = 0; r <= i; r++) {
+				double c = 0.0;
+				for (size_t s = 0; s < d; s++)
+					c += dm[s * d + i] * t[s * d + r];
+				tj[i * d + r] = tj[r * d + i] = c;
+			}
 		for (size_t i = 0; i < d; i++) {
-			double c = 0.0;
-			for (size_t r = 0; r < d; r++)
-				c += dm[r * d + i] * t[r * d + i];
-			if (!(c > 0.0) || !isfinite(c))
+			if (!(tj[i * d + i] > 0.0) || !isfinite(tj[i * d + i]))
 				return (long)j;
-			gk[j * d + i] = c;
+			gk[j * d + i] = tj[i * d + i];
 		}
 		n += s0[j];
 	}
@@ -631,57 +548,78 @@ orientation_shapes(const struct gmm *g, const double *s0, const double *m2, cons
 }
 
 /*
- * One pair of the MM steps of Browne and McNicholas (2014) for the
- * orientation D minimising sum_j tr(W_j D Gamma_j^-1 D'): the first
- * majorises with W_j's largest eigenvalue alpha_j, the second with
- * Gamma_j^-1's largest entry; each step's D is the orthogonal factor of
- * the majoriser's gradient matrix h.
+ * One sweep, in a fixed order of the pairs of axes (p, q), of the plane
+ * rotations that lower F(D) = sum_j tr(W_j D Gamma_j^-1 D') with the
+ * shapes Gamma_j held: in the plane of D's columns p and q, F is
+ * const + P cos 2t + R sin 2t, P = sum_j (m_jp - m_jq)(T_j,pp - T_j,qq) / 2,
+ * R = sum_j (m_jp - m_jq) T_j,pq (m = 1 / Gamma), so each rotation is
+ * the exact minimum over its angle.  D (dm) and every T_j (tk) are
+ * rotated in place.
  */
 static void
-orientation_mm(const struct gmm *g, const double *m2, const double *gk, const double *alpha,
-	       double *dm, double *t, double *h, double *v)
+orientation_sweep(const struct gmm *g, const double *gk, double *dm, double *tk)
 {
 	const size_t k = g->k, d = g->d;
 
-	for (int step = 0; step < 2; step++) {
-		memset(h, 0, d * d * sizeof *h);
-		for (size_t j = 0; j < k; j++) {
-			double beta = 0.0;
-			sym_mul(m2 + j * d * d, dm, t, d);
-			for (size_t i = 0; i < d; i++)
-				beta = fmax(beta, 1.0 / gk[j * d + i]);
-			for (size_t r = 0; r < d; r++)
-				for (size_t i = 0; i < d; i++) {
-					double gi = 1.0 / gk[j * d + i];
-					h[r * d + i] += step == 0
-						? (alpha[j] * dm[r * d + i] - t[r * d + i]) * gi
-						: t[r * d + i] * (beta - gi);
+	for (size_t p = 0; p + 1 < d; p++)
+		for (size_t q = p + 1; q < d; q++) {
+			double pp = 0.0, rr = 0.0, r, c2, s2, c, s;
+			for (size_t j = 0; j < k; j++) {
+				const double *tj = tk + j * d * d;
+				double dm_ = 1.0 / gk[j * d + p] - 1.0 / gk[j * d + q];
+				pp += 0.5 * dm_ * (tj[p * d + p] - tj[q * d + q]);
+				rr += dm_ * tj[p * d + q];
+			}
+			r = hypot(pp, rr);
+			if (!(r > 0.0) || !isfinite(r))
+				continue;
+			c2 = -pp / r;
+			s2 = -rr / r;
+			if (c2 >= 0.0) {
+				c = sqrt(0.5 * (1.0 + c2));
+				s = s2 / (2.0 * c);
+			} else {
+				s = sqrt(0.5 * (1.0 - c2));
+				c = s2 / (2.0 * s);
+			}
+			for (size_t x = 0; x < d; x++) {
+				double a = dm[x * d + p], b = dm[x * d + q];
+				dm[x * d + p] = c * a + s * b;
+				dm[x * d + q] = -s * a + c * b;
+			}
+			for (size_t j = 0; j < k; j++) {
+				double *tj = tk + j * d * d;
+				double a = tj[p * d + p], b = tj[q * d + q], e = tj[p * d + q];
+				for (size_t x = 0; x < d; x++) {
+					double u, v;
+					if (x == p || x == q)
+						continue;
+					u = tj[p * d + x];
+					v = tj[q * d + x];
+					tj[p * d + x] = tj[x * d + p] = c * u + s * v;
+					tj[q * d + x] = tj[x * d + q] = -s * u + c * v;
 				}
+				tj[p * d + p] = c * c * a + 2.0 * c * s * e + s * s * b;
+				tj[q * d + q] = s * s * a - 2.0 * c * s * e + c * c * b;
+				tj[p * d + q] = tj[q * d + p] = c * s * (b - a) + (c * c - s * s) * e;
+			}
 		}
-		polar(h, v, dm, d);
-	}
 }
 
 /*
- * EVE (Sigma_j = lambda D A_j D') and VVE (lambda_j D A_j D'): the MM
- * steps for D and the closed form of the shapes given D, in turn, from
- * prev's eigenvectors (or the pooled scatter's).
+ * EVE (Sigma_j = lambda D A_j D') and VVE (lambda_j D A_j D'): the shapes
+ * in closed form given D, then a sweep of rotations of D given the
+ * shapes, in turn, from prev's eigenvectors (or the pooled scatter's).
+ * Every step lowers Q.
  */
 static long
 mstep_orientation(struct gmm *g, const double *s0, const double *m2, double *work)
 {
 	const size_t k = g->k, d = g->d;
 	const double *prev = work;
-	double *dm = work + d * d, *t = dm + d * d, *h = t + d * d, *v = h + d * d;
-	double *gk = v + d * d, *alpha = gk + k * d, q = 0.0, qprev = HUGE_VAL;
+	double *dm = work + d * d, *t = dm + d * d, *h = t + d * d, *tk = h + d * d;
+	double *gk = tk + k * d * d, q = 0.0, qprev = HUGE_VAL;
 
-	for (size_t j = 0; j < k; j++) {
-		symmetric(m2 + j * d * d, h, d);
-		jacobi(h, v, d);
-		alpha[j] = 0.0;
-		for (size_t p = 0; p < d; p++)
-			alpha[j] = fmax(alpha[j], h[p * d + p]);
-	}
 	if (prev_usable(prev, t, d)) {
 		memcpy(h, prev, d * d * sizeof *h);
 	} else {
@@ -693,7 +631,7 @@ mstep_orientation(struct gmm *g, const double *s0, const double *m2, double *wor
 	}
 	jacobi(h, dm, d);
 	for (int it = 0;; it++) {
-		long bad = orientation_shapes(g, s0, m2, dm, t, gk, &q);
+		long bad = orientation_shapes(g, s0, m2, dm, t, tk, gk, &q);
 		if (bad >= 0)
 			return bad;
 		if (inner_done(q, qprev, it)) {
@@ -703,7 +641,7 @@ mstep_orientation(struct gmm *g, const double *s0, const double *m2, double *wor
 			break;
 		}
 		qprev = q;
-		orientation_mm(g, m2, gk, alpha, dm, t, h, v);
+		orientation_sweep(g, gk, dm, tk);
 	}
 	for (size_t j = 0; j < k; j++) {
 		double *cv = g->cov + j * d * d;
