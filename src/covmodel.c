@@ -9,9 +9,6 @@
 
 #include <math.h>
 #include <string.h>
-#ifdef COVMODEL_TRACE
-#include <stdio.h>
-#endif
 
 #include "covmodel.h"
 
@@ -634,12 +631,8 @@ mstep_orientation(struct gmm *g, const double *s0, const double *m2, double *wor
 		long bad = orientation_shapes(g, s0, m2, dm, t, tk, gk, &q);
 		if (bad >= 0)
 			return bad;
-		if (inner_done(q, qprev, it)) {
-#ifdef COVMODEL_TRACE
-			fprintf(stderr, "inner %d q %.17g\n", it, q);
-#endif
+		if (inner_done(q, qprev, it))
 			break;
-		}
 		qprev = q;
 		orientation_sweep(g, gk, dm, tk);
 	}
