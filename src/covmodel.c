@@ -30,7 +30,13 @@ covmodel_handles(enum gmm_cov t)
 size_t
 covmodel_work_len(size_t k, size_t d)
 {
-	return (8 + k) * d * d + 3 * k * d + 3 * k + 4 * d;
+	return (8 + 2 * k) * d * d + 3 * k * d + 3 * k + 4 * d;
+}
+
+double *
+covmodel_work_prior(double *work, size_t k, size_t d)
+{
+	return work + (8 + k) * d * d + 3 * k * d + 3 * k + 4 * d;
 }
 
 /* The full symmetric matrix of a scatter whose lower triangle is set. */
@@ -216,8 +222,10 @@ mstep_equal_volume(struct gmm *g, const double *m2, double wsum)
  * most INNER_TOL (1 + |Q|), mclust's rule and default (emControl()'s
  * tol[2], sqrt of the machine epsilon), or after INNER_MAX steps.  The
  * work array's first d*d doubles hold component 0's covariance before
- * the step (covmodel_mstep's prev): the start where it is positive
- * definite, else a start from the scatter alone.
+ * the previous step made with the same work array (zeros before the
+ * first): the start where it is positive definite, else a start from the
+ * scatter alone.  So the start depends only on the statistics' own
+ * history (one fit's M steps), never on what a reused model held.
  */
 #define INNER_TOL 1.4901161193847656e-08
 #define INNER_MAX 500
@@ -270,9 +278,11 @@ prev_usable(const double *prev, double *l, size_t d)
  * VEI: Sigma_j = lambda_j B, B diagonal with |B| = 1 (Celeux and Govaert
  * 1995): lambda_j = tr(W_j B^-1) / (d n_j) and B = diag(sum_j W_j /
  * lambda_j) scaled to determinant 1, in turn, from prev's diagonal.
+ * With --prior (mclust's msveip) m2 holds the scatter with the prior's
+ * terms and lambda_j's denominator is den0 + d n_j; den0 is 0 without.
  */
 static long
-mstep_vei(struct gmm *g, const double *s0, const double *m2, double *work)
+mstep_vei(struct gmm *g, const double *s0, const double *m2, double *work, double den0)
 {
 	const size_t k = g->k, d = g->d;
 	const double *prev = work;
@@ -292,10 +302,10 @@ mstep_vei(struct gmm *g, const double *s0, const double *m2, double *work)
 			double t = 0.0;
 			for (size_t p = 0; p < d; p++)
 				t += m2[j * d * d + p * d + p] / b[p];
-			lam[j] = t / ((double)d * s0[j]);
+			lam[j] = t / (den0 + (double)d * s0[j]);
 			if (!(lam[j] > 0.0) || !isfinite(lam[j]))
 				return (long)j;
-			q += s0[j] * (double)d * (log(lam[j]) + 1.0);
+			q += (den0 + (double)d * s0[j]) * (log(lam[j]) + 1.0);
 		}
 		if (inner_done(q, qprev, it))
 			break;
@@ -420,10 +430,12 @@ mstep_vee(struct gmm *g, const double *s0, const double *m2, double *work)
  * W_j's eigenvectors (eigenvalues Omega_j in decreasing order), then
  * lambda_j = tr(Omega_j A^-1) / (d n_j) and A = sum_j Omega_j / lambda_j
  * scaled to determinant 1, in turn, from prev's shape seen along
- * component 0's new axes.  D_j is kept in g->chol meanwhile.
+ * component 0's new axes.  D_j is kept in g->chol meanwhile.  With
+ * --prior (mclust's msvevp) m2 holds the scatter with the prior's terms,
+ * and den0 is 0 as without: mclust divides by d n_j there too.
  */
 static long
-mstep_vev(struct gmm *g, const double *s0, const double *m2, double *work)
+mstep_vev(struct gmm *g, const double *s0, const double *m2, double *work, double den0)
 {
 	const size_t k = g->k, d = g->d;
 	const double *prev = work;
@@ -460,10 +472,10 @@ mstep_vev(struct gmm *g, const double *s0, const double *m2, double *work)
 			double t = 0.0;
 			for (size_t p = 0; p < d; p++)
 				t += om[j * d + p] / a[p];
-			lam[j] = t / ((double)d * s0[j]);
+			lam[j] = t / (den0 + (double)d * s0[j]);
 			if (!(lam[j] > 0.0) || !isfinite(lam[j]))
 				return (long)j;
-			q += s0[j] * (double)d * (log(lam[j]) + 1.0);
+			q += (den0 + (double)d * s0[j]) * (log(lam[j]) + 1.0);
 		}
 		if (inner_done(q, qprev, it))
 			break;
@@ -690,13 +702,13 @@ covmodel_mstep(struct gmm *g, const double *s0, const double *m2, const double *
 		bad = mstep_eev(g, m2, wsum);
 		break;
 	case GMM_VEI:
-		bad = mstep_vei(g, s0, m2, work);
+		bad = mstep_vei(g, s0, m2, work, pp != NULL ? pp->den : 0.0);
 		break;
 	case GMM_VEE:
 		bad = mstep_vee(g, s0, m2, work);
 		break;
 	case GMM_VEV:
-		bad = mstep_vev(g, s0, m2, work);
+		bad = mstep_vev(g, s0, m2, work, pp != NULL ? pp->den : 0.0);
 		break;
 	case GMM_EVE:
 	case GMM_VVE:
@@ -707,6 +719,8 @@ covmodel_mstep(struct gmm *g, const double *s0, const double *m2, const double *
 	}
 	if (bad >= 0)
 		return bad;
+	if (covmodel_iterative(g->cov_type))
+		memcpy(work, g->cov, d * d * sizeof *work);	/* the next step's start */
 	for (size_t j = 0; j < k; j++)
 		for (size_t p = 0; p < d; p++)
 			g->cov[j * d * d + p * d + p] += reg[p];

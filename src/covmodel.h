@@ -33,7 +33,9 @@
  * With mclust's conjugate prior (--prior; its meeiip and meeeip, the EM
  * that Mclust runs with priorControl()) EII and EEI take the posterior
  * mode: the prior's part is added to the pooled scatter's diagonal and
- * the sum divided by the prior's count instead of n d or n.
+ * the sum divided by the prior's count instead of n d or n.  VEI and VEV
+ * take it as mclust's msveip and msvevp: each component's scatter with
+ * the prior's scale and c delta delta' (see covmodel_work_prior).
  */
 #ifndef GMMFIT_COVMODEL_H
 #define GMMFIT_COVMODEL_H
@@ -49,6 +51,15 @@
 int covmodel_handles(enum gmm_cov t);
 int covmodel_iterative(enum gmm_cov t);
 size_t covmodel_work_len(size_t k, size_t d);
+
+/*
+ * The work array's tail of k*d*d doubles, where --prior's VEI and VEV
+ * steps keep each component's scatter with the prior's terms (mclust's
+ * msveip, msvevp): covmodel_mstep reads it as m2, with the prior's den
+ * (VEI: nu + 2, + 1 with the means' prior; VEV: 0) added to each
+ * volume's d n_j.
+ */
+double *covmodel_work_prior(double *work, size_t k, size_t d);
 
 /*
  * The prior's part of an EII or EEI M step: add (d values) is added to
@@ -71,10 +82,11 @@ struct covmodel_prior {
  * diagonal entry or a determinant that is not positive for EVI and EVV,
  * every eigenvalue zero for EEV and VEV, a volume or a scatter along the
  * common axes that is not positive for the iterative ones; 0 when a
- * shared shape is not positive).  pp is the prior's part (EII and EEI
- * only), or NULL.  work is the iterative models' array (NULL for the
- * others), its first d*d doubles holding component 0's covariance before
- * the step, which starts the iteration.  Allocates nothing.
+ * shared shape is not positive).  pp is the prior's part (EII, EEI, and
+ * VEI and VEV through covmodel_work_prior), or NULL.  work is the iterative models' array (NULL for the
+ * others; zeros at first), whose first d*d doubles keep component 0's
+ * covariance from the last step made with it (before the regulariser),
+ * which starts the next one's iteration.  Allocates nothing.
  */
 long covmodel_mstep(struct gmm *g, const double *s0, const double *m2, const double *reg,
 		    const struct covmodel_prior *pp, double *work);

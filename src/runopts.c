@@ -662,11 +662,11 @@ check_model(struct run_options *ro)
 	/* mclust has no prior for these; the M steps here have none either. */
 	if (ro->prior && ro->fo.ncov == 1 && !gmm_cov_has_prior(ro->covs[0]))
 		return usage_error("--prior is for full, diag, spherical, tied (VVV, VVI, VII, "
-				   "EEE), EII and EEI only: not for --covariance %s",
+				   "EEE), EII, EEI, VEI and VEV only: not for --covariance %s",
 				   gmm_cov_name(ro->covs[0]));
 	if (ro->prior && ro->fo.ncov == GMM_NCOV)
-		return usage_error("%s", "--prior is for full, diag, spherical, tied, EII and EEI "
-				   "only: use --covariance all with it, not every");
+		return usage_error("%s", "--prior is for full, diag, spherical, tied, EII, EEI, VEI "
+				   "and VEV only: use --covariance all with it, not every");
 	return GM_OK;
 }
 
