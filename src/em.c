@@ -57,7 +57,8 @@ void
 em_stats_free(struct em_stats *s)
 {
 	free(s->s0);
-	s->s0 = s->mean = s->m2 = s->delta = NULL;
+	free(s->cwork);
+	s->s0 = s->mean = s->m2 = s->delta = s->cwork = NULL;
 }
 
 void
@@ -1705,6 +1706,16 @@ prior_covmodel(const struct em_stats *st, struct gmm *g, const double *reg,
 	const size_t k = g->k, d = g->d;
 	const double kappa = prior != NULL ? prior->shrinkage : 0.0;
 
+	if (prior != NULL && covmodel_iterative(g->cov_type)) {
+		/*
+		 * mclust's msveip and msvevp: the scatter with the prior's terms
+		 * (em_mstep_prior made it); VEI's volumes over nu + n_j d + 2
+		 * (+ 1 for the means' prior), VEV's over n_j d, as there.
+		 */
+		cp.den = g->cov_type == GMM_VEI ? prior->dof + 2.0 + (kappa > 0.0 ? 1.0 : 0.0) : 0.0;
+		return covmodel_mstep(g, st->s0, covmodel_work_prior(st->cwork, k, d), reg, &cp,
+				      st->cwork);
+	}
 	if (prior != NULL && g->cov_type == GMM_EII) {
 		/* mclust's meeiip: no scale term, and K d counted for the means' prior. */
 		cp.den = prior->dof + (wsum + (double)k) * (double)d + 2.0;
@@ -1721,7 +1732,7 @@ prior_covmodel(const struct em_stats *st, struct gmm *g, const double *reg,
 			padd[p] += l;
 		cp.den = prior->dof + wsum + 1.0 + (kappa > 0.0 ? 1.0 : 0.0);
 	}
-	return covmodel_mstep(g, st->s0, st->m2, reg, prior != NULL ? &cp : NULL);
+	return covmodel_mstep(g, st->s0, st->m2, reg, prior != NULL ? &cp : NULL, st->cwork);
 }
 
 /* em_mstep_prior's tied covariance: the pooled scatter (and the prior's terms) over den. */
@@ -1780,6 +1791,17 @@ em_mstep_prior(const struct em_stats *st, struct gmm *g, const double *reg,
 		prior = NULL;	/* not reached: the command line refuses it */
 	if (fixed == NULL)
 		fix = 0;
+	if (covmodel_iterative(g->cov_type)) {
+		/*
+		 * The work array, made once per statistics (zeros: no start yet);
+		 * it keeps the last step's component 0, the next one's start.
+		 */
+		struct em_stats *mst = (struct em_stats *)st;
+		if (mst->cwork == NULL)
+			mst->cwork = calloc(covmodel_work_len(k, d), sizeof *mst->cwork);
+		if (mst->cwork == NULL)
+			return 0;	/* out of memory: reported as a failed step */
+	}
 	if (fix & EM_FIX_MEANS) {
 		/* Scatter about the fixed means: add s0 (m - mu0)(m - mu0)'. */
 		struct em_stats *mst = (struct em_stats *)st;
@@ -1812,7 +1834,13 @@ em_mstep_prior(const struct em_stats *st, struct gmm *g, const double *reg,
 			den = g->cov_type == GMM_FULL ? prior->dof + s0 + (double)d + 1.0 + pk
 			    : g->cov_type == GMM_DIAG ? prior->dof + s0 + 2.0 + pk
 			    : prior->dof + s0 * (double)d + 2.0 + (double)d * pk;
-			if (covmodel_handles(g->cov_type)) {
+			if (covmodel_iterative(g->cov_type)) {
+				/* VEI, VEV: each scatter with the prior's terms, in the work's tail. */
+				double *pm = covmodel_work_prior(st->cwork, k, d) + j * d * d;
+				memcpy(pm, m2, d * d * sizeof *pm);
+				prior_terms(prior, g->cov_type == GMM_VEI ? GMM_DIAG : GMM_FULL, d, fac, c,
+					    delta, pm);
+			} else if (covmodel_handles(g->cov_type)) {
 				/* EII, EEI: c delta_p^2 summed over the components, for covmodel_mstep. */
 				for (size_t p = 0; p < d; p++)
 					padd[p] = (j > 0 ? padd[p] : 0.0) + c * delta[p] * delta[p];

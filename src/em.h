@@ -33,6 +33,7 @@ struct em_stats {
 	double loglik;		/* sum of weight * log p(x) */
 	double loglik_c;	/* compensation term of that sum */
 	double *delta;		/* d > 64: the merge's scratch (merging allocates nothing) */
+	double *cwork;		/* the iterative M steps' work (covmodel.h), made by the first */
 };
 
 /*
@@ -185,9 +186,12 @@ long em_mstep_fixed(const struct em_stats *st, struct gmm *g, const double *reg,
  *   spherical  (l + tr D + c |delta|^2) / (nu + s0 d + d + 2)
  *   tied       (L + sum over components) / (nu + n + d + 1 + K)
  * (L the prior's scale, l its number; n the total weight), mclust's.
- * mclust's other models (EII, EEI, EVI, EEV, EVV) take their covariances
- * from covmodel_mstep (covmodel.h); of them EII and EEI take the prior
- * too, as mclust's EM does (covmodel.h), and prior is ignored for the
+ * mclust's other models (EII .. VVE) take their covariances from
+ * covmodel_mstep (covmodel.h; the iterative ones start from the last
+ * such step made with st, and the first makes st's work array, returning
+ * 0 when it cannot be had); of them EII, EEI, VEI and VEV
+ * take the prior too, as mclust's EM does (covmodel.h), and prior is
+ * ignored for the
  * others (gmm_cov_has_prior; the command line refuses it).
  */
 long em_mstep_prior(const struct em_stats *st, struct gmm *g, const double *reg,

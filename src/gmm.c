@@ -180,6 +180,21 @@ gmm_n_parameters(const struct gmm *g)
 	case GMM_EVV:		/* one volume, k shapes and orientations */
 		c = 1 + k * (d * (d + 1) / 2 - 1);
 		break;
+	case GMM_VEI:		/* k volumes, one shape */
+		c = k + (d - 1);
+		break;
+	case GMM_VEE:		/* k volumes, one shape and orientation */
+		c = k + (d - 1) + d * (d - 1) / 2;
+		break;
+	case GMM_VEV:		/* k volumes and orientations, one shape */
+		c = k + (d - 1) + k * d * (d - 1) / 2;
+		break;
+	case GMM_EVE:		/* one volume and orientation, k shapes */
+		c = 1 + k * (d - 1) + d * (d - 1) / 2;
+		break;
+	case GMM_VVE:		/* k volumes and shapes, one orientation */
+		c = k + k * (d - 1) + d * (d - 1) / 2;
+		break;
 	}
 	return c + k * d + k - 1;
 }
@@ -237,6 +252,11 @@ static const struct {
 	{ "EVI", "EVI", "EVI: diagonal, equal volume, varying shape" },
 	{ "EEV", "EEV", "EEV: ellipsoidal, equal volume and shape" },
 	{ "EVV", "EVV", "EVV: ellipsoidal, equal volume" },
+	{ "VEI", "VEI", "VEI: diagonal, equal shape" },
+	{ "VEE", "VEE", "VEE: ellipsoidal, equal shape and orientation" },
+	{ "VEV", "VEV", "VEV: ellipsoidal, equal shape" },
+	{ "EVE", "EVE", "EVE: ellipsoidal, equal volume and orientation" },
+	{ "VVE", "VVE", "VVE: ellipsoidal, equal orientation" },
 };
 
 const char *
@@ -272,7 +292,7 @@ int
 gmm_cov_is_diagonal(enum gmm_cov t)
 {
 	return t == GMM_DIAG || t == GMM_SPHERICAL || t == GMM_EII || t == GMM_EEI ||
-	       t == GMM_EVI;
+	       t == GMM_EVI || t == GMM_VEI;
 }
 
 int
@@ -291,7 +311,7 @@ int
 gmm_cov_has_prior(enum gmm_cov t)
 {
 	return t == GMM_FULL || t == GMM_DIAG || t == GMM_SPHERICAL || t == GMM_TIED ||
-	       t == GMM_EII || t == GMM_EEI;
+	       t == GMM_EII || t == GMM_EEI || t == GMM_VEI || t == GMM_VEV;
 }
 
 size_t

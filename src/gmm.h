@@ -31,10 +31,15 @@ enum gmm_cov {
 	GMM_EEI,	/* diagonal, equal volume and shape */
 	GMM_EVI,	/* diagonal, equal volume, varying shape */
 	GMM_EEV,	/* ellipsoidal, equal volume and shape */
-	GMM_EVV		/* ellipsoidal, equal volume */
+	GMM_EVV,	/* ellipsoidal, equal volume */
+	GMM_VEI,	/* diagonal, equal shape */
+	GMM_VEE,	/* ellipsoidal, equal shape and orientation */
+	GMM_VEV,	/* ellipsoidal, equal shape */
+	GMM_EVE,	/* ellipsoidal, equal volume and orientation */
+	GMM_VVE		/* ellipsoidal, equal orientation */
 };
 
-#define GMM_NCOV 9	/* the structures above */
+#define GMM_NCOV 14	/* the structures above */
 
 struct gmm {
 	size_t k, d;

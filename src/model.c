@@ -154,7 +154,8 @@ check_structure(const struct gmm *g)
 				if (gmm_cov_is_spherical(g->cov_type) && p == q &&
 				    fabs(a - cv[0]) > 1e-12 * fabs(cv[0]))
 					return -1;
-				/* Equal volumes (EVI, EEV, EVV) hold only up to the regulariser: not checked. */
+				/* Equal volumes, shapes or orientations (EVI .. VVE) hold only up to
+				 * the regulariser: not checked. */
 				if (gmm_cov_is_shared(g->cov_type) &&
 				    fabs(a - g->cov[p * d + q]) > 1e-12 * fabs(g->cov[p * d + q]))
 					return -1;
@@ -219,7 +220,7 @@ build(const struct jv *root, const char *path, struct model *m, struct gm_error 
 		return invalid(err, path, "covariance", "is missing");
 	if (cv->type != JV_STRING || gmm_cov_parse(cv->str, &type))
 		return invalid(err, path, "covariance", "is not full, diag, spherical or tied, nor "
-			       "mclust's EII, EEI, EVI, EEV or EVV");
+			       "mclust's EII, EEI, EVI, EEV, EVV, VEI, VEE, VEV, EVE or VVE");
 	if (comps == NULL)
 		return invalid(err, path, "components", "is missing");
 	if (comps->type != JV_ARRAY || comps->n == 0)

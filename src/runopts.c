@@ -137,7 +137,8 @@ usage(FILE *fp)
 "  -k, --components K      components, or a list/range (1-9) chosen by\n"
 "                          --criterion (default 2)\n"
 "      --covariance LIST   full, diag, spherical, tied, mclust's names (VVV, VVI,\n"
-"                          VII, EEE, EII, EEI, EVI, EEV, EVV, E, V), a\n"
+"                          VII, EEE, EII, EEI, VEI, EVI, VEE, EVE, VVE, EEV,\n"
+"                          VEV, EVV, E, V), a\n"
 "                          comma-separated list of them, or all: every model\n"
 "                          (default full)\n"
 "      --criterion C       bic (default) or icl: the lowest chooses among the\n"
@@ -663,13 +664,14 @@ parse_covariances(struct run_options *ro)
 	for (size_t c = 0; ro->prior && c < ro->fo.ncov; c++)
 		if (!gmm_cov_has_prior(ro->covs[c]))
 			return usage_error("--prior is for full, diag, spherical, tied (VVV, VVI, VII, "
-					   "EEE), EII and EEI only: not for --covariance %s",
+					   "EEE), EII, EEI, VEI and VEV only: not for --covariance %s",
 					   gmm_cov_name(ro->covs[c]));
 	return GM_OK;
 bad:
 	return usage_error("--covariance is a model or a comma-separated list of them: full, "
 			   "diag, spherical, tied (or mclust's VVV, VVI, VII, EEE), mclust's "
-			   "EII, EEI, EVI, EEV, EVV (E, V in one column), or all; not '%s'",
+			   "EII, EEI, VEI, EVI, VEE, EVE, VVE, EEV, VEV, EVV (E, V in one "
+			   "column), or all (every); not '%s'",
 			   ro->cov_arg);
 }
 

@@ -84,7 +84,8 @@ stage_start_model(struct run_options *ro, struct run_state *st)
 	ro->fo.ncov = 1;
 	if (ro->prior && !gmm_cov_has_prior(start->g->cov_type))
 		return usage_error("--prior is for full, diag, spherical, tied (VVV, VVI, VII, "
-				   "EEE), EII and EEI only: the start model has %s covariances",
+				   "EEE), EII, EEI, VEI and VEV only: the start model has %s "
+				   "covariances",
 				   gmm_cov_name(start->g->cov_type));
 	ro->fo.given.model = start->g;
 	/* The model's columns, matched by exact name, unless the user chose others of the same number. */
