@@ -314,6 +314,8 @@ plot_tail(FILE *fp, const struct plot_ctx *pc, const char *suffix)
 
 /* ------------------------------------------------------------ BIC figure */
 
+#define BIC_KEY_INSIDE 6	/* key lines that may stand inside the BIC figure */
+
 /* A structure's name in the key: in one column full is diag and spherical too. */
 static const char *
 bic_key_name(enum gmm_cov cov, size_t d)
@@ -331,6 +333,7 @@ plot_bic(struct plot_ctx *pc, const struct fit_result *fr, size_t d)
 	size_t nseen = 0, kmin = ch->k, kmax = ch->k;
 	double lo = ch->bic, hi = ch->bic, share, span, bottom;
 	char chosen[64];
+	int many;
 	FILE *fp;
 	int rc;
 
@@ -363,10 +366,17 @@ plot_bic(struct plot_ctx *pc, const struct fit_result *fr, size_t d)
 
 	if ((rc = plot_open(pc, "-bic.gp", &fp)))
 		return rc;
+	/*
+	 * Many models (a list, or all): the key's column stands right of the
+	 * plot, and the default figure is taller, so that the key's lines
+	 * (at the text's size) fit one column high beside a plot of the full
+	 * height; a few share the top right corner with the data.
+	 */
+	many = nseen + 1 > BIC_KEY_INSIDE;
 	plot_head(fp, pc, fr->criterion == FIT_ICL ?
 		  "BIC of each fitted model against K; the model chosen by ICL is marked." :
 		  "BIC of each fitted model against K; the chosen model is marked.",
-		  "-bic", 800, 500);
+		  "-bic", 800, many ? 640 : 500);
 	fputs("set title '", fp);
 	plot_text(fp, pc, pc->po->title ? pc->po->title : "BIC against the number of components (lower is better)");
 	fputs("'\nset xlabel 'K (components)'\nset ylabel 'BIC'\n", fp);
@@ -382,17 +392,12 @@ plot_bic(struct plot_ctx *pc, const struct fit_result *fr, size_t d)
 		 fr->criterion == FIT_ICL ? " by lowest ICL" : "", ch->k, gmm_cov_name(ch->cov));
 	span = hi > lo ? hi - lo : fmax(1.0, fabs(hi) * 1e-3);
 	bottom = lo - 0.05 * span;
-	share = plot_key_share(pc, 800, 500, nseen + 1);
-	if (share <= 0.6) {
+	share = plot_key_share(pc, 800, many ? 640 : 500, nseen + 1);
+	if (share <= 0.6 && !many) {
 		fputs("set key top right box opaque\n", fp);
 		fprintf(fp, "set yrange [%.12g:%.12g]\n", bottom,
 			(hi + 0.03 * span - (share + 0.05) * bottom) / (1.0 - share - 0.05));
 	} else {
-		/*
-		 * Many models (a list, or all): the key's column stands right
-		 * of the plot, where it covers nothing and leaves the plot its
-		 * height (below, it would take most of it).
-		 */
 		size_t longest = strlen(chosen);
 		for (size_t s = 0; s < nseen; s++)
 			if (strlen(bic_key_name(seen[s], d)) > longest)
@@ -401,11 +406,11 @@ plot_bic(struct plot_ctx *pc, const struct fit_result *fr, size_t d)
 		/*
 		 * gnuplot sizes a key by its titles' characters, each as wide
 		 * as the terminal's average; cairolatex's runs much wider than
-		 * LaTeX sets the text, and a third of the characters is given
-		 * back (half would let the longest title out of the box).
+		 * LaTeX sets the text, and a quarter of the characters is given
+		 * back (a third already lets the longest title touch the box).
 		 */
 		if (pc->po->terminal == PLOT_CAIROLATEX)
-			fprintf(fp, " width -%zu", longest / 3);
+			fprintf(fp, " width -%zu", longest / 4);
 		fputc('\n', fp);
 		fprintf(fp, "set yrange [%.12g:%.12g]\n", bottom, hi + 0.05 * span);
 	}
