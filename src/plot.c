@@ -315,6 +315,7 @@ plot_tail(FILE *fp, const struct plot_ctx *pc, const char *suffix)
 /* ------------------------------------------------------------ BIC figure */
 
 #define BIC_KEY_INSIDE 6	/* key lines that may stand inside the BIC figure */
+#define KEY_ROOM 0.9		/* the share of the plot's height a key beside it may take */
 
 /* A structure's name in the key: in one column full is diag and spherical too. */
 static const char *
@@ -402,7 +403,14 @@ plot_bic(struct plot_ctx *pc, const struct fit_result *fr, size_t d)
 		for (size_t s = 0; s < nseen; s++)
 			if (strlen(bic_key_name(seen[s], d)) > longest)
 				longest = strlen(bic_key_name(seen[s], d));
-		fputs("set key outside right top vertical box spacing 0.9 samplen 2", fp);
+		/*
+		 * The lines 0.9 apart, closer when a size given with --size
+		 * leaves less room (gnuplot would wrap the key into columns
+		 * that no longer fit the canvas), down to 0.7.
+		 */
+		double sp = share * 0.9 > KEY_ROOM ? KEY_ROOM / share : 0.9;
+		fprintf(fp, "set key outside right top vertical box spacing %.2f samplen 2",
+			sp < 0.7 ? 0.7 : sp);
 		/*
 		 * gnuplot sizes a key by its titles' characters, each as wide
 		 * as the terminal's average; cairolatex's runs much wider than
