@@ -275,6 +275,49 @@ prev_usable(const double *prev, double *l, size_t d)
 }
 
 /*
+ * The volumes and the shared shape of VEI and VEV in turn (Celeux and
+ * Govaert 1995), from the shape a (d, not yet scaled): lambda_j =
+ * sum_p v_jp / a_p / (den0 + d n_j), then a_p = sum_j v_jp / lambda_j,
+ * scaled to determinant 1 before each use, until inner_done.  v_jp is
+ * v[j vj + p vp]: W_j's diagonal for VEI, its eigenvalues for VEV.
+ * Returns -1, or a component whose volume is not positive (0 for a shape
+ * entry that is not, the p-th of every component being 0).
+ */
+static long
+volumes_and_shape(const double *v, size_t vj, size_t vp, const double *s0, size_t k, size_t d,
+		  double den0, double *a, double *lam)
+{
+	double q, qprev = HUGE_VAL;
+
+	for (int it = 0;; it++) {
+		double f = exp(-log_gmean(a, d));
+		for (size_t p = 0; p < d; p++)
+			a[p] *= f;
+		q = 0.0;
+		for (size_t j = 0; j < k; j++) {
+			double t = 0.0;
+			for (size_t p = 0; p < d; p++)
+				t += v[j * vj + p * vp] / a[p];
+			lam[j] = t / (den0 + (double)d * s0[j]);
+			if (!(lam[j] > 0.0) || !isfinite(lam[j]))
+				return (long)j;
+			q += (den0 + (double)d * s0[j]) * (log(lam[j]) + 1.0);
+		}
+		if (inner_done(q, qprev, it))
+			return -1;
+		qprev = q;
+		for (size_t p = 0; p < d; p++) {
+			double t = 0.0;
+			for (size_t j = 0; j < k; j++)
+				t += v[j * vj + p * vp] / lam[j];
+			if (!(t > 0.0) || !isfinite(t))
+				return 0;
+			a[p] = t;
+		}
+	}
+}
+
+/*
  * VEI: Sigma_j = lambda_j B, B diagonal with |B| = 1 (Celeux and Govaert
  * 1995): lambda_j = tr(W_j B^-1) / (d n_j) and B = diag(sum_j W_j /
  * lambda_j) scaled to determinant 1, in turn, from prev's diagonal.
@@ -286,39 +329,16 @@ mstep_vei(struct gmm *g, const double *s0, const double *m2, double *work, doubl
 {
 	const size_t k = g->k, d = g->d;
 	const double *prev = work;
-	double *b = work + d * d, *lam = b + d, q = 0.0, qprev = HUGE_VAL;
+	double *b = work + d * d, *lam = b + d;
+	long bad;
 	int start = 1;
 
 	for (size_t p = 0; p < d; p++)
 		start = start && prev[p * d + p] > 0.0 && isfinite(prev[p * d + p]);
 	for (size_t p = 0; p < d; p++)
 		b[p] = start ? prev[p * d + p] : 1.0;
-	for (int it = 0;; it++) {
-		double f = exp(-log_gmean(b, d));
-		for (size_t p = 0; p < d; p++)
-			b[p] *= f;
-		q = 0.0;
-		for (size_t j = 0; j < k; j++) {
-			double t = 0.0;
-			for (size_t p = 0; p < d; p++)
-				t += m2[j * d * d + p * d + p] / b[p];
-			lam[j] = t / (den0 + (double)d * s0[j]);
-			if (!(lam[j] > 0.0) || !isfinite(lam[j]))
-				return (long)j;
-			q += (den0 + (double)d * s0[j]) * (log(lam[j]) + 1.0);
-		}
-		if (inner_done(q, qprev, it))
-			break;
-		qprev = q;
-		for (size_t p = 0; p < d; p++) {
-			double t = 0.0;
-			for (size_t j = 0; j < k; j++)
-				t += m2[j * d * d + p * d + p] / lam[j];
-			if (!(t > 0.0) || !isfinite(t))
-				return 0;	/* a column constant in every component */
-			b[p] = t;
-		}
-	}
+	if ((bad = volumes_and_shape(m2, d * d, d + 1, s0, k, d, den0, b, lam)) >= 0)
+		return bad;
 	for (size_t j = 0; j < k; j++) {
 		double *cv = g->cov + j * d * d;
 		memset(cv, 0, d * d * sizeof *cv);
@@ -440,7 +460,7 @@ mstep_vev(struct gmm *g, const double *s0, const double *m2, double *work, doubl
 	const size_t k = g->k, d = g->d;
 	const double *prev = work;
 	double *om = work + d * d, *a = om + k * d, *lam = a + d, *l = lam + k;
-	double q = 0.0, qprev = HUGE_VAL;
+	long bad;
 	int start = prev_usable(prev, l, d);
 
 	for (size_t j = 0; j < k; j++) {
@@ -463,32 +483,8 @@ mstep_vev(struct gmm *g, const double *s0, const double *m2, double *work, doubl
 				s += v[r * d + p] * prev[r * d + t] * v[t * d + p];
 		a[p] = start && s > 0.0 ? s : 1.0;
 	}
-	for (int it = 0;; it++) {
-		double f = exp(-log_gmean(a, d));
-		for (size_t p = 0; p < d; p++)
-			a[p] *= f;
-		q = 0.0;
-		for (size_t j = 0; j < k; j++) {
-			double t = 0.0;
-			for (size_t p = 0; p < d; p++)
-				t += om[j * d + p] / a[p];
-			lam[j] = t / (den0 + (double)d * s0[j]);
-			if (!(lam[j] > 0.0) || !isfinite(lam[j]))
-				return (long)j;
-			q += (den0 + (double)d * s0[j]) * (log(lam[j]) + 1.0);
-		}
-		if (inner_done(q, qprev, it))
-			break;
-		qprev = q;
-		for (size_t p = 0; p < d; p++) {
-			double t = 0.0;
-			for (size_t j = 0; j < k; j++)
-				t += om[j * d + p] / lam[j];
-			if (!(t > 0.0) || !isfinite(t))
-				return 0;	/* every component flat along its p-th axis */
-			a[p] = t;
-		}
-	}
+	if ((bad = volumes_and_shape(om, d, 1, s0, k, d, den0, a, lam)) >= 0)
+		return bad;
 	for (size_t j = 0; j < k; j++) {
 		double *cv = g->cov + j * d * d;
 		const double *v = g->chol + j * d * d;
