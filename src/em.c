@@ -1257,6 +1257,22 @@ round_log_probs(const double *u, size_t m, double hh, double mu, double s, doubl
 			lp[v] = iv_log_prob((u[v] - hh - mu) * si, (u[v] + hh - mu) * si);
 }
 
+/* The interval moments of the values flag marks 0 (past the series' region), by interval.c. */
+static inline __attribute__((always_inline)) void
+moments_past_series(const double *u, size_t m, double hh, double mu, double s,
+		    const double *flag, double *ym, double *yv)
+{
+	const double si = 1.0 / s;
+
+	for (size_t v = 0; v < m; v++)
+		if (flag[v] < 0.5) {
+			double e, w;
+			iv_moments((u[v] - hh - mu) * si, (u[v] + hh - mu) * si, &e, &w);
+			ym[v] = mu + s * e;
+			yv[v] = s * s * w;
+		}
+}
+
 /*
  * The intervals' means and variances on the original scale into ym and
  * yv, as round_log_probs (for k d past ROUND_KEEP, where the E step keeps
@@ -1280,13 +1296,8 @@ round_moments(const double *u, size_t m, double hh, double mu, double s, double 
 		flag[v] = sh ? 1.0 : 0.0;
 		other += sh ? 0.0 : 1.0;
 	}
-	for (size_t v = 0; other > 0.0 && v < m; v++)
-		if (flag[v] < 0.5) {
-			double e, w;
-			iv_moments((u[v] - hh - mu) * si, (u[v] + hh - mu) * si, &e, &w);
-			ym[v] = mu + s * e;
-			yv[v] = s * s * w;
-		}
+	if (other > 0.0)
+		moments_past_series(u, m, hh, mu, s, flag, ym, yv);
 }
 
 /* round_moments from the standard moments the E step kept (zm, zv; the series' values). */
@@ -1306,13 +1317,8 @@ round_moments_kept(const double *u, size_t m, double hh, double mu, double s, co
 		flag[v] = in ? 1.0 : 0.0;
 		out += in ? 0.0 : 1.0;
 	}
-	for (size_t v = 0; out > 0.0 && v < m; v++)
-		if (flag[v] < 0.5) {
-			double e, w;
-			iv_moments((u[v] - hh - mu) * si, (u[v] + hh - mu) * si, &e, &w);
-			ym[v] = mu + s * e;
-			yv[v] = s * s * w;
-		}
+	if (out > 0.0)
+		moments_past_series(u, m, hh, mu, s, flag, ym, yv);
 }
 
 /* sum of r[i] y[slot[i]] in the same fixed order as sum4. */
