@@ -692,10 +692,10 @@ covmodel_mstep(struct gmm *g, const double *s0, const double *m2, const double *
 	}
 	case GMM_EVI:
 	case GMM_EVV:
-		bad = mstep_equal_volume(g, m2, wsum);
+		bad = mstep_equal_volume(g, m2, pp != NULL ? pp->den : wsum);
 		break;
 	case GMM_EEV:
-		bad = mstep_eev(g, m2, wsum);
+		bad = mstep_eev(g, m2, pp != NULL ? pp->den : wsum);
 		break;
 	case GMM_VEI:
 		bad = mstep_vei(g, s0, m2, work, pp != NULL ? pp->den : 0.0);

@@ -1699,6 +1699,16 @@ prior_terms(const struct em_prior *pr, enum gmm_cov t, size_t d, double fac, dou
 }
 
 /*
+ * The models whose prior M step takes each component's scatter with the
+ * prior's terms added (the work array's tail): VEI, VEV, EVI, EEV.
+ */
+static int
+prior_scatter(enum gmm_cov t)
+{
+	return covmodel_iterative(t) || t == GMM_EVI || t == GMM_EEV;
+}
+
+/*
  * em_mstep_prior's step for mclust's models in covmodel.c: padd holds the
  * prior's c delta_p^2 summed over the components; the mode's scale term
  * and denominator as mclust's meeiip (EII) and meeeip (EEI).  Returns as
@@ -1712,13 +1722,18 @@ prior_covmodel(const struct em_stats *st, struct gmm *g, const double *reg,
 	const size_t k = g->k, d = g->d;
 	const double kappa = prior != NULL ? prior->shrinkage : 0.0;
 
-	if (prior != NULL && covmodel_iterative(g->cov_type)) {
+	if (prior != NULL && prior_scatter(g->cov_type)) {
 		/*
-		 * mclust's msveip and msvevp: the scatter with the prior's terms
-		 * (em_mstep_prior made it); VEI's volumes over nu + n_j d + 2
-		 * (+ 1 for the means' prior), VEV's over n_j d, as there.
+		 * mclust's msveip, msvevp, and the EM of meevip and meeevp: each
+		 * scatter with the prior's terms (em_mstep_prior made it); VEI's
+		 * volumes over nu + n_j d + 2 (+ 1 for the means' prior), VEV's
+		 * over n_j d, EVI's one volume over nu + n + 1 (+ 1), EEV's over
+		 * nu + n + d + 1 (+ 1), as there.
 		 */
-		cp.den = g->cov_type == GMM_VEI ? prior->dof + 2.0 + (kappa > 0.0 ? 1.0 : 0.0) : 0.0;
+		const double pk = kappa > 0.0 ? 1.0 : 0.0;
+		cp.den = g->cov_type == GMM_VEI ? prior->dof + 2.0 + pk
+		       : g->cov_type == GMM_EVI ? prior->dof + wsum + 1.0 + pk
+		       : g->cov_type == GMM_EEV ? prior->dof + wsum + (double)d + 1.0 + pk : 0.0;
 		return covmodel_mstep(g, st->s0, covmodel_work_prior(st->cwork, k, d), reg, &cp,
 				      st->cwork);
 	}
@@ -1797,7 +1812,7 @@ em_mstep_prior(const struct em_stats *st, struct gmm *g, const double *reg,
 		prior = NULL;	/* not reached: the command line refuses it */
 	if (fixed == NULL)
 		fix = 0;
-	if (covmodel_iterative(g->cov_type)) {
+	if (covmodel_iterative(g->cov_type) || (prior != NULL && prior_scatter(g->cov_type))) {
 		/*
 		 * The work array, made once per statistics (zeros: no start yet);
 		 * it keeps the last step's component 0, the next one's start.
@@ -1840,12 +1855,12 @@ em_mstep_prior(const struct em_stats *st, struct gmm *g, const double *reg,
 			den = g->cov_type == GMM_FULL ? prior->dof + s0 + (double)d + 1.0 + pk
 			    : g->cov_type == GMM_DIAG ? prior->dof + s0 + 2.0 + pk
 			    : prior->dof + s0 * (double)d + 2.0 + (double)d * pk;
-			if (covmodel_iterative(g->cov_type)) {
-				/* VEI, VEV: each scatter with the prior's terms, in the work's tail. */
+			if (prior_scatter(g->cov_type)) {
+				/* VEI, VEV, EVI, EEV: each scatter with the prior's terms, in the work's tail. */
 				double *pm = covmodel_work_prior(st->cwork, k, d) + j * d * d;
 				memcpy(pm, m2, d * d * sizeof *pm);
-				prior_terms(prior, g->cov_type == GMM_VEI ? GMM_DIAG : GMM_FULL, d, fac, c,
-					    delta, pm);
+				prior_terms(prior, gmm_cov_is_diagonal(g->cov_type) ? GMM_DIAG : GMM_FULL, d,
+					    fac, c, delta, pm);
 			} else if (covmodel_handles(g->cov_type)) {
 				/* EII, EEI: c delta_p^2 summed over the components, for covmodel_mstep. */
 				for (size_t p = 0; p < d; p++)

@@ -311,7 +311,8 @@ int
 gmm_cov_has_prior(enum gmm_cov t)
 {
 	return t == GMM_FULL || t == GMM_DIAG || t == GMM_SPHERICAL || t == GMM_TIED ||
-	       t == GMM_EII || t == GMM_EEI || t == GMM_VEI || t == GMM_VEV;
+	       t == GMM_EII || t == GMM_EEI || t == GMM_VEI || t == GMM_VEV || t == GMM_EVI ||
+	       t == GMM_EEV;
 }
 
 size_t

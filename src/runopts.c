@@ -664,7 +664,7 @@ parse_covariances(struct run_options *ro)
 	for (size_t c = 0; ro->prior && c < ro->fo.ncov; c++)
 		if (!gmm_cov_has_prior(ro->covs[c]))
 			return usage_error("--prior is for full, diag, spherical, tied (VVV, VVI, VII, "
-					   "EEE), EII, EEI, VEI and VEV only: not for --covariance %s",
+					   "EEE), EII, EEI, VEI, EVI, EEV and VEV only: not for --covariance %s",
 					   gmm_cov_name(ro->covs[c]));
 	return GM_OK;
 bad:
