@@ -389,6 +389,24 @@ unit_det(double *c, double *l, size_t d)
 }
 
 /*
+ * An iterative M step's start (out, d*d): prev where it is positive
+ * definite (l, d*d, is scratch), else the pooled scatter sum_j W_j.
+ */
+static void
+start_matrix(const double *prev, const double *m2, size_t k, size_t d, double *out, double *l)
+{
+	if (prev_usable(prev, l, d)) {
+		memcpy(out, prev, d * d * sizeof *out);
+		return;
+	}
+	memset(out, 0, d * d * sizeof *out);
+	for (size_t j = 0; j < k; j++)
+		for (size_t p = 0; p < d; p++)
+			for (size_t r = 0; r < d; r++)
+				out[p * d + r] += wpq(m2 + j * d * d, d, p, r);
+}
+
+/*
  * VEE: Sigma_j = lambda_j C, |C| = 1: lambda_j = tr(W_j C^-1) / (d n_j)
  * and C = sum_j W_j / lambda_j scaled to determinant 1, in turn, from
  * prev (or the pooled scatter).
@@ -401,15 +419,7 @@ mstep_vee(struct gmm *g, const double *s0, const double *m2, double *work)
 	double *c = work + d * d, *l = c + d * d, *ci = l + d * d, *lam = ci + d * d;
 	double *y = lam + k, q = 0.0, qprev = HUGE_VAL;
 
-	if (prev_usable(prev, l, d)) {
-		memcpy(c, prev, d * d * sizeof *c);
-	} else {
-		memset(c, 0, d * d * sizeof *c);
-		for (size_t j = 0; j < k; j++)
-			for (size_t p = 0; p < d; p++)
-				for (size_t r = 0; r < d; r++)
-					c[p * d + r] += wpq(m2 + j * d * d, d, p, r);
-	}
+	start_matrix(prev, m2, k, d, c, l);
 	if (unit_det(c, l, d))
 		return 0;
 	for (int it = 0;; it++) {
@@ -625,15 +635,7 @@ mstep_orientation(struct gmm *g, const double *s0, const double *m2, double *wor
 	double *dm = work + d * d, *t = dm + d * d, *h = t + d * d, *tk = h + d * d;
 	double *gk = tk + k * d * d, q = 0.0, qprev = HUGE_VAL;
 
-	if (prev_usable(prev, t, d)) {
-		memcpy(h, prev, d * d * sizeof *h);
-	} else {
-		memset(h, 0, d * d * sizeof *h);
-		for (size_t j = 0; j < k; j++)
-			for (size_t p = 0; p < d; p++)
-				for (size_t r = 0; r < d; r++)
-					h[p * d + r] += wpq(m2 + j * d * d, d, p, r);
-	}
+	start_matrix(prev, m2, k, d, h, t);
 	jacobi(h, dm, d);
 	for (int it = 0;; it++) {
 		long bad = orientation_shapes(g, s0, m2, dm, t, tk, gk, &q);
