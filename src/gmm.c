@@ -243,10 +243,10 @@ gmm_sort(struct gmm *g)
 static const struct {
 	const char *name, *mclust, *describe;
 } cov_names[GMM_NCOV] = {
-	{ "full", "VVV", "full" },
-	{ "diag", "VVI", "diag" },
-	{ "spherical", "VII", "spherical" },
-	{ "tied", "EEE", "tied" },
+	{ "full", "VVV", "VVV: ellipsoidal, varying volume, shape, and orientation" },
+	{ "diag", "VVI", "VVI: diagonal, varying volume and shape" },
+	{ "spherical", "VII", "VII: spherical, varying volume" },
+	{ "tied", "EEE", "EEE: ellipsoidal, equal volume, shape and orientation" },
 	{ "EII", "EII", "EII: spherical, equal volume" },
 	{ "EEI", "EEI", "EEI: diagonal, equal volume and shape" },
 	{ "EVI", "EVI", "EVI: diagonal, equal volume, varying shape" },
@@ -266,8 +266,12 @@ gmm_cov_name(enum gmm_cov t)
 }
 
 const char *
-gmm_cov_describe(enum gmm_cov t)
+gmm_cov_describe(enum gmm_cov t, size_t d)
 {
+	/* One column: mclust's V or E, by the volume (the name's first letter). */
+	if (d == 1)
+		return cov_names[t].mclust[0] == 'V' ? "V: univariate, unequal variance"
+						     : "E: univariate, equal variance";
 	return cov_names[t].describe;
 }
 

@@ -102,11 +102,11 @@ void gmm_sort(struct gmm *g);
 const char *gmm_cov_name(enum gmm_cov t);
 
 /*
- * The name a report gives: gmm_cov_name for the first four, mclust's
- * name and geometry for the others ("EEV: ellipsoidal, equal volume and
- * shape").
+ * mclust's name and geometry, in mclust's words ("EEV: ellipsoidal, equal
+ * volume and shape"); for one column (d = 1) mclust's V or E ("V:
+ * univariate, unequal variance").
  */
-const char *gmm_cov_describe(enum gmm_cov t);
+const char *gmm_cov_describe(enum gmm_cov t, size_t d);
 
 /* mclust's three letters of the structure ("VVV" for full). */
 const char *gmm_cov_mclust(enum gmm_cov t);

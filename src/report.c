@@ -492,8 +492,16 @@ report_text(FILE *fp, const struct report_info *ri)
 	if (ds->skipped_zero > 0)
 		fprintf(fp, "              %zu row%s with weight 0 left out\n", ds->skipped_zero,
 			ds->skipped_zero == 1 ? "" : "s");
-	/* mclust's models beyond the first four are named with their geometry. */
-	fprintf(fp, "model         K = %zu, covariance %s\n", fm->k, gmm_cov_describe(fm->cov));
+	/*
+	 * Every model named with its geometry, in mclust's words; gmmfit's own
+	 * names (full, diag, spherical, tied) and any model in one column
+	 * before it: "full (VVV: ellipsoidal, ...)", "EII (E: univariate, ...)".
+	 */
+	const char *name = gmm_cov_name(fm->cov), *geom = gmm_cov_describe(fm->cov, ds->d);
+	if (ds->d == 1 || strcmp(name, gmm_cov_mclust(fm->cov)) != 0)
+		fprintf(fp, "model         K = %zu, covariance %s (%s)\n", fm->k, name, geom);
+	else
+		fprintf(fp, "model         K = %zu, covariance %s\n", fm->k, geom);
 	fprintf(fp, "start         %s, %zu start%s", ri->init, ri->n_init,
 		ri->n_init == 1 ? "" : "s (best kept)");
 	fputs("\nsearch        ", fp);
