@@ -99,9 +99,21 @@ gmm_prepare(struct gmm *g)
 {
 	const size_t d = g->d;
 
+	/* A shared covariance (tied, EII, EEI) is factored once and its factor copied. */
+	const int shared = gmm_cov_is_shared(g->cov_type);
+
 	for (size_t j = 0; j < g->k; j++) {
 		double *l = g->chol + j * d * d, ld = 0.0;
-		if (!(g->weight[j] > 0.0) || gmm_cholesky(g->cov + j * d * d, l, d))
+		if (!(g->weight[j] > 0.0))
+			return (long)j;
+		if (shared && j > 0 && g->weight[0] > 0.0 &&
+		    memcmp(g->cov + j * d * d, g->cov, d * d * sizeof *g->cov) == 0) {
+			memcpy(l, g->chol, d * d * sizeof *l);
+			g->logdet[j] = g->logdet[0];
+			g->logw[j] = log(g->weight[j]);
+			continue;
+		}
+		if (gmm_cholesky(g->cov + j * d * d, l, d))
 			return (long)j;
 		for (size_t i = 0; i < d; i++)
 			ld += log(l[i * d + i]);
