@@ -20,13 +20,25 @@
 #define LOG_2PI 1.8378770664093454835606594728112
 
 /*
- * The kernels' clones: x86-64-v3 (AVX2 and FMA) and the baseline, chosen
- * when the program loads.  Their products-and-sums are fma() (one
- * rounding, exact by C's definition), so the clones, and machines without
- * clones, give the same bits; the baseline clone is only slower.
+ * The kernels' clones: x86-64-v4 (AVX-512, 512-bit vectors), x86-64-v3
+ * (AVX2 and FMA) and the baseline, chosen when the program loads.  Their
+ * products-and-sums are fma() (one rounding, exact by C's definition) and
+ * every sum runs in a fixed order (sum4, never a vector reduction), so the
+ * clones, and machines without clones, give the same bits; the narrower
+ * clones are only slower.  tests/kernel-bits builds this file for each
+ * level alone (GMMFIT_KERNEL_BASELINE, GMMFIT_KERNEL_ONLY=3 or 4) and
+ * compares the bits.
  */
 #if defined(GMMFIT_KERNEL_BASELINE)
 #define KERNEL_CLONES		/* tests/kernel-bits: the baseline alone */
+#elif defined(GMMFIT_KERNEL_ONLY) && defined(__GNUC__) && defined(__x86_64__) && defined(HAVE_TARGET_CLONES_V4)
+#if GMMFIT_KERNEL_ONLY == 4		/* tests/kernel-bits: one level alone */
+#define KERNEL_CLONES __attribute__((target("arch=x86-64-v4")))
+#else
+#define KERNEL_CLONES __attribute__((target("arch=x86-64-v3")))
+#endif
+#elif defined(__GNUC__) && defined(__x86_64__) && defined(HAVE_TARGET_CLONES_V4)
+#define KERNEL_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #elif defined(__GNUC__) && defined(__x86_64__) && defined(HAVE_TARGET_CLONES_V3)
 #define KERNEL_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
 #elif defined(__GNUC__) && defined(__x86_64__) && defined(HAVE_TARGET_CLONES)
@@ -416,7 +428,7 @@ lse_block(double *R, double *M, double *S, double *T, const double *w, size_t k,
  * responsibilities component-major in R (k*EM_BLOCK) so that each loop
  * runs down a column of rows and vectorises.
  */
-/* x86-64-v3 (AVX2, FMA) where the processor has it, chosen at load time. */
+/* x86-64-v4 or -v3 where the processor has it, chosen at load time. */
 KERNEL_CLONES
 static double
 block_1d(const struct gmm *g, const double *x, const double *w, size_t nrows,

@@ -1,11 +1,14 @@
 /*
  * kernel-bits.c - one EM pass of each kind of kernel, printed to the bit.
  *
- * Built twice: against the library (its kernels run the clone the
- * processor selects, x86-64-v3 here where it has one) and with src/em.c
- * compiled for the baseline instruction set alone (GMMFIT_KERNEL_BASELINE).
- * tests/kernel-bits.test compares the two outputs: the kernels' fused
- * multiply-adds are fma(), so they must be equal to the last bit.
+ * Built four times: against the library (its kernels run the clone the
+ * processor selects: x86-64-v4, x86-64-v3 or the baseline) and with
+ * src/em.c compiled for one instruction set alone: the baseline
+ * (GMMFIT_KERNEL_BASELINE), x86-64-v3 (GMMFIT_KERNEL_ONLY=3, AVX2) and
+ * x86-64-v4 (GMMFIT_KERNEL_ONLY=4, AVX-512).  A level the compiler or the
+ * processor lacks exits 77 before any pass.  tests/kernel-bits.test
+ * compares the outputs: the kernels' fused multiply-adds are fma() and
+ * their sums run in a fixed order, so they must be equal to the last bit.
  *
  * Each line: the case, the log-likelihood and every statistic of the pass
  * as hexadecimal floating point (%a), so equal lines are equal bits.
@@ -103,6 +106,21 @@ main(void)
 	static const enum gmm_cov types[] = { GMM_FULL, GMM_DIAG, GMM_SPHERICAL, GMM_TIED };
 	int bad = 0;
 
+#ifdef GMMFIT_KERNEL_ONLY
+#if defined(__GNUC__) && defined(__x86_64__) && defined(HAVE_TARGET_CLONES_V4)
+#if GMMFIT_KERNEL_ONLY == 4
+	if (!__builtin_cpu_supports("x86-64-v4")) {
+#else
+	if (!__builtin_cpu_supports("x86-64-v3")) {
+#endif
+		printf("# this processor lacks x86-64-v%d\n", GMMFIT_KERNEL_ONLY);
+		return 77;
+	}
+#else
+	printf("# no x86-64-v%d clones from this compiler\n", GMMFIT_KERNEL_ONLY);
+	return 77;
+#endif
+#endif
 	for (size_t a = 0; a < sizeof dims / sizeof *dims; a++)
 		for (size_t b = 0; b < sizeof rows / sizeof *rows; b++)
 			for (size_t c = 0; c < sizeof types / sizeof *types; c++)
