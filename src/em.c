@@ -1352,16 +1352,330 @@ gather_dot4(const double *r, const uint32_t *slot, const double *y, size_t n)
 }
 
 /*
+ * sum of r[i] ((y[slot[i]] - c)^2 + v[slot[i]]), each term fma(y - c, y -
+ * c, v) as block_round forms it per value, summed as gather_dot4 does: the
+ * same bits as that per-value form gathered.
+ */
+static inline __attribute__((always_inline)) double
+gather_dev4(const double *r, const uint32_t *slot, const double *y, const double *v, double c,
+	    size_t n)
+{
+	v4d a = { 0.0, 0.0, 0.0, 0.0 };
+	size_t i = 0;
+	double a0;
+
+	for (; i + 4 <= n; i += 4) {
+		v4d yi;
+		for (int l = 0; l < 4; l++) {
+			const uint32_t q = slot[i + l];
+			yi[l] = fma(y[q] - c, y[q] - c, v[q]);
+		}
+		a = vfma(ld4(r + i), yi, a);
+	}
+	a0 = a[0];
+	for (; i < n; i++) {
+		const uint32_t q = slot[i];
+		a0 = fma(r[i], fma(y[q] - c, y[q] - c, v[q]), a0);
+	}
+	return (a0 + a[1]) + (a[2] + a[3]);
+}
+
+/*
+ * A pass's table of the rounded columns' distinct values (the rows of the
+ * chunks this process runs): the interval log probabilities, and for the
+ * M step the interval means and variances, of every value under every
+ * component, computed once per pass instead of once per block.  Each entry
+ * is the same function of its value as block_round's per-block form (the
+ * same calls, on the same value), so the bits are the same; a column with
+ * more than ROUND_TABLE_MAX distinct values keeps the per-block form.
+ */
+#define ROUND_TABLE_MAX 65536
+
+struct round_col {
+	size_t nv;		/* distinct values; 0: not tabled */
+	size_t mask;		/* hash capacity - 1 (a power of two) */
+	unsigned shift;		/* 64 - log2 capacity: a position is the product's top bits */
+	uint32_t *cell;		/* values on a grid: index + 1 of the value in each cell, or NULL */
+	double lo, inv_h;	/* the grid's first cell and 1 / its width */
+	size_t ncell;
+	uint64_t *keys;		/* the values' bits, by hash position */
+	uint32_t *at;		/* index + 1 at each position, 0: empty */
+	double *u;		/* nv values, in order of first appearance */
+	double *lp, *ym, *yv;	/* k*nv each (component-major); ym, yv with the moments */
+};
+
+struct round_table {
+	size_t d;
+	struct round_col *col;	/* d */
+};
+
+/* Value x's cell on column c's grid (only for values within it). */
+static inline size_t
+round_cell(const struct round_col *c, double x)
+{
+	return (size_t)((x - c->lo) * c->inv_h + 0.5);
+}
+
+/* Value x's index in column c's table (x is one of the rows the table was made from). */
+static inline uint32_t
+round_find(const struct round_col *c, double x)
+{
+	uint64_t key;
+	size_t h;
+
+	if (c->cell != NULL)
+		return c->cell[round_cell(c, x)] - 1;
+	memcpy(&key, &x, sizeof key);
+	h = (size_t)((key * 0x9E3779B97F4A7C15u) >> c->shift);
+	while (c->keys[h] != key || c->at[h] == 0)
+		h = (h + 1) & c->mask;
+	return c->at[h] - 1;
+}
+
+static void
+round_table_free(struct round_table *t)
+{
+	if (t == NULL)
+		return;
+	for (size_t p = 0; p < t->d; p++) {
+		struct round_col *c = &t->col[p];
+		free(c->keys);
+		free(c->at);
+		free(c->cell);
+		free(c->u);
+		free(c->lp);
+		free(c->ym);
+		free(c->yv);
+	}
+	free(t->col);
+	free(t);
+}
+
+/* Column c's hash table at capacity 2^bits, its values (c->nv of them) placed afresh. */
+static int
+round_col_rehash(struct round_col *c, unsigned bits)
+{
+	const size_t cap = (size_t)1 << bits;
+	uint64_t *keys = malloc(cap * sizeof *keys);
+	uint32_t *at = calloc(cap, sizeof *at);
+	double *u = realloc(c->u, cap / 2 * sizeof *u);
+
+	if (keys == NULL || at == NULL || u == NULL) {
+		free(keys);
+		free(at);
+		if (u != NULL)
+			c->u = u;
+		return -1;
+	}
+	c->u = u;
+	free(c->keys);
+	free(c->at);
+	c->keys = keys;
+	c->at = at;
+	c->mask = cap - 1;
+	c->shift = 64 - bits;
+	for (size_t v = 0; v < c->nv; v++) {
+		uint64_t key;
+		size_t h;
+		memcpy(&key, &c->u[v], sizeof key);
+		h = (size_t)((key * 0x9E3779B97F4A7C15u) >> c->shift);
+		while (at[h] != 0)
+			h = (h + 1) & c->mask;
+		keys[h] = key;
+		at[h] = (uint32_t)(v + 1);
+	}
+	return 0;
+}
+
+/*
+ * Column p's distinct values among rows [0, n) of x into c, the table
+ * kept at most half full (grown as values come, so that it stays as small
+ * as the column's values allow); 1 past ROUND_TABLE_MAX values, -1 out of
+ * memory.
+ */
+static int
+round_col_values(const double *x, size_t n, size_t d, size_t p, double h, struct round_col *c)
+{
+	unsigned bits = 6;
+	double lo = x[p], hi = x[p], l4[4], h4[4];
+
+	/*
+	 * Values on the grid of width h (as --rounding auto finds them): a
+	 * value's index is read from its cell, no hashing; two different
+	 * values in one cell (the values are not on this grid) take the hash.
+	 */
+	for (int l = 0; l < 4; l++)
+		l4[l] = h4[l] = lo;
+	for (size_t i = 0; i + 4 <= n; i += 4)	/* four chains: min and max wait on no other lane */
+		for (int l = 0; l < 4; l++) {
+			const double v = x[(i + l) * d + p];
+			l4[l] = v < l4[l] ? v : l4[l];
+			h4[l] = v > h4[l] ? v : h4[l];
+		}
+	for (size_t i = n / 4 * 4; i < n; i++) {
+		lo = x[i * d + p] < lo ? x[i * d + p] : lo;
+		hi = x[i * d + p] > hi ? x[i * d + p] : hi;
+	}
+	for (int l = 0; l < 4; l++) {
+		lo = l4[l] < lo ? l4[l] : lo;
+		hi = h4[l] > hi ? h4[l] : hi;
+	}
+	c->lo = lo;
+	c->inv_h = 1.0 / h;
+	if (isfinite(lo) && isfinite(hi) && (hi - lo) * c->inv_h < 4.0 * ROUND_TABLE_MAX &&
+	    (hi - lo) * c->inv_h < 4.0 * (double)n) {
+		int grid = 1;
+		c->ncell = round_cell(c, hi) + 1;
+		c->cell = calloc(c->ncell, sizeof *c->cell);
+		c->u = malloc((c->ncell < n ? c->ncell : n) * sizeof *c->u);
+		if (c->cell == NULL || c->u == NULL)
+			return -1;
+		c->nv = 0;
+		for (size_t i = 0; i < n && grid; i++) {
+			const double v = x[i * d + p];
+			const size_t q = round_cell(c, v);
+			if (q >= c->ncell) {
+				grid = 0;
+			} else if (c->cell[q] == 0) {
+				c->u[c->nv] = v;
+				c->cell[q] = (uint32_t)++c->nv;
+			} else {
+				/* The same bits as the value already there, or not a grid. */
+				uint64_t a, b;
+				memcpy(&a, &c->u[c->cell[q] - 1], sizeof a);
+				memcpy(&b, &v, sizeof b);
+				grid = a == b;
+			}
+		}
+		if (grid)
+			return 0;
+		free(c->cell);
+		free(c->u);
+		c->cell = NULL;
+		c->u = NULL;
+	}
+	c->nv = 0;
+	if (round_col_rehash(c, bits))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t key;
+		size_t q;
+		memcpy(&key, &x[i * d + p], sizeof key);
+		/* The top bits of the product: values on a grid differ in their high bits only. */
+		q = (size_t)((key * 0x9E3779B97F4A7C15u) >> c->shift);
+		while (c->at[q] != 0 && c->keys[q] != key)
+			q = (q + 1) & c->mask;
+		if (c->at[q] != 0)
+			continue;
+		if (c->nv == ROUND_TABLE_MAX) {
+			c->nv = 0;
+			return 1;
+		}
+		c->keys[q] = key;
+		c->u[c->nv] = x[i * d + p];
+		c->at[q] = (uint32_t)++c->nv;
+		if (2 * c->nv >= c->mask + 1 && round_col_rehash(c, ++bits))
+			return -1;
+	}
+	return 0;
+}
+
+/* Column p's entries under g: what block_round computes per block, over the column's values. */
+KERNEL_CLONES
+static int
+round_col_fill(const struct gmm *g, size_t p, double hh, int want, struct round_col *c)
+{
+	const size_t k = g->k, d = g->d, nv = c->nv;
+	/* block_round keeps the E step's series moments when k d <= ROUND_KEEP: so here. */
+	const int keep = want && k * d <= ROUND_KEEP;
+	double *flag = malloc(nv * sizeof *flag);
+	double *zm = keep ? malloc(2 * nv * sizeof *zm) : NULL, *zv = zm != NULL ? zm + nv : NULL;
+
+	c->lp = malloc(k * nv * sizeof *c->lp);
+	c->ym = want ? malloc(k * nv * sizeof *c->ym) : NULL;
+	c->yv = want ? malloc(k * nv * sizeof *c->yv) : NULL;
+	if (flag == NULL || (keep && zm == NULL) || c->lp == NULL || (want && (c->ym == NULL || c->yv == NULL))) {
+		free(flag);
+		free(zm);
+		return -1;
+	}
+	for (size_t j = 0; j < k; j++) {
+		const double s = g->chol[j * d * d + p * d + p], mu = g->mean[j * d + p];
+		round_log_probs(c->u, nv, hh, mu, s, c->lp + j * nv, flag, zm, zv);
+		if (keep)
+			round_moments_kept(c->u, nv, hh, mu, s, zm, zv, c->ym + j * nv, c->yv + j * nv, flag);
+		else if (want)
+			round_moments(c->u, nv, hh, mu, s, c->ym + j * nv, c->yv + j * nv, flag);
+	}
+	free(flag);
+	free(zm);
+	return 0;
+}
+
+/*
+ * The table of the rounded columns over rows [0, n) of x (this process's
+ * rows of the pass), or NULL when none is tabled or memory is short (the
+ * blocks then take the per-block form: the same bits, only slower).
+ */
+static struct round_table *
+round_table_make(const struct gmm *g, const double *x, size_t n, const double *h, int want)
+{
+	const size_t d = g->d;
+	struct round_table *t = calloc(1, sizeof *t);
+	size_t tabled = 0;
+
+	if (t == NULL || n == 0 || (t->col = calloc(d, sizeof *t->col)) == NULL) {
+		free(t);
+		return NULL;
+	}
+	t->d = d;
+	for (size_t p = 0; p < d; p++) {
+		struct round_col *c = &t->col[p];
+		int rc;
+		if (!(h[p] > 0.0))
+			continue;
+		rc = round_col_values(x, n, d, p, h[p], c);
+		if (rc == 0 && c->nv > 0 && (size_t)-1 / sizeof(double) / g->k > c->nv)
+			rc = round_col_fill(g, p, 0.5 * h[p], want, c);
+		else if (rc == 0)
+			c->nv = 0;
+		if (rc < 0) {
+			round_table_free(t);
+			return NULL;
+		}
+		if (c->nv == 0) {
+			free(c->keys);
+			free(c->at);
+			free(c->cell);
+			free(c->u);
+			c->keys = NULL;
+			c->at = NULL;
+			c->cell = NULL;
+			c->u = NULL;
+		}
+		tabled += c->nv > 0;
+	}
+	if (tabled == 0) {
+		round_table_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+/*
  * Scratch (doubles): R (k*B), M, S, T (B each), Y (d*B: an exact
  * column), V (d*B: each column's distinct values), then B spare, a cache of (k + 1) B,
  * the hash keys (2B uint64), entries (2B uint32) and slots (d*B uint32);
  * with k d <= ROUND_KEEP, after them (on an even count of uint32), the
- * series' moments of the E step, ZM and ZV (k*d*B each).
+ * series' moments of the E step, ZM and ZV (k*d*B each).  A column the
+ * pass's table TAB holds (round_table_make) takes its per-value entries
+ * from there by round_find and a gather, the same bits as computing them
+ * here; the other columns are computed per block as before.
  */
 KERNEL_CLONES
 static double
 block_round(const struct gmm *g, const double *x, const double *w, size_t nrows,
-	    const double *h, double *scratch, struct em_stats *blk)
+	    const double *h, const struct round_table *tab, double *scratch, struct em_stats *blk)
 {
 	const size_t k = g->k, d = g->d, B = EM_BLOCK;
 	double *R = scratch, *M = R + k * B, *S = M + B, *T = S + B;
@@ -1381,7 +1695,21 @@ block_round(const struct gmm *g, const double *x, const double *w, size_t nrows,
 	for (size_t p = 0; p < d; p++) {
 		uint32_t *sp = slot + p * B;
 		double *u = V + p * B;
-		size_t m = block_distinct(x, d, p, nrows, sp, u, keys, at);
+		const struct round_col *tc = tab != NULL && tab->col[p].nv > 0 ? &tab->col[p] : NULL;
+		size_t m;
+		if (tc != NULL) {
+			/* A tabled column: each row's value's entry, added in the same order. */
+			for (size_t i = 0; i < nrows; i++)
+				sp[i] = round_find(tc, x[i * d + p]);
+			for (size_t j = 0; j < k; j++) {
+				const double *lj = tc->lp + j * tc->nv;
+				double *Rj = R + j * B;
+				for (size_t i = 0; i < nrows; i++)
+					Rj[i] += lj[sp[i]];
+			}
+			continue;
+		}
+		m = block_distinct(x, d, p, nrows, sp, u, keys, at);
 		if (nup != NULL)
 			nup[p] = m;
 		for (size_t j = 0; j < k; j++) {
@@ -1420,7 +1748,12 @@ block_round(const struct gmm *g, const double *x, const double *w, size_t nrows,
 			const double s = l[p * d + p];
 			const uint32_t *sp = slot + p * B;
 			double *Yp = Y + p * B;
-			if (h[p] > 0.0) {
+			if (h[p] > 0.0 && tab != NULL && tab->col[p].nv > 0) {
+				const struct round_col *tc = &tab->col[p];
+				const double *ym = tc->ym + j * tc->nv, *yv = tc->yv + j * tc->nv;
+				mean[p] = gather_dot4(Rj, sp, ym, nrows) / s0;
+				m2[p * d + p] = gather_dev4(Rj, sp, ym, yv, mean[p], nrows);
+			} else if (h[p] > 0.0) {
 				/*
 				 * The values' interval means ym and variances yv (u and the
 				 * cache hold them); the scatter sum r ((y - mean)^2 + v) is
@@ -1458,8 +1791,8 @@ block_round(const struct gmm *g, const double *x, const double *w, size_t nrows,
  */
 /* Block b's statistics (or only its log-likelihood) into blk. */
 static void
-one_block(const struct dataset *ds, const struct gmm *g, int want, size_t b,
-	  size_t row0, double *r, struct em_stats *blk)
+one_block(const struct dataset *ds, const struct gmm *g, const struct round_table *tab, int want,
+	  size_t b, size_t row0, double *r, struct em_stats *blk)
 {
 	const size_t n = ds->n, d = ds->d, k = g->k;
 	size_t lo = b * EM_BLOCK, rows = n - lo < EM_BLOCK ? n - lo : EM_BLOCK;
@@ -1468,7 +1801,7 @@ one_block(const struct dataset *ds, const struct gmm *g, int want, size_t b,
 	double ll;
 
 	if (ds->round != NULL)
-		ll = block_round(g, x, w, rows, ds->round, r, want ? blk : NULL);
+		ll = block_round(g, x, w, rows, ds->round, tab, r, want ? blk : NULL);
 	else if (d == 1)
 		ll = block_1d(g, x, w, rows, r, r + EM_BLOCK * k, r + EM_BLOCK * (k + 1),
 			      r + EM_BLOCK * (k + 2), want ? blk : NULL);
@@ -1494,8 +1827,8 @@ one_block(const struct dataset *ds, const struct gmm *g, int want, size_t b,
  * time, and merged in block order, so the sums are the same again.
  */
 static int
-pass_by_blocks(const struct dataset *ds, const struct gmm *g, int want,
-	       struct em_stats *slot, size_t c0, size_t c1, size_t row0, int nthr)
+pass_by_blocks(const struct dataset *ds, const struct gmm *g, const struct round_table *tab,
+	       int want, struct em_stats *slot, size_t c0, size_t c1, size_t row0, int nthr)
 {
 	const size_t d = ds->d, k = g->k, nblocks = (ds->n + EM_BLOCK - 1) / EM_BLOCK;
 	const size_t batch = 8 * (size_t)nthr;
@@ -1520,7 +1853,7 @@ pass_by_blocks(const struct dataset *ds, const struct gmm *g, int want,
 #ifdef _OPENMP
 				t = omp_get_thread_num();
 #endif
-				one_block(ds, g, want, bb + (size_t)j, row0,
+				one_block(ds, g, tab, want, bb + (size_t)j, row0,
 					  r + (size_t)t * SCRATCH(d, k), &bs[j]);
 			}
 			for (j = 0; j < nb; j++)
@@ -1536,9 +1869,9 @@ out:
 	return rc;
 }
 
-int
-em_pass_chunks(const struct dataset *ds, const struct gmm *g, int want,
-	       struct em_stats *slot, size_t c0, size_t c1, size_t row0, int threads)
+static int
+pass_chunks(const struct dataset *ds, const struct gmm *g, const struct round_table *tab, int want,
+	    struct em_stats *slot, size_t c0, size_t c1, size_t row0, int threads)
 {
 	const size_t n = ds->n, d = ds->d, k = g->k;
 	const size_t nblocks = (n + EM_BLOCK - 1) / EM_BLOCK;
@@ -1574,7 +1907,7 @@ em_pass_chunks(const struct dataset *ds, const struct gmm *g, int want,
 		for (size_t cc = c0; cc < c1; cc++) {
 			size_t b0 = cc * nblocks / EM_CHUNKS, b1 = (cc + 1) * nblocks / EM_CHUNKS;
 			for (size_t b = b0; b < b1; b++) {
-				one_block(ds, g, want, b, row0, r, &blk);
+				one_block(ds, g, tab, want, b, row0, r, &blk);
 				em_stats_merge(&slot[cc], &blk);
 			}
 		}
@@ -1583,7 +1916,7 @@ em_pass_chunks(const struct dataset *ds, const struct gmm *g, int want,
 		return 0;
 	}
 	if (nthr > 1 && c1 - c0 < 4 * (size_t)nthr)
-		return pass_by_blocks(ds, g, want, slot, c0, c1, row0, nthr) ? -1 : 0;
+		return pass_by_blocks(ds, g, tab, want, slot, c0, c1, row0, nthr) ? -1 : 0;
 
 #pragma omp parallel num_threads(nthr) reduction(|:failed)
 	{
@@ -1600,7 +1933,7 @@ em_pass_chunks(const struct dataset *ds, const struct gmm *g, int want,
 			if (!ok)
 				continue;
 			for (size_t b = b0; b < b1; b++) {
-				one_block(ds, g, want, b, row0, r, &blk);
+				one_block(ds, g, tab, want, b, row0, r, &blk);
 				em_stats_merge(&slot[c], &blk);
 			}
 		}
@@ -1609,6 +1942,27 @@ em_pass_chunks(const struct dataset *ds, const struct gmm *g, int want,
 		free(r);
 	}
 	return failed ? -1 : 0;	/* out of memory for a few kilobytes of scratch */
+}
+
+int
+em_pass_chunks(const struct dataset *ds, const struct gmm *g, int want,
+	       struct em_stats *slot, size_t c0, size_t c1, size_t row0, int threads)
+{
+	const size_t nblocks = (ds->n + EM_BLOCK - 1) / EM_BLOCK;
+	struct round_table *tab = NULL;
+	int rc;
+
+	if (ds->round != NULL && c1 > c0) {
+		/* The rows of chunks c0 .. c1 - 1, which are this process's. */
+		size_t lo = c0 * nblocks / EM_CHUNKS * EM_BLOCK, hi = c1 * nblocks / EM_CHUNKS * EM_BLOCK;
+		if (hi > ds->n)
+			hi = ds->n;
+		if (hi > lo)
+			tab = round_table_make(g, ds->x + (lo - row0) * ds->d, hi - lo, ds->round, want);
+	}
+	rc = pass_chunks(ds, g, tab, want, slot, c0, c1, row0, threads);
+	round_table_free(tab);
+	return rc;
 }
 
 int
