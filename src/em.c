@@ -1402,6 +1402,7 @@ struct round_col {
 	uint32_t *at;		/* index + 1 at each position, 0: empty */
 	double *u;		/* nv values, in order of first appearance */
 	double *lp, *ym, *yv;	/* k*nv each (component-major); ym, yv with the moments */
+	int borrowed;		/* cell, keys, at and u belong to an index (round_index_make) */
 };
 
 struct round_table {
@@ -1439,10 +1440,12 @@ round_table_free(struct round_table *t)
 		return;
 	for (size_t p = 0; p < t->d; p++) {
 		struct round_col *c = &t->col[p];
-		free(c->keys);
-		free(c->at);
-		free(c->cell);
-		free(c->u);
+		if (!c->borrowed) {
+			free(c->keys);
+			free(c->at);
+			free(c->cell);
+			free(c->u);
+		}
 		free(c->lp);
 		free(c->ym);
 		free(c->yv);
@@ -1613,16 +1616,17 @@ round_col_fill(const struct gmm *g, size_t p, double hh, int want, struct round_
 }
 
 /*
- * The table of the rounded columns over rows [0, n) of x (this process's
- * rows of the pass), or NULL when none is tabled or memory is short (the
- * blocks then take the per-block form: the same bits, only slower).
+ * The index of the rounded columns' distinct values over rows [0, n) of x
+ * (d columns, widths h): what a pass's table needs that does not depend
+ * on the model, so that a fit makes it once (em_fit) rather than once per
+ * pass.  NULL when no column is indexed or memory is short (the blocks
+ * then take the per-block form: the same bits, only slower).
  */
 static struct round_table *
-round_table_make(const struct gmm *g, const double *x, size_t n, const double *h, int want)
+round_index_make(const double *x, size_t n, size_t d, const double *h)
 {
-	const size_t d = g->d;
 	struct round_table *t = calloc(1, sizeof *t);
-	size_t tabled = 0;
+	size_t indexed = 0;
 
 	if (t == NULL || n == 0 || (t->col = calloc(d, sizeof *t->col)) == NULL) {
 		free(t);
@@ -1635,29 +1639,52 @@ round_table_make(const struct gmm *g, const double *x, size_t n, const double *h
 		if (!(h[p] > 0.0))
 			continue;
 		rc = round_col_values(x, n, d, p, h[p], c);
-		if (rc == 0 && c->nv > 0 && (size_t)-1 / sizeof(double) / g->k > c->nv)
-			rc = round_col_fill(g, p, 0.5 * h[p], want, c);
-		else if (rc == 0)
-			c->nv = 0;
 		if (rc < 0) {
 			round_table_free(t);
 			return NULL;
 		}
-		if (c->nv == 0) {
+		if (rc > 0 || c->nv == 0) {
 			free(c->keys);
 			free(c->at);
 			free(c->cell);
 			free(c->u);
-			c->keys = NULL;
-			c->at = NULL;
-			c->cell = NULL;
-			c->u = NULL;
+			memset(c, 0, sizeof *c);
 		}
-		tabled += c->nv > 0;
+		indexed += c->nv > 0;
 	}
-	if (tabled == 0) {
+	if (indexed == 0) {
 		round_table_free(t);
 		return NULL;
+	}
+	return t;
+}
+
+/*
+ * A pass's table under g: index ix's values (borrowed, not copied) with
+ * their entries; NULL when memory is short (the per-block form then).
+ */
+static struct round_table *
+round_table_make(const struct gmm *g, const struct round_table *ix, const double *h, int want)
+{
+	const size_t d = g->d;
+	struct round_table *t = calloc(1, sizeof *t);
+
+	if (t == NULL || (t->col = calloc(d, sizeof *t->col)) == NULL) {
+		free(t);
+		return NULL;
+	}
+	t->d = d;
+	for (size_t p = 0; p < d; p++) {
+		struct round_col *c = &t->col[p];
+		if (ix->col[p].nv == 0 || (size_t)-1 / sizeof(double) / g->k <= ix->col[p].nv)
+			continue;
+		*c = ix->col[p];
+		c->borrowed = 1;
+		c->lp = c->ym = c->yv = NULL;
+		if (round_col_fill(g, p, 0.5 * h[p], want, c)) {
+			round_table_free(t);
+			return NULL;
+		}
 	}
 	return t;
 }
@@ -1944,25 +1971,36 @@ pass_chunks(const struct dataset *ds, const struct gmm *g, const struct round_ta
 	return failed ? -1 : 0;	/* out of memory for a few kilobytes of scratch */
 }
 
-int
-em_pass_chunks(const struct dataset *ds, const struct gmm *g, int want,
-	       struct em_stats *slot, size_t c0, size_t c1, size_t row0, int threads)
+/* em_pass_chunks with the index ix of this process's rows, or NULL: made for this pass. */
+static int
+pass_chunks_ix(const struct dataset *ds, const struct gmm *g, int want, struct em_stats *slot,
+	       size_t c0, size_t c1, size_t row0, int threads, const struct round_table *ix)
 {
 	const size_t nblocks = (ds->n + EM_BLOCK - 1) / EM_BLOCK;
-	struct round_table *tab = NULL;
+	struct round_table *own = NULL, *tab = NULL;
 	int rc;
 
-	if (ds->round != NULL && c1 > c0) {
+	if (ds->round != NULL && c1 > c0 && ix == NULL) {
 		/* The rows of chunks c0 .. c1 - 1, which are this process's. */
 		size_t lo = c0 * nblocks / EM_CHUNKS * EM_BLOCK, hi = c1 * nblocks / EM_CHUNKS * EM_BLOCK;
 		if (hi > ds->n)
 			hi = ds->n;
 		if (hi > lo)
-			tab = round_table_make(g, ds->x + (lo - row0) * ds->d, hi - lo, ds->round, want);
+			ix = own = round_index_make(ds->x + (lo - row0) * ds->d, hi - lo, ds->d, ds->round);
 	}
+	if (ix != NULL)
+		tab = round_table_make(g, ix, ds->round, want);
 	rc = pass_chunks(ds, g, tab, want, slot, c0, c1, row0, threads);
 	round_table_free(tab);
+	round_table_free(own);
 	return rc;
+}
+
+int
+em_pass_chunks(const struct dataset *ds, const struct gmm *g, int want,
+	       struct em_stats *slot, size_t c0, size_t c1, size_t row0, int threads)
+{
+	return pass_chunks_ix(ds, g, want, slot, c0, c1, row0, threads, NULL);
 }
 
 int
@@ -1983,9 +2021,10 @@ local_pass(const struct dataset *ds, const struct gmm *g, int want, struct em_st
 
 static const struct em_source local_source = { local_pass };
 
-int
-em_pass(const struct dataset *ds, const struct gmm *g, struct em_stats *st,
-	int threads, double *llp)
+/* em_pass with ix, the index of the rounded values of rows that are all here (em_fit), or NULL. */
+static int
+pass_ix(const struct dataset *ds, const struct gmm *g, struct em_stats *st,
+	int threads, double *llp, const struct round_table *ix)
 {
 	const int full = !gmm_cov_is_diagonal(g->cov_type);
 	const struct em_source *src = ds->em_source != NULL ? ds->em_source : &local_source;
@@ -2004,7 +2043,9 @@ em_pass(const struct dataset *ds, const struct gmm *g, struct em_stats *st,
 		if (!bad && used[s] && em_stats_init(&slot[s], g->k, ds->d, full))
 			bad = 1;
 	}
-	if (!bad)
+	if (!bad && ix != NULL && src == &local_source)
+		bad = pass_chunks_ix(ds, g, st != NULL, slot, 0, EM_CHUNKS, 0, threads, ix) != 0;
+	else if (!bad)
 		bad = src->pass(ds, g, st != NULL, slot, threads) != GM_OK;
 	if (!bad) {
 		for (size_t s = 0; s < EM_CHUNKS; s++)
@@ -2023,6 +2064,13 @@ em_pass(const struct dataset *ds, const struct gmm *g, struct em_stats *st,
 		return GM_EINTERNAL;
 	*llp = ll;
 	return GM_OK;
+}
+
+int
+em_pass(const struct dataset *ds, const struct gmm *g, struct em_stats *st,
+	int threads, double *llp)
+{
+	return pass_ix(ds, g, st, threads, llp, NULL);
 }
 
 long
@@ -2359,7 +2407,8 @@ collapse_error(struct gm_error *err, long bad, const struct gmm *g, size_t it)
 static int
 em_plain(const struct dataset *ds, struct gmm *g, const struct em_options *opt,
 	 const struct gmm *fixed, struct em_stats *st, double wtot,
-	 struct em_result *res, struct gm_error *err)
+	 struct em_result *res, struct gm_error *err,
+	const struct round_table *ix)
 {
 	double prev = 0.0, ll, change = 0.0;
 	size_t it = 0;
@@ -2368,7 +2417,7 @@ em_plain(const struct dataset *ds, struct gmm *g, const struct em_options *opt,
 	for (;;) {
 		long bad;
 
-		if (em_pass(ds, g, st, opt->threads, &ll) != GM_OK)
+		if (pass_ix(ds, g, st, opt->threads, &ll, ix) != GM_OK)
 			return gm_error_oom(err);
 		if (it > 0) {
 			change = ll / wtot - prev;
@@ -2397,7 +2446,8 @@ em_plain(const struct dataset *ds, struct gmm *g, const struct em_options *opt,
 static int
 em_squarem(const struct dataset *ds, struct gmm *g, const struct em_options *opt,
 	   const struct gmm *fixed, struct em_stats *st, double wtot,
-	   struct em_result *res, struct gm_error *err)
+	   struct em_result *res, struct gm_error *err,
+	const struct round_table *ix)
 {
 	const size_t m = theta_len(g);
 	double *t0 = malloc(4 * m * sizeof *t0), *t1 = t0 + m, *t2 = t1 + m, *tp = t2 + m;
@@ -2417,7 +2467,7 @@ em_squarem(const struct dataset *ds, struct gmm *g, const struct em_options *opt
 		int model;
 
 		/* theta0 -> theta1: a plain EM step, which also tests convergence. */
-		if (em_pass(ds, g, st, opt->threads, &ll0) != GM_OK) {
+		if (pass_ix(ds, g, st, opt->threads, &ll0, ix) != GM_OK) {
 			rc = gm_error_oom(err);
 			break;
 		}
@@ -2430,7 +2480,7 @@ em_squarem(const struct dataset *ds, struct gmm *g, const struct em_options *opt
 			break;
 		}
 		it++;
-		if (em_pass(ds, g, st, opt->threads, &ll1) != GM_OK) {
+		if (pass_ix(ds, g, st, opt->threads, &ll1, ix) != GM_OK) {
 			rc = gm_error_oom(err);
 			break;
 		}
@@ -2484,7 +2534,7 @@ em_squarem(const struct dataset *ds, struct gmm *g, const struct em_options *opt
 			continue;
 		}
 		/* Keep the extrapolated point only if it is no worse than theta1. */
-		if (em_pass(ds, g, st, opt->threads, &llp) != GM_OK) {
+		if (pass_ix(ds, g, st, opt->threads, &llp, ix) != GM_OK) {
 			rc = gm_error_oom(err);
 			break;
 		}
@@ -2519,6 +2569,7 @@ em_fit(const struct dataset *ds, struct gmm *g, const struct em_options *opt,
 	const double wtot = dataset_total_weight(ds);
 	struct em_stats st;
 	struct gmm *fixed = NULL;
+	struct round_table *ix = NULL;
 	int rc;
 
 	if (em_stats_init(&st, g->k, g->d, full))
@@ -2528,10 +2579,14 @@ em_fit(const struct dataset *ds, struct gmm *g, const struct em_options *opt,
 		em_stats_free(&st);
 		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 	}
+	/* Rounded rows all here: their values indexed once for the fit's passes. */
+	if (ds->round != NULL && ds->em_source == NULL)
+		ix = round_index_make(ds->x, ds->n, ds->d, ds->round);
 	if (opt->accel == EM_ACCEL_SQUAREM)
-		rc = em_squarem(ds, g, opt, fixed, &st, wtot, res, err);
+		rc = em_squarem(ds, g, opt, fixed, &st, wtot, res, err, ix);
 	else
-		rc = em_plain(ds, g, opt, fixed, &st, wtot, res, err);
+		rc = em_plain(ds, g, opt, fixed, &st, wtot, res, err, ix);
+	round_table_free(ix);
 	gmm_free(fixed);
 	em_stats_free(&st);
 	if (rc == GM_OK)
