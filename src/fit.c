@@ -419,7 +419,7 @@ make_start(struct ctx *c, size_t s, struct rng *rng, struct fit_model *fm,
 		if (s > 0 && (m == INIT_QUANTILE || m == INIT_GIVEN || m == INIT_HC))
 			m = INIT_KMEANSPP;
 	} else {
-		m = search_method(s, c->ds->d);
+		m = search_method(s + (c->opt->no_hc != 0), c->ds->d);
 	}
 	given.hc = c->hc;
 	gm_error_clear(&e);
@@ -1157,7 +1157,7 @@ ctx_init(struct ctx *c, const struct dataset *ds, const struct fit_options *opt,
 		if (!(c->colvar[j] > 0.0))
 			c->colvar[j] = 1.0;
 	}
-	need_hc = opt->init_forced ? opt->init == INIT_HC : kmax > 1;
+	need_hc = opt->init_forced ? opt->init == INIT_HC : kmax > 1 && !opt->no_hc;
 	if (need_hc && c->distinct > 1) {
 		double t0 = clock_seconds();
 		int rc = init_hc_new(c->sds, &c->hc, err);
@@ -1221,8 +1221,11 @@ search_structure(struct ctx *c, size_t a, struct mstate *st, struct gm_error *er
 		int alone = !nb || k == 1 || model_index(opt, a, k + 1) < 0;
 		if (i < 0 || st[i].skip)
 			continue;
-		if (search_model(c, &c->fr->models[i], &st[i], 1, alone,
-				 nb ? best_of(st, model_index(opt, a, k - 1)) : NULL, NULL, err))
+		const struct gmm *prev = nb ? best_of(st, model_index(opt, a, k - 1)) : NULL;
+		if (nb && prev == NULL && opt->split != NULL && opt->split->k + 1 == k &&
+		    opt->split->d == c->ds->d && opt->split->cov_type == c->fr->models[i].cov)
+			prev = opt->split;
+		if (search_model(c, &c->fr->models[i], &st[i], 1, alone, prev, NULL, err))
 			return -1;
 	}
 	if (!nb)

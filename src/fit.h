@@ -68,6 +68,11 @@ struct fit_options {
 	const struct gmm *warm;	/* a start screened with the generated ones when its
 				 * K and structure are a model's (the likelihood-ratio
 				 * test's replicates), or NULL */
+	const struct gmm *split;	/* a fit of K - 1 components whose splits are
+				 * starts of the model of K when the run has no
+				 * K - 1 (the test's replicates of K + 1), or NULL */
+	int no_hc;		/* generated starts without the hierarchical one (the
+				 * test's replicates, which start from fits) */
 };
 
 /* What a model's fit is worth. */

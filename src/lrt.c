@@ -50,11 +50,14 @@ draw_rows(const struct gmm *g, size_t n, struct rng *r, double *x, double *z)
 /*
  * The log-likelihood of the fit's search (one thread, no extension of the
  * starts) of K components of structure cov to rep, with warm as one more
- * start.  0, 1 when the fit failed or is unusable, -1 out of memory.
+ * start and the splits of split (a K - 1 fit to rep, or NULL) as more;
+ * the fit itself into *fit (to be freed) when fit is not NULL.  0, 1 when
+ * the fit failed or is unusable, -1 out of memory.
  */
 static int
 fit_replicate(const struct dataset *rep, const struct lrt_options *lo, size_t k,
-	      enum gmm_cov cov, const struct gmm *warm, uint64_t seed, double *ll)
+	      enum gmm_cov cov, const struct gmm *warm, const struct gmm *split, uint64_t seed,
+	      double *ll, struct gmm **fit)
 {
 	struct fit_options fo = lo->fit;
 	struct fit_result fr;
@@ -66,6 +69,8 @@ fit_replicate(const struct dataset *rep, const struct lrt_options *lo, size_t k,
 	fo.covs = &cov;
 	fo.ncov = 1;
 	fo.warm = warm;
+	fo.split = split;
+	fo.no_hc = 1;
 	fo.seed = seed;
 	fo.n_init_max = fo.n_init;
 	fo.as_selection = 1;	/* the data's K and K + 1 were searched as a selection's */
@@ -82,6 +87,8 @@ fit_replicate(const struct dataset *rep, const struct lrt_options *lo, size_t k,
 	    fr.models[0].n_params < rep->n) {
 		*ll = fr.models[0].res.loglik;
 		v = 0;
+		if (fit != NULL && (*fit = gmm_dup(fr.models[0].g)) == NULL)
+			v = -1;
 	}
 	fit_result_free(&fr);
 	return v;
@@ -95,6 +102,7 @@ one_replicate(const struct dataset *ds, const struct lrt_options *lo, const stru
 	struct dataset rep;
 	struct rng r;
 	double *x = malloc((rows * ds->d + ds->d) * sizeof *x), l0 = 0.0, l1 = 0.0;
+	struct gmm *g0 = NULL;
 	int v;
 
 	if (x == NULL)
@@ -114,11 +122,12 @@ one_replicate(const struct dataset *ds, const struct lrt_options *lo, const stru
 	rep.names = ds->names;
 	rep.colno = ds->colno;
 	rep.delimiter = ds->delimiter;
-	v = fit_replicate(&rep, lo, f0->k, f0->cov_type, f0, rng_next(&r), &l0);
+	v = fit_replicate(&rep, lo, f0->k, f0->cov_type, f0, NULL, rng_next(&r), &l0, &g0);
 	if (v == 0)
-		v = fit_replicate(&rep, lo, f1->k, f1->cov_type, f1, rng_next(&r), &l1);
+		v = fit_replicate(&rep, lo, f1->k, f1->cov_type, f1, g0, rng_next(&r), &l1, NULL);
 	if (v == 0)
 		*stat = 2.0 * (l1 - l0);
+	gmm_free(g0);
 	free(x);
 	return v;
 }

@@ -7,7 +7,11 @@
  * distribution is that of the same statistic on data drawn from the K
  * fit: each of B replicates draws the data's number of rows from it and
  * fits K and K + 1 with the fit's own search, with the data's fits as
- * one more start each.  The p-value is (1 + the replicates whose
+ * one more start each, and the replicate's K fit split as starts of its
+ * K + 1 fit (as a selection's K + 1 starts from the K fit's splits).
+ * The hierarchical start is left out: the data's fits are the
+ * replicate's deterministic starts, and its dendrogram would cost more
+ * than the rest of a replicate's search on a thousand rows.  The p-value is (1 + the replicates whose
  * statistic is at least the data's) / (1 + the replicates fitted).
  *
  * Replicate b of the test of K draws from its own generator, seeded from
