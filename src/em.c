@@ -133,6 +133,59 @@ em_block_stats(const double *x, const double *w, const double *r,
 	}
 }
 
+/*
+ * Each component's sums take its rows in the order em_block_stats does
+ * (ascending), with the same operations, so the bits are the same; the
+ * rows are visited once per sweep instead of once per component.
+ */
+void
+em_block_stats_labels(const double *x, const double *w, const size_t *lab,
+		      size_t nrows, struct em_stats *blk)
+{
+	const size_t k = blk->k, d = blk->d;
+
+	em_stats_zero(blk);
+	for (size_t i = 0; i < nrows; i++) {
+		const size_t j = lab[i];
+		const double a = 1.0 * (w ? w[i] : 1.0);
+		double *mu = blk->mean + j * d;
+		if (!(a > 0.0) && !(a < 0.0))
+			continue;
+		blk->s0[j] += a;
+		for (size_t c = 0; c < d; c++)
+			mu[c] += a * x[i * d + c];
+	}
+	for (size_t j = 0; j < k; j++) {
+		double *mu = blk->mean + j * d;
+		if (!(blk->s0[j] > 0.0)) {
+			memset(mu, 0, d * sizeof *mu);
+			continue;
+		}
+		for (size_t c = 0; c < d; c++)
+			mu[c] /= blk->s0[j];
+	}
+	for (size_t i = 0; i < nrows; i++) {
+		const size_t j = lab[i];
+		const double a = 1.0 * (w ? w[i] : 1.0);
+		const double *xi = x + i * d, *mu = blk->mean + j * d;
+		double *m2 = blk->m2 + j * d * d;
+		if ((!(a > 0.0) && !(a < 0.0)) || !(blk->s0[j] > 0.0))
+			continue;
+		if (blk->full) {
+			for (size_t p = 0; p < d; p++) {
+				double dp = a * (xi[p] - mu[p]);
+				for (size_t q = 0; q <= p; q++)
+					m2[p * d + q] += dp * (xi[q] - mu[q]);
+			}
+		} else {
+			for (size_t p = 0; p < d; p++) {
+				double dp = xi[p] - mu[p];
+				m2[p * d + p] += a * dp * dp;
+			}
+		}
+	}
+}
+
 void
 em_stats_merge(struct em_stats *t, const struct em_stats *b)
 {

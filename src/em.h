@@ -98,6 +98,13 @@ void em_stats_zero(struct em_stats *s);
 void em_block_stats(const double *x, const double *w, const double *r,
 		    size_t nrows, struct em_stats *blk);
 
+/*
+ * The same for a hard assignment: row i wholly in component lab[i] (each
+ * below blk->k), as r one-hot at lab would give, to the same bits.
+ */
+void em_block_stats_labels(const double *x, const double *w, const size_t *lab,
+			   size_t nrows, struct em_stats *blk);
+
 /* total += blk, Chan's update; blocks must be merged in a fixed order. */
 void em_stats_merge(struct em_stats *total, const struct em_stats *blk);
 

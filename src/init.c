@@ -167,13 +167,13 @@ groups_scan(const struct dataset *ds, const struct dataset_scan *q, size_t lo, s
 	const size_t d = ds->d;
 	struct labeller lb;
 	struct em_stats st, blk;
-	double *r;
+	size_t *r;
 	int full = q->param[2] > 0.5;
 
 	groups_labeller(q->param, d, &lb);
 	if (lo % EM_BLOCK != 0)
 		return -1;
-	r = malloc(EM_BLOCK * lb.k * sizeof *r);
+	r = malloc(EM_BLOCK * sizeof *r);
 	if (r == NULL || em_stats_init(&st, lb.k, d, full)) {
 		free(r);
 		return -1;
@@ -187,10 +187,9 @@ groups_scan(const struct dataset *ds, const struct dataset_scan *q, size_t lo, s
 	for (; lo < hi; lo += EM_BLOCK) {
 		size_t rows = hi - lo < EM_BLOCK ? hi - lo : EM_BLOCK;
 		const double *x = dataset_x(ds, lo, rows);
-		memset(r, 0, rows * lb.k * sizeof *r);
 		for (size_t i = 0; i < rows; i++)
-			r[i * lb.k + lb.label(&lb, x + i * d)] = 1.0;
-		em_block_stats(x, dataset_w(ds, lo, rows), r, rows, &blk);
+			r[i] = lb.label(&lb, x + i * d);
+		em_block_stats_labels(x, dataset_w(ds, lo, rows), r, rows, &blk);
 		em_stats_merge(&st, &blk);
 	}
 	em_stats_pack(&st, state);
@@ -1191,27 +1190,21 @@ hc_model(const struct init_hc *hc, const double *reg, struct gmm *g,
 	struct dataset smp;
 	struct em_stats st, blk;
 	size_t *group = malloc(m * sizeof *group);
-	double *r = malloc(EM_BLOCK * k * sizeof *r);
 	int rc;
 
-	if (group == NULL || r == NULL || em_stats_init(&st, k, d, 1)) {
+	if (group == NULL || em_stats_init(&st, k, d, 1)) {
 		free(group);
-		free(r);
 		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 	}
 	if (em_stats_init(&blk, k, d, 1) || hc_cut(hc, k, group)) {
 		em_stats_free(&st);
 		free(group);
-		free(r);
 		return gm_error_set(err, GM_EINTERNAL, NULL, 0, 0, "out of memory");
 	}
 	em_stats_zero(&st);
 	for (size_t lo = 0; lo < m; lo += EM_BLOCK) {
 		size_t rows = m - lo < EM_BLOCK ? m - lo : EM_BLOCK;
-		memset(r, 0, rows * k * sizeof *r);
-		for (size_t i = 0; i < rows; i++)
-			r[i * k + group[lo + i]] = 1.0;
-		em_block_stats(hc->x + lo * d, hc->w + lo, r, rows, &blk);
+		em_block_stats_labels(hc->x + lo * d, hc->w + lo, group + lo, rows, &blk);
 		em_stats_merge(&st, &blk);
 	}
 	memset(&smp, 0, sizeof smp);
@@ -1223,7 +1216,6 @@ hc_model(const struct init_hc *hc, const double *reg, struct gmm *g,
 	em_stats_free(&st);
 	em_stats_free(&blk);
 	free(group);
-	free(r);
 	return rc;
 }
 
