@@ -1442,7 +1442,9 @@ gather_dev4(const double *r, const uint32_t *slot, const double *y, const double
  * same calls, on the same value), so the bits are the same; a column with
  * more than ROUND_TABLE_MAX distinct values keeps the per-block form.
  */
+#ifndef ROUND_TABLE_MAX		/* tests/kernel-bits-untabled: 0, the per-block form always */
 #define ROUND_TABLE_MAX 65536
+#endif
 
 struct round_col {
 	size_t nv;		/* distinct values; 0: not tabled */

@@ -33,6 +33,9 @@ uniform(uint64_t *s)
 	return (double)(*s >> 11) * 0x1p-53;
 }
 
+/* Rounded rows sit this many widths h off the grid of h (the table's hash, not its grid cells). */
+static double grid_shift;
+
 /*
  * far: the last component and its rows (every k-th) moved 10^4 sds off, so
  * that the diagonal kernel takes its direct forms for that component
@@ -66,7 +69,7 @@ one_case(size_t n, size_t d, size_t k, enum gmm_cov t, int weighted, int far, do
 		round[p] = d > 2 && p == d - 1 ? 0.0 : h;
 	for (size_t i = 0; h > 0.0 && i < n * d; i++)
 		if (round[i % d] > 0.0)
-			ds.x[i] = h * nearbyint(ds.x[i] / h);
+			ds.x[i] = h * (nearbyint(ds.x[i] / h) + grid_shift);
 	ds.round = h > 0.0 ? round : NULL;
 	for (size_t j = 0; j < k; j++) {
 		g->weight[j] = 1.0 / (double)k;
@@ -84,7 +87,7 @@ one_case(size_t n, size_t d, size_t k, enum gmm_cov t, int weighted, int far, do
 		printf("n=%zu d=%zu k=%zu %s%s%s", n, d, k, gmm_cov_name(t), weighted ? " weighted" : "",
 		       far ? " far" : "");
 		if (h > 0.0)
-			printf(" rounded to %g", h);
+			printf(" rounded to %g%s", h, grid_shift != 0.0 ? " off its grid" : "");
 		printf(" ll %a", ll);
 		for (size_t i = 0; i < k * (1 + d + d * d); i++)
 			printf(" %a", st.s0[i]);
@@ -137,6 +140,11 @@ main(void)
 			bad |= one_case(1003, a + 1, 3, a == 0 ? GMM_FULL : GMM_DIAG, w, 0, 0.1);
 			bad |= one_case(1003, a + 1, 2 + a, a == 2 ? GMM_SPHERICAL : GMM_DIAG, w, 0, 0.001);
 		}
+	/* Values a third of a width off the grid: the table finds them by hashing. */
+	grid_shift = 1.0 / 3.0;
+	for (size_t a = 0; a < 3; a++)
+		bad |= one_case(1003, a + 1, 3, a == 0 ? GMM_FULL : GMM_DIAG, 1, 0, 0.1);
+	grid_shift = 0.0;
 	/* Diag and spherical with a component 10^4 sds off: block_diag's direct forms. */
 	for (size_t a = 0; a < sizeof dims / sizeof *dims; a++)
 		for (size_t c = 1; c < 3; c++)
