@@ -1091,6 +1091,32 @@ block_diag(const struct gmm *g, const double *x, const double *w, size_t nrows,
 }
 
 /*
+ * The block's rows transposed to column-major X (d x B, zero past the
+ * rows up to n16), four rows at a time: a column's four values are one
+ * vector store.  Copies only, so the same values as any other order.
+ */
+static inline __attribute__((always_inline)) void
+block_transpose(const double *x, size_t nrows, size_t n16, size_t d, double *X)
+{
+	const size_t B = EM_BLOCK;
+	size_t i = 0;
+
+	for (; i + 4 <= nrows; i += 4) {
+		const double *xi = x + i * d;
+		for (size_t p = 0; p < d; p++) {
+			const v4d v = { xi[p], xi[d + p], xi[2 * d + p], xi[3 * d + p] };
+			st4(X + p * B + i, v);
+		}
+	}
+	for (; i < nrows; i++)
+		for (size_t p = 0; p < d; p++)
+			X[p * B + i] = x[i * d + p];
+	for (size_t p = 0; p < d; p++)
+		for (size_t r = nrows; r < n16; r++)
+			X[p * B + r] = 0.0;
+}
+
+/*
  * One block of a d-dimensional model, laid out for vector loops: the
  * block is transposed to column-major X (d x B); each component's
  * forward substitution L z = x - mu runs over eight rows at a time
@@ -1114,11 +1140,11 @@ block_md(const struct gmm *g, const double *x, const double *w, size_t nrows,
 		if (!isnan(ll))
 			return ll;
 	}
-	for (size_t c = 0; c < d; c++) {
-		for (size_t i = 0; i < nrows; i++)
-			X[c * B + i] = x[i * d + c];
-		for (size_t i = nrows; i < n16; i++)
-			X[c * B + i] = 0.0;
+	switch (d) {	/* d constant: the inner loop unrolled */
+	case 2: block_transpose(x, nrows, n16, 2, X); break;
+	case 3: block_transpose(x, nrows, n16, 3, X); break;
+	case 4: block_transpose(x, nrows, n16, 4, X); break;
+	default: block_transpose(x, nrows, n16, d, X); break;
 	}
 	for (size_t j = 0; j < k; j++) {
 		const double *l = g->chol + j * d * d, *mu = g->mean + j * d;
