@@ -80,6 +80,24 @@ em_stats_zero(struct em_stats *s)
 	s->loglik = s->loglik_c = 0.0;
 }
 
+/* Row xi of weight a into the scatter m2 about mu: the lower triangle, or the diagonal. */
+static inline void
+add_scatter(const double *xi, const double *mu, double a, size_t d, int full, double *m2)
+{
+	if (full) {
+		for (size_t p = 0; p < d; p++) {
+			double dp = a * (xi[p] - mu[p]);
+			for (size_t q = 0; q <= p; q++)
+				m2[p * d + q] += dp * (xi[q] - mu[q]);
+		}
+	} else {
+		for (size_t p = 0; p < d; p++) {
+			double dp = xi[p] - mu[p];
+			m2[p * d + p] += a * dp * dp;
+		}
+	}
+}
+
 void
 em_block_stats(const double *x, const double *w, const double *r,
 	       size_t nrows, struct em_stats *blk)
@@ -117,18 +135,7 @@ em_block_stats(const double *x, const double *w, const double *r,
 			const double *xi = x + i * d;
 			if (!(a > 0.0) && !(a < 0.0))
 				continue;
-			if (blk->full) {
-				for (size_t p = 0; p < d; p++) {
-					double dp = a * (xi[p] - mu[p]);
-					for (size_t q = 0; q <= p; q++)
-						m2[p * d + q] += dp * (xi[q] - mu[q]);
-				}
-			} else {
-				for (size_t p = 0; p < d; p++) {
-					double dp = xi[p] - mu[p];
-					m2[p * d + p] += a * dp * dp;
-				}
-			}
+			add_scatter(xi, mu, a, d, blk->full, m2);
 		}
 	}
 }
@@ -171,18 +178,7 @@ em_block_stats_labels(const double *x, const double *w, const size_t *lab,
 		double *m2 = blk->m2 + j * d * d;
 		if ((!(a > 0.0) && !(a < 0.0)) || !(blk->s0[j] > 0.0))
 			continue;
-		if (blk->full) {
-			for (size_t p = 0; p < d; p++) {
-				double dp = a * (xi[p] - mu[p]);
-				for (size_t q = 0; q <= p; q++)
-					m2[p * d + q] += dp * (xi[q] - mu[q]);
-			}
-		} else {
-			for (size_t p = 0; p < d; p++) {
-				double dp = xi[p] - mu[p];
-				m2[p * d + p] += a * dp * dp;
-			}
-		}
+		add_scatter(xi, mu, a, d, blk->full, m2);
 	}
 }
 
