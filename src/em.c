@@ -47,6 +47,24 @@
 #define KERNEL_CLONES
 #endif
 
+/*
+ * Whether block_md may take its wide tiles (whiten_wide and scatter_wide,
+ * below): compiled for x86-64-v4 alone and taken where the processor has
+ * it (WIDE_TILES()).  The tiles change no bits, only the speed; the builds
+ * of one level alone for tests/kernel-bits fix the choice (v4: wide; v3
+ * and the baseline: none), so that comparing them compares the two.
+ */
+#if defined(__GNUC__) && defined(__x86_64__) && defined(HAVE_TARGET_CLONES_V4) && \
+	!defined(GMMFIT_KERNEL_BASELINE) && !(defined(GMMFIT_KERNEL_ONLY) && GMMFIT_KERNEL_ONLY != 4)
+#define HAVE_WIDE 1
+#include <immintrin.h>
+#if defined(GMMFIT_KERNEL_ONLY)
+#define WIDE_TILES() 1
+#else
+#define WIDE_TILES() (__builtin_cpu_supports("x86-64-v4") != 0)
+#endif
+#endif
+
 
 int
 em_stats_init(struct em_stats *s, size_t k, size_t d, int full)
@@ -326,6 +344,12 @@ wdev4(const double *w, const double *x, double m, size_t n)
 #if !defined(__GNUC__)
 #error "em.c needs the vector extensions of GCC or Clang"
 #endif
+/*
+ * The vector types are passed only between static, always inlined
+ * functions, so the ABI GCC warns of (-Wpsabi, for wider vectors than the
+ * baseline has) is never used across a call.
+ */
+#pragma GCC diagnostic ignored "-Wpsabi"
 typedef double v4d __attribute__((vector_size(4 * sizeof(double))));
 /* Four doubles loaded from any address (no alignment; they alias doubles). */
 typedef double v4du __attribute__((vector_size(4 * sizeof(double)), aligned(sizeof(double)), may_alias));
@@ -749,6 +773,190 @@ scatter_small(const double *X, const double *Rj, const double *mean, size_t d, s
 		}
 }
 
+#ifdef HAVE_WIDE
+/*
+ * Wide tiles for processors with 512-bit vectors (x86-64-v4): each lane
+ * does exactly the arithmetic of one lane of the v4d kernels above, so
+ * the bits are the same; only more of the work is in flight.  whiten_wide
+ * whitens 32 rows (four v8d) for two coordinates at once, p and p + 1
+ * sharing the loads of z_q; scatter_wide takes tiles of four p by four q,
+ * each 512-bit register the four lanes of two entries (p, q) and
+ * (p, q + 1).  They are compiled for x86-64-v4 alone and called only
+ * where the processor has it: split into 256-bit halves they would need
+ * more registers than AVX2 has.
+ */
+#define WIDE_TARGET __attribute__((target("arch=x86-64-v4"), noinline))
+typedef double v8d __attribute__((vector_size(8 * sizeof(double))));
+typedef double v8du __attribute__((vector_size(8 * sizeof(double)), aligned(sizeof(double)), may_alias));
+#define ld8(p) (*(const v8du *)(const void *)(p))
+
+static inline __attribute__((always_inline)) v8d
+vfma8(v8d a, v8d b, v8d c)
+{
+	v8d r = { fma(a[0], b[0], c[0]), fma(a[1], b[1], c[1]), fma(a[2], b[2], c[2]),
+		  fma(a[3], b[3], c[3]), fma(a[4], b[4], c[4]), fma(a[5], b[5], c[5]),
+		  fma(a[6], b[6], c[6]), fma(a[7], b[7], c[7]) };
+	return r;
+}
+
+static inline __attribute__((always_inline)) v8d
+splat8(double x)
+{
+	v8d r = { x, x, x, x, x, x, x, x };
+	return r;
+}
+
+/*
+ * Coordinate p's forward substitution for rows i .. i + 31 (whiten16's
+ * chain: x_p - mu_p, then the terms of q = 0 .. p - 1 in order, times
+ * 1/l_pp), and with two, p + 1's alongside: its terms of q < p share the
+ * loads, then its term of q = p, so its chain is in the same order too.
+ */
+static inline __attribute__((always_inline)) void
+whiten32(const double *X, size_t i, size_t d, const double *l, const double *mu,
+	 const double *inv, double a, v8du *z, double *Rj)
+{
+	v8d q0 = { 0.0 }, q1 = { 0.0 }, q2 = { 0.0 }, q3 = { 0.0 };
+	size_t p = 0;
+
+	for (; p + 2 <= d; p += 2) {
+		const double *Xp = X + p * EM_BLOCK + i, *Xr = Xp + EM_BLOCK;
+		const double *lp = l + p * d, *lr = lp + d;
+		v8d z0 = ld8(Xp) - mu[p], z1 = ld8(Xp + 8) - mu[p];
+		v8d z2 = ld8(Xp + 16) - mu[p], z3 = ld8(Xp + 24) - mu[p];
+		v8d y0 = ld8(Xr) - mu[p + 1], y1 = ld8(Xr + 8) - mu[p + 1];
+		v8d y2 = ld8(Xr + 16) - mu[p + 1], y3 = ld8(Xr + 24) - mu[p + 1];
+		const v8du *zq = z;
+		for (size_t q = 0; q < p; q++, zq += 4) {
+			const v8d nl = splat8(-lp[q]), nr = splat8(-lr[q]);
+			const v8d a0 = zq[0], a1 = zq[1], a2 = zq[2], a3 = zq[3];
+			z0 = vfma8(a0, nl, z0);
+			z1 = vfma8(a1, nl, z1);
+			z2 = vfma8(a2, nl, z2);
+			z3 = vfma8(a3, nl, z3);
+			y0 = vfma8(a0, nr, y0);
+			y1 = vfma8(a1, nr, y1);
+			y2 = vfma8(a2, nr, y2);
+			y3 = vfma8(a3, nr, y3);
+		}
+		z0 = z0 * inv[p];
+		z1 = z1 * inv[p];
+		z2 = z2 * inv[p];
+		z3 = z3 * inv[p];
+		q0 = vfma8(z0, z0, q0);
+		q1 = vfma8(z1, z1, q1);
+		q2 = vfma8(z2, z2, q2);
+		q3 = vfma8(z3, z3, q3);
+		z[4 * p] = z0;
+		z[4 * p + 1] = z1;
+		z[4 * p + 2] = z2;
+		z[4 * p + 3] = z3;
+		{
+			const v8d nr = splat8(-lr[p]);
+			y0 = vfma8(z0, nr, y0) * inv[p + 1];
+			y1 = vfma8(z1, nr, y1) * inv[p + 1];
+			y2 = vfma8(z2, nr, y2) * inv[p + 1];
+			y3 = vfma8(z3, nr, y3) * inv[p + 1];
+		}
+		q0 = vfma8(y0, y0, q0);
+		q1 = vfma8(y1, y1, q1);
+		q2 = vfma8(y2, y2, q2);
+		q3 = vfma8(y3, y3, q3);
+		z[4 * p + 4] = y0;
+		z[4 * p + 5] = y1;
+		z[4 * p + 6] = y2;
+		z[4 * p + 7] = y3;
+	}
+	if (p < d) {
+		const double *Xp = X + p * EM_BLOCK + i, *lp = l + p * d;
+		v8d z0 = ld8(Xp) - mu[p], z1 = ld8(Xp + 8) - mu[p];
+		v8d z2 = ld8(Xp + 16) - mu[p], z3 = ld8(Xp + 24) - mu[p];
+		const v8du *zq = z;
+		for (size_t q = 0; q < p; q++, zq += 4) {
+			const v8d nl = splat8(-lp[q]);
+			z0 = vfma8(zq[0], nl, z0);
+			z1 = vfma8(zq[1], nl, z1);
+			z2 = vfma8(zq[2], nl, z2);
+			z3 = vfma8(zq[3], nl, z3);
+		}
+		q0 = vfma8(z0 * inv[p], z0 * inv[p], q0);
+		q1 = vfma8(z1 * inv[p], z1 * inv[p], q1);
+		q2 = vfma8(z2 * inv[p], z2 * inv[p], q2);
+		q3 = vfma8(z3 * inv[p], z3 * inv[p], q3);
+	}
+	*(v8du *)(void *)(Rj + i) = vfma8(q0, splat8(-0.5), splat8(a));
+	*(v8du *)(void *)(Rj + i + 8) = vfma8(q1, splat8(-0.5), splat8(a));
+	*(v8du *)(void *)(Rj + i + 16) = vfma8(q2, splat8(-0.5), splat8(a));
+	*(v8du *)(void *)(Rj + i + 24) = vfma8(q3, splat8(-0.5), splat8(a));
+}
+
+/* whiten32 over the n32 rows of a block (X zero past its rows). */
+WIDE_TARGET static void
+whiten_wide(const double *X, size_t n32, size_t d, const double *l, const double *mu,
+	    const double *inv, double a, double *z, double *Rj)
+{
+	for (size_t i = 0; i < n32; i += 32)
+		whiten32(X, i, d, l, mu, inv, a, (v8du *)(void *)z, Rj);
+}
+
+/*
+ * scatter_tiles' sums in tiles of four p by four q: s[v][h] holds in its
+ * lanes 0-3 the lanes of entry (p0 + v, q0 + 2h) and in 4-7 those of
+ * (p0 + v, q0 + 2h + 1), each lane summed over the rows i = lane mod 4 in
+ * order as dot4 does (_mm512_fmadd_pd rounds once, as fma()); the tail
+ * rows go into lane 0 and the four lanes are added as (a0 + a1) +
+ * (a2 + a3), so each entry has dot4's bits.
+ */
+WIDE_TARGET static void
+scatter_wide(const double *T, const double *D, size_t d, size_t n, double *m2)
+{
+	const size_t B = EM_BLOCK, n4 = n & ~(size_t)3;
+
+	for (size_t p0 = 0; p0 < d; p0 += 4) {
+		const double *Tv[4];
+		const size_t qend = p0 + 3 < d ? p0 + 3 : d - 1;
+
+		for (size_t v = 0; v < 4; v++)
+			Tv[v] = T + (p0 + v < d ? p0 + v : p0) * B;
+		for (size_t q0 = 0; q0 <= qend; q0 += 4) {
+			const double *Dq[4];
+			__m512d s[4][2];
+			double r[4][2][8];
+
+			for (size_t u = 0; u < 4; u++)
+				Dq[u] = D + (q0 + u < d ? q0 + u : q0) * B;
+			for (size_t v = 0; v < 4; v++)
+				s[v][0] = s[v][1] = _mm512_setzero_pd();
+			for (size_t i = 0; i < n4; i += 4) {
+				const __m512d e0 = _mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_loadu_pd(Dq[0] + i)),
+								      _mm256_loadu_pd(Dq[1] + i), 1);
+				const __m512d e1 = _mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_loadu_pd(Dq[2] + i)),
+								      _mm256_loadu_pd(Dq[3] + i), 1);
+#pragma GCC unroll 4
+				for (size_t v = 0; v < 4; v++) {
+					const __m512d t = _mm512_broadcast_f64x4(_mm256_loadu_pd(Tv[v] + i));
+					s[v][0] = _mm512_fmadd_pd(t, e0, s[v][0]);
+					s[v][1] = _mm512_fmadd_pd(t, e1, s[v][1]);
+				}
+			}
+			for (size_t v = 0; v < 4; v++) {
+				_mm512_storeu_pd(r[v][0], s[v][0]);
+				_mm512_storeu_pd(r[v][1], s[v][1]);
+			}
+			for (size_t v = 0; v < 4 && p0 + v < d; v++) {
+				const size_t p = p0 + v;
+				for (size_t u = 0; u < 4 && q0 + u <= p; u++) {
+					double *e = r[v][u / 2] + 4 * (u % 2);
+					for (size_t i = n4; i < n; i++)
+						e[0] = fma(Tv[v][i], Dq[u][i], e[0]);
+					m2[p * d + q0 + u] = (e[0] + e[1]) + (e[2] + e[3]);
+				}
+			}
+		}
+	}
+}
+#endif /* HAVE_WIDE */
+
 /*
  * Diagonal factors (diag, spherical, and mclust's EII, EEI, EVI) as
  * products.  With s_jp = l_pp of component j and the data and the means
@@ -1126,9 +1334,15 @@ block_md(const struct gmm *g, const double *x, const double *w, size_t nrows,
 {
 	const size_t k = g->k, d = g->d, B = EM_BLOCK;
 	double *X = scratch, *Z = X + d * B, *D = Z + d * B, *R = D + d * B;
-	double *M = R + k * B, *S = M + B, *T = S + B, *inv = Z + 16 * d;
+	double *M = R + k * B, *S = M + B, *T = S + B, *inv = Z + 32 * d;
 	const int diag = gmm_cov_is_diagonal(g->cov_type);
-	const size_t n16 = (nrows + 15) & ~(size_t)15;
+	/* The wide tiles (d > 4, full factors) take 32 rows at a time. */
+#ifdef HAVE_WIDE
+	const int wide = !diag && d > 4 && WIDE_TILES();
+#else
+	const int wide = 0;
+#endif
+	const size_t n16 = wide ? (nrows + 31) & ~(size_t)31 : (nrows + 15) & ~(size_t)15;
 	double ll;
 
 	if (diag) {
@@ -1145,10 +1359,15 @@ block_md(const struct gmm *g, const double *x, const double *w, size_t nrows,
 	for (size_t j = 0; j < k; j++) {
 		const double *l = g->chol + j * d * d, *mu = g->mean + j * d;
 		const double a = g->logw[j] - 0.5 * ((double)d * LOG_2PI + g->logdet[j]);
-		/* Z (free here): 16d doubles of whitened rows, then 1/l_pp. */
+		/* Z (free here): 32d doubles of whitened rows, then 1/l_pp. */
 		for (size_t p = 0; p < d; p++)
 			inv[p] = 1.0 / l[p * d + p];
-		whiten_block(X, n16, d, diag, l, mu, inv, a, (v4du *)(void *)Z, R + j * B);
+#ifdef HAVE_WIDE
+		if (wide)
+			whiten_wide(X, n16, d, l, mu, inv, a, Z, R + j * B);
+		else
+#endif
+			whiten_block(X, n16, d, diag, l, mu, inv, a, (v4du *)(void *)Z, R + j * B);
 	}
 	ll = lse_block(R, M, S, T, w, k, nrows);
 	if (blk == NULL)
@@ -1194,7 +1413,12 @@ block_md(const struct gmm *g, const double *x, const double *w, size_t nrows,
 				Tp[i] = Rj[i] * Dp[i];
 			}
 		}
-		scatter_tiles(Z, D, d, nrows, m2);
+#ifdef HAVE_WIDE
+		if (wide)
+			scatter_wide(Z, D, d, nrows, m2);
+		else
+#endif
+			scatter_tiles(Z, D, d, nrows, m2);
 	}
 	return ll;
 }

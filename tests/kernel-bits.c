@@ -9,6 +9,8 @@
  * processor lacks exits 77 before any pass.  tests/kernel-bits.test
  * compares the outputs: the kernels' fused multiply-adds are fma() and
  * their sums run in a fixed order, so they must be equal to the last bit.
+ * The x86-64-v4 build (and the library on such a processor) takes
+ * block_md's wide tiles, the other builds its 256-bit ones.
  *
  * Each line: the case, the log-likelihood and every statistic of the pass
  * as hexadecimal floating point (%a), so equal lines are equal bits.
