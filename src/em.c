@@ -2149,6 +2149,52 @@ one_block(const struct dataset *ds, const struct gmm *g, const struct round_tabl
 #define SCRATCH(d, k) (SCRATCH_MD(d, k) + ((k) * (d) <= ROUND_KEEP ? EM_BLOCK * 2 * (k) * (d) : 0) + \
 		       4 * (k) * (d) + 2 * (k) + 2 * (d) + 8)
 
+size_t
+em_block_scratch(size_t d, size_t k)
+{
+	return SCRATCH(d, k);
+}
+
+/*
+ * After a kernel's E step without statistics (w NULL), R holds
+ * e_ij = exp(t_ij - max_j t_ij) and S = R + (k + 1) B holds 1/sum_j e_ij,
+ * so z_ij = e_ij S_i, log z_ij = log e_ij + log S_i and log max_j z_ij =
+ * log S_i (the largest e_ij is 1).
+ */
+void
+em_block_class(const struct gmm *g, const double *x, const double *w, size_t rows,
+	       const double *round, double *scratch, double *ent, double *slm)
+{
+	const size_t k = g->k, d = g->d, B = EM_BLOCK;
+	double *R = scratch, *S, e = 0.0, m = 0.0;
+
+	if (round != NULL) {
+		(void)block_round(g, x, NULL, rows, round, NULL, scratch, NULL);
+	} else if (d == 1) {
+		(void)block_1d(g, x, NULL, rows, scratch, scratch + B * k, scratch + B * (k + 1),
+			       scratch + B * (k + 2), NULL);
+	} else {
+		(void)block_md(g, x, NULL, rows, scratch, NULL);
+		R = scratch + 3 * d * B;
+	}
+	S = R + (k + 1) * B;
+	for (size_t i = 0; i < rows; i++) {
+		const double ls = log(S[i]), wi = w != NULL ? w[i] : 1.0;
+		double h = 0.0;
+		for (size_t j = 0; j < k; j++) {
+			const double r = R[j * B + i];
+			if (r > 0.0) {
+				const double lz = log(r) + ls;
+				h -= r * S[i] * lz;
+			}
+		}
+		e += wi * h;
+		m += wi * ls;
+	}
+	*ent = e;
+	*slm = m;
+}
+
 /*
  * Few chunks for many threads (a process of an MPI run holding one or two
  * chunks): each chunk's blocks are computed in parallel, a batch at a

@@ -152,6 +152,19 @@ struct em_source {
  */
 void em_log_components_rounded(const struct gmm *g, const double *x, const double *h, double *lp);
 
+/* Doubles of scratch em_block_class needs for a block (k components, d columns). */
+size_t em_block_scratch(size_t d, size_t k);
+
+/*
+ * The classification's sums over rows x[0..rows) (rows <= EM_BLOCK, w
+ * their weights or NULL, round the widths of rounded columns or NULL),
+ * from the E step's own kernels: *ent = sum_i w_i (-sum_j z_ij log z_ij)
+ * and *slm = sum_i w_i log max_j z_ij, z the responsibilities.  g
+ * prepared; scratch em_block_scratch(d, k) doubles.
+ */
+void em_block_class(const struct gmm *g, const double *x, const double *w, size_t rows,
+		    const double *round, double *scratch, double *ent, double *slm);
+
 int em_pass(const struct dataset *ds, const struct gmm *g,
 	    struct em_stats *st, int threads, double *ll);
 

@@ -1524,35 +1524,18 @@ fit_degenerate(const struct gmm *g, double wtot, const double *reg, const double
  */
 #define FIT_CLASS_HEAD 4
 
-/* Block b of rows [lo, hi) (lo a multiple of EM_BLOCK) into part[2 b], part[2 b + 1]. */
+/*
+ * Block b of rows [lo, hi) (lo a multiple of EM_BLOCK) into part[2 b],
+ * part[2 b + 1], by the E step's kernels (em_block_class).
+ */
 static void
-class_block(const struct dataset *ds, const struct gmm *g, size_t lo, size_t hi, double *lp,
+class_block(const struct dataset *ds, const struct gmm *g, size_t lo, size_t hi, double *scratch,
 	    double *part)
 {
-	const size_t k = g->k, d = g->d, rows = hi - lo < EM_BLOCK ? hi - lo : EM_BLOCK;
-	const double *x = dataset_x(ds, lo, rows), *w = dataset_w(ds, lo, rows);
-	double ent = 0.0, slm = 0.0;
+	const size_t rows = hi - lo < EM_BLOCK ? hi - lo : EM_BLOCK;
 
-	for (size_t i = 0; i < rows; i++) {
-		double lse, mx, e = 0.0, wi = w ? w[i] : 1.0;
-		if (ds->round != NULL)
-			em_log_components_rounded(g, x + i * d, ds->round, lp);
-		else
-			gmm_log_components(g, x + i * d, lp, lp + k);
-		lse = gmm_logsumexp(lp, k);
-		mx = lp[0];
-		for (size_t j = 0; j < k; j++) {
-			double lz = lp[j] - lse;
-			if (lp[j] > mx)
-				mx = lp[j];
-			if (lz > -745.0)
-				e -= exp(lz) * lz;
-		}
-		ent += wi * e;
-		slm += wi * (mx - lse);
-	}
-	part[0] = ent;
-	part[1] = slm;
+	em_block_class(g, dataset_x(ds, lo, rows), dataset_w(ds, lo, rows), rows, ds->round, scratch,
+		       &part[0], &part[1]);
 }
 
 /* The blocks' sums of rows [lo, hi) into part (2 per block), on up to threads threads. */
@@ -1573,7 +1556,7 @@ class_blocks(const struct dataset *ds, const struct gmm *g, size_t lo, size_t hi
 #endif
 #pragma omp parallel num_threads(nthr) reduction(|:failed)
 	{
-		double *lp = malloc((g->k + g->d) * sizeof *lp);
+		double *lp = malloc(em_block_scratch(g->d, g->k) * sizeof *lp);
 		failed |= lp == NULL;
 #pragma omp for schedule(static)
 		for (b = 0; b < (long)nb; b++)

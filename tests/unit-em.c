@@ -328,6 +328,78 @@ test_diag_kernel(double off, double spread, enum gmm_cov t)
 	gmm_free(g);
 }
 
+/*
+ * em_block_class (the classification's entropy and sum of log max z by
+ * the E step's kernels) against the same sums from each row's
+ * gmm_log_components (em_log_components_rounded for rounded rows) in long
+ * double, on one block of 437 rows from overlapping components (means one
+ * sd apart, so the entropy is large) with weights.  1e-12 relative: each
+ * term is off by a few ulps of the largest of its d products, and the sums
+ * of 437 same-signed numbers keep that relative size.
+ */
+static void
+test_block_class(size_t d, enum gmm_cov t, double h)
+{
+	const size_t n = 437, k = 3;
+	struct gmm *g = gmm_new(k, d, t);
+	struct rng rng;
+	double *x = malloc(n * d * sizeof *x), *w = malloc(n * sizeof *w);
+	double *scratch = malloc(em_block_scratch(d, k) * sizeof *scratch);
+	double *round = malloc(d * sizeof *round), lp[3], work[64], ent = 0.0, slm = 0.0;
+	long double er = 0.0L, sr = 0.0L;
+	char what[128];
+
+	rng_seed(&rng, 11 + d);
+	for (size_t j = 0; j < k; j++) {
+		g->weight[j] = (double)(j + 1) / 6.0;
+		for (size_t c = 0; c < d; c++) {
+			g->mean[j * d + c] = 10.0 + (double)j + 0.1 * (double)c;
+			for (size_t e = 0; e < d; e++)
+				g->cov[j * d * d + c * d + e] = c == e ? 1.0 + 0.2 * (double)j :
+					(t == GMM_FULL ? 0.3 / (1.0 + (double)(c > e ? c - e : e - c)) : 0.0);
+		}
+	}
+	for (size_t c = 0; c < d; c++)
+		round[c] = h;
+	gmm_prepare(g);
+	for (size_t i = 0; i < n; i++) {
+		for (size_t c = 0; c < d; c++) {
+			x[i * d + c] = 10.0 + 2.0 * rng_uniform(&rng) + rng_normal(&rng);
+			if (h > 0.0)
+				x[i * d + c] = h * nearbyint(x[i * d + c] / h);
+		}
+		w[i] = 0.5 + rng_uniform(&rng);
+	}
+	em_block_class(g, x, w, n, h > 0.0 ? round : NULL, scratch, &ent, &slm);
+	for (size_t i = 0; i < n; i++) {
+		long double l, mx, e = 0.0L;
+		if (h > 0.0)
+			em_log_components_rounded(g, x + i * d, round, lp);
+		else
+			gmm_log_components(g, x + i * d, lp, work);
+		l = gmm_logsumexp(lp, k);
+		mx = lp[0];
+		for (size_t j = 0; j < k; j++) {
+			const long double lz = (long double)lp[j] - l;
+			mx = lp[j] > mx ? lp[j] : mx;
+			e -= expl(lz) * lz;
+		}
+		er += (long double)w[i] * e;
+		sr += (long double)w[i] * (mx - l);
+	}
+	snprintf(what, sizeof what, "em_block_class d = %zu %s%s: the entropy", d, gmm_cov_name(t),
+		 h > 0.0 ? " rounded" : "");
+	tap_rel(ent, (double)er, 1e-12, what);
+	snprintf(what, sizeof what, "em_block_class d = %zu %s%s: the sum of log max z", d,
+		 gmm_cov_name(t), h > 0.0 ? " rounded" : "");
+	tap_rel(slm, (double)sr, 1e-12, what);
+	free(x);
+	free(w);
+	free(scratch);
+	free(round);
+	gmm_free(g);
+}
+
 /* Whether two sets of statistics are the same bits. */
 static int
 same_stats(const struct em_stats *a, const struct em_stats *b)
@@ -566,7 +638,7 @@ main(void)
 	char path[4096];
 	char *ref;
 
-	tap_plan(52);
+	tap_plan(64);
 	test_start_counts();
 	test_same_components();
 	test_grid_collapse();
@@ -589,6 +661,12 @@ main(void)
 	test_split(1, GMM_FULL);
 	test_split(2, GMM_FULL);
 	test_sort_threads();
+	test_block_class(1, GMM_FULL, 0.0);
+	test_block_class(1, GMM_FULL, 0.5);
+	test_block_class(3, GMM_DIAG, 0.0);
+	test_block_class(3, GMM_DIAG, 0.5);
+	test_block_class(6, GMM_FULL, 0.0);
+	test_block_class(13, GMM_FULL, 0.0);
 	dataset_free(&ds);
 	free(ref);
 	return tap_done();
