@@ -48,9 +48,9 @@
 #endif
 
 /*
- * Whether block_md may take its wide tiles (whiten_wide and scatter_wide,
- * below): compiled for x86-64-v4 alone and taken where the processor has
- * it (WIDE_TILES()).  The tiles change no bits, only the speed; the builds
+ * Whether block_md and block_diag may take their wide tiles (whiten_wide,
+ * scatter_wide, diag_dens_wide and diag_sums_wide, below): compiled for
+ * x86-64-v4 alone and taken where the processor has it (WIDE_TILES()).  The tiles change no bits, only the speed; the builds
  * of one level alone for tests/kernel-bits fix the choice (v4: wide; v3
  * and the baseline: none), so that comparing them compares the two.
  */
@@ -1095,6 +1095,141 @@ stats_tile(const double *X, const double *R, size_t d, size_t n, size_t j, size_
 	}
 }
 
+#ifdef HAVE_WIDE
+/*
+ * dens_tile for sixteen rows (two v8d) and m components: the same
+ * operations in each lane (C, then per column an FMA of x^2 and one of x,
+ * in column order), so the same bits.
+ */
+static inline __attribute__((always_inline)) void
+dens16(const double *X, size_t d, size_t i, const double *A, const double *Bc, const double *C,
+       size_t m, double *R)
+{
+	const size_t B = EM_BLOCK;
+	v8d acc[4][2];
+
+#pragma GCC unroll 4
+	for (size_t u = 0; u < m; u++)
+		acc[u][0] = acc[u][1] = splat8(C[u]);
+	for (size_t p = 0; p < d; p++) {
+		const v8d x0 = ld8(X + p * B + i), x1 = ld8(X + p * B + i + 8);
+		const v8d q0 = x0 * x0, q1 = x1 * x1;
+#pragma GCC unroll 4
+		for (size_t u = 0; u < m; u++) {
+			const v8d a = splat8(A[u * d + p]), b = splat8(Bc[u * d + p]);
+			acc[u][0] = vfma8(b, x0, vfma8(a, q0, acc[u][0]));
+			acc[u][1] = vfma8(b, x1, vfma8(a, q1, acc[u][1]));
+		}
+	}
+#pragma GCC unroll 4
+	for (size_t u = 0; u < m; u++) {
+		*(v8du *)(void *)(R + u * B + i) = acc[u][0];
+		*(v8du *)(void *)(R + u * B + i + 8) = acc[u][1];
+	}
+}
+
+/* diag_terms' products (every component's, n16 rows) in tiles of sixteen rows. */
+WIDE_TARGET static void
+diag_dens_wide(const double *X, size_t d, size_t k, size_t n16, const double *A, const double *Bc,
+	       const double *C, double *R)
+{
+	for (size_t j0 = 0; j0 < k; j0 += 4) {
+		const size_t m = k - j0 < 4 ? k - j0 : 4;
+		const double *Aj = A + j0 * d, *Bj = Bc + j0 * d, *Cj = C + j0;
+		double *Rj = R + j0 * EM_BLOCK;
+		switch (m) {
+		case 4: for (size_t i = 0; i < n16; i += 16) dens16(X, d, i, Aj, Bj, Cj, 4, Rj); break;
+		case 3: for (size_t i = 0; i < n16; i += 16) dens16(X, d, i, Aj, Bj, Cj, 3, Rj); break;
+		case 2: for (size_t i = 0; i < n16; i += 16) dens16(X, d, i, Aj, Bj, Cj, 2, Rj); break;
+		default: for (size_t i = 0; i < n16; i += 16) dens16(X, d, i, Aj, Bj, Cj, 1, Rj); break;
+		}
+	}
+}
+
+/*
+ * stats_tile for columns p and p + 1 at once: each 512-bit sum holds the
+ * four lanes of column p's sum in 0-3 and of p + 1's in 4-7, each lane
+ * summed over i = lane mod 4 in order, then (l0 + l1) + (l2 + l3): the
+ * same bits as two stats_tile calls.
+ */
+static inline __attribute__((always_inline, target("arch=x86-64-v4"))) void
+stats_pair(const double *X, const double *R, size_t d, size_t n, size_t j, size_t m, size_t p,
+	   double *S1, double *S2)
+{
+	const size_t B = EM_BLOCK;
+	const double *x0 = X + p * B, *x1 = x0 + B, *r = R + j * B;
+	__m512d a[4], b[4];
+	double t[8];
+
+#pragma GCC unroll 4
+	for (size_t u = 0; u < m; u++)
+		a[u] = b[u] = _mm512_setzero_pd();
+	for (size_t i = 0; i < n; i += 4) {
+		const __m512d y = _mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_loadu_pd(x0 + i)),
+						     _mm256_loadu_pd(x1 + i), 1);
+		const __m512d z = _mm512_mul_pd(y, y);
+#pragma GCC unroll 4
+		for (size_t u = 0; u < m; u++) {
+			const __m512d ru = _mm512_broadcast_f64x4(_mm256_loadu_pd(r + u * B + i));
+			a[u] = _mm512_fmadd_pd(ru, y, a[u]);
+			b[u] = _mm512_fmadd_pd(ru, z, b[u]);
+		}
+	}
+#pragma GCC unroll 4
+	for (size_t u = 0; u < m; u++) {
+		_mm512_storeu_pd(t, a[u]);
+		S1[(j + u) * d + p] = (t[0] + t[1]) + (t[2] + t[3]);
+		S1[(j + u) * d + p + 1] = (t[4] + t[5]) + (t[6] + t[7]);
+		_mm512_storeu_pd(t, b[u]);
+		S2[(j + u) * d + p] = (t[0] + t[1]) + (t[2] + t[3]);
+		S2[(j + u) * d + p + 1] = (t[4] + t[5]) + (t[6] + t[7]);
+	}
+}
+
+/* diag_stats' S1 and S2 (every component and column, n16 rows) two columns at a time. */
+WIDE_TARGET static void
+diag_sums_wide(const double *X, const double *R, size_t d, size_t k, size_t n16, double *S1,
+	       double *S2)
+{
+	for (size_t j0 = 0; j0 < k; j0 += 4) {
+		const size_t m = k - j0 < 4 ? k - j0 : 4;
+		size_t p = 0;
+		for (; p + 2 <= d; p += 2)
+			switch (m) {
+			case 4: stats_pair(X, R, d, n16, j0, 4, p, S1, S2); break;
+			case 3: stats_pair(X, R, d, n16, j0, 3, p, S1, S2); break;
+			case 2: stats_pair(X, R, d, n16, j0, 2, p, S1, S2); break;
+			default: stats_pair(X, R, d, n16, j0, 1, p, S1, S2); break;
+			}
+		if (p < d)
+			switch (m) {
+			case 4: stats_tile(X, R, d, n16, j0, 4, p, S1, S2); break;
+			case 3: stats_tile(X, R, d, n16, j0, 3, p, S1, S2); break;
+			case 2: stats_tile(X, R, d, n16, j0, 2, p, S1, S2); break;
+			default: stats_tile(X, R, d, n16, j0, 1, p, S1, S2); break;
+			}
+	}
+}
+#endif /* HAVE_WIDE */
+
+/*
+ * Columns p .. p + 3 of the four rows at xi (rows of d values) as four
+ * vectors, each the four rows' values of one column: four loads and eight
+ * shuffles where gathering them is sixteen scalar loads.  Copies only.
+ */
+static inline __attribute__((always_inline)) void
+tr4x4(const double *xi, size_t d, size_t p, v4d *col)
+{
+	const v4d r0 = ld4(xi + p), r1 = ld4(xi + d + p), r2 = ld4(xi + 2 * d + p), r3 = ld4(xi + 3 * d + p);
+	const v4d t0 = __builtin_shufflevector(r0, r1, 0, 4, 2, 6), t1 = __builtin_shufflevector(r0, r1, 1, 5, 3, 7);
+	const v4d t2 = __builtin_shufflevector(r2, r3, 0, 4, 2, 6), t3 = __builtin_shufflevector(r2, r3, 1, 5, 3, 7);
+
+	col[0] = __builtin_shufflevector(t0, t2, 0, 1, 4, 5);
+	col[1] = __builtin_shufflevector(t1, t3, 0, 1, 4, 5);
+	col[2] = __builtin_shufflevector(t0, t2, 2, 3, 6, 7);
+	col[3] = __builtin_shufflevector(t1, t3, 2, 3, 6, 7);
+}
+
 /*
  * The block transposed, shifted by c: X = x - c (d x B), zero past the
  * rows up to n16, four rows at a time (four values of a column make one
@@ -1112,7 +1247,17 @@ diag_transpose(const double *x, size_t nrows, size_t n16, size_t d, const double
 
 	for (; i + 4 <= nrows; i += 4) {
 		const double *xi = x + i * d;
-		for (size_t p = 0; p < d; p++) {
+		size_t p = 0;
+		for (; p + 4 <= d; p += 4) {
+			v4d col[4];
+			tr4x4(xi, d, p, col);
+			for (size_t u = 0; u < 4; u++) {
+				const v4d e = col[u] - c[p + u];
+				st4(X + (p + u) * B + i, e);
+				far |= e * e > lim;
+			}
+		}
+		for (; p < d; p++) {
 			const v4d v = { xi[p], xi[d + p], xi[2 * d + p], xi[3 * d + p] };
 			const v4d e = v - c[p];
 			st4(X + p * B + i, e);
@@ -1151,11 +1296,17 @@ diag_raw(const double *x, size_t nrows, size_t n16, size_t d, double *Xr)
 static inline __attribute__((always_inline)) void
 diag_terms(const struct gmm *g, const double *x, size_t nrows, size_t n16, const double *X,
 	   const double *A, const double *Bc, const double *C, const double *direct,
-	   double *inv, double *Xr, int *raw, double *R)
+	   double *inv, double *Xr, int *raw, int wide, double *R)
 {
 	const size_t k = g->k, d = g->d, B = EM_BLOCK;
 
-	for (size_t j0 = 0; j0 < k; j0 += 4) {
+#ifdef HAVE_WIDE
+	if (wide)
+		diag_dens_wide(X, d, k, n16, A, Bc, C, R);
+#else
+	(void)wide;
+#endif
+	for (size_t j0 = 0; j0 < k && !wide; j0 += 4) {
 		const size_t m = k - j0 < 4 ? k - j0 : 4;
 		const double *Aj = A + j0 * d, *Bj = Bc + j0 * d, *Cj = C + j0;
 		double *Rj = R + j0 * B;
@@ -1212,11 +1363,17 @@ diag_sum(const double *r, const double *x, size_t stride, double m, int dev, siz
  */
 static inline __attribute__((always_inline)) void
 diag_stats(const double *x, const double *X, const double *R, const double *c, size_t nrows,
-	   size_t n16, double *S1, double *S2, struct em_stats *blk)
+	   size_t n16, int wide, double *S1, double *S2, struct em_stats *blk)
 {
 	const size_t k = blk->k, d = blk->d, B = EM_BLOCK;
 
-	for (size_t j0 = 0; j0 < k; j0 += 4) {
+#ifdef HAVE_WIDE
+	if (wide)
+		diag_sums_wide(X, R, d, k, n16, S1, S2);
+#else
+	(void)wide;
+#endif
+	for (size_t j0 = 0; j0 < k && !wide; j0 += 4) {
 		const size_t m = k - j0 < 4 ? k - j0 : 4;
 		for (size_t p = 0; p < d; p++)
 			switch (m) {
@@ -1263,6 +1420,11 @@ block_diag(const struct gmm *g, const double *x, const double *w, size_t nrows,
 	double *A = scratch + SCRATCH_MD(d, k), *Bc = A + k * d, *S1 = Bc + k * d, *S2 = S1 + k * d;
 	double *C = S2 + k * d, *direct = C + k, *c = direct + k, *inv = c + d;
 	const size_t n16 = (nrows + 15) & ~(size_t)15;
+#ifdef HAVE_WIDE
+	const int wide = WIDE_TILES();
+#else
+	const int wide = 0;
+#endif
 	int raw = 0;
 	double ll;
 
@@ -1276,7 +1438,7 @@ block_diag(const struct gmm *g, const double *x, const double *w, size_t nrows,
 		return NAN;
 	for (size_t j = 0; j < k; j++)
 		direct[j] = diag_coefs(g, j, c, A + j * d, Bc + j * d, C + j) ? 0.0 : 1.0;
-	diag_terms(g, x, nrows, n16, X, A, Bc, C, direct, inv, Xr, &raw, R);
+	diag_terms(g, x, nrows, n16, X, A, Bc, C, direct, inv, Xr, &raw, wide, R);
 	ll = lse_block(R, M, S, T, w, k, nrows);
 	if (blk == NULL)
 		return ll;
@@ -1290,7 +1452,7 @@ block_diag(const struct gmm *g, const double *x, const double *w, size_t nrows,
 			Rj[i] = 0.0;
 		blk->s0[j] = sum4(Rj, nrows);
 	}
-	diag_stats(x, X, R, c, nrows, n16, S1, S2, blk);
+	diag_stats(x, X, R, c, nrows, n16, wide, S1, S2, blk);
 	return ll;
 }
 
@@ -1307,7 +1469,14 @@ block_transpose(const double *x, size_t nrows, size_t n16, size_t d, double *X)
 
 	for (; i + 4 <= nrows; i += 4) {
 		const double *xi = x + i * d;
-		for (size_t p = 0; p < d; p++) {
+		size_t p = 0;
+		for (; p + 4 <= d; p += 4) {
+			v4d col[4];
+			tr4x4(xi, d, p, col);
+			for (size_t u = 0; u < 4; u++)
+				st4(X + (p + u) * B + i, col[u]);
+		}
+		for (; p < d; p++) {
 			const v4d v = { xi[p], xi[d + p], xi[2 * d + p], xi[3 * d + p] };
 			st4(X + p * B + i, v);
 		}
