@@ -485,12 +485,87 @@ kmpp_step(const struct dataset *ds, size_t j, const double *inv_sd, double u, do
 }
 
 /*
- * k-means++ seeding (Arthur and Vassilvitskii, 2007) into centres[k*d],
- * with distances on standardised columns.
+ * The row at which the running sum of dist (in row order) first passes u
+ * with a positive distance: KMPP_PICK's rule over rows held here.  The
+ * last row when the sum never passes u.
+ */
+static size_t
+kmpp_pick_local(const double *dist, size_t n, double u)
+{
+	double acc = 0.0;
+
+	for (size_t i = 0; i < n; i++) {
+		acc += dist[i];
+		if (acc > u && dist[i] > 0.0)
+			return i;
+	}
+	return n - 1;
+}
+
+/*
+ * kmeanspp for rows all held here (several columns): each row's weighted
+ * distance to the nearest centre so far is kept and lowered by each new
+ * centre, one distance a row and centre where the scans take every
+ * earlier centre's again.  The values are the same (the least of the same
+ * products, in any order), and so are the sums in row order, the draws
+ * and the picks, so the centres are the same bits.  1 when the n
+ * doubles cannot be had (the caller takes the scans), -1 when out of
+ * memory otherwise, else 0.
  */
 static int
-kmeanspp(const struct dataset *ds, size_t k, const double *inv_sd,
-	 struct rng *rng, double *centres)
+kmeanspp_local(const struct dataset *ds, size_t k, const double *inv_sd, struct rng *rng,
+	       double *centres)
+{
+	const size_t n = ds->n, d = ds->d;
+	double *dist = malloc(n * sizeof *dist), wsum = dataset_total_weight(ds), u;
+	size_t pick;
+
+	if (dist == NULL)
+		return 1;
+	/* First centre: a row drawn with probability proportional to its weight. */
+	u = rng_uniform(rng) * wsum;
+	for (size_t i = 0; i < n; i++)
+		dist[i] = dataset_wt(ds, i);
+	{
+		double acc = 0.0;
+		pick = n - 1;
+		for (size_t i = 0; i < n; i++) {
+			acc += dist[i];
+			if (acc > u) {
+				pick = i;
+				break;
+			}
+		}
+	}
+	memcpy(centres, dataset_x(ds, pick, 1), d * sizeof *centres);
+	for (size_t i = 0; i < n; i++)
+		dist[i] = std_dist2(dataset_x(ds, i, 1), centres, inv_sd, d) * dataset_wt(ds, i);
+	for (size_t j = 1; j < k; j++) {
+		double total = 0.0;
+		const double *cj = centres + j * d;
+		for (size_t i = 0; i < n; i++)
+			total += dist[i];
+		if (!(total > 0.0))
+			pick = (size_t)rng_below(rng, n);	/* fewer distinct rows than K */
+		else
+			pick = kmpp_pick_local(dist, n, rng_uniform(rng) * total);
+		memcpy(centres + j * d, dataset_x(ds, pick, 1), d * sizeof *centres);
+		if (j + 1 == k)
+			break;
+		for (size_t i = 0; i < n; i++) {
+			const double t = std_dist2(dataset_x(ds, i, 1), cj, inv_sd, d) * dataset_wt(ds, i);
+			if (t < dist[i])
+				dist[i] = t;
+		}
+	}
+	free(dist);
+	return 0;
+}
+
+/* kmeanspp by scans of the rows, wherever they are held. */
+static int
+kmeanspp_scans(const struct dataset *ds, size_t k, const double *inv_sd, struct rng *rng,
+	       double *centres)
 {
 	/* First centre: a row drawn with probability proportional to its weight. */
 	double wsum = dataset_total_weight(ds), u = rng_uniform(rng) * wsum;
@@ -511,6 +586,24 @@ kmeanspp(const struct dataset *ds, size_t k, const double *inv_sd,
 		}
 	}
 	return 0;
+}
+
+/*
+ * k-means++ seeding (Arthur and Vassilvitskii, 2007) into centres[k*d],
+ * with distances on standardised columns: rows of several columns held
+ * here keep their distances (kmeanspp_local: n doubles, a fraction of
+ * the data's n d), other rows are scanned.
+ */
+static int
+kmeanspp(const struct dataset *ds, size_t k, const double *inv_sd,
+	 struct rng *rng, double *centres)
+{
+	if (ds->spread == NULL && ds->d > 1 && ds->n > 0) {
+		int rc = kmeanspp_local(ds, k, inv_sd, rng, centres);
+		if (rc <= 0)
+			return rc;
+	}
+	return kmeanspp_scans(ds, k, inv_sd, rng, centres);
 }
 
 /*
