@@ -50,9 +50,10 @@
 /*
  * Whether block_md and block_diag may take their wide tiles (whiten_wide,
  * scatter_wide, diag_dens_wide and diag_sums_wide, below): compiled for
- * x86-64-v4 alone and taken where the processor has it (WIDE_TILES()).  The tiles change no bits, only the speed; the builds
- * of one level alone for tests/kernel-bits fix the choice (v4: wide; v3
- * and the baseline: none), so that comparing them compares the two.
+ * x86-64-v4 alone and taken where the processor has it (WIDE_TILES()).
+ * The tiles change no bits, only the speed; the builds of one level alone
+ * for tests/kernel-bits fix the choice (v4: wide; v3 and the baseline:
+ * none), so that comparing them compares the two.
  */
 #if defined(__GNUC__) && defined(__x86_64__) && defined(HAVE_TARGET_CLONES_V4) && \
 	!defined(GMMFIT_KERNEL_BASELINE) && !(defined(GMMFIT_KERNEL_ONLY) && GMMFIT_KERNEL_ONLY != 4)
@@ -94,7 +95,21 @@ em_stats_free(struct em_stats *s)
 void
 em_stats_zero(struct em_stats *s)
 {
-	memset(s->s0, 0, s->k * (1 + s->d + s->d * s->d) * sizeof *s->s0);
+	const size_t k = s->k, d = s->d;
+
+	if (s->full || d == 1) {
+		memset(s->s0, 0, k * (1 + d + d * d) * sizeof *s->s0);
+	} else {
+		/*
+		 * Diagonal statistics write only the diagonals of m2, so the
+		 * rest stays as em_stats_init left it, zero: zeroing the k d
+		 * diagonals, not k d^2 doubles, is what a block's reset costs.
+		 */
+		memset(s->s0, 0, k * (1 + d) * sizeof *s->s0);
+		for (size_t j = 0; j < k; j++)
+			for (size_t p = 0; p < d; p++)
+				s->m2[j * d * d + p * d + p] = 0.0;
+	}
 	s->loglik = s->loglik_c = 0.0;
 }
 
@@ -216,7 +231,11 @@ em_stats_merge(struct em_stats *t, const struct em_stats *b)
 		if (!(na > 0.0)) {
 			t->s0[j] = nb;
 			memcpy(mu, mub, d * sizeof *mu);
-			memcpy(m2, m2b, d * d * sizeof *m2);
+			if (t->full)
+				memcpy(m2, m2b, d * d * sizeof *m2);
+			else
+				for (size_t p = 0; p < d; p++)
+					m2[p * d + p] = m2b[p * d + p];
 			continue;
 		}
 		for (size_t c = 0; c < d; c++) {
