@@ -49,7 +49,8 @@
 
 /*
  * Whether block_md and block_diag may take their wide tiles (whiten_wide,
- * scatter_wide, diag_dens_wide and diag_sums_wide, below): compiled for
+ * whiten_small_wide, scatter_wide, diag_dens_wide and diag_sums_wide,
+ * below): compiled for
  * x86-64-v4 alone and taken where the processor has it (WIDE_TILES()).
  * The tiles change no bits, only the speed; the builds of one level alone
  * for tests/kernel-bits fix the choice (v4: wide; v3 and the baseline:
@@ -909,6 +910,59 @@ whiten32(const double *X, size_t i, size_t d, const double *l, const double *mu,
 	*(v8du *)(void *)(Rj + i + 24) = vfma8(q3, splat8(-0.5), splat8(a));
 }
 
+/*
+ * whiten8 for sixteen rows (two v8d) with d small (a constant), for
+ * d <= 8: the same chain in each lane, so the same bits.
+ */
+static inline __attribute__((always_inline)) void
+whiten16s(const double *X, size_t i, size_t d, const double *l, const double *mu,
+	  const double *inv, double a, v8d *z, double *Rj)
+{
+	v8d q0 = { 0.0 }, q1 = { 0.0 };
+
+	for (size_t p = 0; p < d; p++) {
+		const double *Xp = X + p * EM_BLOCK;
+		v8d z0 = ld8(Xp + i) - mu[p], z1 = ld8(Xp + i + 8) - mu[p];
+		for (size_t q = 0; q < p; q++) {
+			const v8d nl = splat8(-l[p * d + q]);
+			z0 = vfma8(z[2 * q], nl, z0);
+			z1 = vfma8(z[2 * q + 1], nl, z1);
+		}
+		z0 = z0 * inv[p];
+		z1 = z1 * inv[p];
+		q0 = vfma8(z0, z0, q0);
+		q1 = vfma8(z1, z1, q1);
+		z[2 * p] = z0;
+		z[2 * p + 1] = z1;
+	}
+	*(v8du *)(void *)(Rj + i) = vfma8(q0, splat8(-0.5), splat8(a));
+	*(v8du *)(void *)(Rj + i + 8) = vfma8(q1, splat8(-0.5), splat8(a));
+}
+
+/* whiten16s over the n16 rows of a block, d a constant in each case. */
+WIDE_TARGET static void
+whiten_small_wide(const double *X, size_t n16, size_t d, const double *l, const double *mu,
+		  const double *inv, double a, double *Rj)
+{
+	v8d z[16];
+
+	switch (d) {
+#define WHITEN_D(D) case D: for (size_t i = 0; i < n16; i += 16) whiten16s(X, i, D, l, mu, inv, a, z, Rj); break
+	WHITEN_D(2);
+	WHITEN_D(3);
+	WHITEN_D(4);
+	WHITEN_D(5);
+	WHITEN_D(6);
+	WHITEN_D(7);
+	WHITEN_D(8);
+#undef WHITEN_D
+	default:
+		for (size_t i = 0; i < n16; i += 16)
+			whiten16s(X, i, d, l, mu, inv, a, z, Rj);
+		break;
+	}
+}
+
 /* whiten32 over the n32 rows of a block (X zero past its rows). */
 WIDE_TARGET static void
 whiten_wide(const double *X, size_t n32, size_t d, const double *l, const double *mu,
@@ -1527,6 +1581,7 @@ block_md(const struct gmm *g, const double *x, const double *w, size_t nrows,
 	/* The wide tiles (d > 4, full factors) take 32 rows at a time. */
 #ifdef HAVE_WIDE
 	const int wide = !diag && d > 4 && WIDE_TILES();
+	const int wide_small = !diag && d <= 4 && WIDE_TILES();
 #else
 	const int wide = 0;
 #endif
@@ -1553,6 +1608,8 @@ block_md(const struct gmm *g, const double *x, const double *w, size_t nrows,
 #ifdef HAVE_WIDE
 		if (wide)
 			whiten_wide(X, n16, d, l, mu, inv, a, Z, R + j * B);
+		else if (wide_small)
+			whiten_small_wide(X, n16, d, l, mu, inv, a, R + j * B);
 		else
 #endif
 			whiten_block(X, n16, d, diag, l, mu, inv, a, (v4du *)(void *)Z, R + j * B);
