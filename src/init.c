@@ -115,6 +115,44 @@ nearest_centre(const struct labeller *lb, const double *x)
 	return best;
 }
 
+/* nearest_centre of rows x[0..rows) into r, d a constant where it is small (the same sums). */
+static inline __attribute__((always_inline)) void
+nearest_rows_d(const struct labeller *lb, const double *x, size_t rows, size_t d, size_t *r)
+{
+	for (size_t i = 0; i < rows; i++) {
+		const double *xi = x + i * d;
+		size_t best = 0;
+		double bd = INFINITY;
+		for (size_t j = 0; j < lb->k; j++) {
+			const double *y = lb->centres + j * d;
+			double s = 0.0;
+			for (size_t c = 0; c < d; c++) {
+				double t = (xi[c] - y[c]) * lb->inv_sd[c];
+				s += t * t;
+			}
+			if (s < bd) {
+				bd = s;
+				best = j;
+			}
+		}
+		r[i] = best;
+	}
+}
+
+static void
+nearest_rows(const struct labeller *lb, const double *x, size_t rows, size_t *r)
+{
+	switch (lb->d) {
+	case 2: nearest_rows_d(lb, x, rows, 2, r); break;
+	case 3: nearest_rows_d(lb, x, rows, 3, r); break;
+	case 4: nearest_rows_d(lb, x, rows, 4, r); break;
+	case 5: nearest_rows_d(lb, x, rows, 5, r); break;
+	case 6: nearest_rows_d(lb, x, rows, 6, r); break;
+	case 8: nearest_rows_d(lb, x, rows, 8, r); break;
+	default: nearest_rows_d(lb, x, rows, lb->d, r); break;
+	}
+}
+
 static size_t
 quantile_group(const struct labeller *lb, const double *x)
 {
@@ -187,8 +225,11 @@ groups_scan(const struct dataset *ds, const struct dataset_scan *q, size_t lo, s
 	for (; lo < hi; lo += EM_BLOCK) {
 		size_t rows = hi - lo < EM_BLOCK ? hi - lo : EM_BLOCK;
 		const double *x = dataset_x(ds, lo, rows);
-		for (size_t i = 0; i < rows; i++)
-			r[i] = lb.label(&lb, x + i * d);
+		if (lb.label == nearest_centre)
+			nearest_rows(&lb, x, rows, r);
+		else
+			for (size_t i = 0; i < rows; i++)
+				r[i] = lb.label(&lb, x + i * d);
 		em_block_stats_labels(x, dataset_w(ds, lo, rows), r, rows, &blk);
 		em_stats_merge(&st, &blk);
 	}
